@@ -1,0 +1,66 @@
+"""Startup benchmark: navigation -> "Python ready" and -> "app shell interactive", cold and warm.
+
+Cold = a fresh Chromium profile (empty HTTP and code caches); warm = a second load in the same profile.
+Runs headless Debian Chromium against the locally served build. Prints min/median/max per phase.
+Usage: .venv/bin/python bench/startup.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from fenced.static import serving  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+MARKS_JS = "() => ({python: window.fencedBoot.marks.python, ready: window.fencedBoot.marks.ready})"
+
+
+def load_once(context, url: str) -> dict[str, float]:
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("body[data-app-state='ready']", timeout=120_000)
+    marks = page.evaluate(MARKS_JS)
+    page.close()
+    return marks
+
+
+def fmt(values: list[float]) -> str:
+    return f"min {min(values):7.0f}  median {statistics.median(values):7.0f}  max {max(values):7.0f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    dist = build.build(ROOT / "dist")
+    results: dict[str, dict[str, list[float]]] = {"cold": {"python": [], "ready": []}, "warm": {"python": [], "ready": []}}
+    with serving(dist) as url, sync_playwright() as pw:
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as profile:
+                ctx = pw.chromium.launch_persistent_context(
+                    profile, executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+                )
+                for phase in ("cold", "warm"):
+                    marks = load_once(ctx, url)
+                    for key in ("python", "ready"):
+                        results[phase][key].append(marks[key])
+                ctx.close()
+    print(f"startup, {args.runs} runs each (ms from navigation start)")
+    for phase in ("cold", "warm"):
+        print(f"  {phase:5} Python ready:        {fmt(results[phase]['python'])}")
+        print(f"  {phase:5} shell interactive:   {fmt(results[phase]['ready'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Start the app: wire the shell, expose test hooks, mark `<body data-app-state="ready">`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+
+from fenced.app import loader
+
+_proxies: list[Any] = []  # keep event-handler proxies alive for the page's lifetime
+
+
+async def _run_python(src: str) -> str:
+    """Test hook body: run `src` (top-level await allowed) and return json.dumps of its `result`."""
+    from pyodide.code import eval_code_async  # type: ignore[import-not-found]
+
+    await loader.ensure_packages()
+    namespace: dict[str, Any] = {"__name__": "__fenced_eval__"}
+    await eval_code_async(src, globals=namespace)
+    return json.dumps(namespace.get("result"))
+
+
+def _fenced_python(src: str) -> Any:
+    return asyncio.ensure_future(_run_python(src))
+
+
+def _install_hooks() -> None:
+    hook = create_proxy(_fenced_python)
+    _proxies.append(hook)
+    js.window.fencedPython = hook
+
+
+async def start() -> None:
+    document = js.document
+    _install_hooks()
+    for button in document.querySelectorAll(".file-actions button"):
+        button.disabled = False
+    document.getElementById("loading").hidden = True
+    document.body.dataset.appState = "ready"
+    js.fencedBoot.mark("ready")
+    loader.start_loading()

@@ -1,0 +1,107 @@
+"""`fenced runner`: serve the Connect runner that executes cells (loopback and a token by default)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+TOKEN_ENV = "FENCED_RUNNER_TOKEN"
+
+
+def register(subparsers: Any) -> None:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "runner",
+        help="run the runner server that executes shell cells",
+        description=(
+            "Serve the Fenced runner: a Connect (HTTP) service that runs notebook cells as real processes "
+            "on this machine and streams their output. Every call needs the bearer token. Prints "
+            "'fenced runner listening on URL' once listening; stops every execution on SIGINT/SIGTERM."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind; anything but loopback without TLS warns loudly")
+    p.add_argument("--port", type=int, default=8765, help="TCP port; 0 picks a free one (see the printed URL)")
+    token = p.add_mutually_exclusive_group()
+    token.add_argument(
+        "--token",
+        help=f"bearer token clients must send (also ${TOKEN_ENV}); when none is given one is generated and "
+        "printed in a ready-to-open URL fragment",
+    )
+    token.add_argument("--token-file", type=Path, help="read the bearer token from this file (first line)")
+    p.add_argument(
+        "--allow-origin", action="append", default=[], metavar="URL",
+        help="browser origin (scheme://host:port) allowed to call the runner via CORS; repeatable; '*' allows any",
+    )  # fmt: skip
+    p.add_argument(
+        "--allow-host", action="append", default=[], metavar="NAME",
+        help="extra name the Host header may carry (e.g. a reverse proxy's); repeatable; '*' disables the "
+        "DNS-rebinding guard",
+    )  # fmt: skip
+    p.add_argument("--tls-cert", help="PEM certificate file: serve HTTPS (with --tls-key)")
+    p.add_argument("--tls-key", help="PEM private key file for --tls-cert")
+    p.add_argument("--max-executions", type=int, default=64, help="executions running at once; more: resource_exhausted")
+    p.add_argument("--shell", help="default shell for cells that name none (default: bash, else sh)")
+    p.add_argument("--buffer-bytes", type=int, default=8 * 1024 * 1024, help="output kept per execution for replay")
+    p.add_argument("--max-request-bytes", type=int, default=4 * 1024 * 1024, help="largest request message accepted")
+    p.add_argument("--disconnect-grace", type=float, default=60.0, metavar="SECONDS",
+                   help="stop a session's foreground executions after this long without any watcher")  # fmt: skip
+    p.add_argument("--session-idle-timeout", type=float, default=3600.0, metavar="SECONDS",
+                   help="delete a session idle (nothing running, no watcher) for this long")  # fmt: skip
+    p.add_argument("--stop-grace", type=float, default=2.0, metavar="SECONDS",
+                   help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution")  # fmt: skip
+    p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP#runner=URL&token=T'")
+    p.add_argument("--quiet", action="store_true", help="no per-execution log lines on stderr")
+    p.set_defaults(handler=run)
+
+
+def resolve_token(args: argparse.Namespace) -> tuple[str, bool]:
+    """(token, generated?) from --token, --token-file, $FENCED_RUNNER_TOKEN, else a fresh one."""
+    from fenced.runner.config import generate_token
+
+    if args.token:
+        return args.token, False
+    if args.token_file:
+        lines = args.token_file.read_text().splitlines()
+        if not lines or not lines[0].strip():
+            raise SystemExit(f"fenced runner: {args.token_file} holds no token")
+        return lines[0].strip(), False
+    if os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV], False
+    return generate_token(), True
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+    import sys
+
+    from fenced.runner import RunnerConfig, serve
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise SystemExit("fenced runner: --tls-cert and --tls-key go together")
+    token, generated = resolve_token(args)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("fenced runner: %(message)s"))
+    logger = logging.getLogger("fenced.runner")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    config = RunnerConfig(
+        host=args.host,
+        port=args.port,
+        token=token,
+        allow_origins=tuple(args.allow_origin),
+        allowed_hosts=tuple(args.allow_host),
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        max_executions=args.max_executions,
+        shell=args.shell,
+        buffer_bytes=args.buffer_bytes,
+        max_request_bytes=args.max_request_bytes,
+        session_idle_timeout=args.session_idle_timeout,
+        disconnect_grace=args.disconnect_grace,
+        stop_grace=args.stop_grace,
+        app_url=args.app_url,
+    )
+    serve(config, token_generated=generated)
+    return 0

@@ -1,0 +1,72 @@
+"""Connect streaming envelopes: 1 flag byte + 4-byte big-endian length + payload, decoded incrementally.
+
+`EnvelopeDecoder.feed` accepts chunks cut anywhere (mid-header, mid-payload, several envelopes at
+once), which is how both fetch's ReadableStream and httpx deliver bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from dataclasses import dataclass
+
+from fenced.connect.errors import Code, ConnectError
+
+FLAG_COMPRESSED = 0x01
+FLAG_END_STREAM = 0x02
+HEADER = struct.Struct(">BI")
+DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Envelope:
+    flags: int
+    data: bytes
+
+    @property
+    def end_stream(self) -> bool:
+        return bool(self.flags & FLAG_END_STREAM)
+
+
+def encode_envelope(data: bytes, flags: int = 0) -> bytes:
+    return HEADER.pack(flags, len(data)) + data
+
+
+class EnvelopeDecoder:
+    """Turns arbitrary byte chunks into whole envelopes; `compression` is the stream's encoding."""
+
+    def __init__(self, compression: str = "identity", max_message: int = DEFAULT_MAX_MESSAGE) -> None:
+        if compression not in ("identity", "", "gzip"):
+            raise ConnectError(Code.INTERNAL, f"unsupported stream compression {compression!r}")
+        self._gzip = compression == "gzip"
+        self._max = max_message
+        self._buf = bytearray()
+        self._need: int | None = None  # payload length once the header is read
+        self._flags = 0
+
+    def feed(self, chunk: bytes) -> list[Envelope]:
+        self._buf += chunk
+        out: list[Envelope] = []
+        while True:
+            if self._need is None:
+                if len(self._buf) < HEADER.size:
+                    return out
+                self._flags, self._need = HEADER.unpack_from(self._buf)
+                del self._buf[: HEADER.size]
+                if self._need > self._max:
+                    raise ConnectError(Code.RESOURCE_EXHAUSTED, f"message of {self._need} bytes exceeds {self._max}")
+            if len(self._buf) < self._need:
+                return out
+            data = bytes(self._buf[: self._need])
+            del self._buf[: self._need]
+            flags, self._need = self._flags, None
+            if flags & FLAG_COMPRESSED:
+                if not self._gzip:
+                    raise ConnectError(Code.INTERNAL, "compressed envelope on an uncompressed stream")
+                data = gzip.decompress(data)
+            out.append(Envelope(flags, data))
+
+    @property
+    def pending(self) -> int:
+        """Bytes held that do not yet form a whole envelope (non-zero at EOF means a cut stream)."""
+        return len(self._buf) + (HEADER.size if self._need is not None else 0)

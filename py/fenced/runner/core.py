@@ -1,0 +1,249 @@
+"""The `Runner`: sessions by id, executions by id, limits, timers, and shutdown without orphans.
+
+Executions belong to the runner, not to the RPC that started or watches them: a stream handler that is
+cancelled when its client goes away only unregisters its watcher. A session left without watchers has
+its foreground executions stopped after `disconnect_grace`; idle sessions expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import platform
+import shutil
+import signal
+import socket
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from fenced import __version__
+from fenced._proto.runner.v1 import runner_pb2 as pb
+from fenced.runner import shells
+from fenced.runner.config import RunnerConfig
+from fenced.runner.process import Process
+from fenced.runner.session import Execution, Session, Spec, log
+
+
+class RunnerError(Exception):
+    """A request the runner refuses; `code` is a Connect code name (e.g. "not_found")."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_env(entries: list[str] | tuple[str, ...]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for entry in entries:
+        key, eq, value = entry.partition("=")
+        if not eq or not key:
+            raise RunnerError("invalid_argument", f"env entry must be KEY=VALUE, got {entry!r}")
+        env[key] = value
+    return env
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Runner:
+    """All live state of one runner process; lives on one asyncio loop."""
+
+    def __init__(self, config: RunnerConfig, *, base_env: dict[str, str] | None = None) -> None:
+        self.config = config
+        self.shell = shells.default_shell(config.shell)
+        env = dict(os.environ if base_env is None else base_env)
+        for key in [k for k in env if k.startswith("FENCED_RUNNER_")]:
+            del env[key]  # e.g. FENCED_RUNNER_TOKEN: never hand the token to the cells
+        self.base_env = env
+        self.sessions: dict[str, Session] = {}
+        self.executions: dict[str, Execution] = {}
+        self.workdir = Path(tempfile.mkdtemp(prefix="fenced-runner-"))
+        self.closing = False
+        self._grace_timers: dict[str, asyncio.TimerHandle] = {}
+        self._janitor: asyncio.Task[None] | None = None
+
+    # -- info -----------------------------------------------------------------------------------
+    def info(self) -> pb.GetInfoResponse:
+        c = self.config
+        return pb.GetInfoResponse(
+            version=__version__,
+            hostname=socket.gethostname(),
+            user=getpass.getuser(),
+            default_shell=self.shell,
+            os=f"{platform.system()} {platform.release()} {platform.machine()}",
+            limits=pb.Limits(
+                max_executions=c.max_executions,
+                buffer_bytes=c.buffer_bytes,
+                max_request_bytes=c.max_request_bytes,
+                session_idle_timeout_ms=int(c.session_idle_timeout * 1000),
+                disconnect_grace_ms=int(c.disconnect_grace * 1000),
+                stop_grace_ms=int(c.stop_grace * 1000),
+            ),
+        )
+
+    # -- sessions -------------------------------------------------------------------------------
+    def create_session(
+        self, *, env: list[str] | tuple[str, ...] = (), directory: str = "", shell: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> Session:  # fmt: skip
+        if self.closing:
+            raise RunnerError("unavailable", "the runner is shutting down")
+        cwd = os.path.abspath(os.path.expanduser(directory)) if directory else os.getcwd()
+        if not os.path.isdir(cwd):
+            raise RunnerError("invalid_argument", f"directory does not exist: {cwd}")
+        session = Session(
+            new_id(), cwd=cwd, env={**self.base_env, **parse_env(env)}, shell=shell,
+            metadata=dict(metadata or {}), owner=self,
+        )  # fmt: skip
+        self.sessions[session.id] = session
+        self._ensure_janitor()
+        return session
+
+    def session(self, session_id: str) -> Session:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise RunnerError("not_found", f"no session {session_id!r}")
+        session.touch()
+        return session
+
+    def delete_session(self, session_id: str) -> None:
+        session = self.session(session_id)
+        self._drop_session(session)
+
+    def _drop_session(self, session: Session) -> None:
+        session.deleted = True
+        self.sessions.pop(session.id, None)
+        timer = self._grace_timers.pop(session.id, None)
+        if timer:
+            timer.cancel()
+        for execution in list(session.executions.values()):
+            if execution.running:
+                execution.stop(self.config.stop_grace, reason="stopped: session deleted")
+            elif not self.closing:
+                self.executions.pop(execution.id, None)
+        session.notify()  # watchers see `deleted` and end their streams
+
+    # -- executions -----------------------------------------------------------------------------
+    def execution(self, execution_id: str) -> Execution:
+        execution = self.executions.get(execution_id)
+        if execution is None:
+            raise RunnerError("not_found", f"no execution {execution_id!r}")
+        execution.session.touch()
+        return execution
+
+    def running_count(self) -> int:
+        return sum(1 for e in self.executions.values() if e.running)
+
+    def start(self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None) -> Execution:
+        """Spawn a cell now; its events flow into the session (raises RunnerError when refused)."""
+        if self.closing:
+            raise RunnerError("unavailable", "the runner is shutting down")
+        if self.running_count() >= self.config.max_executions:
+            raise RunnerError("resource_exhausted", f"{self.config.max_executions} executions are already running")
+        source = config.WhichOneof("source")
+        script = "\n".join(config.commands.items) if source == "commands" else config.script
+        program = shells.resolve_program(config.program_name, config.language_id, session.shell, self.shell)
+        directory = os.path.join(session.cwd, os.path.expanduser(config.directory)) if config.directory else session.cwd
+        if not os.path.isdir(directory):
+            raise RunnerError("invalid_argument", f"directory does not exist: {directory}")
+        own_env = parse_env(list(config.env))
+        env = {**session.env, **own_env, "PWD": directory}
+        if config.interactive:
+            env.setdefault("TERM", "xterm-256color")
+        spec = Spec(
+            known_id=config.known_id, known_name=config.known_name, interactive=config.interactive,
+            background=config.background, program=program, directory=directory, own_env=own_env,
+        )  # fmt: skip
+        execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
+        built = shells.build_program(program, list(config.arguments), script, self.workdir, execution.id)
+        rows, cols = (winsize.rows, winsize.cols) if winsize and winsize.rows and winsize.cols else (24, 80)
+        try:
+            process = Process(
+                built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols,
+                on_output=execution.on_output, on_end=execution.on_end,
+            )  # fmt: skip
+        except OSError as exc:
+            shells.cleanup(self.workdir, execution.id)
+            raise RunnerError("failed_precondition", f"cannot start {program}: {exc.strerror or exc}") from exc
+        session.executions[execution.id] = execution
+        self.executions[execution.id] = execution
+        execution.attach(process)
+        log.info(
+            "start session=%s execution=%s cell=%s pid=%d program=%s",
+            session.id, execution.id, spec.known_name or "-", process.pid, program,
+        )  # fmt: skip
+        if not session.watchers:
+            self.on_watchers_changed(session)
+        return execution
+
+    def on_execution_end(self, execution: Execution) -> None:
+        session = execution.session
+        if session.deleted and not self.closing:
+            self.executions.pop(execution.id, None)
+        for gone in [eid for eid, e in self.executions.items() if e.session is session and eid not in session.executions]:
+            del self.executions[gone]
+        if session.ephemeral and not session.running and not session.watchers:
+            self._drop_session(session)
+
+    # -- timers ---------------------------------------------------------------------------------
+    def on_watchers_changed(self, session: Session) -> None:
+        """Start or cancel the disconnect grace period of a session's foreground executions."""
+        timer = self._grace_timers.pop(session.id, None)
+        if timer:
+            timer.cancel()
+        if session.watchers or session.deleted:
+            return
+        if session.ephemeral and not session.running:
+            self._drop_session(session)
+            return
+        if any(not e.spec.background for e in session.running):
+            loop = asyncio.get_running_loop()
+            self._grace_timers[session.id] = loop.call_later(self.config.disconnect_grace, self._grace_over, session)
+
+    def _grace_over(self, session: Session) -> None:
+        self._grace_timers.pop(session.id, None)
+        if session.watchers:
+            return
+        grace = self.config.disconnect_grace
+        for execution in session.running:
+            if not execution.spec.background:
+                execution.stop(self.config.stop_grace, reason=f"stopped: no watcher for {grace:g}s after disconnect")
+
+    def _ensure_janitor(self) -> None:
+        if self._janitor is None or self._janitor.done():
+            self._janitor = asyncio.get_running_loop().create_task(self._expire_idle())
+
+    async def _expire_idle(self) -> None:
+        period = max(0.05, min(30.0, self.config.session_idle_timeout / 4))
+        while self.sessions and not self.closing:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                idle = now - session.last_activity
+                if not session.watchers and not session.running and idle >= self.config.session_idle_timeout:
+                    self._drop_session(session)
+
+    # -- shutdown -------------------------------------------------------------------------------
+    async def close(self, grace: float | None = None) -> None:
+        """Stop every execution (SIGINT, SIGTERM, SIGKILL), reap them all, end every stream."""
+        self.closing = True
+        grace = self.config.stop_grace if grace is None else grace
+        running = [e for e in self.executions.values() if e.running]
+        for execution in running:
+            execution.stop(grace, reason="stopped: runner shutting down")
+        if running:
+            await asyncio.wait([asyncio.ensure_future(e.ended.wait()) for e in running], timeout=3 * grace + 5)
+        for execution in self.executions.values():  # background jobs a cell left behind in its group
+            if execution.process is not None:
+                execution.process.signal_group(signal.SIGKILL)
+        for session in list(self.sessions.values()):
+            self._drop_session(session)
+        if self._janitor is not None:
+            self._janitor.cancel()
+        for timer in self._grace_timers.values():
+            timer.cancel()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The replay buffer of one execution: its events, bounded in output bytes, read back after a cursor.
+
+Events of a session are numbered by one counter (`seq`), so a client's cursor is a single number. Each
+execution keeps its own bounded buffer; `started` and `exited` are always kept, output chunks are
+dropped oldest first once the bound is passed, but only those every live watcher has already been sent.
+If a live watcher is behind, the owner pauses reading the process instead (lossless backpressure, like a
+slow terminal). A watcher that comes back after chunks were dropped gets a `Truncated` event per stream.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from fenced._proto.runner.v1 import runner_pb2 as pb
+
+
+class EventBuffer:
+    """Events of one execution, oldest first."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.started: pb.Event | None = None
+        self.exited: pb.Event | None = None
+        self.outputs: deque[pb.Event] = deque()
+        self.buffered = 0  # output bytes held
+        self.dropped_through = 0  # highest seq dropped
+        self.first_kept_offset = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}
+        self.dropped_seq = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}  # highest dropped seq per stream
+
+    def add(self, event: pb.Event) -> None:
+        kind = event.WhichOneof("kind")
+        if kind == "started":
+            self.started = event
+        elif kind == "exited":
+            self.exited = event
+        else:
+            self.outputs.append(event)
+            self.buffered += len(event.output.data)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.buffered > self.limit
+
+    def trim(self, evictable_through: float) -> bool:
+        """Drop oldest output while over the limit and its seq <= `evictable_through`; True if within limit."""
+        while self.buffered > self.limit and self.outputs and self.outputs[0].seq <= evictable_through:
+            event = self.outputs.popleft()
+            out = event.output
+            self.buffered -= len(out.data)
+            self.dropped_through = event.seq
+            self.dropped_seq[out.stream] = event.seq
+            self.first_kept_offset[out.stream] = out.offset + len(out.data)
+        return self.buffered <= self.limit
+
+    def after(self, cursor: int, execution_id: str) -> list[pb.Event]:
+        """Events with seq > cursor in seq order, preceded by `Truncated` for streams the cursor lost."""
+        events: list[pb.Event] = []
+        if self.started is not None and self.started.seq > cursor:
+            events.append(self.started)
+        for stream, seq in self.dropped_seq.items():
+            if seq > cursor:
+                events.append(
+                    pb.Event(
+                        seq=seq,
+                        execution_id=execution_id,
+                        truncated=pb.Truncated(stream=stream, offset=self.first_kept_offset[stream]),
+                    )
+                )
+        tail: list[pb.Event] = []
+        for event in reversed(self.outputs):
+            if event.seq <= cursor:
+                break
+            tail.append(event)
+        tail.reverse()
+        events.extend(tail)
+        if self.exited is not None and self.exited.seq > cursor:
+            events.append(self.exited)
+        events.sort(key=lambda e: e.seq)
+        return events
+
+    def pending_after(self, cursor: int) -> bool:
+        """Whether any event is newer than `cursor` (cheap check used by watchers)."""
+        last = self.last_seq
+        return last > cursor
+
+    @property
+    def last_seq(self) -> int:
+        seqs = [self.dropped_through]
+        if self.started is not None:
+            seqs.append(self.started.seq)
+        if self.outputs:
+            seqs.append(self.outputs[-1].seq)
+        if self.exited is not None:
+            seqs.append(self.exited.seq)
+        return max(seqs)

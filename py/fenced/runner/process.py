@@ -1,0 +1,330 @@
+"""A spawned cell: its own process group, pipes or a PTY, non-blocking reads, exit seen through a pidfd.
+
+Everything is driven by the asyncio loop's readers (no thread per process): output fds and a pidfd
+(Linux >= 5.3; elsewhere a waiter thread) are registered with `loop.add_reader`. The owner gets
+callbacks for output, and for the end, which comes once the main process has exited *and* its output is
+drained; a background job that keeps the pipe open cannot hold the end back for more than a moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import os
+import signal
+import struct
+import subprocess
+import termios
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+STDOUT = 1
+STDERR = 2
+READ_SIZE = 256 * 1024
+PIPE_SIZE = 1024 * 1024  # fewer wake-ups for fast producers (Linux F_SETPIPE_SZ)
+DRAIN_IDLE = 0.2  # after exit: a quiet fd still open (a background job holds it) is let go after this
+DRAIN_MAX = 2.0  # after exit: even a chatty background job cannot hold the end back longer
+F_SETPIPE_SZ = 1031
+MAX_PENDING_INPUT = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ExitStatus:
+    """How the main process ended, as a shell would report it."""
+
+    exit_code: int
+    signal: str
+    duration: float
+
+
+def _make_controlling_tty() -> None:  # runs in the child between fork and exec
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def set_winsize(fd: int, rows: int, cols: int, x: int = 0, y: int = 0) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, x, y))
+
+
+class Process:
+    """One execution's OS side. Not thread-safe; lives on the loop that created it."""
+
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        cwd: str,
+        interactive: bool,
+        rows: int = 24,
+        cols: int = 80,
+        on_output: Callable[[int, bytes], None],
+        on_end: Callable[[ExitStatus], None],
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._on_output = on_output
+        self._on_end = on_end
+        self.interactive = interactive
+        self._readers: dict[int, int] = {}  # fd -> stream
+        self._paused = False
+        self._stdin: int | None = None
+        self._pending = bytearray()
+        self._writing = False
+        self._close_pending = False
+        self._master: int | None = None
+        self._pidfd: int | None = None
+        self._status: ExitStatus | None = None
+        self._ended = False
+        self._drain_timer: asyncio.TimerHandle | None = None
+        self._last_data = 0.0
+        self._exited_at = 0.0
+        self._started = time.monotonic()
+        if interactive:
+            self._spawn_pty(argv, env, cwd, rows, cols)
+        else:
+            self._spawn_pipes(argv, env, cwd)
+        self.pid = self._popen.pid
+        self.pgid = self.pid  # setsid: the child leads its own session and process group
+        for fd in self._readers:
+            os.set_blocking(fd, False)
+            self._loop.add_reader(fd, self._read, fd)
+        self._watch_exit()
+
+    # -- spawning -------------------------------------------------------------------------------
+    def _spawn_pipes(self, argv: list[str], env: dict[str, str], cwd: str) -> None:
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        for fd in (out_r, err_r):
+            try:
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+            except OSError:
+                pass
+        try:
+            self._popen = subprocess.Popen(
+                argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True
+            )
+        except BaseException:
+            for fd in (in_r, in_w, out_r, err_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (out_w, err_w):
+                os.close(fd)
+        os.close(in_r)
+        self._stdin = in_w
+        os.set_blocking(in_w, False)
+        self._readers = {out_r: STDOUT, err_r: STDERR}
+
+    def _spawn_pty(self, argv: list[str], env: dict[str, str], cwd: str, rows: int, cols: int) -> None:
+        master, slave = os.openpty()
+        set_winsize(master, rows, cols)
+        try:
+            self._popen = subprocess.Popen(
+                argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, preexec_fn=_make_controlling_tty
+            )
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        self._master = master
+        self._readers = {master: STDOUT}
+
+    def _watch_exit(self) -> None:
+        try:
+            self._pidfd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            threading.Thread(target=self._wait_thread, daemon=True, name=f"wait-{self.pid}").start()
+            return
+        self._loop.add_reader(self._pidfd, self._reap)
+
+    def _wait_thread(self) -> None:
+        self._popen.wait()
+        self._loop.call_soon_threadsafe(self._reap)
+
+    # -- output ---------------------------------------------------------------------------------
+    def _read(self, fd: int) -> None:
+        try:
+            data = os.read(fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError as exc:  # EIO: the PTY's other side is gone, i.e. end of output
+            if exc.errno != errno.EIO:
+                raise
+            data = b""
+        if not data:
+            self._close_reader(fd)
+            self._maybe_end()
+            return
+        self._last_data = time.monotonic()
+        self._on_output(self._readers[fd], data)
+
+    def _close_reader(self, fd: int) -> None:
+        if fd in self._readers:
+            if not self._paused:
+                self._loop.remove_reader(fd)
+            del self._readers[fd]
+            if fd == self._master:
+                return  # closed in _finish, the master also carries input
+            os.close(fd)
+
+    def pause_reading(self) -> None:
+        """Stop reading output (the replay buffer is full): the process blocks on its next write.
+
+        A no-op once the main process exited: what is left is bounded by the pipe buffers, and reading it
+        is the only way to end the execution.
+        """
+        if not self._paused and self._status is None:
+            self._paused = True
+            for fd in self._readers:
+                self._loop.remove_reader(fd)
+
+    def resume_reading(self) -> None:
+        if self._paused:
+            self._paused = False
+            for fd in list(self._readers):
+                self._loop.add_reader(fd, self._read, fd)
+            self._maybe_end()
+
+    # -- exit -----------------------------------------------------------------------------------
+    def _reap(self) -> None:
+        if self._pidfd is not None:
+            self._loop.remove_reader(self._pidfd)
+            os.close(self._pidfd)
+            self._pidfd = None
+        code = self._popen.wait()  # returns at once: the pidfd said it exited
+        duration = time.monotonic() - self._started
+        if code < 0:
+            signum = -code
+            try:
+                name = signal.Signals(signum).name
+            except ValueError:
+                name = f"SIG{signum}"
+            self._status = ExitStatus(128 + signum, name, duration)
+        else:
+            self._status = ExitStatus(code, "", duration)
+        self._exited_at = self._last_data = time.monotonic()
+        self.resume_reading()
+        self._maybe_end()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def _maybe_end(self) -> None:
+        if self._ended or self._status is None:
+            return
+        if not self._readers:
+            self._finish()
+            return
+        now = time.monotonic()
+        idle = now - self._last_data
+        if idle >= DRAIN_IDLE or now - self._exited_at >= DRAIN_MAX:
+            for fd in list(self._readers):  # a background job still holds it: let it go
+                self._close_reader(fd)
+            self._finish()
+            return
+        if self._drain_timer is None:
+
+            def again() -> None:
+                self._drain_timer = None
+                self._maybe_end()
+
+            self._drain_timer = self._loop.call_later(DRAIN_IDLE - idle + 0.01, again)
+
+    def _finish(self) -> None:
+        self._ended = True
+        if self._drain_timer is not None:
+            self._drain_timer.cancel()
+        self._close_input()
+        if self._master is not None:
+            if self._writing:
+                self._loop.remove_writer(self._master)
+                self._writing = False
+            os.close(self._master)
+            self._master = None
+        assert self._status is not None
+        self._on_end(self._status)
+
+    # -- input, size, signals -------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._status is None
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def write_input(self, data: bytes) -> None:
+        """Queue bytes for the terminal or stdin; flushed as the process reads (never blocks the loop)."""
+        if self._input_fd() is None or self._close_pending:
+            raise BrokenPipeError("stdin is closed")
+        if len(self._pending) + len(data) > MAX_PENDING_INPUT:
+            raise BufferError("the process is not reading its input")
+        self._pending += data
+        self._flush_input()
+
+    def close_input(self) -> None:
+        """End of file: close stdin once queued input is written; a PTY gets its EOF character (^D)."""
+        if self.interactive:
+            if self._master is not None:
+                eof = termios.tcgetattr(self._master)[6][termios.VEOF]
+                self.write_input(eof if isinstance(eof, bytes) else bytes([eof]))
+            return
+        self._close_pending = True
+        self._flush_input()
+
+    def _input_fd(self) -> int | None:
+        return self._master if self.interactive else self._stdin
+
+    def _flush_input(self) -> None:
+        fd = self._input_fd()
+        while self._pending and fd is not None:
+            try:
+                written = os.write(fd, self._pending)
+            except BlockingIOError:
+                if not self._writing:
+                    self._writing = True
+                    self._loop.add_writer(fd, self._flush_input)
+                return
+            except OSError:  # the reader is gone: what is left can never be delivered
+                self._pending.clear()
+                break
+            del self._pending[:written]
+        if self._writing and fd is not None:
+            self._loop.remove_writer(fd)
+            self._writing = False
+        if self._close_pending:
+            self._close_input()
+
+    def _close_input(self) -> None:
+        if self._writing:
+            fd = self._input_fd()
+            if fd is not None:
+                self._loop.remove_writer(fd)
+            self._writing = False
+        self._pending.clear()
+        if self._stdin is not None:
+            os.close(self._stdin)
+            self._stdin = None
+
+    @property
+    def stdin_open(self) -> bool:
+        return self._master is not None if self.interactive else self._stdin is not None
+
+    def resize(self, rows: int, cols: int, x: int = 0, y: int = 0) -> None:
+        if self._master is None:
+            raise ValueError("not a terminal")
+        set_winsize(self._master, rows, cols, x, y)
+
+    def signal_group(self, signum: int) -> bool:
+        """Signal the whole process group (the shell and what it started); False if none is left."""
+        try:
+            os.killpg(self.pgid, signum)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False

@@ -1,0 +1,98 @@
+"""Run the runner under uvicorn: bind (port 0 allowed), announce the URL and token, shut down cleanly.
+
+`serve(config)` blocks until SIGINT/SIGTERM; `serve_async(config)` is the same inside a running loop.
+Both stop every execution *before* uvicorn waits for open connections, since `Watch` streams never end
+on their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+import uvicorn
+
+from fenced.runner.app import RunnerApp, create_app
+from fenced.runner.config import RunnerConfig, is_loopback
+from fenced.runner.guard import ASGIApp
+
+LISTENING = "fenced runner listening on"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket; with port 0 the kernel picks a free one."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host.strip("[]"), port))
+    sock.set_inheritable(False)
+    return sock
+
+
+def announce(config: RunnerConfig, port: int, *, token_generated: bool, out: TextIO) -> None:
+    """The machine-readable line (tests and `fenced serve` look for it), then a ready-to-open URL."""
+    url = config.url(port)
+    print(f"{LISTENING} {url}", file=out, flush=True)
+    if config.app_url:
+        print(f"open: {config.app_url}#runner={url}&token={config.token}", file=out, flush=True)
+    elif token_generated:
+        print(f"open: {url}/#token={config.token}", file=out, flush=True)
+    if not is_loopback(config.host) and not config.tls_cert:
+        print(
+            f"WARNING: listening on {config.host} without TLS: the token and every command and output cross the "
+            "network in clear text. Use --tls-cert/--tls-key or a TLS reverse proxy.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, app: RunnerApp, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._runner_app = app
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_ready()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self._runner_app.runner.close()  # ends executions and every Watch stream first
+        await super().shutdown(sockets)
+
+
+async def serve_async(
+    config: RunnerConfig,
+    *,
+    fallback: ASGIApp | None = None,
+    token_generated: bool = False,
+    out: TextIO | None = None,
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve until a signal (or `server.should_exit`); prints the listening line to `out` (stdout)."""
+    app = create_app(config, fallback=fallback)
+    sock = sock or bind(config.host, config.port)
+    port = sock.getsockname()[1]
+    uv_config = uvicorn.Config(
+        app,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        ws="none",
+        http="h11",
+        ssl_certfile=config.tls_cert,
+        ssl_keyfile=config.tls_key,
+        timeout_graceful_shutdown=5,
+        server_header=False,
+    )
+    server = _Server(uv_config, app, lambda: announce(config, port, token_generated=token_generated, out=out or sys.stdout))
+    await server.serve(sockets=[sock])
+
+
+def serve(config: RunnerConfig, **kwargs: object) -> None:
+    """Blocking `serve_async` in a fresh event loop."""
+    asyncio.run(serve_async(config, **kwargs))  # type: ignore[arg-type]

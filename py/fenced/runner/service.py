@@ -1,0 +1,172 @@
+"""The Connect handlers: thin translations between proto messages and the `Runner`.
+
+Stream handlers hold no execution: when uvicorn cancels one because its client went away, the
+`finally` only removes the watcher, so a later `Watch(cursor)` picks the executions up again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+from connectrpc.code import Code
+from connectrpc.errors import ConnectError
+from connectrpc.request import RequestContext
+
+from fenced._proto.runner.v1 import runner_pb2 as pb
+from fenced.runner.core import Runner, RunnerError
+from fenced.runner.session import Execution, Session, Watcher
+
+BATCH_BYTES = 512 * 1024  # output per stream message: large enough for throughput, small enough to interleave
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except RunnerError as exc:
+        raise ConnectError(Code[exc.code.upper()], str(exc)) from None
+
+
+class RunnerServiceImpl:
+    """Implements `fenced.runner.v1.RunnerService` on a `Runner`."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+
+    async def get_info(self, request: pb.GetInfoRequest, ctx: RequestContext) -> pb.GetInfoResponse:
+        return self.runner.info()
+
+    async def create_session(self, request: pb.CreateSessionRequest, ctx: RequestContext) -> pb.CreateSessionResponse:
+        with _errors():
+            session = self.runner.create_session(
+                env=list(request.env), directory=request.directory, shell=request.shell, metadata=dict(request.metadata)
+            )
+        return pb.CreateSessionResponse(session=session.summary())
+
+    async def list_sessions(self, request: pb.ListSessionsRequest, ctx: RequestContext) -> pb.ListSessionsResponse:
+        return pb.ListSessionsResponse(sessions=[s.summary() for s in self.runner.sessions.values()])
+
+    async def delete_session(self, request: pb.DeleteSessionRequest, ctx: RequestContext) -> pb.DeleteSessionResponse:
+        with _errors():
+            self.runner.delete_session(request.session_id)
+        return pb.DeleteSessionResponse()
+
+    async def start(self, request: pb.StartRequest, ctx: RequestContext) -> pb.StartResponse:
+        with _errors():
+            session = self.runner.session(request.session_id)
+            execution = self._start(session, request.config, request.winsize, request.input_data, request.keep_stdin_open)
+        return pb.StartResponse(execution_id=execution.id, pid=execution.pid)
+
+    def _start(
+        self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize, data: bytes, keep_open: bool
+    ) -> Execution:
+        execution = self.runner.start(session, config, winsize)
+        process = execution.process
+        assert process is not None
+        if data:
+            process.write_input(data)
+        if not config.interactive and not keep_open:
+            process.close_input()
+        return execution
+
+    async def send_input(self, request: pb.SendInputRequest, ctx: RequestContext) -> pb.SendInputResponse:
+        with _errors():
+            execution = self.runner.execution(request.execution_id)
+        process = execution.process
+        if process is None or not execution.running or not process.stdin_open:
+            raise ConnectError(Code.FAILED_PRECONDITION, "the execution's input is closed")
+        try:
+            if request.input_data:
+                process.write_input(request.input_data)
+            if request.close_stdin:
+                process.close_input()
+        except BrokenPipeError as exc:
+            raise ConnectError(Code.FAILED_PRECONDITION, f"the execution's input is closed: {exc}") from None
+        except BufferError as exc:
+            raise ConnectError(Code.RESOURCE_EXHAUSTED, str(exc)) from None
+        return pb.SendInputResponse()
+
+    async def resize(self, request: pb.ResizeRequest, ctx: RequestContext) -> pb.ResizeResponse:
+        with _errors():
+            execution = self.runner.execution(request.execution_id)
+        size = request.winsize
+        if not size.rows or not size.cols:
+            raise ConnectError(Code.INVALID_ARGUMENT, "winsize needs rows and cols")
+        if execution.process is None or not execution.spec.interactive:
+            raise ConnectError(Code.FAILED_PRECONDITION, "not an interactive execution")
+        if execution.running:
+            with contextlib.suppress(OSError):
+                execution.process.resize(size.rows, size.cols, size.x, size.y)
+        return pb.ResizeResponse()
+
+    async def stop(self, request: pb.StopRequest, ctx: RequestContext) -> pb.StopResponse:
+        with _errors():
+            execution = self.runner.execution(request.execution_id)
+        execution.stop(self.runner.config.stop_grace, kill=request.mode == pb.STOP_MODE_KILL, reason="stopped by request")
+        return pb.StopResponse()
+
+    async def watch(self, request: pb.WatchRequest, ctx: RequestContext) -> AsyncIterator[pb.WatchResponse]:
+        with _errors():
+            session = self.runner.session(request.session_id)
+        watcher = Watcher(request.cursor)
+        session.add_watcher(watcher)
+        try:
+            yield pb.WatchResponse(cursor=watcher.cursor)  # flushes the headers: the stream is open
+            async for events in self._follow(session, watcher, None):
+                cursor = events[-1].seq if events else watcher.cursor
+                yield pb.WatchResponse(events=events, cursor=cursor)
+                session.advanced(watcher, cursor)
+        finally:
+            session.remove_watcher(watcher)
+
+    async def execute(self, request: pb.ExecuteRequest, ctx: RequestContext) -> AsyncIterator[pb.ExecuteResponse]:
+        with _errors():
+            if request.session_id:
+                session = self.runner.session(request.session_id)
+            else:
+                session = self.runner.create_session()
+                session.ephemeral = True
+            watcher = Watcher(session.seq)
+            session.add_watcher(watcher)
+            try:
+                execution = self._start(session, request.config, request.winsize, request.input_data, False)
+            except BaseException:
+                session.remove_watcher(watcher)
+                raise
+        watcher.execution_id = execution.id
+        try:
+            yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, cursor=watcher.cursor)
+            async for events in self._follow(session, watcher, execution):
+                cursor = events[-1].seq if events else watcher.cursor
+                yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, events=events, cursor=cursor)
+                session.advanced(watcher, cursor)
+        finally:
+            session.remove_watcher(watcher)
+
+    async def _follow(
+        self, session: Session, watcher: Watcher, execution: Execution | None
+    ) -> AsyncIterator[list[pb.Event]]:
+        """Batches of events after the watcher's cursor; empty lists are keep-alives.
+
+        The caller advances the cursor once a batch is sent. Ends with the session, or after the exited
+        event of `execution`.
+        """
+        keepalive = self.runner.config.keepalive
+        while True:
+            watcher.wake.clear()
+            events = session.collect(watcher, BATCH_BYTES)
+            if events:
+                last = events[-1].seq
+                yield events
+                exited = execution.buffer.exited if execution is not None else None
+                if exited is not None and last >= exited.seq:
+                    return
+                continue
+            if session.deleted or self.runner.closing:
+                return
+            try:
+                await asyncio.wait_for(watcher.wake.wait(), keepalive)
+            except TimeoutError:
+                yield []

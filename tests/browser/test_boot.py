@@ -1,0 +1,76 @@
+"""The static app boots Python offline, shows its shell, and fails loudly when the runtime is missing."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_in_page, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def test_boots_and_shows_shell(ready_page: Any) -> None:
+    page = ready_page
+    assert page.locator("h1.brand").inner_text() == "Fenced"
+    assert page.get_by_label("Runner URL").is_visible()
+    assert page.get_by_label("Drop zone").is_visible()
+    assert page.locator("#loading").is_hidden()
+    assert page.get_by_role("button", name="Open", exact=True).is_enabled()
+    # Python really runs: evaluate something only CPython-in-wasm can answer.
+    assert run_in_page(page, "import sys\nresult = [sys.implementation.name, sys.platform]") == [
+        "cpython",
+        "emscripten",
+    ]
+
+
+def test_no_request_leaves_the_serving_host(page: Any, app_url: str) -> None:
+    origin = urllib.parse.urlsplit(app_url).netloc
+    foreign: list[str] = []
+    seen: list[str] = []
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        seen.append(url)
+        if urllib.parse.urlsplit(url).netloc != origin and not url.startswith(("data:", "blob:")):
+            foreign.append(url)
+            r.abort()
+        else:
+            r.continue_()
+
+    page.route("**/*", route)
+    page.goto(app_url)
+    wait_ready(page)
+    # Also exercise the lazily loaded document libraries, which fetch more wheels.
+    assert run_in_page(page, "import markdown_it\nresult = markdown_it.__name__") == "markdown_it"
+    assert foreign == []
+    assert any(u.endswith("pyodide.asm.wasm") for u in seen)
+
+
+def test_same_answer_in_pyodide_and_cpython(ready_page: Any) -> None:
+    from fenced.static import TYPES  # a pure function of the package would do; use the document model when present
+
+    src = "import fenced\nresult = fenced.__version__"
+    import fenced
+
+    assert run_in_page(ready_page, src) == fenced.__version__
+    assert TYPES  # CPython side imported fine
+
+
+def test_missing_pyodide_shows_load_error(page: Any, page_errors: Any, built_app: Path, tmp_path: Path) -> None:
+    from fenced.static import serving
+
+    broken = tmp_path / "dist"
+    shutil.copytree(built_app, broken, ignore=shutil.ignore_patterns("pyodide.asm.wasm", "pyodide.mjs"))
+    page_errors.expected_uncaught = True
+    with serving(broken) as url:
+        page.goto(url)
+        page.wait_for_selector("body[data-app-state='error']", timeout=60_000)
+        box = page.get_by_role("alert")
+        assert box.is_visible()
+        assert "could not" in box.inner_text().lower()
+        assert page.locator("#loading").is_hidden()

@@ -1,0 +1,133 @@
+"""Shared pytest fixtures: the built app served statically, Chromium via Playwright, pages with Python ready.
+
+Browser fixtures are session-scoped where they are expensive (build, server, browser) and function-scoped
+where isolation matters (a fresh browser context, i.e. a fresh profile, per test). Every page collects
+console errors and uncaught page errors; a test fails on any uncaught page error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "runme"
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """The browser to drive: $FENCED_CHROMIUM, else Debian's /usr/bin/chromium."""
+    path = os.environ.get("FENCED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(
+            f"Chromium not found at {path}. Install Debian's `chromium` (apt-get install chromium) "
+            "or point FENCED_CHROMIUM at a Chromium binary."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_app() -> Path:
+    """Build dist/ (a no-op when nothing changed) and return its path."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        import build  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(ROOT))
+    return build.build(DIST)
+
+
+@pytest.fixture(scope="session")
+def app_url(built_app: Path) -> Iterator[str]:
+    """Base URL (with trailing slash) of the built app on an ephemeral loopback port."""
+    from fenced.static import serving
+
+    with serving(built_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _playwright() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright: Any) -> Iterator[Any]:
+    browser = _playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture()
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+class PageErrors:
+    """Console errors and uncaught exceptions seen by a page."""
+
+    def __init__(self) -> None:
+        self.console: list[str] = []
+        self.uncaught: list[str] = []
+        self.expected_uncaught = False
+
+    def attach(self, page: Any) -> None:
+        page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.uncaught.append(str(e)))
+
+
+@pytest.fixture()
+def page_errors() -> PageErrors:
+    return PageErrors()
+
+
+@pytest.fixture()
+def page(context: Any, page_errors: PageErrors) -> Iterator[Any]:
+    """A fresh page; the test fails if the page raised an uncaught error (unless it declared it expected)."""
+    pg = context.new_page()
+    page_errors.attach(pg)
+    yield pg
+    if page_errors.uncaught and not page_errors.expected_uncaught:
+        pytest.fail(f"uncaught page errors: {page_errors.uncaught}")
+
+
+def wait_ready(page: Any, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector("body[data-app-state='ready']", timeout=timeout_ms)
+
+
+@pytest.fixture()
+def ready_page(page: Any, app_url: str) -> Any:
+    """The app loaded with Python ready and the shell interactive."""
+    page.goto(app_url)
+    wait_ready(page)
+    return page
+
+
+def run_in_page(page: Any, src: str, timeout_ms: int = 60_000) -> Any:
+    """Run Python `src` in the page's Pyodide (top-level await allowed); return its global `result`."""
+    import json
+
+    page.set_default_timeout(timeout_ms)
+    return json.loads(page.evaluate("src => window.fencedPython(src)", src))
