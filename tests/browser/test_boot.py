@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import urllib.parse
 from pathlib import Path
@@ -51,14 +52,34 @@ def test_no_request_leaves_the_serving_host(page: Any, app_url: str) -> None:
     assert any(u.endswith("pyodide.asm.wasm") for u in seen)
 
 
+SAMPLE = """---
+shell: bash  # comment kept
+---
+
+# Deploy
+
+```sh {"name":"build"}
+make build
+```
+
+1. List item with code:
+
+   ```python
+   print("hi")
+   ```
+"""
+
+
 def test_same_answer_in_pyodide_and_cpython(ready_page: Any) -> None:
-    from fenced.static import TYPES  # a pure function of the package would do; use the document model when present
+    """The same fenced code, given the same text, answers the same in the page and under CPython."""
+    import fenced.document as document
 
-    src = "import fenced\nresult = fenced.__version__"
-    import fenced
-
-    assert run_in_page(ready_page, src) == fenced.__version__
-    assert TYPES  # CPython side imported fine
+    expected = document.summary(document.loads(SAMPLE))
+    src = f"import fenced.document as d\ntext = {SAMPLE!r}\nresult = [d.summary(d.loads(text)), d.dumps(d.loads(text)) == text]"
+    got, identical = run_in_page(ready_page, src)
+    assert got == json.loads(json.dumps(expected))
+    assert identical is True
+    assert [c["kind"] for c in got].count("code") == 2
 
 
 def test_missing_pyodide_shows_load_error(page: Any, page_errors: Any, built_app: Path, tmp_path: Path) -> None:

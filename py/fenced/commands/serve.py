@@ -60,11 +60,9 @@ def _start_runner(host: str, port: int, origin: str, token: str) -> tuple[subpro
     cmd = [sys.executable, "-m", "fenced.cli", "runner", "--host", host, "--port", str(port),
            "--allow-origin", origin]
     env = dict(os.environ, FENCED_RUNNER_TOKEN=token)
-    proc = subprocess.Popen(cmd + ["--token-file", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=None, text=True, env=env)
-    assert proc.stdin and proc.stdout
-    proc.stdin.write(token + "\n")
-    proc.stdin.close()
+    # The token travels in the environment, not argv, so `ps` does not show it.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None, text=True, env=env)
+    assert proc.stdout
     for line in proc.stdout:
         m = re.search(r"listening on (https?://\S+?)/?(\s|$)", line)
         if m:

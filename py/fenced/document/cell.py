@@ -1,0 +1,328 @@
+"""The :class:`Cell`: what the user edits, plus what is needed to write it back.
+
+A cell read from a file keeps only offsets into the original text and the code
+block's parsed content; its ``source`` is derived on first use. Setting
+``source``, ``language`` or ``attributes`` marks it edited; when it is written,
+an edited cell whose values equal the originals is still written as its
+original bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import naming
+from .attributes import JSON_FORMAT, Attributes, ParsedInfo, parse_bool, to_attr_value
+from .text import normalize_newlines, split_lines
+
+if TYPE_CHECKING:
+    from .notebook import Notebook
+
+MARKDOWN = "markdown"
+CODE = "code"
+LABEL_PREAMBLE = "### Exported in runme.dev as "
+
+
+class _Bool:
+    """A boolean attribute with Runme's default (Go ``ParseBool``; junk reads as default)."""
+
+    def __init__(self, key: str, default: bool) -> None:
+        self.key, self.default = key, default
+
+    def __get__(self, cell: Cell | None, owner: type) -> Any:
+        if cell is None:
+            return self
+        value = parse_bool(cell.current_attributes().get(self.key))
+        return self.default if value is None else value
+
+    def __set__(self, cell: Cell, value: bool | None) -> None:
+        cell._set_attr(self.key, value)
+
+
+class _Str:
+    """A string attribute, ``""`` when absent."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, cell: Cell | None, owner: type) -> Any:
+        if cell is None:
+            return self
+        return cell.current_attributes().get(self.key, "")
+
+    def __set__(self, cell: Cell, value: str | None) -> None:
+        cell._set_attr(self.key, value)
+
+
+class Cell:
+    """One notebook cell: ``kind`` is ``"markdown"`` or ``"code"``.
+
+    ``source`` is the text the user edits (code without fences, list indentation
+    or ``>`` markers; newlines are always ``\\n``). ``attributes`` is a ``dict`` of
+    Runme keys to strings. ``name`` is the explicit or generated Runme name.
+    """
+
+    __slots__ = (
+        "kind", "_nb", "_o", "_start", "_end", "_prev", "_dirty", "_source",
+        "_content", "_fenced", "_closed", "_markup", "_info", "_pinfo",
+        "_language", "_attrs", "_ignored",
+    )
+
+    def __init__(self, kind: str = MARKDOWN, source: str = "", language: str = "",
+                 attributes: Mapping[str, Any] | None = None, *, fenced: bool = True) -> None:
+        if kind not in (MARKDOWN, CODE):
+            raise ValueError(f"kind must be 'markdown' or 'code', not {kind!r}")
+        self.kind = kind
+        self._nb: Notebook | None = None
+        self._o: str | None = None
+        self._start = self._end = 0
+        self._prev: Cell | None = None
+        self._dirty = True
+        self._source: str | None = normalize_newlines(source)
+        self._content: str | None = None
+        self._fenced = fenced
+        self._closed = True
+        self._markup = ""
+        self._info = ""
+        self._language: str | None = language if kind == CODE else ""
+        attrs = {str(k): to_attr_value(v) for k, v in (attributes or {}).items()}
+        self._pinfo = ParsedInfo(self._language or "", attrs, JSON_FORMAT, None)
+        self._attrs: Attributes | None = None
+        self._ignored: list[tuple[str, str]] | None = None
+
+    @classmethod
+    def new_code(cls, source: str = "", language: str = "sh",
+                 attributes: Mapping[str, Any] | None = None, *, fenced: bool = True) -> Cell:
+        """A new code cell; written like Runme writes one (sorted compact JSON attributes)."""
+        return cls(CODE, source, language, attributes, fenced=fenced)
+
+    @classmethod
+    def new_markdown(cls, source: str = "") -> Cell:
+        """A new markdown cell."""
+        return cls(MARKDOWN, source)
+
+    # --- editable values ------------------------------------------------------------
+
+    @property
+    def source(self) -> str:
+        if self._source is None:
+            self._source = self.original_source()
+        return self._source
+
+    @source.setter
+    def source(self, value: str) -> None:
+        self._source = normalize_newlines(value)
+        self._touch()
+
+    @property
+    def language(self) -> str:
+        if self._language is None:
+            return self._pinfo.language
+        return self._language
+
+    @language.setter
+    def language(self, value: str) -> None:
+        if self.kind != CODE:
+            raise AttributeError("markdown cells have no language")
+        self._language = value or ""
+        self._touch()
+
+    @property
+    def attributes(self) -> Attributes:
+        """The cell's attributes; mutate it in place or assign a new mapping."""
+        if self._attrs is None:
+            self._attrs = Attributes(self, self._pinfo.attributes)
+        return self._attrs
+
+    @attributes.setter
+    def attributes(self, value: Mapping[str, Any]) -> None:
+        if self.kind != CODE and value:
+            raise AttributeError("markdown cells have no attributes")
+        self._attrs = Attributes(self, value)
+        self._touch()
+
+    def current_attributes(self) -> Mapping[str, str]:
+        """The attributes without materialising an editable copy."""
+        return self._attrs if self._attrs is not None else self._pinfo.attributes
+
+    def _set_attr(self, key: str, value: object) -> None:
+        if value is None:
+            self.attributes.pop(key, None)
+        else:
+            self.attributes[key] = value
+
+    def _touch(self) -> None:
+        self._dirty = True
+        nb = self._nb
+        if nb is not None:
+            nb._version += 1
+
+    @property
+    def fenced(self) -> bool:
+        """False for an indented (4-space) code block."""
+        return self._fenced
+
+    @property
+    def attribute_format(self) -> str:
+        """``"json"`` or ``"html"``: the form the attributes are written in."""
+        return self._pinfo.format or JSON_FORMAT
+
+    # --- names and identity -----------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """Runme's name: the ``name`` attribute, or one generated from the code."""
+        if self.kind != CODE:
+            return ""
+        if self._nb is not None:
+            found = self._nb._name_of(self)
+            if found is not None:
+                return found[0]
+        return self.current_attributes().get("name") or naming.generated_name(self.source)
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._set_attr("name", value or None)
+
+    @property
+    def name_generated(self) -> bool:
+        if self.kind != CODE:
+            return False
+        if self._nb is not None:
+            found = self._nb._name_of(self)
+            if found is not None:
+                return found[1]
+        return not self.current_attributes().get("name")
+
+    @property
+    def id(self) -> str | None:
+        """The ``id`` attribute (a ULID when Runme wrote it), if any."""
+        return self.current_attributes().get("id") or None
+
+    # --- typed attribute accessors with Runme's defaults --------------------------------
+
+    interactive = _Bool("interactive", True)
+    background = _Bool("background", False)
+    close_terminal_on_success = _Bool("closeTerminalOnSuccess", True)
+    exclude_from_run_all = _Bool("excludeFromRunAll", False)
+    cwd = _Str("cwd")
+    interpreter = _Str("interpreter")
+    mime_type = _Str("mimeType")
+    category = _Str("category")
+    tag = _Str("tag")
+
+    @property
+    def prompt_env(self) -> str:
+        """``"auto"`` (default), ``"always"`` or ``"never"``."""
+        value = self.current_attributes().get("promptEnv", "").strip().lower()
+        if value in ("true", "yes", "1", "always", "t"):
+            return "always"
+        if value in ("false", "no", "0", "never", "f"):
+            return "never"
+        return "auto"
+
+    @prompt_env.setter
+    def prompt_env(self, value: str | bool | None) -> None:
+        self._set_attr("promptEnv", value)
+
+    @property
+    def terminal_rows(self) -> int | None:
+        try:
+            return int(self.current_attributes().get("terminalRows", "").strip())
+        except ValueError:
+            return None
+
+    @terminal_rows.setter
+    def terminal_rows(self, value: int | None) -> None:
+        self._set_attr("terminalRows", None if value is None else str(int(value)))
+
+    @property
+    def tags(self) -> list[str]:
+        """``category`` and ``tag`` values together, split on commas."""
+        attrs = self.current_attributes()
+        out: list[str] = []
+        for key in ("category", "tag"):
+            out.extend(t.strip() for t in attrs.get(key, "").split(",") if t.strip())
+        return out
+
+    # --- original text -------------------------------------------------------------------
+
+    @property
+    def is_new(self) -> bool:
+        """True for a cell that did not come from the parsed text."""
+        return self._o is None
+
+    def original_text(self) -> str | None:
+        """The cell's bytes in the file it was read from (``None`` for a new cell)."""
+        return None if self._o is None else self._o[self._start : self._end]
+
+    def original_source(self) -> str:
+        """``source`` as it was read (``""`` for a new cell)."""
+        if self._o is None:
+            return ""
+        if self.kind == MARKDOWN:
+            return normalize_newlines(self._o[self._start : self._end])
+        content = self._content or ""
+        if content.endswith("\n"):
+            content = content[:-1]
+        if "\ufffd" in content:
+            content = self._recover_nul(content)
+        if content.startswith(LABEL_PREAMBLE):
+            cut = content.find("\n")
+            content = "" if cut < 0 else content[cut + 1 :]
+        return content
+
+    def label_comment(self) -> str | None:
+        """A ``### Exported in runme.dev as ...`` first line Runme hides from the code."""
+        if self._o is None or self.kind != CODE or not (self._content or "").startswith(LABEL_PREAMBLE):
+            return None
+        return (self._content or "").split("\n", 1)[0]
+
+    def _recover_nul(self, content: str) -> str:
+        """markdown-it turns NUL into U+FFFD; take such lines from the original text."""
+        raw = self._o[self._start : self._end] if self._o is not None else ""
+        if "\0" not in raw:
+            return content
+        raw_lines = split_lines(raw)[1 if self._fenced else 0 :]
+        lines = content.split("\n")
+        for i, line in enumerate(lines):
+            if i < len(raw_lines):
+                orig = raw_lines[i]
+                if line and orig.replace("\0", "\ufffd").endswith(line):
+                    lines[i] = orig[len(orig) - len(line) :]
+        return "\n".join(lines)
+
+    def is_edited(self) -> bool:
+        """True when writing this cell must produce new text."""
+        if self._o is None:
+            return True
+        if not self._dirty:
+            return False
+        if self._source is not None and self._source != self.original_source():
+            return True
+        if self.kind == CODE:
+            if self._language is not None and self._language != self._pinfo.language:
+                return True
+            if self._attrs is not None and dict(self._attrs) != self._pinfo.attributes:
+                return True
+        self._dirty = False  # edited back to the original values
+        return False
+
+    def ignored_fences(self) -> list[tuple[str, str]]:
+        """``(name attribute, code)`` of fences inside a markdown cell that are not cells
+        (``mermaid``, ``transform=false``, ``ignore=true``); Runme still names them."""
+        if self.kind != MARKDOWN:
+            return []
+        if self._ignored is None or (self._dirty and self.is_edited()):
+            from .parser import ignored_fences
+
+            self._ignored = ignored_fences(self.source)
+        return self._ignored
+
+    def __repr__(self) -> str:
+        src = self.source
+        short = src if len(src) < 40 else src[:37] + "..."
+        if self.kind == CODE:
+            return f"Cell(code, {self.language!r}, {short!r})"
+        return f"Cell(markdown, {short!r})"

@@ -1,0 +1,90 @@
+"""A real runner process on an ephemeral loopback port, and small helpers for async tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psutil
+
+from fenced.runner.server import LISTENING
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def arun(coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+    """Run a coroutine to completion, failing (not hanging) after `timeout` seconds."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class RunnerProcess:
+    """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
+
+    def __init__(self, *args: str, token: str | None = None) -> None:
+        self.token = token or secrets.token_urlsafe(16)
+        self.mark = f"fenced-test-{secrets.token_hex(6)}"
+        env = {**os.environ, "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "fenced.cli", "runner", "--port", "0", f"--token={self.token}", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True,
+        )  # fmt: skip
+        self.stdout_lines: queue.Queue[str] = queue.Queue()
+        self.stderr_lines: list[str] = []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines.put), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_lines.append), daemon=True).start()
+        self.url = self._wait_listening()
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    @staticmethod
+    def _pump(stream: Any, put: Any) -> None:
+        for line in stream:
+            put(line.rstrip("\n"))
+
+    def _wait_listening(self) -> str:
+        for _ in range(300):
+            try:
+                line = self.stdout_lines.get(timeout=0.1)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            if line.startswith(LISTENING):
+                return line[len(LISTENING) :].strip()
+        self.proc.kill()
+        raise RuntimeError(f"runner did not start: {self.stderr_lines}")
+
+    def marked_processes(self) -> list[psutil.Process]:
+        """Live processes (zombies included) that inherited this runner's mark: its cells and their children."""
+        found = []
+        for proc in psutil.process_iter(["pid"]):
+            try:
+                if proc.pid != self.proc.pid and proc.environ().get("FENCED_TEST_MARK") == self.mark:
+                    found.append(proc)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+        return found
+
+    def terminate(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+    def __enter__(self) -> RunnerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.terminate()
