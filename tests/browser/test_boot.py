@@ -95,3 +95,29 @@ def test_missing_pyodide_shows_load_error(page: Any, page_errors: Any, built_app
         assert box.is_visible()
         assert "could not" in box.inner_text().lower()
         assert page.locator("#loading").is_hidden()
+
+
+def test_boots_from_the_memory_snapshot_with_fresh_randomness(context: Any, app_url: str) -> None:
+    """The build's snapshot restores (fast path), and each load still gets its own random state."""
+    values = []
+    for _ in range(2):
+        page = context.new_page()
+        page.goto(app_url)
+        wait_ready(page)
+        assert page.evaluate("() => window.fencedBoot.marks.snapshot") is not None
+        values.append(run_in_page(page, "import random\nresult = random.random()"))
+        page.close()
+    assert values[0] != values[1]
+
+
+def test_boots_without_a_snapshot(page: Any, built_app: Path, tmp_path: Path) -> None:
+    """A missing snapshot only costs time: Python starts the ordinary way and the app works."""
+    from fenced.static import serving
+
+    copy = tmp_path / "dist"
+    shutil.copytree(built_app, copy, ignore=shutil.ignore_patterns("snapshot.bin.gz"))
+    with serving(copy) as url:
+        page.goto(url)
+        wait_ready(page)
+        assert page.evaluate("() => window.fencedBoot.marks.snapshot") is None
+        assert run_in_page(page, "import fenced.document as d\nresult = len(d.loads('# a\\n').cells)") == 1

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PROTO_OUT = ROOT / "py" / "fenced" / "_proto"
+from tests.runner.support import RunnerProcess, ensure_proto, load_generate
 
-
-def _load_generate():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("fenced_proto_generate", ROOT / "proto" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-if not (PROTO_OUT / "GENERATED").exists():  # a fresh checkout before `build.py`: generate as the build would
-    _load_generate().generate(PROTO_OUT)
-
-from tests.runner.support import RunnerProcess  # noqa: E402
+ensure_proto()
 
 
 @pytest.fixture(scope="session")
-def proto_generate():  # type: ignore[no-untyped-def]
-    return _load_generate()
+def proto_generate() -> Any:
+    return load_generate()
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +25,8 @@ def runner() -> Iterator[RunnerProcess]:
 
 
 @pytest.fixture()
-def client(runner: RunnerProcess):  # type: ignore[no-untyped-def]
+def client(runner: RunnerProcess) -> Callable[[], Any]:
+    """A factory: each test's event loop needs its own httpx client."""
     from fenced.connect import RunnerClient
     from fenced.connect.httpx_transport import HttpxTransport
 

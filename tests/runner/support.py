@@ -16,15 +16,38 @@ from typing import Any, TypeVar
 
 import psutil
 
-from fenced.runner.server import LISTENING
-
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
+PROTO_OUT = ROOT / "py" / "fenced" / "_proto"
+
+
+def load_generate() -> Any:
+    """proto/generate.py as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fenced_proto_generate", ROOT / "proto" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def ensure_proto() -> None:
+    """A fresh checkout before `build.py` has no generated code: generate it as the build would."""
+    if not (PROTO_OUT / "GENERATED").exists():
+        load_generate().generate(PROTO_OUT)
 
 
 def arun(coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-    """Run a coroutine to completion, failing (not hanging) after `timeout` seconds."""
-    return asyncio.run(asyncio.wait_for(coro, timeout))
+    """Run a coroutine to completion, failing (not hanging) after `timeout` seconds.
+
+    On a thread of its own: Playwright's sync API (the browser tests) leaves a loop running on the main one.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout)).result()
 
 
 class RunnerProcess:
@@ -51,6 +74,8 @@ class RunnerProcess:
             put(line.rstrip("\n"))
 
     def _wait_listening(self) -> str:
+        from fenced.runner.server import LISTENING
+
         for _ in range(300):
             try:
                 line = self.stdout_lines.get(timeout=0.1)

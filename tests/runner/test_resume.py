@@ -77,7 +77,7 @@ def test_drop_and_resume_loses_no_byte(client, tmp_path: Path) -> None:
 
 
 class CuttingTransport(HttpxTransport):
-    """Cuts every stream after `after` chunks, like a network drop, to exercise the client's resume."""
+    """Cuts every stream after `after` bytes, like a network drop, to exercise the client's resume."""
 
     def __init__(self, after: int) -> None:
         super().__init__()
@@ -93,7 +93,7 @@ class CuttingTransport(HttpxTransport):
             count = 0
             async for chunk in inner_chunks():
                 yield chunk
-                count += 1
+                count += len(chunk)
                 if count >= outer.after:
                     outer.cuts += 1
                     await handle.aclose()
@@ -108,7 +108,7 @@ def test_watch_resumes_by_itself_after_drops(runner, tmp_path: Path) -> None:
     (tmp_path / "blob").write_bytes(data)
 
     async def main() -> None:
-        transport = CuttingTransport(after=5)
+        transport = CuttingTransport(after=1024 * 1024)
         async with make_client(runner, transport) as c:
             s = await c.create_session()
             watch = c.watch(s.id)
@@ -129,7 +129,7 @@ def test_watch_resumes_by_itself_after_drops(runner, tmp_path: Path) -> None:
 
 def test_execute_follows_on_watch_after_a_drop(runner) -> None:
     async def main() -> None:
-        transport = CuttingTransport(after=3)
+        transport = CuttingTransport(after=600)
         async with make_client(runner, transport) as c:
             result = await c.run(Program(script="for i in $(seq 1 50); do echo $i; sleep 0.01; done"))
             assert transport.cuts >= 1
@@ -140,7 +140,7 @@ def test_execute_follows_on_watch_after_a_drop(runner) -> None:
 
 
 def test_unwatched_foreground_output_waits_losslessly(small_buffer_runner, tmp_path: Path) -> None:
-    data = os.urandom(1024 * 1024)  # 16x the buffer
+    data = os.urandom(4 * 1024 * 1024)  # 64x the buffer, 4x the runner's pipe size: cat must block
     (tmp_path / "blob").write_bytes(data)
 
     async def main() -> None:

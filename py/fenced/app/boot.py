@@ -28,15 +28,34 @@ def _fenced_python(src: str) -> Any:
     return asyncio.ensure_future(_run_python(src))
 
 
+def _start_files(document: Any) -> None:
+    """The notebook view and the file controller that feeds it (open/save/drafts, fenced.app.files)."""
+    from fenced.app.files.controller import FilesController
+    from fenced.app.view import NotebookView
+
+    files = FilesController.instance = FilesController()
+    files.attach(NotebookView(document.getElementById("notebook"), files.on_change))
+    files.install()
+
+
 def _install_hooks() -> None:
     hook = create_proxy(_fenced_python)
     _proxies.append(hook)
     js.window.fencedPython = hook
 
 
+def _reseed() -> None:
+    """A memory snapshot restores the random module's state too: reseed so every page load differs."""
+    import random
+
+    random.seed()
+
+
 async def start() -> None:
     document = js.document
+    _reseed()
     _install_hooks()
+    _start_files(document)
     for button in document.querySelectorAll(".file-actions button"):
         button.disabled = False
     document.getElementById("loading").hidden = True

@@ -15,7 +15,7 @@ _keep: list[object] = []
 
 def _container() -> object:
     box = js.document.getElementById("messages")
-    if box is None:
+    if not box:  # getElementById gives jsnull, not None
         box = js.document.createElement("div")
         box.id = "messages"
         box.className = "messages"
@@ -30,7 +30,7 @@ def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms:
     box = _container()
     if key:
         old = box.querySelector(f'[data-message-key="{key}"]')
-        if old is not None:
+        if old:
             old.remove()
     item = js.document.createElement("div")
     item.className = f"message message-{kind}"
@@ -57,5 +57,5 @@ def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms:
 
 def clear(key: str) -> None:
     old = _container().querySelector(f'[data-message-key="{key}"]')
-    if old is not None:
+    if old:
         old.remove()

@@ -222,7 +222,7 @@ def build_info(language: str, attrs: Mapping[str, str], fmt: str | None) -> str:
     """A fresh info string: ``sh {"name":"x"}`` (Runme's layout)."""
     if not attrs:
         return language
-    return f"{language} {format_attributes(attrs, fmt)}"
+    return " ".join(p for p in (language, format_attributes(attrs, fmt)) if p)
 
 
 def rebuild_info(old: str, parsed: ParsedInfo, language: str, attrs: Mapping[str, str] | None,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import naming
-from .attributes import JSON_FORMAT, Attributes, ParsedInfo, parse_bool, to_attr_value
+from .attributes import JSON_FORMAT, Attributes, ParsedInfo, parse_bool, parse_info, to_attr_value
 from .text import normalize_newlines, split_lines
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class Cell:
     @property
     def language(self) -> str:
         if self._language is None:
-            return self._pinfo.language
+            return self._parsed().language
         return self._language
 
     @language.setter
@@ -132,7 +132,7 @@ class Cell:
     def attributes(self) -> Attributes:
         """The cell's attributes; mutate it in place or assign a new mapping."""
         if self._attrs is None:
-            self._attrs = Attributes(self, self._pinfo.attributes)
+            self._attrs = Attributes(self, self._parsed().attributes)
         return self._attrs
 
     @attributes.setter
@@ -144,7 +144,14 @@ class Cell:
 
     def current_attributes(self) -> Mapping[str, str]:
         """The attributes without materialising an editable copy."""
-        return self._attrs if self._attrs is not None else self._pinfo.attributes
+        return self._attrs if self._attrs is not None else self._parsed().attributes
+
+    def _parsed(self) -> ParsedInfo:
+        """The original info string, parsed on first use."""
+        p = self._pinfo
+        if p is None:
+            p = self._pinfo = parse_info(self._info)
+        return p
 
     def _set_attr(self, key: str, value: object) -> None:
         if value is None:
@@ -166,7 +173,7 @@ class Cell:
     @property
     def attribute_format(self) -> str:
         """``"json"`` or ``"html"``: the form the attributes are written in."""
-        return self._pinfo.format or JSON_FORMAT
+        return self._parsed().format or JSON_FORMAT
 
     # --- names and identity -----------------------------------------------------------
 
@@ -302,9 +309,9 @@ class Cell:
         if self._source is not None and self._source != self.original_source():
             return True
         if self.kind == CODE:
-            if self._language is not None and self._language != self._pinfo.language:
+            if self._language is not None and self._language != self._parsed().language:
                 return True
-            if self._attrs is not None and dict(self._attrs) != self._pinfo.attributes:
+            if self._attrs is not None and dict(self._attrs) != self._parsed().attributes:
                 return True
         self._dirty = False  # edited back to the original values
         return False

@@ -237,16 +237,22 @@ class Notebook:
             pre, post = t[: loc.start], t[loc.end : self._lead_end]
             if fm is None:
                 return pre + post.lstrip(" \t\r\n")
-            lead = pre + fm.raw + post
+            lead = pre + self._fm_text(fm, nl) + post
         else:
             lead = t[: self._lead_end]
             if fm is not None:
                 bom = "\ufeff" if lead.startswith("\ufeff") else ""
                 rest = lead[len(bom) :]
-                lead = bom + fm.raw + nl + (nl if rest or has_cells else "") + rest
+                lead = bom + self._fm_text(fm, nl) + nl + (nl if rest or has_cells else "") + rest
         if has_cells and not self._orig and lead.strip():
             lead = lead.rstrip("\r\n") + nl + nl
         return lead
+
+    def _fm_text(self, fm: Frontmatter, nl: str) -> str:
+        raw = fm.raw
+        if fm is not self._fm0 and nl != "\n" and "\r" not in raw:
+            raw = raw.replace("\n", nl)  # a frontmatter made in code takes the file's newlines
+        return raw
 
     def _dagger_shell(self) -> bool:
         fm = self._fm

@@ -60,6 +60,14 @@ def _label_for(cell: Cell, dagger_shell: Callable[[], bool]) -> str | None:
     return None
 
 
+def _opener(prefix: str, fence: str, info: str, language: str, lead: str = "", trail: str = "") -> str:
+    """``prefix + fence + info``; an info string without language gets Runme's space."""
+    if not info:
+        return prefix + fence
+    sep = lead if (lead or language) else " "
+    return prefix + fence + sep + info + trail
+
+
 def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], bool]) -> str:
     """Text for an edited or new code cell (without its final line ending)."""
     raw = cell.original_text()
@@ -67,18 +75,17 @@ def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], boo
         nl = first_newline(raw) or nl
     language = cell.language
     attrs = cell.current_attributes()
-    pinfo = cell._pinfo
+    pinfo = cell._parsed()
+    if raw is None:
+        info = build_info(language, attrs, pinfo.format or JSON_FORMAT)
+        body = cell.source.split("\n")
+        if not cell.fenced and not info and body[0].strip(" \t") and body[-1].strip(" \t"):
+            return _indented(cell.source, "    ", "    ", nl)
+        return _fenced(cell, "", "", None, None, info, None, nl, dagger_shell)
     lang_changed = language != pinfo.language
     attrs_changed = dict(attrs) != pinfo.attributes
-    if raw is None:
-        fmt = pinfo.format or JSON_FORMAT
-        info = build_info(language, attrs, fmt)
-        if not cell.fenced and not info:
-            return _indented(cell.source, "    ", "    ", nl)
-        return _fenced(cell, "", "", None, info, None, nl, dagger_shell)
-    if not (lang_changed or attrs_changed):
-        new_info = None
-    else:
+    new_info = None
+    if lang_changed or attrs_changed:
         new_info = rebuild_info(cell._info, pinfo, language, attrs if attrs_changed else None, pinfo.format)
     lines = split_lines(raw)
     if not cell.fenced:
@@ -90,18 +97,19 @@ def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], boo
     lead = after[: len(after) - len(after.lstrip(" \t"))]
     trail = after[len(after.rstrip(" \t")) :] if after.strip(" \t") else ""
     info = cell._info if new_info is None else new_info
-    source_changed = cell.source != cell.original_source()
-    backtick_clash = cell._markup[0] == "`" and "`" in info
-    if not source_changed and not backtick_clash and (cell._closed or not close):
-        sep = lead if (lead or language) else " "
-        head = prefix + cell._markup + (sep + info + trail if info else "")
-        return head + raw[len(opener) :]
+    head = opener if new_info is None else _opener(prefix, cell._markup, info, language, lead, trail)
+    if cell.source == cell.original_source() and not (cell._markup[0] == "`" and "`" in info):
+        if cell._closed or not close:
+            return head + raw[len(opener) :]
     closer = lines[-1] if cell._closed and len(lines) > 1 else None
-    return _fenced(cell, prefix, continuation(prefix), cell._markup, info, closer, nl, dagger_shell)
+    return _fenced(cell, prefix, continuation(prefix), cell._markup, head, info, closer, nl, dagger_shell,
+                   lead, trail)
 
 
-def _fenced(cell: Cell, prefix: str, cont: str, markup: str | None, info: str,
-            closer: str | None, nl: str, dagger_shell: Callable[[], bool]) -> str:
+def _fenced(cell: Cell, prefix: str, cont: str, markup: str | None, head: str | None, info: str,
+            closer: str | None, nl: str, dagger_shell: Callable[[], bool], lead: str = "",
+            trail: str = "") -> str:
+    """A fenced block; ``head`` is the opener line to keep if ``markup`` stays usable."""
     source = cell.source
     label = _label_for(cell, dagger_shell)
     body = source.split("\n")
@@ -114,9 +122,9 @@ def _fenced(cell: Cell, prefix: str, cont: str, markup: str | None, info: str,
         fence = markup
     else:
         fence = _fence_for(source, ch, len(markup) if markup and markup[0] == ch else 3)
-        closer = None
+        closer = head = None
     blank = cont.rstrip(" \t")
-    out = [prefix + fence + info]
+    out = [head if head is not None else _opener(prefix, fence, info, cell.language, lead, trail)]
     out.extend(cont + line if line else blank for line in body)
     out.append(closer if closer is not None else cont + fence)
     return nl.join(out)
@@ -140,10 +148,12 @@ def _edit_indented(cell: Cell, lines: list[str], new_info: str | None, nl: str,
     else:
         first = line0[: len(line0) - len(line0.lstrip(" \t>"))]
     cont = continuation(first)
-    if not new_info and not cell.language and not cell.current_attributes():
+    body = cell.source.split("\n")
+    fits = body[0].strip(" \t") != "" and body[-1].strip(" \t") != ""  # else the lines would be lost
+    if fits and not new_info and not cell.language and not cell.current_attributes():
         return _indented(cell.source, first, cont, nl)
     container = first[:-4] if first.endswith("    ") else first.rstrip(" \t")
     info = new_info if new_info is not None else build_info(cell.language, cell.current_attributes(),
-                                                            cell._pinfo.format or JSON_FORMAT)
-    return _fenced(cell, container, continuation(container), None, info, None, nl, dagger_shell)
+                                                            cell._parsed().format or JSON_FORMAT)
+    return _fenced(cell, container, continuation(container), None, None, info, None, nl, dagger_shell)
 

@@ -7,11 +7,15 @@ static Fenced app of `fenced serve`) or to a small landing page; the Host and Or
 
 from __future__ import annotations
 
+import binascii
+import json
+
 from connectrpc.compat import google_protobuf_binary_codec
 from connectrpc.compat._codec import ProtoJSONCodec
 from google.protobuf.json_format import MessageToJson
 from google.protobuf.message import Message as ProtoMessage
 
+from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced._proto.runner.v1.runner_connect import RunnerServiceASGIApplication
 from fenced.runner.config import RunnerConfig
 from fenced.runner.core import Runner
@@ -22,10 +26,42 @@ SERVICE_PATH = "/fenced.runner.v1.RunnerService/"
 
 
 class CompactJSONCodec(ProtoJSONCodec):
-    """Proto JSON without the pretty-printing of `MessageToJson`'s default (output streams are large)."""
+    """Proto JSON, compact, with a fast path for the output-heavy stream messages.
+
+    `MessageToJson` pretty-prints and runs `json.dumps` over every base64 payload, which capped a stream
+    at ~40 MB/s; base64 and hex ids need no escaping, so output events are spliced together directly.
+    """
 
     def encode(self, message: ProtoMessage) -> bytes:
+        if isinstance(message, (pb.WatchResponse, pb.ExecuteResponse)):
+            return _encode_stream_message(message)
         return MessageToJson(message, indent=None).encode()
+
+
+_STREAM_NAMES = {pb.STREAM_STDOUT: b"STREAM_STDOUT", pb.STREAM_STDERR: b"STREAM_STDERR"}
+
+
+def _encode_event(event: pb.Event) -> bytes:
+    if not event.HasField("output"):
+        return MessageToJson(event, indent=None).encode()
+    out = event.output
+    return b"".join((
+        b'{"seq":"', str(event.seq).encode(), b'","executionId":', json.dumps(event.execution_id).encode(),
+        b',"output":{"stream":"', _STREAM_NAMES.get(out.stream, b"STREAM_UNSPECIFIED"), b'","offset":"',
+        str(out.offset).encode(), b'","data":"', binascii.b2a_base64(out.data, newline=False), b'"}}',
+    ))  # fmt: skip
+
+
+def _encode_stream_message(message: pb.WatchResponse | pb.ExecuteResponse) -> bytes:
+    parts = []
+    if isinstance(message, pb.ExecuteResponse):
+        parts.append(b'"sessionId":' + json.dumps(message.session_id).encode())
+        parts.append(b'"executionId":' + json.dumps(message.execution_id).encode())
+    if message.events:
+        parts.append(b'"events":[' + b",".join(_encode_event(e) for e in message.events) + b"]")
+    if message.cursor:
+        parts.append(b'"cursor":"' + str(message.cursor).encode() + b'"')
+    return b"{" + b",".join(parts) + b"}"
 
 
 class RunnerApp:

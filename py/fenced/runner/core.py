@@ -114,6 +114,11 @@ class Runner:
         session = self.session(session_id)
         self._drop_session(session)
 
+    def drop_if_done(self, session: Session) -> None:
+        """Forget a one-off session (from Execute) once its stream delivered everything."""
+        if session.ephemeral and not session.watchers and not session.running and not session.deleted:
+            self._drop_session(session)
+
     def _drop_session(self, session: Session) -> None:
         session.deleted = True
         self.sessions.pop(session.id, None)
@@ -186,8 +191,6 @@ class Runner:
             self.executions.pop(execution.id, None)
         for gone in [eid for eid, e in self.executions.items() if e.session is session and eid not in session.executions]:
             del self.executions[gone]
-        if session.ephemeral and not session.running and not session.watchers:
-            self._drop_session(session)
 
     # -- timers ---------------------------------------------------------------------------------
     def on_watchers_changed(self, session: Session) -> None:
@@ -196,9 +199,6 @@ class Runner:
         if timer:
             timer.cancel()
         if session.watchers or session.deleted:
-            return
-        if session.ephemeral and not session.running:
-            self._drop_session(session)
             return
         if any(not e.spec.background for e in session.running):
             loop = asyncio.get_running_loop()

@@ -42,15 +42,17 @@ class EventBuffer:
         return self.buffered > self.limit
 
     def trim(self, evictable_through: float) -> bool:
-        """Drop oldest output while over the limit and its seq <= `evictable_through`; True if within limit."""
-        while self.buffered > self.limit and self.outputs and self.outputs[0].seq <= evictable_through:
-            event = self.outputs.popleft()
+        """Drop oldest output while over the limit and its seq <= `evictable_through` (the newest chunk
+        stays, so a replay never starts empty). True unless output nobody has been sent is over the limit."""
+        outputs = self.outputs
+        while self.buffered > self.limit and len(outputs) > 1 and outputs[0].seq <= evictable_through:
+            event = outputs.popleft()
             out = event.output
             self.buffered -= len(out.data)
             self.dropped_through = event.seq
             self.dropped_seq[out.stream] = event.seq
             self.first_kept_offset[out.stream] = out.offset + len(out.data)
-        return self.buffered <= self.limit
+        return self.buffered <= self.limit or outputs[-1].seq <= evictable_through
 
     def after(self, cursor: int, execution_id: str) -> list[pb.Event]:
         """Events with seq > cursor in seq order, preceded by `Truncated` for streams the cursor lost."""

@@ -134,16 +134,21 @@ class RunnerServiceImpl:
                 execution = self._start(session, request.config, request.winsize, request.input_data, False)
             except BaseException:
                 session.remove_watcher(watcher)
+                self.runner.drop_if_done(session)
                 raise
         watcher.execution_id = execution.id
+        completed = False
         try:
             yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, cursor=watcher.cursor)
             async for events in self._follow(session, watcher, execution):
                 cursor = events[-1].seq if events else watcher.cursor
                 yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, events=events, cursor=cursor)
                 session.advanced(watcher, cursor)
+            completed = True
         finally:
             session.remove_watcher(watcher)
+        if completed:  # a cut stream leaves the one-off session for a Watch to resume (until it idles out)
+            self.runner.drop_if_done(session)
 
     async def _follow(
         self, session: Session, watcher: Watcher, execution: Execution | None

@@ -18,10 +18,13 @@ from pathlib import Path
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.events import EventBuffer
-from fenced.runner.process import ExitStatus, Process
+from fenced.runner.process import PIPE_SIZE, READ_SIZE, ExitStatus, Process
 
 log = logging.getLogger("fenced.runner")
 MAX_FINISHED = 256  # finished executions kept per session for replay; older ones are forgotten
+# Once the main process has exited, reading cannot pause (it is how the execution ends); what is left in
+# the pipes (<= PIPE_SIZE each) is still kept whole, only a background job writing on beyond that is cut.
+EXIT_SLACK = 2 * PIPE_SIZE + READ_SIZE
 
 
 class Watcher:
@@ -247,8 +250,8 @@ class Session:
         process = execution.process
         if process is not None and process.running:
             process.pause_reading()
-        elif buffer.buffered > 2 * buffer.limit:
-            buffer.trim(math.inf)  # exited; a background job keeps writing
+        elif buffer.buffered > buffer.limit + EXIT_SLACK:
+            buffer.trim(math.inf)  # exited long ago in output terms: a background job keeps writing
 
     def relieve(self) -> None:
         for execution in self.executions.values():

@@ -1,0 +1,51 @@
+"""Loading the editor bundle (CodeMirror + the view's JS half) and handing it Python callbacks.
+
+The bundle is ~650 kB, so it is imported when the first document is shown, never at boot; the import
+starts before the document is parsed so download and parse overlap.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.code import run_js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+
+BUNDLE = "./vendor/editor/editor.js"
+
+_module: Any = None
+_loading: Any = None
+
+
+def start_loading() -> Any:
+    """Start importing the bundle (once); returns an awaitable for the module."""
+    global _loading
+    if _loading is None:
+        url = js.URL.new(BUNDLE, js.document.baseURI).href
+        _loading = run_js(f"import({json.dumps(url)})")
+    return _loading
+
+
+async def load() -> Any:
+    global _module
+    if _module is None:
+        _module = await start_loading()
+    return _module
+
+
+def obj(**entries: Any) -> Any:
+    """A plain JS object (e.g. options for scrollIntoView/focus)."""
+    return to_js(entries, dict_converter=js.Object.fromEntries)
+
+
+def js_object(entries: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """A plain JS object and its proxies: Python callables become persistent proxies that the
+    caller must keep alive as long as JS may call them."""
+    converted = {k: create_proxy(v) if callable(v) else v for k, v in entries.items()}
+    return to_js(converted, dict_converter=js.Object.fromEntries), [v for v in converted.values() if callable(v)]
+
+
+def js_list(items: list[Any]) -> Any:
+    return to_js(items)

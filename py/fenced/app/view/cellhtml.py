@@ -1,0 +1,78 @@
+"""HTML for cells, built as strings (pure, no `js`): one `innerHTML` for a whole notebook is far
+cheaper than thousands of DOM calls through the Python/JS bridge.
+
+Test hooks live here: every cell is an ``<article class="cell">`` with ``data-cell-index``,
+``data-cell-kind`` (``markdown``/``code``) and, for code, ``data-cell-name``. A code cell's text starts
+as a static ``<pre>``; the editor bundle swaps in CodeMirror (``.cm-content``) when it is on screen.
+``.cell-toolbar`` and ``.cell-output`` are left empty for running cells (issue 6).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import NamedTuple
+
+
+class CellData(NamedTuple):
+    key: int
+    kind: str  # "markdown" | "code"
+    source: str
+    language: str = ""
+    name: str = ""
+
+
+def code_label(name: str, language: str) -> str:
+    return f"Code cell {name}" + (f" ({language})" if language else "")
+
+
+def cell_html(c: CellData, index: int) -> str:
+    """The markup of one cell."""
+    if c.kind == "code":
+        lang = escape(c.language)
+        name = escape(c.name)
+        return (
+            f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
+            f' data-cell-name="{name}" data-lang="{lang}" tabindex="-1"'
+            f' aria-label="{escape(code_label(c.name, c.language))}">'
+            f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
+            f'<span class="cell-name">{name}</span><div class="cell-toolbar"></div></div>'
+            f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'
+            f'<div class="cell-output" hidden></div></article>'
+        )
+    return (
+        f'<article class="cell cell-markdown" data-key="{c.key}" data-cell-index="{index}"'
+        f' data-cell-kind="markdown" tabindex="-1" aria-label="Markdown cell">'
+        f'<div class="cell-source markdown-body" data-md="pending"><div class="md-pending">'
+        f"{escape(c.source, quote=False)}</div></div></article>"
+    )
+
+
+def cells_html(cells: list[CellData], start: int = 0) -> str:
+    return "".join(cell_html(c, start + i) for i, c in enumerate(cells))
+
+
+# The actions bar moved into the active cell: (op, label, text, kinds it applies to)
+CELL_ACTIONS: list[tuple[str, str, str, str]] = [
+    ("edit", "Edit cell", "Edit", "markdown"),
+    ("render", "Render cell", "Render", "markdown"),
+    ("attributes", "Cell attributes", "Attributes…", "code"),
+    ("move-up", "Move cell up", "↑", "both"),
+    ("move-down", "Move cell down", "↓", "both"),
+    ("duplicate", "Duplicate cell", "Duplicate", "both"),
+    ("to-markdown", "Make Markdown cell", "To Markdown", "code"),
+    ("to-code", "Make code cell", "To code", "markdown"),
+    ("add-code-above", "Add code cell above", "+ Code ↑", "both"),
+    ("add-code-below", "Add code cell below", "+ Code ↓", "both"),
+    ("add-markdown-above", "Add Markdown cell above", "+ Text ↑", "both"),
+    ("add-markdown-below", "Add Markdown cell below", "+ Text ↓", "both"),
+    ("delete", "Delete cell", "Delete", "both"),
+]
+
+
+def actions_html() -> str:
+    buttons = "".join(
+        f'<button type="button" class="cell-action" data-op="{op}" data-for="{kinds}" aria-label="{escape(label)}"'
+        f' title="{escape(label)}">{escape(text)}</button>'
+        for op, label, text, kinds in CELL_ACTIONS
+    )
+    return f'<div class="cell-actions" role="toolbar" aria-label="Cell actions">{buttons}</div>'

@@ -1,0 +1,142 @@
+"""DOM events -> commands. A handful of delegated listeners (the notebook root and the document), not
+one per cell: each listener is a Python proxy, and proxies and JS->Python calls are what cost here.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import TYPE_CHECKING, Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+
+from .commands import Commands
+from .keymap import COMMAND, EDIT, KeyPress, command_for
+
+if TYPE_CHECKING:
+    from .notebook import NotebookView
+
+_TEXT_INPUTS = ("INPUT", "TEXTAREA", "SELECT")
+
+
+class Events:
+    def __init__(self, view: NotebookView) -> None:
+        self.v = view
+        self.commands = Commands(view)
+        self._pending: str | None = None
+        root = view.root
+        self._listen(js.document, "keydown", self._on_keydown, capture=True)
+        self._listen(root, "click", self._on_click)
+        self._listen(root, "dblclick", self._on_dblclick)
+        self._listen(root, "focusin", self._on_focusin)
+        self._listen(root, "input", self._on_input)
+
+    def _listen(self, target: Any, name: str, handler: Any, capture: bool = False) -> None:
+        def safe(event: Any) -> None:
+            try:
+                handler(event)
+            except Exception:
+                js.console.error(traceback.format_exc())
+
+        proxy = create_proxy(safe)
+        self.v._proxies.append(proxy)
+        target.addEventListener(name, proxy, capture)
+
+    def _cell_of(self, target: Any) -> Any:
+        cells = self.v._cells_el
+        el = target.closest(".cell") if hasattr(target, "closest") else None
+        return el if el is not None and el.parentElement == cells else None
+
+    # --- keyboard ---------------------------------------------------------------------------------
+
+    def _mode_for(self, target: Any) -> str | None:
+        """EDIT in a cell's editor, COMMAND on a cell (or nothing focused), None elsewhere."""
+        if target == js.document.body or target == self.v.root:
+            return COMMAND
+        cell = self._cell_of(target)
+        if cell is None:
+            return None
+        if target.closest(".cm-editor") is not None:
+            return EDIT
+        if target == cell:
+            return COMMAND
+        return None  # a button or link inside the cell keeps its own keys
+
+    def _on_keydown(self, event: Any) -> None:
+        v = self.v
+        if v.notebook is None or event.defaultPrevented or event.isComposing:
+            return
+        target = event.target
+        if v.chrome.handles_key(event):
+            return
+        if js.document.querySelector("dialog[open]") is not None:
+            return
+        mode = self._mode_for(target)
+        if mode is None:
+            if event.key == "?" and str(target.tagName) not in _TEXT_INPUTS and not target.isContentEditable:
+                self.commands.run("shortcuts")
+                event.preventDefault()
+            return
+        press = KeyPress(str(event.key), bool(event.ctrlKey), bool(event.metaKey), bool(event.shiftKey),
+                         bool(event.altKey))
+        command, self._pending = command_for(mode, press, self._pending)
+        if command is None:
+            return
+        if mode == EDIT:
+            cell = self._cell_of(target)
+            if cell is not None:
+                v.active = v.index_of(cell)
+        if not v.cells and command not in ("undo", "redo", "shortcuts", "find", "insert-above", "insert-below"):
+            return
+        event.preventDefault()
+        event.stopPropagation()
+        self.commands.run(command)
+
+    # --- mouse and focus --------------------------------------------------------------------------
+
+    def _on_click(self, event: Any) -> None:
+        target = event.target
+        button = target.closest("[data-op],[data-nb],[data-goto]")
+        if button is not None:
+            if button.hasAttribute("data-goto"):
+                self.v.chrome.go_to(int(button.dataset["goto"]))
+            else:
+                op = button.dataset.op if button.hasAttribute("data-op") else button.dataset.nb
+                self.commands.run(str(op))
+            return
+        cell = self._cell_of(target)
+        if cell is None:
+            return
+        if target.closest("a[href]") is not None:
+            return  # links open (in a new tab); the click does not select
+        index = self.v.index_of(cell)
+        if cell.dataset.cellKind == "code" and target.closest(".cell-source") is not None:
+            if target.closest(".cm-editor") is None:  # static text: mount and edit
+                self.v.edit(index)
+            return
+        if target.closest(".cm-editor") is None:
+            self.v.select(index)
+
+    def _on_dblclick(self, event: Any) -> None:
+        cell = self._cell_of(event.target)
+        if cell is not None and cell.dataset.cellKind == "markdown" and not cell.classList.contains("editing"):
+            event.preventDefault()
+            self.v.edit(self.v.index_of(cell))
+
+    def _on_focusin(self, event: Any) -> None:
+        target = event.target
+        cell = self._cell_of(target)
+        if cell is None:
+            return
+        index = self.v.index_of(cell)
+        if target.closest(".cm-editor") is not None:
+            if index != self.v.active or not cell.classList.contains("active"):
+                self.v.select(index, focus=False, scroll=False)
+            self.v.mode = EDIT
+        elif target == cell:
+            if index != self.v.active:
+                self.v.select(index, focus=False, scroll=False)
+            self.v.mode = COMMAND
+
+    def _on_input(self, event: Any) -> None:
+        self.v.chrome.on_input(event)

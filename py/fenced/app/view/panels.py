@@ -1,0 +1,213 @@
+"""The notebook's chrome: toolbar, outline panel, find bar, the actions bar of the active cell, and the
+"add cell" buttons at the end. Built once from HTML strings; clicks reach `events` by delegation
+(``data-nb`` / ``data-op`` / ``data-goto`` attributes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import js  # type: ignore[import-not-found]
+
+from . import cellhtml, find, outline
+from .dialogs import Dialogs
+
+if TYPE_CHECKING:
+    from .notebook import NotebookView
+
+TOOLBAR = """
+<div class="nb-toolbar" role="toolbar" aria-label="Notebook">
+  <button type="button" data-nb="outline" aria-expanded="false" aria-controls="nb-outline">Outline</button>
+  <button type="button" data-nb="frontmatter">Frontmatter…</button>
+  <button type="button" data-nb="undo" title="Undo (Ctrl+Z)">Undo</button>
+  <button type="button" data-nb="redo" title="Redo (Ctrl+Shift+Z)">Redo</button>
+  <div class="nb-find" role="search">
+    <input type="search" class="nb-find-input" aria-label="Find in notebook" placeholder="Find in notebook"
+      autocomplete="off" spellcheck="false">
+    <span class="nb-find-count" aria-live="polite"></span>
+    <button type="button" data-nb="find-prev" aria-label="Previous match" title="Previous match (Shift+Enter)">↑</button>
+    <button type="button" data-nb="find-next" aria-label="Next match" title="Next match (Enter)">↓</button>
+  </div>
+  <button type="button" data-nb="shortcuts" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+</div>
+<div class="nb-layout">
+  <nav id="nb-outline" class="nb-outline" aria-label="Outline" hidden><p class="nb-outline-empty">No headings.</p></nav>
+  <div class="nb-main">
+    <div class="nb-cells"></div>
+    <div class="nb-end">
+      <button type="button" data-nb="add-code">+ Code cell</button>
+      <button type="button" data-nb="add-markdown">+ Markdown cell</button>
+    </div>
+  </div>
+</div>
+"""
+
+OUTLINE_DELAY_S = 0.5
+FIND_DELAY_S = 0.15
+
+
+class Chrome:
+    def __init__(self, view: NotebookView) -> None:
+        self.v = view
+        root = view.root
+        root.innerHTML = TOOLBAR
+        root.classList.add("notebook-view")
+        self.cells = root.querySelector(".nb-cells")
+        self.outline = root.querySelector(".nb-outline")
+        self.outline_button = root.querySelector('[data-nb="outline"]')
+        self.find_input = root.querySelector(".nb-find-input")
+        self.find_count = root.querySelector(".nb-find-count")
+        tpl = js.document.createElement("template")
+        tpl.innerHTML = cellhtml.actions_html()
+        self.actions = tpl.content.firstElementChild
+        self.dialogs = Dialogs(view)
+        self._matches: list[find.Match] = []
+        self._current = -1
+        self._outline_task: asyncio.Future[None] | None = None
+        self._find_task: asyncio.Future[None] | None = None
+
+    # --- document lifecycle -----------------------------------------------------------------------
+
+    def document_shown(self) -> None:
+        self.find_input.value = ""
+        self._set_matches([])
+        if not self.outline.hidden:
+            self.render_outline()
+
+    def document_changed(self) -> None:
+        if not self.outline.hidden:
+            self._later("_outline_task", OUTLINE_DELAY_S, self.render_outline)
+        if self.find_input.value:
+            self._later("_find_task", OUTLINE_DELAY_S, lambda: self.run_find(keep_position=True))
+
+    def _later(self, slot: str, delay: float, fn: Any) -> None:
+        task = getattr(self, slot)
+        if task is not None:
+            task.cancel()
+
+        async def wait() -> None:
+            await asyncio.sleep(delay)
+            fn()
+
+        setattr(self, slot, asyncio.ensure_future(wait()))
+
+    def attach_actions(self, cell_el: Any) -> None:
+        """Move the actions bar into the active cell (one bar in the DOM, not one per cell)."""
+        if cell_el.dataset.cellKind == "code":
+            cell_el.querySelector(".cell-header").insertBefore(self.actions, cell_el.querySelector(".cell-toolbar"))
+        else:
+            cell_el.insertBefore(self.actions, cell_el.firstChild)
+
+    # --- outline ----------------------------------------------------------------------------------
+
+    def toggle_outline(self) -> None:
+        show = bool(self.outline.hidden)
+        self.outline.hidden = not show
+        self.outline_button.setAttribute("aria-expanded", "true" if show else "false")
+        self.v.root.classList.toggle("with-outline", show)
+        if show:
+            self.render_outline()
+
+    def render_outline(self) -> None:
+        if self.v.notebook is None:
+            return
+        self.v.flush()
+        items = outline.headings((i, c.source) for i, c in enumerate(self.v.cells) if c.kind == "markdown")
+        if not items:
+            self.outline.innerHTML = '<p class="nb-outline-empty">No headings.</p>'
+            return
+        rows = "".join(
+            f'<li class="level-{h.level}"><button type="button" class="outline-item" data-goto="{h.cell}">'
+            f"{escape(h.text) or '(untitled)'}</button></li>"
+            for h in items
+        )
+        self.outline.innerHTML = f'<ol class="outline-list">{rows}</ol>'
+
+    def go_to(self, index: int) -> None:
+        self.v.select(index, focus=True, scroll=False)
+        el = self.v.element(index)
+        if el is not None:
+            el.scrollIntoView(_obj(block="start"))
+
+    # --- find -------------------------------------------------------------------------------------
+
+    def focus_find(self) -> None:
+        self.find_input.focus()
+        self.find_input.select()
+
+    def on_input(self, event: Any) -> None:
+        if event.target == self.find_input:
+            self._later("_find_task", FIND_DELAY_S, self.run_find)
+
+    def run_find(self, keep_position: bool = False) -> None:
+        if self.v.notebook is None:
+            return
+        self.v.flush()
+        query = str(self.find_input.value)
+        matches = find.find_all([c.source for c in self.v.cells], query)
+        self._set_matches(matches, keep_position)
+
+    def _set_matches(self, matches: list[find.Match], keep_position: bool = False) -> None:
+        for el in self.cells.querySelectorAll(".find-match"):
+            el.classList.remove("find-match")
+        self._matches = matches
+        if not keep_position or self._current >= len(matches):
+            self._current = -1
+        for index in sorted({m.cell for m in matches}):
+            el = self.v.element(index)
+            if el is not None:
+                el.classList.add("find-match")
+        self._show_count()
+
+    def _show_count(self) -> None:
+        n = len(self._matches)
+        if not self.find_input.value:
+            text = ""
+        elif n == 0:
+            text = "No matches"
+        elif self._current < 0:
+            text = f"{n} match{'es' if n != 1 else ''}"
+        else:
+            text = f"{self._current + 1} of {n}"
+        self.find_count.textContent = text
+
+    def find_step(self, delta: int) -> None:
+        if not self._matches:
+            self.run_find()
+        if not self._matches:
+            return
+        self._current = (self._current + delta) % len(self._matches)
+        m = self._matches[self._current]
+        self._show_count()
+        cell = self.v.cells[m.cell]
+        el = self.v.element(m.cell)
+        self.v.select(m.cell, focus=False, scroll=True)
+        if cell.kind == "markdown" and not el.classList.contains("editing"):
+            el.scrollIntoView(_obj(block="center"))
+            return
+        src = cell.source
+        self.v._ctl.select(el, find.utf16_offset(src, m.start), find.utf16_offset(src, m.end), False)
+
+    def handles_key(self, event: Any) -> bool:
+        """Keys typed in the find box: Enter / Shift+Enter step through matches, Escape leaves."""
+        if event.target != self.find_input:
+            return False
+        key = str(event.key)
+        if key == "Enter":
+            event.preventDefault()
+            self.find_step(-1 if event.shiftKey else 1)
+        elif key == "Escape":
+            event.preventDefault()
+            self.find_input.value = ""
+            self._set_matches([])
+            if self.v.cells:
+                self.v.select(self.v.active)
+        return True
+
+
+def _obj(**kw: Any) -> Any:
+    from .bridge import obj
+
+    return obj(**kw)

@@ -1,0 +1,162 @@
+"""Pure logic of the notebook view: operations + undo on a real Notebook, keys, outline, find, HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from fenced.app.view import cellhtml, find, ops, outline
+from fenced.app.view.history import History
+from fenced.app.view.keymap import COMMAND, EDIT, SHORTCUTS, KeyPress, command_for
+from fenced.document import Cell, Frontmatter, dumps, loads
+
+DOC = """---
+# the shell
+shell: bash
+---
+
+# Title
+
+Intro.
+
+```sh {"name":"one"}
+echo one
+```
+
+## Part
+
+```python
+print("two")
+```
+
+Tail text.
+"""
+
+
+def _apply(doc, history: History, op) -> None:
+    op.apply(doc)
+    history.push(op)
+
+
+def test_every_operation_undoes_to_the_original_bytes() -> None:
+    nb = loads(DOC)
+    h: History = History()
+    c = list(nb.cells)
+    _apply(nb, h, ops.SetSource(c[1], c[1].source, "echo changed"))
+    _apply(nb, h, ops.InsertCells(2, [Cell.new_code("ls", "sh")]))
+    _apply(nb, h, ops.MoveCell(0, 3))
+    _apply(nb, h, ops.DeleteCells(1, [nb.cells[1]]))
+    _apply(nb, h, ops.ReplaceCell(0, nb.cells[0], Cell.new_markdown("now text")))
+    _apply(nb, h, ops.SetMeta(c[3], "python", "py", dict(c[3].current_attributes()), {"name": "two"}))
+    new_fm = Frontmatter(nb.frontmatter.raw, nb.frontmatter.format)
+    new_fm["shell"] = "zsh"
+    _apply(nb, h, ops.SetFrontmatter(nb.frontmatter, nb.frontmatter.raw, new_fm, new_fm.raw))
+    edited = dumps(nb)
+    assert edited != DOC and "# the shell\nshell: zsh" in edited
+    while (op := h.undo()) is not None:
+        op.revert(nb)
+    assert dumps(nb) == DOC
+    while (op := h.redo()) is not None:
+        op.apply(nb)
+    assert dumps(nb) == edited
+
+
+def test_text_edit_changes_only_its_lines() -> None:
+    nb = loads(DOC)
+    cell = nb.cells[1]
+    ops.SetSource(cell, cell.source, "echo uno").apply(nb)
+    assert dumps(nb) == DOC.replace("echo one", "echo uno")
+
+
+def test_meta_patch_and_language() -> None:
+    nb = loads(DOC)
+    cell = nb.cells[1]
+    op = ops.SetMeta(cell, "sh", "bash", {"name": "one"}, {"name": "one", "interactive": "false"})
+    assert op.apply(nb) == ("meta", cell)
+    assert '```bash {"interactive":"false","name":"one"}' in dumps(nb)
+    op.revert(nb)
+    assert dumps(nb) == DOC
+
+
+def test_history_bounds_and_branches() -> None:
+    h: History[int] = History(limit=3)
+    for i in range(5):
+        h.push(i)
+    assert len(h) == 3 and h.undo() == 4 and h.undo() == 3
+    h.push(9)
+    assert h.redo() is None and h.undo() == 9 and h.can_redo
+
+
+def test_duplicate_attributes() -> None:
+    assert ops.duplicate_attributes({"name": "a", "id": "X"}, {"a", "a-copy"}) == {"name": "a-copy-2"}
+    assert ops.duplicate_attributes({"interactive": "false"}, set()) == {"interactive": "false"}
+    assert ops.clamp_move(0, -1, 3) is None and ops.clamp_move(2, 1, 3) is None and ops.clamp_move(1, 1, 3) == 2
+
+
+@pytest.mark.parametrize(
+    ("mode", "press", "pending", "expected"),
+    [
+        (COMMAND, KeyPress("Enter"), None, ("edit", None)),
+        (COMMAND, KeyPress("a"), None, ("insert-above", None)),
+        (COMMAND, KeyPress("B", shift=True), None, (None, None)),
+        (COMMAND, KeyPress("b"), None, ("insert-below", None)),
+        (COMMAND, KeyPress("d"), None, (None, "d")),
+        (COMMAND, KeyPress("d"), "d", ("delete", None)),
+        (COMMAND, KeyPress("j"), "d", ("next", None)),
+        (COMMAND, KeyPress("ArrowUp"), None, ("prev", None)),
+        (COMMAND, KeyPress("m"), None, ("to-markdown", None)),
+        (COMMAND, KeyPress("y"), None, ("to-code", None)),
+        (COMMAND, KeyPress("z", ctrl=True), None, ("undo", None)),
+        (COMMAND, KeyPress("z", meta=True), None, ("undo", None)),
+        (COMMAND, KeyPress("Z", ctrl=True, shift=True), None, ("redo", None)),
+        (COMMAND, KeyPress("y", ctrl=True), None, ("redo", None)),
+        (COMMAND, KeyPress("s", ctrl=True), None, (None, None)),
+        (COMMAND, KeyPress("?", shift=True), None, ("shortcuts", None)),
+        (COMMAND, KeyPress("ArrowDown", alt=True), None, ("move-down", None)),
+        (EDIT, KeyPress("Escape"), None, ("command-mode", None)),
+        (EDIT, KeyPress("Enter", shift=True), None, ("render-next", None)),
+        (EDIT, KeyPress("Enter", ctrl=True), None, ("render", None)),
+        (EDIT, KeyPress("z", ctrl=True), None, (None, None)),
+        (EDIT, KeyPress("a"), None, (None, None)),
+    ],
+)
+def test_keymap(mode: str, press: KeyPress, pending: str | None, expected: tuple) -> None:
+    assert command_for(mode, press, pending) == expected
+
+
+def test_shortcut_table_covers_the_issue() -> None:
+    keys = " ".join(k for k, _, _ in SHORTCUTS)
+    for needed in ("Enter", "Esc", "A", "B", "D, D", "J", "K", "M", "Y", "Ctrl/Cmd+Z", "Ctrl/Cmd+S", "?"):
+        assert needed in keys
+
+
+def test_outline() -> None:
+    md = [
+        (0, "# Title\n\nText\n\n```sh\n# not a heading\n```\n\n## Sub *em* [link](x)"),
+        (2, "Setext\n======\n\n- item\n---\n\nOther\n---"),
+        (3, "    # indented code"),
+    ]
+    assert outline.headings(md) == [
+        outline.Heading(0, 1, "Title"),
+        outline.Heading(0, 2, "Sub em link"),
+        outline.Heading(2, 1, "Setext"),
+        outline.Heading(2, 2, "Other"),
+    ]
+
+
+def test_find() -> None:
+    sources = ["Hello hello", "nothing", "say HELLO 👋 hello"]
+    matches = find.find_all(sources, "hello")
+    assert [(m.cell, m.start) for m in matches] == [(0, 0), (0, 6), (2, 4), (2, 12)]
+    assert find.find_all(sources, "hello", case_sensitive=True)[0] == find.Match(0, 6, 11)
+    assert find.utf16_offset(sources[2], 12) == 13
+    assert find.find_all(sources, "") == []
+    assert len(find.find_all(["aaaa"], "a", limit=2)) == 2
+
+
+def test_cell_html_hooks_and_escaping() -> None:
+    code = cellhtml.cell_html(cellhtml.CellData(7, "code", "echo '<b>' & \"x\"", "sh", 'n"x'), 3)
+    assert 'data-cell-index="3"' in code and 'data-cell-kind="code"' in code and 'data-cell-name="n&quot;x"' in code
+    assert "echo '&lt;b&gt;' &amp; \"x\"" in code and 'class="cell-toolbar"' in code and 'class="cell-output"' in code
+    md = cellhtml.cell_html(cellhtml.CellData(8, "markdown", "<script>x</script>"), 0)
+    assert 'data-cell-kind="markdown"' in md and "data-cell-name" not in md and "&lt;script&gt;" in md
+    assert md.count("<") == cellhtml.cells_html([cellhtml.CellData(8, "markdown", "<script>x</script>")]).count("<")

@@ -1,0 +1,146 @@
+"""Opening files: drop, the Open picker (OPFS stand-in), Open folder, recents, and files we refuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.files_support import (
+    README,
+    cells,
+    drop_big_file,
+    drop_file,
+    expected_cells,
+    fixture_bytes,
+    message,
+    opfs_write,
+    stub_folder_picker,
+    stub_open_picker,
+    view_text,
+    wait_cells,
+)
+from tests.conftest import run_in_page, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def test_drop_readme_shows_cells(ready_page: Any) -> None:
+    page = ready_page
+    data = fixture_bytes(README)
+    want = expected_cells(data.decode())
+    seen = drop_file(page, "README.md", data)
+    assert seen["overPrevented"] and seen["dropPrevented"], "drag/drop must be default-prevented synchronously"
+    assert seen["highlighted"] and not seen["stillHighlighted"]
+    wait_cells(page, len(want))
+    assert cells(page) == want
+    names = [name for kind, name in want if kind == "code"]
+    assert {"echo", "print-name", "hello-js"} <= set(names)
+    expect(page).to_have_title("README.md \u2014 Fenced")
+    expect(page.locator("#doc-name")).to_have_text("README.md")
+    assert page.locator("body").get_attribute("data-dirty") == "false"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("latin1.md", "# Café\n\n```sh\necho caf\xe9\n```\n".encode("latin-1"), "not UTF-8"),
+        ("tool.md", b"\x7fELF\x02\x01\x01\x00\x00\x00" * 10, "not a Markdown file"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not a Markdown file"),
+    ],
+    ids=["non-utf8", "binary", "png"],
+)
+def test_refused_files_leave_the_open_document_alone(ready_page: Any, name: str, data: bytes, words: str) -> None:
+    page = ready_page
+    drop_file(page, "README.md", fixture_bytes(README))
+    want = expected_cells(fixture_bytes(README).decode())
+    wait_cells(page, len(want))
+    expect(page).to_have_title("README.md \u2014 Fenced")
+    before = cells(page)
+    drop_file(page, name, data, mime="application/octet-stream")
+    error = message(page, "error")
+    error.wait_for()
+    assert words in error.inner_text() and name in error.inner_text()
+    assert cells(page) == before
+    assert view_text(page) == fixture_bytes(README).decode()
+    assert page.locator("body").get_attribute("data-dirty") == "false"
+    assert page.title() == "README.md \u2014 Fenced"
+
+
+def test_huge_file_is_refused_before_reading(ready_page: Any) -> None:
+    page = ready_page
+    drop_file(page, "README.md", fixture_bytes(README))
+    wait_cells(page, len(expected_cells(fixture_bytes(README).decode())))
+    expect(page).to_have_title("README.md \u2014 Fenced")
+    before = cells(page)
+    drop_big_file(page, "huge.md", 20 * 1024 * 1024 + 1)
+    error = message(page, "error")
+    error.wait_for()
+    assert "huge.md" in error.inner_text() and "20.0 MB" in error.inner_text()
+    assert cells(page) == before
+    assert view_text(page) == fixture_bytes(README).decode()
+    assert page.locator("body").get_attribute("data-dirty") == "false"
+
+
+def test_open_picker_then_reopen_from_recents_after_reload(ready_page: Any) -> None:
+    page = ready_page
+    data = fixture_bytes(README)
+    opfs_write(page, "runbooks/README.md", data)
+    stub_open_picker(page, "runbooks/README.md")
+    page.get_by_role("button", name="Open", exact=True).click()
+    want = expected_cells(data.decode())
+    wait_cells(page, len(want))
+    assert cells(page) == want
+    expect(page).to_have_title("README.md \u2014 Fenced")
+    assert page.evaluate("() => window.__pickerOpts.types[0].accept['text/markdown']") == [".md", ".markdown", ".mdx"]
+    page.reload()
+    wait_ready(page)
+    recent = page.get_by_role("region", name="Recent files").get_by_role("button", name="README.md", exact=True)
+    recent.click()
+    wait_cells(page, len(want))
+    assert cells(page) == want
+
+
+def test_open_without_file_system_access_uses_file_input(ready_page: Any) -> None:
+    page = ready_page
+    page.evaluate("() => { delete window.showOpenFilePicker; delete Window.prototype.showOpenFilePicker; }")
+    assert page.evaluate("() => 'showOpenFilePicker' in window") is False
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Open", exact=True).click()
+    data = fixture_bytes(README)
+    chooser.value.set_files([{"name": "README.md", "mimeType": "text/markdown", "buffer": data}])
+    want = expected_cells(data.decode())
+    wait_cells(page, len(want))
+    assert cells(page) == want
+
+
+def test_open_folder_lists_markdown_and_opens_one(ready_page: Any) -> None:
+    page = ready_page
+    envs = README.parent / "envs" / "README.md"
+    for path, data in [
+        ("proj/README.md", fixture_bytes(README)),
+        ("proj/docs/envs.md", fixture_bytes(envs)),
+        ("proj/docs/notes.txt", b"not listed"),
+        ("proj/logo.png", b"\x89PNG"),
+        ("proj/.git/HEAD.md", b"# no"),
+        ("proj/node_modules/pkg/README.md", b"# no"),
+    ]:
+        opfs_write(page, path, data)
+    stub_folder_picker(page, "proj")
+    page.get_by_role("button", name="Open folder").click()
+    panel = page.get_by_role("complementary", name="Folder")
+    panel.get_by_role("button", name="docs/envs.md").wait_for()
+    listed = panel.locator(".folder-file").all_inner_texts()
+    assert listed == ["README.md", "docs/envs.md"]
+    panel.get_by_role("button", name="docs/envs.md").click()
+    want = expected_cells(fixture_bytes(envs).decode())
+    wait_cells(page, len(want))
+    assert cells(page) == want
+    expect(panel.locator("[aria-current='true']")).to_have_text("docs/envs.md")
+    # The view got the file's folder to resolve relative images against.
+    assert run_in_page(page, """
+from fenced.app.files.controller import FilesController
+doc = FilesController.instance.doc
+result = [doc.path, doc.folder.name, doc.handle.name]
+""") == ["docs/envs.md", "docs", "envs.md"]

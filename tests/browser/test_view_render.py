@@ -1,0 +1,136 @@
+"""Reading a notebook: cells with their test hooks, CodeMirror with highlighting, safe Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.view_support import cell, cells_summary, show, view_text
+
+pytestmark = pytest.mark.browser
+
+README = """---
+shell: bash
+---
+
+# Demo
+
+Intro with a [link](https://example.com/docs) and ~~old~~ text.
+
+| tool | version |
+|:-----|--------:|
+| foo  | 1.2     |
+
+```sh {"name":"install"}
+brew install foo
+```
+
+```python
+import os
+print(os.getcwd())
+```
+
+## More
+
+```bash
+echo "$HOME"
+```
+"""
+
+
+def test_cells_hooks_editors_and_markdown(ready_page: Any) -> None:
+    page = ready_page
+    show(page, README)
+    assert cells_summary(page) == [
+        ["0", "markdown", None],
+        ["1", "code", "install"],
+        ["2", "code", "import-os"],
+        ["3", "markdown", None],
+        ["4", "code", "echo-home"],
+    ]
+    # Every code cell's source is reachable as CodeMirror's content element.
+    for i in (1, 2, 4):
+        assert cell(page, i).locator(".cm-content").count() == 1
+    assert cell(page, 1).locator(".cm-content").inner_text() == "brew install foo"
+    assert cell(page, 2).locator(".tok-keyword").first.inner_text() == "import"
+    header = cell(page, 1).locator(".cell-header")
+    assert "sh" in header.inner_text() and "install" in header.inner_text()
+    md = cell(page, 0)
+    assert md.locator("h1").inner_text() == "Demo"
+    assert md.locator("table th").first.inner_text() == "tool"
+    assert md.locator("s").inner_text() == "old"
+    link = md.locator("a", has_text="link")
+    assert link.get_attribute("target") == "_blank"
+    assert "noopener" in (link.get_attribute("rel") or "")
+    # Room for running cells (issue 6).
+    assert cell(page, 1).locator(".cell-toolbar").count() == 1
+    assert cell(page, 1).locator(".cell-output").count() == 1
+    assert view_text(page) == README
+
+
+LANGS = {
+    "sh": "if true; then echo 'x'; fi",
+    "bash": "for f in *; do echo \"$f\"; done",
+    "zsh": "export A=1 # note",
+    "python": "def f():\n    return 1",
+    "javascript": "const a = 1; // c",
+    "typescript": "let a: number = 1;",
+    "json": '{"a": 1, "b": true}',
+    "yaml": "key: value # c\nlist:\n  - 1",
+    "sql": "SELECT a FROM t WHERE b = 1;",
+    "go": "package main\nfunc main() {}",
+    "dockerfile": "FROM alpine:3\nRUN echo hi",
+}
+
+
+def test_highlighting_for_runbook_languages(ready_page: Any) -> None:
+    page = ready_page
+    doc = "\n".join(f"```{lang}\n{code}\n```\n" for lang, code in LANGS.items())
+    show(page, doc)
+    for i, lang in enumerate(LANGS):
+        content = cell(page, i).locator(".cm-content")
+        assert content.count() == 1, lang
+        assert content.locator("[class*='tok-']").count() > 0, f"no highlighting for {lang}"
+
+
+HOSTILE = """# Hostile
+
+<script>window.pwned = "script"</script>
+
+<img src="x" onerror="window.pwned = 'onerror'">
+
+<a href="javascript:window.pwned='link'">click me</a>
+
+<svg onload="window.pwned='svg'"><circle r="1"/></svg>
+
+<iframe srcdoc="<script>parent.pwned='iframe'</script>"></iframe>
+
+<div class="cell" data-cell-index="7" data-cell-kind="code" id="notebook" style="position:fixed;inset:0">fake</div>
+
+<details open ontoggle="window.pwned='toggle'"><summary>s</summary>d</details>
+
+<form action="javascript:window.pwned='form'"><button>go</button></form>
+
+```sh
+echo "<script>window.pwned='code'</script>"
+```
+"""
+
+
+def test_hostile_html_never_runs(ready_page: Any) -> None:
+    page = ready_page
+    show(page, HOSTILE)
+    page.locator("#notebook a", has_text="click me").click()
+    page.locator("#notebook summary").click()  # would fire ontoggle
+    page.wait_for_function("() => !document.querySelector('#notebook details').open")
+    # Let queued events (toggle, image errors) run: two frames and a task.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r))))")
+    assert page.evaluate("() => window.pwned") is None
+    nb = page.locator("#notebook")
+    for tag in ("script", "iframe", "svg", "form", "[onerror]", "[onload]", "[ontoggle]", "[style]", "[href^='javascript']"):
+        assert nb.locator(f".markdown-body {tag}").count() == 0, tag
+    assert page.locator("#notebook .cell").count() == 2
+    assert page.locator("[data-cell-index='7']").count() == 0
+    assert page.locator("#notebook").count() == 1
+    assert cell(page, 1).locator(".cm-content").inner_text() == "echo \"<script>window.pwned='code'</script>\""

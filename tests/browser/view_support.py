@@ -1,0 +1,44 @@
+"""Helpers for the notebook-view browser tests: open a document without a file, read the view's text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import run_in_page
+
+
+def show(page: Any, text: str, name: str = "test.md", timeout_ms: int = 30_000) -> None:
+    """Open `text` in the page's NotebookView and wait until what is on screen is rendered."""
+    page.evaluate("([t, n]) => window.fencedShowText(t, n)", [text, name])
+    page.wait_for_selector("#notebook[data-view-state='idle']", timeout=timeout_ms)
+
+
+def view_text(page: Any) -> str:
+    """`NotebookView.text()`: what Save would write."""
+    return run_in_page(page, "from fenced.app.view.notebook import NotebookView\nresult = NotebookView.instance.text()")
+
+
+def view_eval(page: Any, expr: str) -> Any:
+    """Evaluate a Python expression with `view` bound to the page's NotebookView."""
+    src = f"from fenced.app.view.notebook import NotebookView\nview = NotebookView.instance\nresult = {expr}"
+    return run_in_page(page, src)
+
+
+def cell(page: Any, index: int) -> Any:
+    return page.locator(f"#notebook .cell[data-cell-index='{index}']")
+
+
+def cells_summary(page: Any) -> list[list[str | None]]:
+    return page.evaluate(
+        "() => [...document.querySelectorAll('#notebook .cell')].map(e => "
+        "[e.dataset.cellIndex, e.dataset.cellKind, e.dataset.cellName ?? null])"
+    )
+
+
+def wait_text(page: Any, predicate_js: str, timeout_ms: int = 10_000) -> None:
+    page.wait_for_function(predicate_js, timeout=timeout_ms)
+
+
+def js_str(s: str) -> str:
+    return json.dumps(s)

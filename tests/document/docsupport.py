@@ -1,0 +1,77 @@
+"""Shared helpers for the fenced.document tests: fixture paths and txtar archives."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+#: The Runme fixtures, used in place (never copied into the repository).
+FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "runme"
+
+#: Deterministic, database-free settings for every property test of this suite.
+PROPERTY = settings(
+    max_examples=200,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+_HEADER = re.compile(r"^-- (.+) --$")
+
+
+def read(rel: str) -> str:
+    """A fixture file's text, byte for byte (no newline translation)."""
+    return (FIXTURES / rel).read_bytes().decode("utf-8")
+
+
+def txtar(rel: str) -> dict[str, str]:
+    """The files embedded in a Go txtar archive."""
+    files: dict[str, str] = {}
+    name: str | None = None
+    buf: list[str] = []
+    for line in read(rel).splitlines(keepends=True):
+        m = _HEADER.match(line.rstrip("\n"))
+        if m:
+            if name is not None:
+                files[name] = "".join(buf)
+            name, buf = m.group(1), []
+        elif name is not None:
+            buf.append(line)
+    if name is not None:
+        files[name] = "".join(buf)
+    return files
+
+
+def markdown_documents() -> dict[str, str]:
+    """Every Markdown document of the fixtures, including those inside txtar archives."""
+    docs: dict[str, str] = {}
+    for path in sorted(FIXTURES.rglob("*")):
+        rel = path.relative_to(FIXTURES).as_posix()
+        if path.suffix == ".md":
+            docs[rel] = read(rel)
+        elif path.suffix == ".txtar":
+            for name, text in txtar(rel).items():
+                if name.endswith((".md", ".dag")):
+                    docs[f"{rel}::{name}"] = text
+    return docs
+
+
+def code_view(nb) -> list[tuple[str, str, dict[str, str]]]:
+    """(language, source, attributes) of each code cell."""
+    return [(c.language, c.source, dict(c.attributes)) for c in nb.cells if c.kind == "code"]
+
+
+#: Arbitrary text, biased towards the characters that matter to Markdown and Runme.
+MARKDOWN_BITS = st.sampled_from([
+    "```", "~~~", "````", "`", "\n", "\r\n", "\r", " ", "   ", "    ", "\t", ">", "> ", "- ", "1. ", "* ",
+    "#", "# ", "---", "+++", "{", "}", '{"name":"x"}', "{ name=y }", "=", "$ ", "\0", "\ufeff", "é", "😀",
+    "|", "| a |", "<div>", "<!--", "-->", "[x]: /u", "***", "mermaid", "sh", '{"transform":"false"}', "\\",
+])
+ANY_TEXT = st.one_of(
+    st.text(),
+    st.lists(MARKDOWN_BITS | st.text(max_size=3), max_size=60).map("".join),
+)

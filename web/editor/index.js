@@ -1,0 +1,348 @@
+// The browser half of Fenced's notebook view, bundled with CodeMirror 6 into dist/vendor/editor/editor.js
+// (see web/build_steps.py) and imported lazily by fenced.app.view when the first document is shown.
+//
+// Python owns the model and decides what the DOM shows; this module does what must be cheap and
+// frequent: watching which cells are on screen (IntersectionObserver), mounting CodeMirror editors only
+// there (or, for small notebooks, everywhere while the page is idle), asking Python to render Markdown in
+// batches, and noticing edits without one Python call per key press (dirty set + debounce, then Python
+// pulls the texts with takeChanges()).
+import {EditorState, Annotation, EditorSelection} from "@codemirror/state";
+import {EditorView, keymap, drawSelection, highlightSpecialChars} from "@codemirror/view";
+import {defaultKeymap, history, historyKeymap, indentWithTab} from "@codemirror/commands";
+import {syntaxHighlighting, indentOnInput, bracketMatching} from "@codemirror/language";
+import {classHighlighter} from "@lezer/highlight";
+import {languageExtension, canonicalLanguage} from "./languages.js";
+
+export {canonicalLanguage};
+
+/** Marks transactions made on Python's behalf (undo, redo): they are not user edits. */
+const external = Annotation.define();
+
+const FRAME_BUDGET_MS = 10;  // main-thread work per animation frame while cells come into view
+const MD_BATCH = 12;         // Markdown cells rendered per Python call
+const CHANGE_DEBOUNCE_MS = 300;
+
+export function createController(root, py, options) {
+  return new Controller(root, py, options || {});
+}
+
+class Controller {
+  constructor(root, py, options) {
+    this.root = root;                  // the element whose children are the cell <article>s
+    this.py = py;                      // {render(keys) -> [html], changed(), state(s)}
+    this.editors = new Map();          // key -> {view, el, used}
+    this.dirty = new Set();            // keys of editors with edits Python has not taken yet
+    this.pending = new Map();          // key -> text of dirty editors that were unmounted
+    this.visible = new Set();          // cell elements in (or near) the viewport
+    this.eager = false;                // small notebook: finish everything while idle
+    this.maxEditors = options.maxEditors || 160;
+    this.stateEl = options.stateEl || null;   // gets data-view-state="rendering|idle"
+    this.tick = 0;
+    this.cursor = 0;                   // eager work: next child index to look at
+    this._frame = 0;
+    this._idle = 0;
+    this._timer = 0;
+    this._state = "";
+    this.io = new IntersectionObserver((entries) => this._onIntersect(entries), {rootMargin: "300px 0px"});
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------------
+
+  /** Forget every editor and observation (a new document is about to be shown). */
+  reset() {
+    this.io.disconnect();
+    for (const entry of this.editors.values()) entry.view.destroy();
+    this.editors.clear();
+    this.dirty.clear();
+    this.pending.clear();
+    this.visible.clear();
+    clearTimeout(this._timer);
+    if (this._frame) cancelAnimationFrame(this._frame);
+    if (this._idle) (window.cancelIdleCallback || clearTimeout)(this._idle);
+    this._frame = this._idle = 0;
+    this.cursor = 0;
+  }
+
+  /** Observe every cell; `eager` = mount/render all cells during idle time (small notebooks). */
+  observeAll(eager) {
+    this.eager = !!eager;
+    this.cursor = 0;
+    for (const el of this.root.children) this.io.observe(el);
+    this._setState("rendering");
+    this._schedule();
+  }
+
+  observe(el) {
+    this.io.observe(el);
+    this.cursor = 0;
+    this._schedule();
+  }
+
+  forget(el) {
+    this.io.unobserve(el);
+    this.visible.delete(el);
+    const key = el.dataset.key;
+    const entry = this.editors.get(key);
+    if (entry) {
+      if (this.dirty.has(key)) this.pending.set(key, entry.view.state.doc.toString());
+      this.dirty.delete(key);
+      entry.view.destroy();
+      this.editors.delete(key);
+    }
+  }
+
+  /** data-cell-index = position, from child `start` on. */
+  renumber(start) {
+    const kids = this.root.children;
+    for (let i = start || 0; i < kids.length; i++) {
+      const el = kids[i];
+      if (el.dataset.cellIndex !== String(i)) el.dataset.cellIndex = String(i);
+    }
+  }
+
+  // --- editors ------------------------------------------------------------------------------------
+
+  hasEditor(el) { return this.editors.has(el.dataset.key); }
+
+  /** Mount an editor in the cell (text defaults to the static <pre>'s); optionally focus it. */
+  mount(el, text, focus, where) {
+    const key = el.dataset.key;
+    let entry = this.editors.get(key);
+    if (!entry) {
+      const holder = el.querySelector(".cell-source");
+      if (!holder) return;
+      if (text === undefined || text === null) {
+        const pre = holder.querySelector("pre.cell-static");
+        text = pre ? pre.textContent : "";
+      }
+      const kind = el.dataset.cellKind;
+      const view = new EditorView({state: EditorState.create({doc: text, extensions: this._extensions(el, key, kind)})});
+      holder.replaceChildren(view.dom);
+      entry = {view, el, used: 0};
+      this.editors.set(key, entry);
+      this._evict();
+    }
+    entry.used = ++this.tick;
+    if (focus) {
+      entry.view.focus();
+      if (where === "end") entry.view.dispatch({selection: {anchor: entry.view.state.doc.length}});
+      else if (where === "start") entry.view.dispatch({selection: {anchor: 0}});
+    }
+  }
+
+  /** Replace the editor with static text (what it shows now); returns the text. */
+  unmount(el, keepStatic) {
+    const key = el.dataset.key;
+    const entry = this.editors.get(key);
+    if (!entry) return null;
+    const text = entry.view.state.doc.toString();
+    if (this.dirty.has(key)) this.pending.set(key, text);
+    this.dirty.delete(key);
+    entry.view.destroy();
+    this.editors.delete(key);
+    if (keepStatic !== false) this._static(el, text);
+    return text;
+  }
+
+  _static(el, text) {
+    const holder = el.querySelector(".cell-source");
+    const pre = document.createElement("pre");
+    pre.className = "cell-static";
+    const code = document.createElement("code");
+    code.textContent = text;
+    pre.append(code);
+    holder.replaceChildren(pre);
+  }
+
+  _extensions(el, key, kind) {
+    const label = kind === "code" ? `Code of ${el.dataset.cellName || "cell"}` : "Markdown source";
+    return [
+      history(),
+      drawSelection(),
+      highlightSpecialChars(),
+      indentOnInput(),
+      bracketMatching(),
+      syntaxHighlighting(classHighlighter),
+      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      kind === "code" ? languageExtension(el.dataset.lang) : EditorView.lineWrapping,
+      EditorView.contentAttributes.of({"aria-label": label}),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged && !u.transactions.every((t) => t.annotation(external))) {
+          this.dirty.add(key);
+          clearTimeout(this._timer);
+          this._timer = setTimeout(() => this.py.changed(), CHANGE_DEBOUNCE_MS);
+        }
+      }),
+    ];
+  }
+
+  /** Text of a cell as shown (editor or static <pre>), or null for a rendered Markdown cell. */
+  getText(el) {
+    const entry = this.editors.get(el.dataset.key);
+    if (entry) return entry.view.state.doc.toString();
+    const pre = el.querySelector(".cell-source > pre.cell-static");
+    return pre ? pre.textContent : null;
+  }
+
+  /** Set a cell's text on Python's behalf (undo/redo): not recorded as a user edit. */
+  setText(el, text) {
+    const key = el.dataset.key;
+    const entry = this.editors.get(key);
+    this.pending.delete(key);
+    if (entry) {
+      this.dirty.delete(key);
+      const doc = entry.view.state.doc;
+      if (doc.toString() !== text) {
+        entry.view.dispatch({changes: {from: 0, to: doc.length, insert: text}, annotations: external.of(true)});
+      }
+    } else if (el.querySelector(".cell-source > pre.cell-static")) {
+      this._static(el, text);
+    }
+  }
+
+  /** Switch a code editor's highlighting after the cell's language changed. */
+  relanguage(el) {
+    const key = el.dataset.key;
+    if (!this.editors.has(key)) return;
+    const text = this.unmount(el);
+    this.mount(el, text, false);
+    if (this.pending.has(key)) { this.dirty.add(key); }
+  }
+
+  /** Edits Python has not seen: a flat [key, text, key, text, ...] array; clears them. */
+  takeChanges() {
+    clearTimeout(this._timer);
+    const out = [];
+    for (const [key, text] of this.pending) out.push(key, text);
+    this.pending.clear();
+    for (const key of this.dirty) {
+      const entry = this.editors.get(key);
+      if (entry) out.push(key, entry.view.state.doc.toString());
+    }
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Select [from, to) (UTF-16 offsets) in the cell's editor, mounting it if needed, and scroll there. */
+  select(el, from, to, focus) {
+    this.mount(el, null, false);
+    const entry = this.editors.get(el.dataset.key);
+    if (!entry) return;
+    const len = entry.view.state.doc.length;
+    const range = EditorSelection.range(Math.min(from, len), Math.min(to, len));
+    entry.view.dispatch({selection: EditorSelection.create([range]), effects: EditorView.scrollIntoView(range, {y: "center"})});
+    if (focus) entry.view.focus();
+  }
+
+  focused(el) {
+    const entry = this.editors.get(el.dataset.key);
+    return !!entry && entry.view.hasFocus;
+  }
+
+  /** Set rendered (already sanitised) HTML into a Markdown cell; parsed inertly in a <template>. */
+  setHTML(el, html) {
+    const holder = el.querySelector(".cell-source");
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    holder.replaceChildren(tpl.content);
+    holder.removeAttribute("data-md");
+  }
+
+  /** Mark a Markdown cell as needing a render (it is rendered when it is on screen). */
+  invalidate(el) {
+    el.querySelector(".cell-source").dataset.md = "pending";
+    this.cursor = 0;
+    this._schedule();
+  }
+
+  // --- lazy work ------------------------------------------------------------------------------------
+
+  _onIntersect(entries) {
+    for (const e of entries) {
+      if (e.isIntersecting) this.visible.add(e.target);
+      else this.visible.delete(e.target);
+    }
+    this._schedule();
+  }
+
+  _needs(el) {
+    if (!el.isConnected) return false;
+    if (el.dataset.cellKind === "code") return !this.editors.has(el.dataset.key);
+    const holder = el.querySelector(".cell-source");
+    return !!holder && holder.dataset.md === "pending";
+  }
+
+  _schedule() {
+    if (!this._frame) this._frame = requestAnimationFrame(() => { this._frame = 0; this._work(); });
+  }
+
+  _work() {
+    const start = performance.now();
+    const todo = [...this.visible].filter((el) => this._needs(el));
+    todo.sort((a, b) => Number(a.dataset.cellIndex) - Number(b.dataset.cellIndex));
+    let done = this._process(todo, () => performance.now() - start < FRAME_BUDGET_MS);
+    if (done < todo.length) { this._schedule(); return; }
+    if (this.eager) { this._scheduleIdle(); return; }
+    this._setState("idle");
+  }
+
+  _scheduleIdle() {
+    if (this._idle) return;
+    const run = (deadline) => {
+      this._idle = 0;
+      if ([...this.visible].some((el) => this._needs(el))) { this._schedule(); return; }
+      const kids = this.root.children;
+      const batch = [];
+      while (this.cursor < kids.length && batch.length < MD_BATCH) {
+        const el = kids[this.cursor++];
+        if (this._needs(el)) batch.push(el);
+      }
+      if (!batch.length) { this._setState("idle"); return; }
+      const until = performance.now() + Math.max(4, Math.min(FRAME_BUDGET_MS, deadline.timeRemaining()));
+      const done = this._process(batch, () => performance.now() < until);
+      if (done < batch.length) this.cursor = Number(batch[done].dataset.cellIndex);
+      this._scheduleIdle();
+    };
+    this._idle = window.requestIdleCallback
+      ? requestIdleCallback(run, {timeout: 100})
+      : setTimeout(() => run({timeRemaining: () => 8}), 16);
+  }
+
+  /** Do the work for `els` while `more()` says there is time; returns how many were done. */
+  _process(els, more) {
+    let done = 0;
+    const md = [];
+    for (const el of els) {
+      if (done && !more()) break;
+      if (el.dataset.cellKind === "code") this.mount(el, null, false);
+      else md.push(el);
+      done++;
+    }
+    for (let i = 0; i < md.length; i += MD_BATCH) {
+      const batch = md.slice(i, i + MD_BATCH);
+      const htmls = this.py.render(batch.map((el) => el.dataset.key));
+      batch.forEach((el, j) => { if (htmls[j] !== null && htmls[j] !== undefined) this.setHTML(el, htmls[j]); });
+    }
+    if (done) this._setState("rendering");
+    return done;
+  }
+
+  _evict() {
+    if (this.eager || this.editors.size <= this.maxEditors) return;
+    const candidates = [...this.editors.values()]
+      .filter((e) => !this.visible.has(e.el) && !e.view.hasFocus && e.el.dataset.cellKind === "code")
+      .sort((a, b) => a.used - b.used);
+    for (const e of candidates) {
+      if (this.editors.size <= this.maxEditors) break;
+      this.unmount(e.el);
+    }
+  }
+
+  _setState(s) {
+    if (s !== this._state) {
+      this._state = s;
+      (this.stateEl || this.root).dataset.viewState = s;
+      if (this.py.state) this.py.state(s);
+    }
+  }
+}

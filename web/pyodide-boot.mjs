@@ -1,0 +1,37 @@
+// Fenced's Pyodide loader, named as PyScript's `interpreter` in pyscript.json.
+// It starts Python from a memory snapshot that build.py made with the same Pyodide build: CPython already
+// initialised and the stdlib/document modules already imported, which cuts start-up several-fold (Python's
+// own boot is most of a cold start). If the snapshot is missing or does not restore, Python starts the
+// ordinary way: slower, never broken.
+import * as pyodide from "../vendor/pyodide/pyodide.mjs";
+
+export const version = pyodide.version;
+const indexURL = new URL("../vendor/pyodide/", import.meta.url).href;
+const snapshotURL = new URL("snapshot.bin.gz", indexURL).href;
+
+async function fetchSnapshot() {
+  const response = await fetch(snapshotURL);
+  if (!response.ok) throw new Error(`${response.status} for ${snapshotURL}`);
+  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+// Start downloading as soon as PyScript imports this module (index.html also preloads it).
+const snapshot = fetchSnapshot().catch((error) => {
+  console.info("Fenced: no Python snapshot, starting Python from scratch:", String(error));
+  return null;
+});
+
+export async function loadPyodide(options = {}) {
+  const bytes = await snapshot;
+  if (bytes) {
+    try {
+      const py = await pyodide.loadPyodide({ ...options, indexURL, _loadSnapshot: bytes });
+      window.fencedBoot?.mark("snapshot");
+      return py;
+    } catch (error) {
+      console.warn("Fenced: the Python snapshot did not restore; starting Python from scratch.", error);
+    }
+  }
+  return pyodide.loadPyodide({ ...options, indexURL });
+}
