@@ -290,6 +290,15 @@ def _lock_entry(name: str, version: str, file_name: str, sha: str, imports: list
 # --- app shell ------------------------------------------------------------------------------------
 
 
+def _build_only(rel: Path) -> bool:
+    """Files under web/ that drive the build and are never served (build steps, Node tools, bundle sources)."""
+    return (
+        "__pycache__" in rel.parts
+        or rel.parts[0] in ("tools", "editor", "terminal")
+        or rel.name.startswith("build_steps")
+    )
+
+
 def copy_shell(out: Path) -> None:
     """index.html, pyscript.json and web/ (the app's own files)."""
     copy_if_changed(ROOT / "index.html", out / "index.html")
@@ -305,7 +314,7 @@ def copy_shell(out: Path) -> None:
     web = ROOT / "web"
     wanted: set[Path] = set()
     for src in web.rglob("*"):
-        if src.is_file() and "__pycache__" not in src.parts and src.relative_to(web).parts[0] != "tools":
+        if src.is_file() and not _build_only(src.relative_to(web)):
             rel = src.relative_to(web)
             wanted.add(rel)
             copy_if_changed(src, out / "web" / rel)
@@ -405,15 +414,14 @@ def _snapshot_expected() -> bool:
 
 
 def run_extra_steps(out: Path) -> None:
-    """Steps contributed by web/build_steps.py (e.g. bundling CodeMirror/xterm with esbuild), if any."""
-    steps = ROOT / "web" / "build_steps.py"
-    if not steps.exists():
-        return
-    spec = importlib.util.spec_from_file_location("fenced_web_build_steps", steps)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.build(root=ROOT, out=out, log=log)
+    """Steps contributed by web/build_steps*.py (e.g. bundling CodeMirror or xterm.js with esbuild), in name
+    order; each module has `build(root, out, log)` and must be a quick no-op when nothing changed."""
+    for steps in sorted((ROOT / "web").glob("build_steps*.py")):
+        spec = importlib.util.spec_from_file_location(f"fenced_web_{steps.stem}", steps)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.build(root=ROOT, out=out, log=log)
 
 
 def build(out: Path, clean: bool = False) -> Path:

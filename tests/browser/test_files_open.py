@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import Any
 
 import pytest
@@ -21,9 +23,11 @@ from tests.browser.files_support import (
     view_text,
     wait_cells,
 )
-from tests.conftest import run_in_page, wait_ready
+from tests.conftest import wait_ready
 
 pytestmark = pytest.mark.browser
+
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
 
 
 def test_drop_readme_shows_cells(ready_page: Any) -> None:
@@ -97,9 +101,15 @@ def test_open_picker_then_reopen_from_recents_after_reload(ready_page: Any) -> N
     page.reload()
     wait_ready(page)
     recent = page.get_by_role("region", name="Recent files").get_by_role("button", name="README.md", exact=True)
+    t0 = page.evaluate("() => Date.now()")
     recent.click()
     wait_cells(page, len(want))
     assert cells(page) == want
+    # The same file again is the same recents entry (FileSystemHandle.isSameEntry), moved to the top.
+    page.wait_for_function(
+        "async (t0) => { const r = await fencedFiles.all('recents'); return r.length === 1 && r[0].opened >= t0; }",
+        arg=t0,
+    )
 
 
 def test_open_without_file_system_access_uses_file_input(ready_page: Any) -> None:
@@ -118,9 +128,12 @@ def test_open_without_file_system_access_uses_file_input(ready_page: Any) -> Non
 def test_open_folder_lists_markdown_and_opens_one(ready_page: Any) -> None:
     page = ready_page
     envs = README.parent / "envs" / "README.md"
+    png = base64.b64decode(PNG_1PX)
     for path, data in [
         ("proj/README.md", fixture_bytes(README)),
         ("proj/docs/envs.md", fixture_bytes(envs)),
+        ("proj/docs/guide.md", b"# Guide\n\n![logo](../img/logo.png)\n\n```sh\necho hi\n```\n"),
+        ("proj/img/logo.png", png),
         ("proj/docs/notes.txt", b"not listed"),
         ("proj/logo.png", b"\x89PNG"),
         ("proj/.git/HEAD.md", b"# no"),
@@ -132,15 +145,14 @@ def test_open_folder_lists_markdown_and_opens_one(ready_page: Any) -> None:
     panel = page.get_by_role("complementary", name="Folder")
     panel.get_by_role("button", name="docs/envs.md").wait_for()
     listed = panel.locator(".folder-file").all_inner_texts()
-    assert listed == ["README.md", "docs/envs.md"]
+    assert listed == ["README.md", "docs/envs.md", "docs/guide.md"]
     panel.get_by_role("button", name="docs/envs.md").click()
     want = expected_cells(fixture_bytes(envs).decode())
     wait_cells(page, len(want))
     assert cells(page) == want
     expect(panel.locator("[aria-current='true']")).to_have_text("docs/envs.md")
-    # The view got the file's folder to resolve relative images against.
-    assert run_in_page(page, """
-from fenced.app.files.controller import FilesController
-doc = FilesController.instance.doc
-result = [doc.path, doc.folder.name, doc.handle.name]
-""") == ["docs/envs.md", "docs", "envs.md"]
+    expect(page).to_have_title("envs.md \u2014 Fenced")
+    # A relative image climbs out of docs/ into the opened folder: the view got the folder and the path.
+    panel.get_by_role("button", name="docs/guide.md").click()
+    expect(page).to_have_title("guide.md \u2014 Fenced")
+    expect(page.locator("#notebook img[alt='logo']")).to_have_attribute("src", re.compile(r"^blob:"))

@@ -42,3 +42,9 @@ def wait_text(page: Any, predicate_js: str, timeout_ms: int = 10_000) -> None:
 
 def js_str(s: str) -> str:
     return json.dumps(s)
+
+
+def editor_text(locator: Any) -> str:
+    """The text of the CodeMirror editor inside `locator` (its lines joined; innerText doubles blank lines)."""
+    return locator.locator(".cm-content").evaluate(
+        "el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")

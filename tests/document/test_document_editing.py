@@ -177,6 +177,21 @@ def test_insert_delete_move_touch_only_separators():
     assert set(c.original_text() for c in nb.cells if not c.is_new) <= set(original)
 
 
+def test_code_moved_to_the_top_of_the_file_loses_its_indentation():
+    # Runme skips whitespace at the start of a file without frontmatter, which would turn
+    # an indented block into a paragraph and shift a nested fence's code; such a cell is
+    # rewritten (only that cell)
+    text = "Intro.\n\n    make\n\n- step\n\n  ```bash\n  echo nested\n  ```\n"
+    nb = loads(text)
+    del nb.cells[0]
+    assert dumps(nb) == "```\nmake\n```\n\n- step\n\n  ```bash\n  echo nested\n  ```\n"
+    nb = loads(text)
+    nb.move(3, 0)
+    out = dumps(nb)
+    assert out == "```bash\necho nested\n```\n\nIntro.\n\n    make\n\n- step\n"
+    assert code_view(loads(out)) == [("bash", "echo nested", {}), ("", "make", {})]
+
+
 def test_moving_an_unclosed_fence_closes_it():
     text = "# A\n\n```sh\necho open"
     nb = loads(text)

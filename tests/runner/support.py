@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,6 +50,18 @@ def arun(coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout)).result()
 
 
+def wait_for(condition: Callable[[], object], timeout: float = 10, interval: float = 0.02) -> bool:
+    """Poll a condition until it holds (True) or the deadline passes (False)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 class RunnerProcess:
     """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
 
@@ -63,8 +75,12 @@ class RunnerProcess:
         )  # fmt: skip
         self.stdout_lines: queue.Queue[str] = queue.Queue()
         self.stderr_lines: list[str] = []
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines.put), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_lines.append), daemon=True).start()
+        self._pumps = [
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines.put), daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_lines.append), daemon=True),
+        ]
+        for pump in self._pumps:
+            pump.start()
         self.url = self._wait_listening()
         self.port = int(self.url.rsplit(":", 1)[1])
 
@@ -85,7 +101,7 @@ class RunnerProcess:
                 continue
             if line.startswith(LISTENING):
                 return line[len(LISTENING) :].strip()
-        self.proc.kill()
+        self.terminate(signal.SIGKILL)
         raise RuntimeError(f"runner did not start: {self.stderr_lines}")
 
     def marked_processes(self) -> list[psutil.Process]:
@@ -107,6 +123,12 @@ class RunnerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
+        finally:
+            for pump in self._pumps:  # they end at EOF, which the exit brings
+                pump.join(5)
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream is not None:
+                    stream.close()
 
     def __enter__(self) -> RunnerProcess:
         return self

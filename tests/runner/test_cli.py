@@ -13,7 +13,7 @@ import pytest
 from fenced.cli import build_parser
 from fenced.runner.config import RunnerConfig
 from fenced.runner.server import LISTENING, announce
-from tests.runner.support import ROOT
+from tests.runner.support import ROOT, RunnerProcess
 
 BOOK = """---
 shell: bash
@@ -82,6 +82,8 @@ def test_generated_token_is_printed_in_a_ready_to_open_url() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
     match = re.fullmatch(rf"{LISTENING} (http://127\.0\.0\.1:(\d+))\n", listening)
     assert match, listening
     assert re.fullmatch(rf"open: {re.escape(match.group(1))}/#token=[A-Za-z0-9_-]{{40,}}\n", opener), opener
@@ -102,6 +104,7 @@ def test_token_file(tmp_path: Path) -> None:
     finally:
         proc2.terminate()
         proc2.wait(10)
+        proc2.stdout.close()  # type: ignore[union-attr]
 
 
 def test_non_loopback_without_tls_warns(capsys) -> None:
@@ -137,3 +140,41 @@ def test_run_streams_output_and_exits_with_the_failing_status(runner, tmp_path: 
     assert missing.returncode != 0 and "nope" in missing.stderr
     wrong = fenced("run", str(book), "setup", "--runner", runner.url, "--token", "bad")
     assert wrong.returncode == 2 and "unauthenticated" in wrong.stderr
+
+
+def test_listening_socket_is_tcp_nodelay() -> None:
+    """Without TCP_NODELAY on accepted sockets every kept-alive unary call waited ~40 ms (delayed ACK)."""
+    import socket
+
+    from fenced.runner.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY only on sockets that say so
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
+
+
+def test_tls(tmp_path: Path) -> None:
+    """--tls-cert/--tls-key serve HTTPS (a self-signed certificate made here with openssl)."""
+    import shutil
+
+    import httpx
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with RunnerProcess("--tls-cert", str(cert), "--tls-key", str(key), "--quiet") as proc:
+        assert proc.url.startswith("https://127.0.0.1:")
+        import ssl
+
+        trust = ssl.create_default_context(cafile=str(cert))
+        ok = httpx.post(proc.url + "/fenced.runner.v1.RunnerService/GetInfo", content=b"{}", verify=trust,
+                        headers={"content-type": "application/json", "authorization": f"Bearer {proc.token}"})  # fmt: skip
+        assert ok.status_code == 200 and ok.json()["version"]

@@ -331,3 +331,22 @@ def test_get_info(client, runner) -> None:
     assert info.default_shell.endswith("bash")
     assert info.limits.buffer_bytes >= 8 * 1024 * 1024
     assert info.limits.stop_grace_ms == 500
+
+
+def test_ctrl_c_typed_into_the_terminal_interrupts(client) -> None:
+    """The PTY is the cell's controlling terminal, so ^C reaches its foreground process group."""
+
+    async def main() -> None:
+        async with client() as c:
+            s = await c.create_session()
+            watch = c.watch(s.id)
+            started = await c.start(s.id, Program(script="echo up; sleep 100", interactive=True))
+            async for event in watch:
+                if event.output is not None and b"up" in event.output.data:
+                    await c.send_input(started.execution_id, b"\x03")
+                if event.exited is not None:
+                    assert event.exited.exit_code == 130
+                    break
+            await watch.aclose()
+
+    arun(main())

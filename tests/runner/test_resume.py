@@ -233,3 +233,20 @@ def test_max_executions_is_resource_exhausted(strict_runner) -> None:
             await watch.aclose()
 
     arun(main())
+
+
+def test_idle_sessions_expire() -> None:
+    with RunnerProcess("--session-idle-timeout", "0.2", "--quiet") as proc:
+
+        async def main() -> None:
+            async with make_client(proc) as c:
+                s = await c.create_session()
+                await c.run(Program(script="true"), session_id=s.id)
+                async with asyncio.timeout(10):
+                    while s.id in {x.id for x in await c.list_sessions()}:
+                        await asyncio.sleep(0.05)
+                with pytest.raises(ConnectError) as err:
+                    await c.start(s.id, Program(script="true"))
+                assert err.value.code == Code.NOT_FOUND
+
+        arun(main())

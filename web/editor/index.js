@@ -118,6 +118,7 @@ class Controller {
       const kind = el.dataset.cellKind;
       const view = new EditorView({state: EditorState.create({doc: text, extensions: this._extensions(el, key, kind)})});
       holder.replaceChildren(view.dom);
+      holder.removeAttribute("data-md");  // a Markdown cell being edited is not rendered meanwhile
       entry = {view, el, used: 0};
       this.editors.set(key, entry);
       this._evict();
@@ -269,7 +270,7 @@ class Controller {
     if (!el.isConnected) return false;
     if (el.dataset.cellKind === "code") return !this.editors.has(el.dataset.key);
     const holder = el.querySelector(".cell-source");
-    return !!holder && holder.dataset.md === "pending";
+    return !!holder && holder.dataset.md === "pending" && !this.editors.has(el.dataset.key);
   }
 
   _schedule() {

@@ -96,6 +96,18 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
+def _is_loopback(host: str) -> bool:
+    """Same machine, so the runbook's own directory exists on the runner too."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _list(book: Runbook) -> int:
     width = max((len(c.name) for c in book.cells), default=4)
     for cell in book.cells:
@@ -128,11 +140,10 @@ def run(args: argparse.Namespace) -> int:
 async def _run_cells(args: argparse.Namespace, book: Runbook, cells: list[Cell]) -> int:
     from urllib.parse import urlsplit
 
-    from fenced.connect import ConnectError, Program, RunnerClient
-    from fenced.runner.config import is_loopback
+    from fenced.connect import ConnectError, RunnerClient
 
     directory = args.cwd or ""
-    if not directory and is_loopback(urlsplit(args.runner).hostname or ""):
+    if not directory and _is_loopback(urlsplit(args.runner).hostname or ""):
         directory = str(args.file.resolve().parent)
     if book.cwd:
         directory = os.path.join(directory, book.cwd) if directory else book.cwd

@@ -41,32 +41,40 @@ class EnvelopeDecoder:
         self._gzip = compression == "gzip"
         self._max = max_message
         self._buf = bytearray()
+        self._pos = 0  # start of unconsumed bytes in _buf
         self._need: int | None = None  # payload length once the header is read
         self._flags = 0
 
     def feed(self, chunk: bytes) -> list[Envelope]:
-        self._buf += chunk
+        buf = self._buf
+        buf += chunk
         out: list[Envelope] = []
+        pos = self._pos
         while True:
             if self._need is None:
-                if len(self._buf) < HEADER.size:
-                    return out
-                self._flags, self._need = HEADER.unpack_from(self._buf)
-                del self._buf[: HEADER.size]
+                if len(buf) - pos < HEADER.size:
+                    break
+                self._flags, self._need = HEADER.unpack_from(buf, pos)
+                pos += HEADER.size
                 if self._need > self._max:
                     raise ConnectError(Code.RESOURCE_EXHAUSTED, f"message of {self._need} bytes exceeds {self._max}")
-            if len(self._buf) < self._need:
-                return out
-            data = bytes(self._buf[: self._need])
-            del self._buf[: self._need]
+            if len(buf) - pos < self._need:
+                break
+            data = bytes(buf[pos : pos + self._need])
+            pos += self._need
             flags, self._need = self._flags, None
             if flags & FLAG_COMPRESSED:
                 if not self._gzip:
                     raise ConnectError(Code.INTERNAL, "compressed envelope on an uncompressed stream")
                 data = gzip.decompress(data)
             out.append(Envelope(flags, data))
+        if pos and pos * 2 >= len(buf):  # drop consumed bytes now and then, not per envelope
+            del buf[:pos]
+            pos = 0
+        self._pos = pos
+        return out
 
     @property
     def pending(self) -> int:
         """Bytes held that do not yet form a whole envelope (non-zero at EOF means a cut stream)."""
-        return len(self._buf) + (HEADER.size if self._need is not None else 0)
+        return len(self._buf) - self._pos + (HEADER.size if self._need is not None else 0)

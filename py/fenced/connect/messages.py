@@ -8,6 +8,7 @@ the descriptors generated from `proto/` so the two cannot drift apart.
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,8 +66,11 @@ def b64(data: bytes) -> str:
 
 def unb64(text: str) -> bytes:
     """Proto-JSON bytes: standard or URL-safe base64, padding optional."""
-    text = text.replace("-", "+").replace("_", "/")
-    return base64.b64decode(text + "=" * (-len(text) % 4))
+    if "-" in text or "_" in text:
+        text = text.replace("-", "+").replace("_", "/")
+    if len(text) % 4:
+        text += "=" * (-len(text) % 4)
+    return binascii.a2b_base64(text)
 
 
 def _int(value: Any) -> int:

@@ -44,7 +44,7 @@ def locate(text: str) -> Located:
     while i < n and text[i] in _LEADING:
         i += 1
     head = text[i : i + 4]
-    if head.startswith("+++") or (head.startswith("---") and head != "--8<"):
+    if head.startswith(("+++", "---")):  # "--8<--" (mkdocs snippets) does not match
         end = _delimited(text, i, head[0])
         fmt: str = TOML if head[0] == "+" else YAML
     elif head.startswith("{") and not head.startswith(("{{", "{%")):
@@ -159,6 +159,8 @@ class Frontmatter:
         self._data = _UNPARSED
         self._dirty = False
         self._error = None
+
+    text = raw  # alias: the frontmatter's text, delimiters included
 
     @property
     def body(self) -> str:

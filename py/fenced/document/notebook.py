@@ -21,6 +21,34 @@ from .render import render_code, render_markdown
 from .text import document_newline
 
 RUNME_VERSION = "v3"
+_CHUNK = 1 << 12
+
+
+def _copy(out: list[str], text: str, start: int, end: int) -> None:
+    """Append ``text[start:end]`` in bounded slices: a slice is stored as narrowly as
+    its own characters allow, so one emoji no longer makes a whole run 4 bytes/char."""
+    while end - start > _CHUNK:
+        out.append(text[start : start + _CHUNK])
+        start += _CHUNK
+    out.append(text[start:end])
+
+
+def _indented_start(cell: Cell) -> bool:
+    if not cell._fenced:
+        return True
+    raw = cell.original_text()
+    return raw is not None and raw[:1] in (" ", "\t")
+
+
+def _absorbs(prev: Cell) -> bool:
+    """Would an indented code block written after ``prev`` stop being one?"""
+    if prev.kind == CODE:
+        return not prev._fenced
+    from .scanner import markdown_it, normalize
+
+    tokens = markdown_it().parse(normalize(prev.source))
+    last = [t.type for t in tokens if t.level == 0][-1:]
+    return last in (["bullet_list_close"], ["ordered_list_close"])
 
 
 class CellList(list[Cell]):
@@ -276,29 +304,34 @@ class Notebook:
                 if native and c._prev is prev:
                     if run_end != prev._end:
                         if run_start >= 0:
-                            out.append(text[run_start:run_end])
+                            _copy(out, text, run_start, run_end)
                         run_start = prev._end
                     run_end = c._start
                 else:
                     if run_start >= 0:
-                        out.append(text[run_start:run_end])
+                        _copy(out, text, run_start, run_end)
                         run_start = -1
                     out.append(nl + nl)
-            if native and not self._rendered(c, nxt):
+            # Runme skips whitespace at the start of a file (without frontmatter); an indented
+            # block after a new neighbour may join a list or another indented block
+            at_start = c.kind == CODE and (
+                (i == 0 and self._fm is None and _indented_start(c))
+                or (prev is not None and not c._fenced and c._prev is not prev and _absorbs(prev)))
+            if native and not at_start and not self._rendered(c, nxt):
                 if run_start >= 0 and run_end == c._start:
                     run_end = c._end
                 else:
                     if run_start >= 0:
-                        out.append(text[run_start:run_end])
+                        _copy(out, text, run_start, run_end)
                     run_start, run_end = c._start, c._end
             else:
                 if run_start >= 0:
-                    out.append(text[run_start:run_end])
+                    _copy(out, text, run_start, run_end)
                     run_start = -1
-                out.append(self._render(c, nl, nxt))
+                out.append(self._render(c, nl, nxt, at_start))
             prev = c
         if run_start >= 0:
-            out.append(text[run_start:run_end])
+            _copy(out, text, run_start, run_end)
         if cells:
             out.append(text[self._trail_start :] if self._orig else nl)
         return "".join(out)
@@ -310,9 +343,9 @@ class Notebook:
         # an unclosed fence can only stay unclosed before its original successor
         return not c._closed and nxt is not None and nxt._prev is not c
 
-    def _render(self, c: Cell, nl: str, nxt: Cell | None) -> str:
+    def _render(self, c: Cell, nl: str, nxt: Cell | None, at_start: bool = False) -> str:
         if c.kind == CODE:
-            return render_code(c, nl, nxt is not None, self._dagger_shell)
+            return render_code(c, nl, nxt is not None, self._dagger_shell, at_start)
         return render_markdown(c, nl)
 
     def __repr__(self) -> str:

@@ -68,8 +68,15 @@ def _opener(prefix: str, fence: str, info: str, language: str, lead: str = "", t
     return prefix + fence + sep + info + trail
 
 
-def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], bool]) -> str:
-    """Text for an edited or new code cell (without its final line ending)."""
+def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], bool],
+                at_start: bool = False) -> str:
+    """Text for an edited or new code cell (without its final line ending).
+
+    ``at_start``: the block must not start with whitespace -- it opens the file,
+    where Runme skips whitespace, or it is an indented block after a new neighbour
+    that would absorb it. An indented block is then written fenced, and a fence's
+    leading indentation is dropped.
+    """
     raw = cell.original_text()
     if raw is not None:
         nl = first_newline(raw) or nl
@@ -79,7 +86,7 @@ def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], boo
     if raw is None:
         info = build_info(language, attrs, pinfo.format or JSON_FORMAT)
         body = cell.source.split("\n")
-        if not cell.fenced and not info and body[0].strip(" \t") and body[-1].strip(" \t"):
+        if not cell.fenced and not info and not at_start and body[0].strip(" \t") and body[-1].strip(" \t"):
             return _indented(cell.source, "    ", "    ", nl)
         return _fenced(cell, "", "", None, None, info, None, nl, dagger_shell)
     lang_changed = language != pinfo.language
@@ -89,7 +96,7 @@ def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], boo
         new_info = rebuild_info(cell._info, pinfo, language, attrs if attrs_changed else None, pinfo.format)
     lines = split_lines(raw)
     if not cell.fenced:
-        return _edit_indented(cell, lines, new_info, nl, dagger_shell)
+        return _edit_indented(cell, lines, new_info, nl, dagger_shell, at_start)
     opener = lines[0]
     idx = opener.find(cell._markup)
     prefix = opener[:idx]
@@ -98,6 +105,10 @@ def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], boo
     trail = after[len(after.rstrip(" \t")) :] if after.strip(" \t") else ""
     info = cell._info if new_info is None else new_info
     head = opener if new_info is None else _opener(prefix, cell._markup, info, language, lead, trail)
+    if at_start and prefix[:1] in (" ", "\t"):
+        prefix = prefix.lstrip(" \t")
+        return _fenced(cell, prefix, continuation(prefix), cell._markup, None, info, None, nl, dagger_shell,
+                       lead, trail)
     if cell.source == cell.original_source() and not (cell._markup[0] == "`" and "`" in info):
         if cell._closed or not close:
             return head + raw[len(opener) :]
@@ -139,7 +150,7 @@ def _indented(source: str, first: str, cont: str, nl: str) -> str:
 
 
 def _edit_indented(cell: Cell, lines: list[str], new_info: str | None, nl: str,
-                   dagger_shell: Callable[[], bool]) -> str:
+                   dagger_shell: Callable[[], bool], at_start: bool) -> str:
     """An indented code block stays indented unless it now needs an info string."""
     content0 = cell.original_source().split("\n", 1)[0]
     line0 = lines[0]
@@ -149,7 +160,7 @@ def _edit_indented(cell: Cell, lines: list[str], new_info: str | None, nl: str,
         first = line0[: len(line0) - len(line0.lstrip(" \t>"))]
     cont = continuation(first)
     body = cell.source.split("\n")
-    fits = body[0].strip(" \t") != "" and body[-1].strip(" \t") != ""  # else the lines would be lost
+    fits = body[0].strip(" \t") != "" and body[-1].strip(" \t") != "" and not at_start
     if fits and not new_info and not cell.language and not cell.current_attributes():
         return _indented(cell.source, first, cont, nl)
     container = first[:-4] if first.endswith("    ") else first.rstrip(" \t")

@@ -80,11 +80,6 @@ class EventBuffer:
         events.sort(key=lambda e: e.seq)
         return events
 
-    def pending_after(self, cursor: int) -> bool:
-        """Whether any event is newer than `cursor` (cheap check used by watchers)."""
-        last = self.last_seq
-        return last > cursor
-
     @property
     def last_seq(self) -> int:
         seqs = [self.dropped_through]

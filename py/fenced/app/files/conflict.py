@@ -1,8 +1,9 @@
 """Did the file change on disk since we opened it, and how do the two versions differ?
 
-Checked at save time against the bytes we loaded (or last saved). A different lastModified with the same
-bytes is not a conflict (a `touch`, a sync tool rewriting the same content), and neither is a disk
-version equal to what we are about to write.
+Checked at save time by reading the file again and comparing its bytes with those we loaded (or last
+saved): lastModified and size alone would miss a same-size edit within the clock's resolution, and would
+flag a `touch` or a sync tool rewriting the same content. A disk version equal to what we are about to
+write is not a conflict either.
 """
 
 from __future__ import annotations
@@ -17,13 +18,6 @@ MAX_DIFF_LINES = 400  # a dialog, not a diff viewer: show the start and say ther
 def changed_on_disk(base: Base, disk: bytes, ours: bytes) -> bool:
     """True when saving `ours` would overwrite someone else's change."""
     return disk != base.data and disk != ours
-
-
-def may_have_changed(base: Base, size: int, last_modified: float | None) -> bool:
-    """Cheap pre-check from File metadata; when False the bytes still get compared by the caller if wanted."""
-    if size != base.size:
-        return True
-    return last_modified is not None and base.last_modified is not None and last_modified != base.last_modified
 
 
 def diff_lines(disk_text: str, our_text: str, name: str) -> list[str]:

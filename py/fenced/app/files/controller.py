@@ -143,15 +143,32 @@ class FilesController(Saving):
             event.stopPropagation()
             spawn(self.save_as() if event.shiftKey else self.save())
 
+    def _unsaved_now(self) -> bool:
+        """Synchronous check for unload: also catches typing the view has not reported yet."""
+        doc = self.doc
+        if doc is None:
+            return False
+        if not doc.dirty:
+            try:
+                same = self.view.text() == doc.base.text
+            except Exception:  # noqa: BLE001 - never let a view bug break leaving the page
+                return False
+            if same:
+                return False
+            self._set_dirty(True)
+        return True
+
     def _on_beforeunload(self, event: Any) -> None:
-        if self.doc is not None and self.doc.dirty:
-            self._flush_soon()
+        if self._unsaved_now():
+            self._cancel_timer()
+            spawn(self._write_draft())  # the prompt gives IndexedDB the time to commit
             event.preventDefault()
             event.returnValue = ""  # older browsers need a value to show the prompt
 
     def _on_hidden(self, _event: Any) -> None:
-        if js.document.visibilityState == "hidden":
-            self._flush_soon()
+        if js.document.visibilityState == "hidden" and self._unsaved_now():
+            self._cancel_timer()
+            spawn(self._write_draft())  # a tab that is hidden may be killed without unload
 
     # --- dirty state and drafts -----------------------------------------------------------------
 
@@ -164,14 +181,19 @@ class FilesController(Saving):
             self._set_dirty(True)
             spawn(self._refresh_offers())
         ui.set_draft_state("pending")
-        if self._draft_timer is not None:
-            self._draft_timer.cancel()
+        self._cancel_timer()
         self._draft_timer = asyncio.get_running_loop().call_later(DRAFT_DELAY_S, self._flush_soon)
 
-    def _flush_soon(self) -> None:
+    def _cancel_timer(self) -> bool:
+        pending = self._draft_timer is not None
         if self._draft_timer is not None:
             self._draft_timer.cancel()
             self._draft_timer = None
+        return pending
+
+    def _flush_soon(self) -> None:
+        """Write the pending draft now (the debounce timer fired, or we are leaving)."""
+        if self._cancel_timer():
             spawn(self._write_draft())
 
     def _set_dirty(self, dirty: bool) -> None:
@@ -213,11 +235,12 @@ class FilesController(Saving):
         handle, folder, path = idb.field(rec, "handle"), idb.field(rec, "folder"), idb.field(rec, "path")
         if self.doc is not None and self.doc.draft_key == rec.key:
             handle, folder, path = self.doc.handle, self.doc.folder, self.doc.path  # the fresher handles
-        elif self.doc is not None and self.doc.dirty:
+        elif self._unsaved_now():
+            self._cancel_timer()
             await self._write_draft()
         if folder is not None:
             await fsa.ensure_permission(folder, "read")  # relative images; the click allows the prompt
-        await self._show(str(rec.text), str(rec.name), folder)
+        await self._show(str(rec.text), str(rec.name), folder, path)
         self.doc = OpenDocument(str(rec.name), base, handle, folder, path, dirty=True)
         self._set_dirty(True)
         ui.set_draft_state("saved")
@@ -230,10 +253,12 @@ class FilesController(Saving):
 
     # --- opening --------------------------------------------------------------------------------
 
-    async def _show(self, text: str, name: str, folder: Any) -> None:
+    async def _show(self, text: str, name: str, folder: Any, path: str | None) -> None:
+        """The view resolves relative images against `folder` (the opened folder's root) and the
+        document's path inside it, so `../img.png` from docs/a.md works."""
         self._showing = True
         try:
-            await self.view.show(text, name, folder)
+            await self.view.show(text, path or name, folder)
         finally:
             self._showing = False
 
@@ -251,10 +276,10 @@ class FilesController(Saving):
         except JsException as exc:
             notify(f"Could not read {name}: {_js_message(exc)}. Nothing was changed.", "error", key="files")
             return False
-        if self.doc is not None and self.doc.dirty:
-            self._flush_soon()
+        if self._unsaved_now():
+            self._cancel_timer()
             await self._write_draft()  # the edits stay on offer as a draft
-        await self._show(text, name, folder)
+        await self._show(text, name, folder, path)
         self.doc = OpenDocument(name, Base(data, text, len(data), float(file.lastModified)), handle, folder, path)
         self._changes = 0
         clear("files")
@@ -313,7 +338,7 @@ class FilesController(Saving):
 
     async def _open_found(self, i: int) -> None:
         found = self._found[i]
-        await self.open_file(await found.handle.getFile(), found.handle, found.parent, found.path)
+        await self.open_file(await found.handle.getFile(), found.handle, self._folder, found.path)
 
     async def _refresh_recents(self) -> None:
         records = await idb.all_records("recents")

@@ -133,6 +133,7 @@ class Saving(_Base):
         if doc is not self.doc:
             return
         if self._changes == changes:  # nothing typed while we were writing
+            self._cancel_timer()
             self._set_dirty(False)
             mark = getattr(self.view, "mark_saved", None)
             if mark is not None:
@@ -140,6 +141,7 @@ class Saving(_Base):
             ui.set_draft_state("saved")
         else:
             self._set_dirty(True)
+            self._cancel_timer()
             self._draft_timer = asyncio.get_running_loop().call_later(0, self._flush_soon)
         ui.show_document(doc.name, doc.dirty)
         await self._refresh_offers()

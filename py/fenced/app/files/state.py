@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 APP_TITLE = "Fenced"
@@ -24,7 +25,7 @@ class Base:
     size: int
     last_modified: float | None = None  # ms since the epoch (File.lastModified); None if unknown
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -36,8 +37,8 @@ class OpenDocument:
     name: str
     base: Base
     handle: Any = None
-    folder: Any = None  # FileSystemDirectoryHandle for relative images, or None
-    path: str | None = None  # path inside `folder`'s root when opened from the folder panel
+    folder: Any = None  # FileSystemDirectoryHandle of the opened folder (relative images), or None
+    path: str | None = None  # path inside `folder` when opened from the folder panel
     dirty: bool = False
     opened_at: float = field(default_factory=time.time)
 

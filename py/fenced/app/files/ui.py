@@ -141,7 +141,7 @@ def render_draft_offers(offers: Sequence[tuple[str, str]]) -> None:
     for i, (name, when) in enumerate(offers):
         row = el("div", None, "draft-offer", role="group", aria_label=f"Unsaved changes to {name}")
         row.dataset.draftName = name
-        row.append(el("p", f"Unsaved changes to {name} from {when} were not saved.", "draft-text"))
+        row.append(el("p", f"You have unsaved changes to {name} ({when}).", "draft-text"))
         row.append(button("Restore", "draft-restore", i), button("Discard", "draft-discard", i))
         box.append(row)
 

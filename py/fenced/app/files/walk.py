@@ -22,11 +22,10 @@ Entries = Callable[[Any], AsyncIterator[tuple[str, str, Any]]]
 
 @dataclass
 class FoundFile:
-    """A Markdown file in the folder: its path from the root, its handle and its directory's handle."""
+    """A Markdown file in the folder: its path from the root and its handle."""
 
     path: str
     handle: Any
-    parent: Any
 
 
 def should_descend(name: str) -> bool:
@@ -35,8 +34,7 @@ def should_descend(name: str) -> bool:
 
 
 async def walk(root: Any, entries: Entries, max_files: int = MAX_FILES) -> tuple[list[FoundFile], bool]:
-    """Markdown files under `root`, sorted by path (folders after files at each level's own sort);
-    returns (files, truncated)."""
+    """Markdown files under `root` in panel order (see `sort_key`); returns (files, truncated)."""
     found: list[FoundFile] = []
     stack: list[tuple[Any, str, int]] = [(root, "", 0)]
     truncated = False
@@ -51,7 +49,7 @@ async def walk(root: Any, entries: Entries, max_files: int = MAX_FILES) -> tuple
                 if len(found) >= max_files:
                     truncated = True
                     break
-                found.append(FoundFile(prefix + name, handle, directory))
+                found.append(FoundFile(prefix + name, handle))
         if truncated:
             break
         for name, handle in sorted(subdirs, key=lambda s: s[0].lower(), reverse=True):

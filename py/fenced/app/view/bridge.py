@@ -11,7 +11,7 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.code import run_js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 BUNDLE = "./vendor/editor/editor.js"
 
@@ -33,6 +33,18 @@ async def load() -> Any:
     if _module is None:
         _module = await start_loading()
     return _module
+
+
+def opt(value: Any) -> Any:
+    """JS `null` arrives as `pyodide.ffi.jsnull`, not None: normalise it so `is None` checks work."""
+    return None if value is None or value is jsnull else value
+
+
+def closest(target: Any, selector: str) -> Any:
+    """`target.closest(selector)` or None (also for targets that are not elements, e.g. the document)."""
+    if target is None or not hasattr(target, "closest"):
+        return None
+    return opt(target.closest(selector))
 
 
 def obj(**entries: Any) -> Any:

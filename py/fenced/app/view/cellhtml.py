@@ -4,11 +4,13 @@ cheaper than thousands of DOM calls through the Python/JS bridge.
 Test hooks live here: every cell is an ``<article class="cell">`` with ``data-cell-index``,
 ``data-cell-kind`` (``markdown``/``code``) and, for code, ``data-cell-name``. A code cell's text starts
 as a static ``<pre>``; the editor bundle swaps in CodeMirror (``.cm-content``) when it is on screen.
-``.cell-toolbar`` and ``.cell-output`` are left empty for running cells (issue 6).
+``.cell-toolbar`` is filled by ``toolbar_html`` (set by fenced.app.run at boot: Run/Stop buttons) and
+``.cell-output[data-output]`` is left empty for running cells (issue 6).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import NamedTuple
 
@@ -19,6 +21,14 @@ class CellData(NamedTuple):
     source: str
     language: str = ""
     name: str = ""
+
+
+def _no_toolbar(c: CellData) -> str:
+    return ""
+
+
+# The code-cell toolbar's buttons; fenced.app.run replaces this at boot (looked up at each call).
+toolbar_html: Callable[[CellData], str] = _no_toolbar
 
 
 def code_label(name: str, language: str) -> str:
@@ -35,9 +45,9 @@ def cell_html(c: CellData, index: int) -> str:
             f' data-cell-name="{name}" data-lang="{lang}" tabindex="-1"'
             f' aria-label="{escape(code_label(c.name, c.language))}">'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
-            f'<span class="cell-name">{name}</span><div class="cell-toolbar"></div></div>'
+            f'<span class="cell-name">{name}</span><div class="cell-toolbar">{toolbar_html(c)}</div></div>'
             f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'
-            f'<div class="cell-output" hidden></div></article>'
+            f'<div class="cell-output" data-output hidden></div></article>'
         )
     return (
         f'<article class="cell cell-markdown" data-key="{c.key}" data-cell-index="{index}"'

@@ -12,6 +12,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from . import forms, ops
+from .bridge import closest, opt
 from .keymap import COMMAND, SHORTCUTS
 
 if TYPE_CHECKING:
@@ -21,13 +22,16 @@ LANGUAGES = ["sh", "bash", "zsh", "python", "javascript", "typescript", "json", 
              "dockerfile", "toml", "powershell", "ruby", "rust", "html", "css", "text"]
 
 
-def _field(label: str, control: str, hint: str = "") -> str:
-    hint_html = f'<span class="hint">{escape(hint)}</span>' if hint else ""
-    return f'<label class="field"><span class="label">{escape(label)}</span>{control}{hint_html}</label>'
+def _field(label: str, name: str, control: str, hint: str = "") -> str:
+    """A labelled control; the first "{attrs}" in `control` (before any user text) gets id/name/aria."""
+    attrs = f'id="dlg-{name}" name="{name}"' + (f' aria-describedby="dlg-{name}-hint"' if hint else "")
+    hint_html = f'<span class="hint" id="dlg-{name}-hint">{escape(hint)}</span>' if hint else ""
+    return (f'<div class="field"><label class="label" for="dlg-{name}">{escape(label)}</label>'
+            f"{control.replace('{attrs}', attrs, 1)}{hint_html}</div>")
 
 
-def _text(name: str, value: str, placeholder: str = "", extra: str = "") -> str:
-    return (f'<input type="text" name="{name}" value="{escape(value)}" placeholder="{escape(placeholder)}"'
+def _text(value: str, placeholder: str = "", extra: str = "") -> str:
+    return (f'<input type="text" {{attrs}} value="{escape(value)}" placeholder="{escape(placeholder)}"'
             f' autocomplete="off" spellcheck="false" {extra}>')
 
 
@@ -52,23 +56,23 @@ class Dialogs:
     # --- plumbing ---------------------------------------------------------------------------------
 
     def _open(self, title: str, body: str, on_save: Any, save_label: str = "Save") -> None:
-        self._return_to = js.document.activeElement
+        self._return_to = opt(js.document.activeElement)
         self._on_save = on_save
         buttons = (f'<button type="submit" value="save" class="primary">{escape(save_label)}</button>'
                    '<button type="button" data-dialog="cancel">Cancel</button>') if on_save else (
                    '<button type="button" data-dialog="cancel">Close</button>')
         self.dialog.setAttribute("aria-label", title)
         self.dialog.innerHTML = (
-            f'<form method="dialog" class="dialog-form"><h2>{escape(title)}</h2>{body}'
+            f'<form method="dialog" class="dialog-form" novalidate><h2>{escape(title)}</h2>{body}'
             f'<p class="dialog-errors" role="alert" hidden></p><div class="dialog-buttons">{buttons}</div></form>'
         )
         self.dialog.showModal()
-        first = self.dialog.querySelector("input, textarea, select, button")
+        first = opt(self.dialog.querySelector("input, textarea, select, button"))
         if first is not None:
             first.focus()
 
     def _click(self, event: Any) -> None:
-        if event.target.closest('[data-dialog="cancel"]') is not None:
+        if closest(event.target, '[data-dialog="cancel"]') is not None:
             self.dialog.close()
 
     def _submit(self, event: Any) -> None:
@@ -115,19 +119,20 @@ class Dialogs:
         datalist = "".join(f'<option value="{escape(x)}">' for x in LANGUAGES)
         generated = cell.name if cell.name_generated else ""
         body = (
-            _field("Language", _text("language", form["language"], "sh", 'list="view-languages"'))
+            _field("Language", "language", _text(form["language"], "sh", 'list="view-languages"'))
             + f'<datalist id="view-languages">{datalist}</datalist>'
-            + _field("Name", _text("name", form["name"], generated), "Empty: a name is generated from the code.")
-            + _field("Working directory (cwd)", _text("cwd", form["cwd"]))
-            + _field("Prompt for environment (promptEnv)", f'<select name="promptEnv">{options}</select>')
-            + _field("Terminal rows (terminalRows)",
-                     f'<input type="number" name="terminalRows" min="1" max="1000" value="{escape(form["terminalRows"])}">')
+            + _field("Name", "name", _text(form["name"], generated), "Empty: a name is generated from the code.")
+            + _field("Working directory (cwd)", "cwd", _text(form["cwd"]))
+            + _field("Prompt for environment (promptEnv)", "promptEnv", "<select {attrs}>" + options + "</select>")
+            + _field("Terminal rows (terminalRows)", "terminalRows",
+                     f'<input type="number" {{attrs}} min="1" max="1000" value="{escape(form["terminalRows"])}">')
             + '<fieldset class="checks"><legend>Running</legend>'
             + _check("interactive", "Interactive (accepts input)", form["interactive"])
             + _check("background", "Background (long-running process)", form["background"])
             + _check("excludeFromRunAll", "Exclude from Run all (excludeFromRunAll)", form["excludeFromRunAll"])
             + "</fieldset>"
-            + _field("Other attributes", f'<textarea name="other" rows="4" spellcheck="false">{escape(form["other"])}</textarea>',
+            + _field("Other attributes", "other",
+                     '<textarea {attrs} rows="4" spellcheck="false">' + escape(form["other"]) + "</textarea>",
                      "One key=value per line.")
         )
 
@@ -164,11 +169,12 @@ class Dialogs:
         body = (
             note
             + f'<fieldset class="fm-fields"{disabled}><legend>Fields</legend>'
-            + _field("Shell", _text("shell", initial["shell"], "e.g. bash"))
-            + _field("Working directory (cwd)", _text("cwd", initial["cwd"]))
+            + _field("Shell", "shell", _text(initial["shell"], "e.g. bash"))
+            + _field("Working directory (cwd)", "cwd", _text(initial["cwd"]))
             + _check("skipPrompts", "Skip prompts (skipPrompts)", initial["skipPrompts"])
             + "</fieldset>"
-            + _field("Frontmatter text", f'<textarea name="raw" rows="8" spellcheck="false">{escape(raw)}</textarea>',
+            + _field("Frontmatter text", "raw",
+                     '<textarea {attrs} rows="8" spellcheck="false">' + escape(raw) + "</textarea>",
                      "The whole frontmatter, delimiters included (--- YAML, +++ TOML or a JSON object). "
                      "Empty removes it.")
         )

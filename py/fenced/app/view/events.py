@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
+from .bridge import closest, opt
 from .commands import Commands
 from .keymap import COMMAND, EDIT, KeyPress, command_for
 
@@ -44,7 +45,7 @@ class Events:
 
     def _cell_of(self, target: Any) -> Any:
         cells = self.v._cells_el
-        el = target.closest(".cell") if hasattr(target, "closest") else None
+        el = closest(target, ".cell")
         return el if el is not None and el.parentElement == cells else None
 
     # --- keyboard ---------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ class Events:
         cell = self._cell_of(target)
         if cell is None:
             return None
-        if target.closest(".cm-editor") is not None:
+        if closest(target, ".cm-editor") is not None:
             return EDIT
         if target == cell:
             return COMMAND
@@ -69,13 +70,11 @@ class Events:
         target = event.target
         if v.chrome.handles_key(event):
             return
-        if js.document.querySelector("dialog[open]") is not None:
+        if opt(js.document.querySelector("dialog[open]")) is not None:
             return
         mode = self._mode_for(target)
         if mode is None:
-            if event.key == "?" and str(target.tagName) not in _TEXT_INPUTS and not target.isContentEditable:
-                self.commands.run("shortcuts")
-                event.preventDefault()
+            self._other_key(event, target)
             return
         press = KeyPress(str(event.key), bool(event.ctrlKey), bool(event.metaKey), bool(event.shiftKey),
                          bool(event.altKey))
@@ -92,11 +91,31 @@ class Events:
         event.stopPropagation()
         self.commands.run(command)
 
+    def _other_key(self, event: Any, target: Any) -> None:
+        """Focus on a control (a button of the notebook, or outside it): only a few keys are ours."""
+        if str(getattr(target, "tagName", "")) in _TEXT_INPUTS or getattr(target, "isContentEditable", False):
+            return
+        key = str(event.key)
+        mod = bool(event.ctrlKey or event.metaKey)
+        command = None
+        if key == "?" and not mod:
+            command = "shortcuts"
+        elif self.v.root.contains(target) and not event.altKey:
+            if key == "Escape" and not mod:
+                command = "blur"
+            elif mod and key.lower() == "z":
+                command = "redo" if event.shiftKey else "undo"
+            elif mod and key.lower() == "y" and not event.shiftKey:
+                command = "redo"
+        if command is not None:
+            event.preventDefault()
+            self.commands.run(command)
+
     # --- mouse and focus --------------------------------------------------------------------------
 
     def _on_click(self, event: Any) -> None:
         target = event.target
-        button = target.closest("[data-op],[data-nb],[data-goto]")
+        button = closest(target, "[data-op],[data-nb],[data-goto]")
         if button is not None:
             if button.hasAttribute("data-goto"):
                 self.v.chrome.go_to(int(button.dataset["goto"]))
@@ -107,14 +126,14 @@ class Events:
         cell = self._cell_of(target)
         if cell is None:
             return
-        if target.closest("a[href]") is not None:
+        if closest(target, "a[href]") is not None:
             return  # links open (in a new tab); the click does not select
         index = self.v.index_of(cell)
-        if cell.dataset.cellKind == "code" and target.closest(".cell-source") is not None:
-            if target.closest(".cm-editor") is None:  # static text: mount and edit
+        if cell.dataset.cellKind == "code" and closest(target, ".cell-source") is not None:
+            if closest(target, ".cm-editor") is None:  # static text: mount and edit
                 self.v.edit(index)
             return
-        if target.closest(".cm-editor") is None:
+        if closest(target, ".cm-editor") is None:
             self.v.select(index)
 
     def _on_dblclick(self, event: Any) -> None:
@@ -129,7 +148,7 @@ class Events:
         if cell is None:
             return
         index = self.v.index_of(cell)
-        if target.closest(".cm-editor") is not None:
+        if closest(target, ".cm-editor") is not None:
             if index != self.v.active or not cell.classList.contains("active"):
                 self.v.select(index, focus=False, scroll=False)
             self.v.mode = EDIT

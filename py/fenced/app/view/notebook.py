@@ -71,7 +71,7 @@ class NotebookView:
         self._ensure_ui(module)
         self._ctl.reset()
         self._nb, self.name = nb, name
-        self.images.reset(folder, name)
+        self.images.reset(bridge.opt(folder), name)
         self.history.clear()
         self._saved_len = 0
         self._keys.clear()
@@ -148,10 +148,10 @@ class NotebookView:
         return CellData(key, "markdown", cell.source)
 
     def element(self, index: int) -> Any:
-        return self._cells_el.children.item(index)
+        return bridge.opt(self._cells_el.children.item(index)) if index >= 0 else None
 
     def element_of(self, cell: Any) -> Any:
-        return self._cells_el.querySelector(f'[data-key="{self.key(cell)}"]')
+        return bridge.opt(self._cells_el.querySelector(f'[data-key="{self.key(cell)}"]'))
 
     def index_of(self, element: Any) -> int:
         return int(element.dataset.cellIndex)

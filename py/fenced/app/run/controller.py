@@ -1,0 +1,218 @@
+"""The run controller: a notebook's cells -> the engine, with prompts, Run all and reattaching.
+
+It knows the document (cells, attributes, frontmatter) but not the DOM: the page implements `Host`
+(prepare a cell's output area, ask for prompt values, tell the user things) and the engine's `Sink`.
+The session and which execution each cell shows are stored (localStorage in the browser) under the
+document's key, so a reloaded page finds its session again and replays the output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol
+
+from fenced.connect import ConnectError, RunnerClient
+from fenced.document.prompts import NEVER, Prompt, apply_answers, parse_mode, prompts_for
+
+from .engine import Engine, Run, Sink
+from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
+
+
+class Host(Protocol):
+    def key(self, cell: Any) -> Hashable: ...
+
+    async def prepare(self, key: Hashable, cell: Any, interactive: bool) -> tuple[int, int]:
+        """Clear and show the cell's output area; returns the terminal's (rows, cols)."""
+        ...
+
+    async def ask(self, cell: Any, prompts: list[Prompt]) -> dict[str, str] | None:
+        """Values for the prompts, or None if the user cancelled."""
+        ...
+
+    def notify(self, text: str, kind: str) -> None: ...
+
+
+class Storage(Protocol):
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+
+class Controller:
+    """One per open notebook (`notebook` is a callable: the view's current Notebook)."""
+
+    def __init__(
+        self, client: RunnerClient, sink: Sink, host: Host, notebook: Callable[[], Any], *,
+        storage: Storage | None = None, state_key: str = "", document: str = "",
+    ) -> None:  # fmt: skip
+        self.host = host
+        self.notebook = notebook
+        self.storage = storage
+        self.state_key = state_key
+        nb = notebook()
+        self.engine = Engine(
+            client, sink, session_spec(nb.frontmatter if nb is not None else None),
+            metadata={"document": document} if document else None, on_session=lambda _id: self.save(),
+        )  # fmt: skip
+        self.answers: dict[str, str] = {}  # prompt answers of this session (memory only: they may be secrets)
+        self.run_all_task: asyncio.Future[bool] | None = None
+
+    # --- one cell ---------------------------------------------------------------------------------
+
+    async def run_cell(self, cell: Any) -> Run | None:
+        """Prompt if needed, then start the cell; None when it did not start (the user was told why)."""
+        if cell.kind != "code":
+            return None
+        key = self.host.key(cell)
+        current = self.engine.runs.get(key)
+        if current is not None and current.running:
+            return current
+        attrs = dict(cell.current_attributes())
+        why = runnable(cell.language, attrs.get("interpreter", ""))
+        if why:
+            self.host.notify(why, "warning")
+            return None
+        script = await self._prompted_script(cell, attrs)
+        if script is None:
+            return None
+        program = program_for(cell.source, cell.language, attrs, name=cell.name, script=script)
+        rows, cols = await self.host.prepare(key, cell, program.interactive)
+        try:
+            run = await self.engine.start(key, program, rows=rows, cols=cols)
+        except (ConnectError, RuntimeError) as exc:
+            message = exc.message if isinstance(exc, ConnectError) else str(exc)
+            self.host.notify(f"Could not run {cell.name}: {message}", "error")
+            return None
+        self.save()
+        return run
+
+    async def _prompted_script(self, cell: Any, attrs: dict[str, str]) -> str | None:
+        """The cell's script with prompt answers applied; None if the user cancelled the prompt."""
+        script = script_of(cell.source, cell.language)
+        if cell.language.lower() not in SHELL_LANGUAGES or attrs.get("interpreter"):
+            return script
+        nb = self.notebook()
+        fm = nb.frontmatter if nb is not None else None
+        skip = bool(fm is not None and fm.valid and fm.skip_prompts)
+        mode = parse_mode(attrs.get("promptEnv"))
+        prompts = prompts_for(script, mode, skip_prompts=skip, answered=self.answers)
+        answers: dict[str, str] = {}
+        if prompts:
+            got = await self.host.ask(cell, prompts)
+            if got is None:
+                return None
+            answers = got
+            self.answers.update(answers)
+        if skip or mode == NEVER:
+            return script
+        return apply_answers(script, answers, known=self.answers)
+
+    # --- many cells -------------------------------------------------------------------------------
+
+    async def run_all(self, keep_going: bool = False) -> bool:
+        """Run every code cell in order (not `excludeFromRunAll`); stop at the first failure unless
+        `keep_going`. Background cells are started and not waited for. True when all succeeded."""
+        nb = self.notebook()
+        cells = [c for c in (nb.cells if nb is not None else []) if c.kind == "code" and not c.exclude_from_run_all]
+        ok = True
+        for cell in cells:
+            if runnable(cell.language, cell.interpreter):
+                continue  # a JSON or YAML block is documentation, not a step
+            run = await self.run_cell(cell)
+            if run is None:
+                return False
+            if run.background:
+                continue
+            code = await asyncio.shield(run.done)
+            if code != 0:
+                ok = False
+                if not keep_going:
+                    why = f"exit code {code}" if code is not None else (run.reason or "no exit code")
+                    self.host.notify(f"Run all stopped: {cell.name} failed ({why}).", "error")
+                    return False
+        return ok
+
+    def start_run_all(self, keep_going: bool = False) -> asyncio.Future[bool]:
+        if self.run_all_task is None or self.run_all_task.done():
+            self.run_all_task = asyncio.ensure_future(self.run_all(keep_going))
+        return self.run_all_task
+
+    async def stop_all(self) -> None:
+        """Cancel Run all and stop every running cell."""
+        task = self.run_all_task
+        if task is not None and not task.done():
+            task.cancel()
+        await self.engine.stop_all()
+
+    async def restart(self) -> None:
+        await self.stop_all()
+        await self.engine.restart()
+        self.answers.clear()
+        self.save()
+
+    async def close(self) -> None:
+        task = self.run_all_task
+        if task is not None and not task.done():
+            task.cancel()
+        await self.engine.close()
+
+    # --- persistence and reattaching --------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        nb = self.notebook()
+        runs = []
+        for index, cell in enumerate(nb.cells if nb is not None else []):
+            if cell.kind != "code":
+                continue
+            run = self.engine.runs.get(self.host.key(cell))
+            if run is not None and run.execution_id:
+                runs.append({"name": cell.name, "index": index, "execution": run.execution_id})
+        return {"session": self.engine.session_id, "runs": runs}
+
+    def save(self) -> None:
+        if self.storage is None or not self.state_key:
+            return
+        state = self.state()
+        if state["session"]:
+            self.storage.set(self.state_key, json.dumps(state))
+        else:
+            self.storage.remove(self.state_key)
+
+    async def restore(self) -> list[Run]:
+        """Re-attach to the session an earlier page left running; replays the cells' output."""
+        if self.storage is None or not self.state_key:
+            return []
+        try:
+            state = json.loads(self.storage.get(self.state_key) or "null")
+        except ValueError:
+            state = None
+        if not isinstance(state, dict) or not state.get("session"):
+            return []
+        session = await self.engine.find_session(str(state["session"]))
+        if session is None:
+            self.storage.remove(self.state_key)
+            return []
+        nb = self.notebook()
+        cells = list(nb.cells) if nb is not None else []
+        by_name = {c.name: c for c in cells if c.kind == "code"}
+        wanted: dict[Hashable, str] = {}
+        targets: dict[Hashable, Any] = {}
+        for entry in state.get("runs") or ():
+            cell = by_name.get(entry.get("name"))
+            index = entry.get("index")
+            if cell is None and isinstance(index, int) and 0 <= index < len(cells) and cells[index].kind == "code":
+                cell = cells[index]
+            if cell is not None:
+                key = self.host.key(cell)
+                wanted[key], targets[key] = str(entry.get("execution")), cell
+        runs = self.engine.attach(session, wanted)
+        for run in runs:
+            await self.host.prepare(run.key, targets[run.key], run.interactive)
+        self.engine.follow()
+        self.save()
+        return runs
+

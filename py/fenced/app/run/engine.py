@@ -1,0 +1,357 @@
+"""The run engine: one runner session per notebook and one Watch stream for all of its executions.
+
+Browsers have six HTTP/1.1 connections per origin, so a notebook never holds a stream per cell: Start
+returns at once, and the events of every execution arrive on the session's single Watch, which this
+engine demultiplexes by execution id to the cells (through a `Sink`). Output is de-duplicated by byte
+offset, so a resumed or replayed stream (after a dropped connection or a page reload) shows each byte
+once. No `js` here: the engine runs under CPython against a real runner in the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
+from fenced.connect.messages import Session
+
+from .program import SessionSpec
+
+STARTING, RUNNING, SUCCEEDED, FAILED = "starting", "running", "succeeded", "failed"
+MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
+RETRY_DELAYS = (1.0, 2.0, 3.0, 5.0)
+
+
+@dataclass(eq=False)
+class Run:
+    """One execution of one cell, as the notebook shows it."""
+
+    key: Hashable
+    name: str = ""
+    interactive: bool = True
+    background: bool = False
+    execution_id: str = ""
+    state: str = STARTING
+    pid: int = 0
+    exit_code: int | None = None
+    signal: str = ""
+    reason: str = ""
+    duration_ms: int = 0
+    started_at: float = field(default_factory=time.time)  # wall clock, for the outputs file
+    received: dict[str, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
+    done: asyncio.Future[int | None] = field(default_factory=lambda: asyncio.get_event_loop().create_future())
+    _inbox: list[bytes] = field(default_factory=list)
+    _sending: bool = False
+    _size: tuple[int, int] | None = None
+    _sent_size: tuple[int, int] | None = None
+    _sending_size: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self.state in (STARTING, RUNNING)
+
+    def finish(self, state: str, exit_code: int | None = None, reason: str = "") -> None:
+        self.state, self.exit_code, self.reason = state, exit_code, reason or self.reason
+        if not self.done.done():
+            self.done.set_result(exit_code)
+
+
+class Sink(Protocol):
+    """Where the engine reports; the browser UI implements it with terminals."""
+
+    def run_started(self, run: Run) -> None: ...
+
+    def run_output(self, run: Run, stream: str, data: bytes) -> Awaitable[None] | None: ...
+
+    def run_exited(self, run: Run) -> None: ...
+
+    def run_notice(self, run: Run, text: str) -> None: ...
+
+    def connection_changed(self, ok: bool, error: BaseException | None) -> None: ...
+
+
+class Engine:
+    """Runs cells of one notebook in one session. `key`s identify cells (the UI's cell keys)."""
+
+    def __init__(
+        self, client: RunnerClient, sink: Sink, spec: SessionSpec = SessionSpec(), *,
+        metadata: Mapping[str, str] | None = None, on_session: Callable[[str], None] | None = None,
+    ) -> None:  # fmt: skip
+        self.client = client
+        self.sink = sink
+        self.spec = spec
+        self.metadata = dict(metadata or {})
+        self.on_session = on_session
+        self.session_id = ""
+        self.cursor = 0
+        self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
+        self._by_exec: dict[str, Run] = {}
+        self._pending: dict[str, list[Event]] = {}
+        self._pending_bytes = 0
+        self._starting = 0
+        self._lock = asyncio.Lock()  # events are handled in order, and a Start's own events before later ones
+        self._session_lock = asyncio.Lock()
+        self._watch_task: asyncio.Future[None] | None = None
+        self.connected = True
+        self.closed = False
+
+    # --- session ----------------------------------------------------------------------------------
+
+    async def ensure_session(self) -> str:
+        async with self._session_lock:
+            if not self.session_id:
+                session = await self.client.create_session(
+                    directory=self.spec.directory, shell=self.spec.shell, metadata=self.metadata
+                )
+                self._adopt_session(session.id, session.last_seq)
+            return self.session_id
+
+    def _adopt_session(self, session_id: str, cursor: int) -> None:
+        self.session_id, self.cursor = session_id, cursor
+        if self.on_session is not None:
+            self.on_session(session_id)
+        self.follow()
+
+    async def find_session(self, session_id: str) -> Session | None:
+        for session in await self.client.list_sessions():
+            if session.id == session_id:
+                return session
+        return None
+
+    def attach(self, session: Session, executions: Mapping[Hashable, str]) -> list[Run]:
+        """Take over a session left by an earlier page (reload): `executions` maps cell keys to the
+        execution each cell showed. Returns the runs found; call `follow()` to replay their events."""
+        self.session_id, self.cursor = session.id, 0  # replay from the start: the page has nothing yet
+        known = {e.id: e for e in session.executions}
+        runs = []
+        for key, execution_id in executions.items():
+            summary = known.get(execution_id)
+            if summary is None:
+                continue
+            run = Run(key, summary.known_name, summary.interactive, execution_id=execution_id, pid=summary.pid)
+            run.state = RUNNING if summary.running else (SUCCEEDED if summary.exit_code == 0 else FAILED)
+            run.exit_code = summary.exit_code
+            self.runs[key] = run
+            self._by_exec[execution_id] = run
+            runs.append(run)
+        return runs
+
+    def follow(self) -> None:
+        """Open the session's Watch stream (once)."""
+        if self._watch_task is None or self._watch_task.done():
+            self._watch_task = asyncio.ensure_future(self._watch_loop())
+
+    async def restart(self) -> None:
+        """A fresh session: stops everything, forgets env and cwd (the old session is deleted)."""
+        old = self.session_id
+        await self._stop_watch()
+        self.session_id, self.cursor = "", 0
+        for run in list(self.runs.values()):
+            if run.running:
+                run.finish(FAILED, run.exit_code, "session restarted")
+                self.sink.run_exited(run)
+        self._by_exec.clear()
+        if old:
+            try:
+                await self.client.delete_session(old)
+            except ConnectError as exc:
+                if exc.code != Code.NOT_FOUND:
+                    raise
+
+    async def close(self) -> None:
+        """Stop following (the notebook was closed); executions go on on the runner."""
+        self.closed = True
+        await self._stop_watch()
+
+    async def _stop_watch(self) -> None:
+        task, self._watch_task = self._watch_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    # --- running ----------------------------------------------------------------------------------
+
+    async def start(self, key: Hashable, program: Program, *, rows: int = 0, cols: int = 0) -> Run:
+        """Start `program` for cell `key`; returns once the runner has started it."""
+        old = self.runs.get(key)
+        if old is not None and old.running:
+            raise RuntimeError(f"cell {program.known_name or key} is already running")
+        run = Run(key, program.known_name, program.interactive, program.background)
+        self.runs[key] = run
+        self._starting += 1
+        try:
+            result = await self._start(program, rows, cols)
+        except BaseException as exc:
+            self._starting -= 1
+            run.finish(FAILED, None, _message(exc))
+            self.sink.run_exited(run)
+            raise
+        async with self._lock:
+            self._starting -= 1
+            run.execution_id, run.state = result.execution_id, RUNNING
+            run.pid = run.pid or result.pid
+            run._sent_size = (rows, cols) if rows and cols else None
+            self._by_exec[result.execution_id] = run
+            for event in self._pending.pop(result.execution_id, []):
+                await self._handle(event, run)
+            if not self._starting:
+                self._pending.clear()
+                self._pending_bytes = 0
+        if run.interactive and run._size is not None and run._size != run._sent_size:
+            asyncio.ensure_future(self._send_size(run))  # the terminal was resized while starting
+        return run
+
+    async def _start(self, program: Program, rows: int, cols: int) -> Any:
+        await self.ensure_session()
+        try:
+            return await self.client.start(self.session_id, program, rows=rows, cols=cols)
+        except ConnectError as exc:
+            if exc.code != Code.NOT_FOUND or "session" not in exc.message.lower():
+                raise
+        # The runner forgot the session (restarted, or idle too long): start over in a new one.
+        await self._stop_watch()
+        self.session_id = ""
+        await self.ensure_session()
+        return await self.client.start(self.session_id, program, rows=rows, cols=cols)
+
+    async def stop(self, key: Hashable, *, kill: bool = False) -> None:
+        run = self.runs.get(key)
+        if run is not None and run.running and run.execution_id:
+            try:
+                await self.client.stop(run.execution_id, kill=kill)
+            except ConnectError as exc:
+                if exc.code != Code.NOT_FOUND:
+                    raise
+
+    async def stop_all(self) -> None:
+        await asyncio.gather(*(self.stop(k) for k, r in list(self.runs.items()) if r.running), return_exceptions=True)
+
+    def send_input(self, key: Hashable, data: bytes) -> None:
+        """Queue keyboard input; one SendInput at a time per execution keeps it in order."""
+        run = self.runs.get(key)
+        if run is None or not run.running or not run.execution_id:
+            return
+        run._inbox.append(data)
+        if not run._sending:
+            run._sending = True
+            asyncio.ensure_future(self._send_inbox(run))
+
+    async def _send_inbox(self, run: Run) -> None:
+        try:
+            while run._inbox and run.running:
+                batch = b"".join(run._inbox)
+                run._inbox.clear()
+                await self.client.send_input(run.execution_id, batch)
+        except ConnectError as exc:
+            if exc.code not in (Code.FAILED_PRECONDITION, Code.NOT_FOUND):
+                self.sink.run_notice(run, f"input not delivered: {exc.message or exc.code.value}")
+        finally:
+            run._inbox.clear()
+            run._sending = False
+
+    def resize(self, key: Hashable, rows: int, cols: int) -> None:
+        """The terminal's size changed: tell the PTY (latest size wins, one call at a time)."""
+        run = self.runs.get(key)
+        if run is None or not run.interactive or rows <= 0 or cols <= 0:
+            return
+        run._size = (rows, cols)
+        if run.execution_id and run.running and run._sent_size != run._size and not run._sending_size:
+            asyncio.ensure_future(self._send_size(run))
+
+    async def _send_size(self, run: Run) -> None:
+        run._sending_size = True
+        try:
+            while run.running and run._size is not None and run._sent_size != run._size:
+                size = run._size
+                await self.client.resize(run.execution_id, *size)
+                run._sent_size = size
+        except ConnectError:
+            pass  # exited meanwhile
+        finally:
+            run._sending_size = False
+
+    # --- events -----------------------------------------------------------------------------------
+
+    async def _watch_loop(self) -> None:
+        delay = 0
+        while not self.closed and self.session_id:
+            stream = self.client.watch(self.session_id, self.cursor)
+            try:
+                async for event in stream:
+                    self.cursor = event.seq
+                    if not self.connected:
+                        self._connection(True, None)
+                    async with self._lock:
+                        await self._handle(event, self._by_exec.get(event.execution_id))
+                    delay = 0
+                error: BaseException | None = None  # the runner ended the stream (shutting down)
+            except ConnectError as exc:
+                if exc.code == Code.NOT_FOUND:
+                    self._session_lost()
+                    return
+                error = exc
+            finally:
+                await stream.aclose()
+            self._connection(False, error)
+            await asyncio.sleep(RETRY_DELAYS[min(delay, len(RETRY_DELAYS) - 1)])
+            delay += 1
+            try:
+                await self.client.get_info()
+            except ConnectError:
+                continue
+            self._connection(True, None)
+
+    def _connection(self, ok: bool, error: BaseException | None) -> None:
+        if ok != self.connected:
+            self.connected = ok
+            self.sink.connection_changed(ok, error)
+
+    def _session_lost(self) -> None:
+        self.session_id = ""
+        for run in self.runs.values():
+            if run.running:
+                run.finish(FAILED, run.exit_code, "the runner no longer has this session")
+                self.sink.run_exited(run)
+
+    async def _handle(self, event: Event, run: Run | None) -> None:
+        if run is None:
+            if self._starting and self._pending_bytes < MAX_PENDING_BYTES:
+                self._pending.setdefault(event.execution_id, []).append(event)
+                self._pending_bytes += len(event.output.data) if event.output is not None else 64
+            return
+        if event.output is not None:
+            out = event.output
+            have = run.received.get(out.stream, 0)
+            end = out.offset + len(out.data)
+            if end <= have:
+                return  # already shown (a replay)
+            data = out.data[have - out.offset :] if out.offset < have else out.data
+            run.received[out.stream] = end
+            pending = self.sink.run_output(run, out.stream, data)
+            if pending is not None:
+                await pending
+        elif event.started is not None:
+            run.pid = event.started.pid
+            run.state = RUNNING if run.running else run.state
+            self.sink.run_started(run)
+        elif event.exited is not None:
+            ex = event.exited
+            run.signal, run.duration_ms = ex.signal, ex.duration_ms
+            run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
+            self.sink.run_exited(run)
+        elif event.truncated is not None:
+            t = event.truncated
+            if run.received.get(t.stream, 0) < t.offset:
+                lost = t.offset - run.received.get(t.stream, 0)
+                run.received[t.stream] = t.offset
+                self.sink.run_notice(run, f"{lost} bytes of {t.stream} were dropped by the runner (buffer limit)")
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, ConnectError) and exc.message else str(exc)

@@ -1,0 +1,215 @@
+"""A code cell's output area: status line (state, pid, exit code, duration), an xterm.js terminal, and
+the same output as plain text (`[data-output-text]`, kept current as output streams).
+
+The output area lives in the view's `.cell-output[data-output]`; the run state is mirrored on the cell
+element (`data-state`, `data-exit-code`, `data-pid`) for styles and tests. xterm.js comes from the
+terminal bundle (web/terminal/index.js), imported on first use (or when a runner connects).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.code import run_js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+
+from .engine import FAILED, RUNNING, STARTING, SUCCEEDED, Run
+from .plaintext import PlainText
+
+BUNDLE = "./vendor/terminal/terminal.js"
+_loading: Any = None
+_module: Any = None
+
+_HTML = (
+    '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span></div>'
+    '<div class="run-terminal"></div>'
+    '<pre class="run-text" data-output-text hidden></pre>'
+    '<pre class="run-stderr" data-stderr-text hidden></pre>'
+)
+
+
+def start_loading() -> Any:
+    """Import the terminal bundle (once); returns an awaitable for the module."""
+    global _loading
+    if _loading is None:
+        url = js.URL.new(BUNDLE, js.document.baseURI).href
+        _loading = run_js(f"import({json.dumps(url)})")
+    return _loading
+
+
+async def load() -> Any:
+    global _module
+    if _module is None:
+        _module = await start_loading()
+    return _module
+
+
+def seconds(ms: float) -> str:
+    if ms < 1000:
+        return f"{int(ms)} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.2f} s".replace(".00 s", " s")
+    return f"{int(ms // 60_000)} min {int(ms % 60_000 // 1000)} s"
+
+
+class CellOutput:
+    """Output of one cell (by the view's cell key); survives the cell element being re-created."""
+
+    def __init__(self, key: int, cell_el: Any, on_input: Callable[[str], None], on_resize: Callable[[int, int], None]) -> None:
+        self.key = key
+        self.box = js.document.createElement("div")
+        self.box.className = "run-box"
+        self.box.innerHTML = _HTML
+        self.state_el = self.box.querySelector(".run-state")
+        self.meta_el = self.box.querySelector(".run-meta")
+        self.term_host = self.box.querySelector(".run-terminal")
+        self.text_el = self.box.querySelector(".run-text")
+        self.stderr_el = self.box.querySelector(".run-stderr")
+        self.term: Any = None
+        self._proxies = [create_proxy(on_input), create_proxy(on_resize)]
+        self._callbacks = to_js({"input": self._proxies[0], "resize": self._proxies[1]},
+                                dict_converter=js.Object.fromEntries)
+        self._text = PlainText()
+        self._stderr = PlainText()
+        self._tail: Any = None
+        self._stderr_tail: Any = None
+        self.run: Run | None = None
+        self.started_ms = 0.0
+        self.cell_el: Any = None
+        self.adopt(cell_el)
+
+    # --- placement --------------------------------------------------------------------------------
+
+    def adopt(self, cell_el: Any) -> None:
+        """Put the output into (a possibly new) cell element and mirror the state on it."""
+        self.cell_el = cell_el
+        holder = cell_el.querySelector(".cell-output")
+        holder.setAttribute("data-output", "")
+        if self.box.parentElement != holder:
+            holder.replaceChildren(self.box)
+        holder.hidden = False
+        self._mirror()
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.box.isConnected)
+
+    # --- a run ------------------------------------------------------------------------------------
+
+    async def prepare(self, run_interactive: bool, max_rows: int) -> tuple[int, int]:
+        """Clear for a new run; returns the PTY size (rows, cols) the terminal can show."""
+        module = await load()
+        self._reset_text()
+        self.run = None
+        self.started_ms = js.performance.now()
+        self._set_state(STARTING, "Starting…", "")
+        if self.term is None:
+            self.term = module.createTerminal(
+                self.term_host, to_js({"interactive": run_interactive, "maxRows": max_rows},
+                                      dict_converter=js.Object.fromEntries), self._callbacks)
+        else:
+            self.term.reset(run_interactive, max_rows)
+        size = self.term.size().to_py()
+        return int(size[0]), int(size[1])
+
+    def bind(self, run: Run) -> None:
+        self.run = run
+        self.refresh()
+
+    def output(self, stream: str, data: bytes) -> Awaitable[None] | None:
+        stderr = stream == "stderr"
+        pending = self.term.write(to_js(data), stderr) if self.term is not None else 0
+        done, line = self._text.feed(data)
+        self._tail = _append(self.text_el, self._tail, done, line)
+        if stderr:
+            done, line = self._stderr.feed(data)
+            self._stderr_tail = _append(self.stderr_el, self._stderr_tail, done, line)
+        if pending and self.term.needsDrain():
+            return self.term.drained()
+        return None
+
+    def notice(self, text: str) -> None:
+        if self.term is not None:
+            self.term.write(to_js(f"\r\n\x1b[2m[{text}]\x1b[22m\r\n".encode()), False)
+
+    def refresh(self, now_ms: float | None = None) -> None:
+        """Show the run's state (called on events and once a second while running)."""
+        run = self.run
+        if run is None:
+            return
+        if run.state in (STARTING, RUNNING):
+            elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms
+            pid = f"pid {run.pid} · " if run.pid else ""
+            self._set_state(run.state, "Running" if run.state == RUNNING else "Starting…", f"{pid}{seconds(elapsed)}")
+            return
+        parts = []
+        if run.pid:
+            parts.append(f"pid {run.pid}")
+        if run.duration_ms:
+            parts.append(seconds(run.duration_ms))
+        if run.state == SUCCEEDED:
+            label = "✓ Exited 0"
+        elif run.exit_code is None:
+            label = f"✗ Failed: {run.reason or 'no exit code'}"
+        elif run.signal:
+            label = f"✗ Stopped ({run.signal}), exit code {run.exit_code}"
+        else:
+            label = f"✗ Exited {run.exit_code}"
+        if run.reason and run.exit_code is not None and run.state == FAILED:
+            parts.append(run.reason)
+        self._set_state(run.state, label, " · ".join(parts))
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def _set_state(self, state: str, label: str, meta: str) -> None:
+        self.state_el.textContent = label
+        self.meta_el.textContent = meta
+        self.box.dataset.state = state
+        self._mirror()
+
+    def _mirror(self) -> None:
+        el, run = self.cell_el, self.run
+        if el is None:
+            return
+        state = self.box.dataset.state or "idle"
+        el.dataset.state = "running" if state in (STARTING, RUNNING) else state
+        if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED):
+            el.dataset.exitCode = str(run.exit_code)
+        else:
+            el.removeAttribute("data-exit-code")
+        if run is not None and run.pid:
+            el.dataset.pid = str(run.pid)
+        else:
+            el.removeAttribute("data-pid")
+
+    def _reset_text(self) -> None:
+        self._text, self._stderr = PlainText(), PlainText()
+        self.text_el.textContent = ""
+        self.stderr_el.textContent = ""
+        self._tail = self._stderr_tail = None
+
+    def plain_text(self) -> str:
+        return str(self.text_el.textContent)
+
+    def dispose(self) -> None:
+        if self.term is not None:
+            self.term.dispose()
+            self.term = None
+        self.box.remove()
+        for proxy in self._proxies:
+            proxy.destroy()
+
+
+def _append(pre: Any, tail: Any, done: str, line: str) -> Any:
+    """Append completed text before the current-line node and update that node; returns it."""
+    if tail is None:
+        tail = js.document.createTextNode("")
+        pre.appendChild(tail)
+    if done:
+        tail.before(done)
+    if tail.data != line:
+        tail.data = line
+    return tail

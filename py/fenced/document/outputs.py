@@ -1,0 +1,109 @@
+"""Runme's *session outputs* file: the runbook with each run cell's output written inside its fence.
+
+The format (Runme's `session-<ULID>.md` files): the frontmatter gains `runme.session` with the session's
+`id` and `updated` time, and every code cell that ran gets, after its code and a blank line,
+
+    # Ran on 2023-12-28 15:52:03-05:00 for 719ms exited with 0
+    <the output as plain text>
+
+inside the same fence (lengthened if the output contains a fence of its own). Everything else is the
+original document's bytes, because only the run cells' text and the frontmatter are edited through the
+lossless `fenced.document` model. The output must already be plain text (escape codes stripped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import dumps, loads
+from .fmcodec import YAML
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What one cell's latest run produced."""
+
+    output: str  # plain text
+    exit_code: int | None
+    started: dt.datetime  # timezone-aware
+    duration_ms: int
+
+
+def go_duration(ms: int) -> str:
+    """A duration as Go's `time.Duration.String()` writes it, at millisecond precision (Runme uses it)."""
+    if ms <= 0:
+        return "0s"
+    if ms < 1000:
+        return f"{ms}ms"
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds = f"{rest // 1000}.{rest % 1000:03d}".rstrip("0").rstrip(".")
+    if hours:
+        return f"{hours}h{minutes}m{seconds}s"
+    if minutes:
+        return f"{minutes}m{seconds}s"
+    return f"{seconds}s"
+
+
+def go_time(when: dt.datetime) -> str:
+    """`2023-12-28 15:52:03-05:00` (Go's "2006-01-02 15:04:05Z07:00"; UTC is written `Z`)."""
+    if when.tzinfo is None:
+        when = when.astimezone()
+    offset = when.utcoffset() or dt.timedelta(0)
+    if offset == dt.timedelta(0):
+        zone = "Z"
+    else:
+        minutes = int(offset.total_seconds() // 60)
+        sign = "-" if minutes < 0 else "+"
+        zone = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return when.strftime("%Y-%m-%d %H:%M:%S") + zone
+
+
+def ran_line(run: CellRun) -> str:
+    code = -1 if run.exit_code is None else run.exit_code
+    return f"# Ran on {go_time(run.started)} for {go_duration(run.duration_ms)} exited with {code}"
+
+
+def cell_text(source: str, run: CellRun) -> str:
+    """A cell's code followed by its run report and output, as it goes inside the fence."""
+    body = run.output.rstrip("\n")
+    text = f"{source}\n\n{ran_line(run)}"
+    return f"{text}\n{body}" if body else text
+
+
+def session_outputs(text: str, runs: Mapping[int, CellRun], session_id: str, updated: dt.datetime) -> str:
+    """The session-outputs document for runbook `text`; `runs` maps indexes of `loads(text).cells`."""
+    nb = loads(text)
+    for index, run in runs.items():
+        if 0 <= index < len(nb.cells) and nb.cells[index].kind == "code":
+            cell = nb.cells[index]
+            cell.source = cell_text(cell.source, run)
+    _set_session(nb, session_id, updated)
+    return dumps(nb)
+
+
+def _set_session(nb: object, session_id: str, updated: dt.datetime) -> None:
+    fm = nb.frontmatter  # type: ignore[attr-defined]
+    if fm is None or not fm.valid:
+        if fm is not None:
+            return  # unreadable frontmatter is kept as it is rather than replaced
+        nb.frontmatter = {"runme": {"session": {"id": session_id, "updated": updated}}}  # type: ignore[attr-defined]
+        return
+    # YAML writes a datetime in Runme's layout; TOML and JSON get the same text as a string.
+    stamp: object = updated if fm.format == YAML else go_time(updated)
+    runme = fm.get("runme")
+    if not isinstance(runme, Mapping):
+        fm["runme"] = {"session": {"id": session_id, "updated": stamp}}
+        return
+    runme["session"] = {"id": session_id, "updated": stamp}  # type: ignore[index]
+    fm["runme"] = runme
+
+
+def outputs_name(document_name: str, session_id: str) -> str:
+    """`README.md` -> `README-<session id>.md`: the outputs file that goes next to the runbook."""
+    stem, dot, ext = document_name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = document_name, "md"
+    return f"{stem}-{session_id}.{ext}"

@@ -1,0 +1,262 @@
+"""The run controller and engine under CPython against a real runner (httpx transport): what the page
+does, without the page. One session and one Watch per notebook, prompts, Run all, reattaching."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fenced.app.run.controller import Controller
+from fenced.app.run.engine import FAILED, SUCCEEDED, Run
+from fenced.document import loads
+from fenced.document.prompts import Prompt
+from tests.runner.support import RunnerProcess, arun, ensure_proto
+
+ensure_proto()
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[RunnerProcess]:
+    with RunnerProcess("--stop-grace", "0.5", "--quiet") as proc:
+        yield proc
+
+
+class Page:
+    """Sink + Host + Storage: records what a page would show."""
+
+    def __init__(self, answers: dict[str, str] | None = None) -> None:
+        self.out: dict[str, dict[str, bytearray]] = {}
+        self.exited: dict[str, Run] = {}
+        self.asked: list[list[Prompt]] = []
+        self.answers = answers
+        self.messages: list[tuple[str, str]] = []
+        self.store: dict[str, str] = {}
+        self.sizes: tuple[int, int] = (24, 80)
+
+    # Sink
+    def run_started(self, run: Run) -> None:
+        assert run.pid > 0
+
+    def run_output(self, run: Run, stream: str, data: bytes) -> None:
+        self.out.setdefault(run.key, {"stdout": bytearray(), "stderr": bytearray()})[stream] += data
+
+    def run_exited(self, run: Run) -> None:
+        self.exited[run.key] = run
+
+    def run_notice(self, run: Run, text: str) -> None:
+        self.messages.append(("notice", text))
+
+    def connection_changed(self, ok: bool, error: BaseException | None) -> None:
+        self.messages.append(("connection", str(ok)))
+
+    # Host
+    def key(self, cell: Any) -> str:
+        return cell.name
+
+    async def prepare(self, key: Any, cell: Any, interactive: bool) -> tuple[int, int]:
+        self.out[key] = {"stdout": bytearray(), "stderr": bytearray()}
+        return self.sizes
+
+    async def ask(self, cell: Any, prompts: list[Prompt]) -> dict[str, str] | None:
+        self.asked.append(prompts)
+        return self.answers
+
+    def notify(self, text: str, kind: str) -> None:
+        self.messages.append((kind, text))
+
+    # Storage
+    def get(self, key: str) -> str | None:
+        return self.store.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.store[key] = value
+
+    def remove(self, key: str) -> None:
+        self.store.pop(key, None)
+
+    def text(self, key: str, stream: str = "stdout") -> str:
+        return self.out[key][stream].decode()
+
+
+def cells(*specs: str, frontmatter: str = "") -> Any:
+    """A notebook of sh cells: each spec is 'name: script' (plus optional attributes after '|')."""
+    parts = [frontmatter] if frontmatter else []
+    for spec in specs:
+        name, _, rest = spec.partition(": ")
+        script, _, extra = rest.partition(" |")
+        attrs = f'"name":"{name}"' + (f",{extra}" if extra else "")
+        parts.append(f"```sh {{{attrs}}}\n{script}\n```\n")
+    return loads("\n".join(parts))
+
+
+def controller(runner: RunnerProcess, nb: Any, page: Page, **kw: Any) -> Controller:
+    from fenced.connect import RunnerClient
+    from fenced.connect.httpx_transport import HttpxTransport
+
+    client = RunnerClient(runner.url, runner.token, transport=HttpxTransport())
+    return Controller(client, page, page, lambda: nb, storage=page, state_key="doc", document="test.md", **kw)
+
+
+def cell(nb: Any, name: str) -> Any:
+    return nb.find(name)
+
+
+def test_output_streams_and_exit_codes(runner: RunnerProcess) -> None:
+    nb = cells('a: echo out; echo err >&2; exit 3 |"interactive":"false"', "b: printf 'pty\\n'")
+    page = Page()
+
+    async def main() -> None:
+        ctl = controller(runner, nb, page)
+        a = await ctl.run_cell(cell(nb, "a"))
+        b = await ctl.run_cell(cell(nb, "b"))
+        assert a is not None and b is not None
+        assert await a.done == 3 and await b.done == 0
+        assert (a.state, b.state) == (FAILED, SUCCEEDED)
+        assert not b.background and b.interactive and not a.interactive
+        await ctl.close()
+
+    arun(main())
+    assert page.text("a") == "out\n" and page.text("a", "stderr") == "err\n"
+    assert page.text("b") == "pty\r\n"  # a terminal ends lines with CRLF
+
+
+def test_env_cwd_and_frontmatter(runner: RunnerProcess, tmp_path: Any) -> None:
+    (tmp_path / "sub").mkdir()
+    nb = cells(
+        "set: export FOO=bar; cd sub", "get: echo $FOO; pwd; echo $0", 'here: pwd |"cwd":".."',
+        frontmatter=f"---\nshell: sh\ncwd: {tmp_path}\n---\n",
+    )
+    page = Page()
+
+    async def main() -> None:
+        ctl = controller(runner, nb, page)
+        for name in ("set", "get", "here"):
+            run = await ctl.run_cell(cell(nb, name))
+            assert run is not None and await run.done == 0
+        await ctl.close()
+
+    arun(main())
+    lines = page.text("get").split("\r\n")
+    assert lines[:2] == ["bar", str(tmp_path / "sub")] and lines[2].endswith("sh")
+    assert os.path.normpath(page.text("here").strip()) == str(tmp_path)  # cell cwd: relative to the session's
+
+
+def test_run_all_stops_at_a_failure_unless_told_to_go_on(runner: RunnerProcess) -> None:
+    nb = cells("one: echo 1", "skipped: echo no |\"excludeFromRunAll\":\"true\"", "two: exit 2", "three: echo 3")
+    page = Page()
+
+    async def main() -> tuple[bool, bool]:
+        ctl = controller(runner, nb, page)
+        first = await ctl.run_all()
+        assert "three" not in page.out and "skipped" not in page.out
+        second = await ctl.run_all(keep_going=True)
+        await ctl.close()
+        return first, second
+
+    assert arun(main()) == (False, False)
+    assert page.text("three") == "3\r\n" and "skipped" not in page.out
+    assert any(kind == "error" and "two failed (exit code 2)" in text for kind, text in page.messages)
+
+
+def test_prompt_answers_are_used_and_kept(runner: RunnerProcess) -> None:
+    nb = cells('greet: export NAME=\necho "hello $NAME"', "again: export NAME=\necho \"again $NAME\"")
+    page = Page(answers={"NAME": "World & co"})
+
+    async def main() -> None:
+        ctl = controller(runner, nb, page)
+        for name in ("greet", "again"):
+            run = await ctl.run_cell(cell(nb, name))
+            assert run is not None and await run.done == 0
+        page.answers = None  # cancelling a prompt does not run the cell
+        nb.cells.append(loads("```sh\nexport OTHER=\n```\n").cells[0])
+        assert await ctl.run_cell(nb.cells[-1]) is None
+        await ctl.close()
+
+    arun(main())
+    assert page.asked[0] == [Prompt("NAME", "", "")]
+    assert len(page.asked) == 2  # "again" was not asked: NAME was answered in this session
+    assert page.text("greet") == "hello World & co\r\n" and page.text("again") == "again World & co\r\n"
+
+
+def test_ten_background_cells_stream_at_once(runner: RunnerProcess) -> None:
+    specs = [f'bg{i}: for j in 1 2 3; do echo {i}-$j; read x; done |"background":"true"' for i in range(10)]
+    nb = cells(*specs)
+    page = Page()
+
+    async def main() -> None:
+        ctl = controller(runner, nb, page)
+        runs = [await ctl.run_cell(cell(nb, f"bg{i}")) for i in range(10)]
+        assert all(r is not None and r.background for r in runs)
+        for step in (1, 2, 3):  # every cell waits for input: all ten are running at the same time
+            for i, run in enumerate(runs):
+                while f"{i}-{step}" not in page.text(run.key):
+                    await asyncio.sleep(0.02)
+            assert all(r.running for r in runs)
+            for run in runs:
+                ctl.engine.send_input(run.key, b"go\r")
+        assert [await r.done for r in runs] == [0] * 10
+        await ctl.close()
+
+    arun(main())
+
+
+def test_stop_input_and_resize(runner: RunnerProcess) -> None:
+    nb = cells("sleeper: sleep 100", "ask: read -p 'name? ' n; echo hi $n", "size: stty size; read x; stty size")
+    page = Page()
+
+    async def until(key: str, text: str) -> None:
+        while text not in page.text(key):
+            await asyncio.sleep(0.02)
+
+    async def main() -> None:
+        ctl = controller(runner, nb, page)
+        sleeper = await ctl.run_cell(cell(nb, "sleeper"))
+        ask = await ctl.run_cell(cell(nb, "ask"))
+        size = await ctl.run_cell(cell(nb, "size"))
+        assert sleeper and ask and size
+        await until("ask", "name? ")
+        for ch in b"bob\r":
+            ctl.engine.send_input("ask", bytes([ch]))
+        await until("ask", "hi bob")
+        await until("size", "24 80")
+        ctl.engine.resize("size", 30, 101)
+        while size._sent_size != (30, 101):
+            await asyncio.sleep(0.02)
+        ctl.engine.send_input("size", b"\r")
+        await until("size", "30 101")
+        await ctl.engine.stop("sleeper")
+        assert await sleeper.done == 130 and sleeper.signal == "SIGINT"
+        await ctl.close()
+
+    arun(main())
+
+
+def test_a_new_page_reattaches_and_replays_each_line_once(runner: RunnerProcess) -> None:
+    nb = cells("count: for i in $(seq 50); do echo $i; sleep 0.02; done")
+    first = Page()
+
+    async def main() -> list[str]:
+        ctl = controller(runner, nb, first)
+        run = await ctl.run_cell(cell(nb, "count"))
+        assert run is not None
+        while "10\r\n" not in first.text("count"):
+            await asyncio.sleep(0.02)
+        await ctl.close()  # the page goes away mid-run
+        second = Page()
+        second.store = first.store
+        again = controller(runner, nb, second)
+        runs = await again.restore()
+        assert [r.key for r in runs] == ["count"]
+        assert await runs[0].done == 0
+        again.engine.cursor = 0  # a network hiccup replaying everything must not duplicate output
+        await again.engine._stop_watch()
+        again.engine.follow()
+        await asyncio.sleep(0.3)
+        await again.close()
+        return second.text("count").split("\r\n")
+
+    assert arun(main()) == [str(i) for i in range(1, 51)] + [""]

@@ -1,0 +1,99 @@
+"""Unsaved edits survive a reload: the beforeunload guard asks, the draft is offered, Restore brings
+the edits back (still dirty, saved to the same file), Discard forgets them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.files_support import (
+    README,
+    append_to_cell,
+    drop_file,
+    fixture_bytes,
+    opfs_read,
+    view_text,
+    wait_dirty,
+    wait_draft_saved,
+)
+from tests.browser.test_files_save import edited_readme, open_from_disk
+from tests.conftest import run_in_page, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def reload_past_guard(page: Any) -> list[str]:
+    """Reload, accepting the beforeunload prompt; returns the kinds of dialogs the page raised."""
+    seen: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        seen.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.reload()
+    wait_ready(page)
+    page.remove_listener("dialog", accept)
+    return seen
+
+
+def test_reload_offers_the_draft_and_restore_works(ready_page: Any) -> None:
+    page = ready_page
+    original = fixture_bytes(README)
+    open_from_disk(page, "README.md", original)
+    append_to_cell(page, "echo", " # draft")
+    wait_draft_saved(page)
+
+    assert reload_past_guard(page) == ["beforeunload"]
+    offers = page.get_by_role("region", name="Unsaved drafts")
+    offer = offers.get_by_role("group", name="Unsaved changes to README.md")
+    expect(offer).to_be_visible()
+    offer.get_by_role("button", name="Restore").click()
+    wait_dirty(page, True)
+    expect(offers).to_be_hidden()
+    expect(page).to_have_title("\u25cf README.md \u2014 Fenced")
+    assert view_text(page) == edited_readme(original, b" # draft").decode()
+
+    # The restored draft still knows its file: Save writes there, and the draft is gone.
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_dirty(page, False)
+    assert opfs_read(page, "README.md") == edited_readme(original, b" # draft")
+    assert run_in_page(page, "import js\nresult = len(await js.fencedFiles.all('drafts'))") == 0
+    assert reload_past_guard(page) == []  # clean: no prompt, no offer
+    expect(page.get_by_role("region", name="Recent files")).to_be_visible()
+    expect(page.get_by_role("region", name="Unsaved drafts")).to_be_hidden()
+
+
+def test_discard_forgets_the_draft(ready_page: Any) -> None:
+    page = ready_page
+    original = fixture_bytes(README)
+    open_from_disk(page, "README.md", original)
+    append_to_cell(page, "echo", " # scrap")
+    wait_draft_saved(page)
+    reload_past_guard(page)
+    offer = page.get_by_role("group", name="Unsaved changes to README.md")
+    offer.get_by_role("button", name="Discard").click()
+    expect(offer).to_be_hidden()
+    assert run_in_page(page, "import js\nresult = len(await js.fencedFiles.all('drafts'))") == 0
+    assert opfs_read(page, "README.md") == original
+
+
+def test_opening_another_file_keeps_the_edits_on_offer(ready_page: Any) -> None:
+    page = ready_page
+    original = fixture_bytes(README)
+    open_from_disk(page, "README.md", original)
+    append_to_cell(page, "echo", " # kept")
+    wait_dirty(page, True)
+    envs = README.parent / "envs" / "README.md"
+    drop_file(page, "envs.md", fixture_bytes(envs))  # no wait for the draft timer: opening flushes it
+    expect(page).to_have_title("envs.md \u2014 Fenced")
+    assert page.locator("body").get_attribute("data-dirty") == "false"
+    offer = page.get_by_role("group", name="Unsaved changes to README.md")
+    offer.get_by_role("button", name="Restore").click()
+    expect(page).to_have_title("\u25cf README.md \u2014 Fenced")
+    assert view_text(page) == edited_readme(original, b" # kept").decode()
+    page.keyboard.press("Control+s")
+    wait_dirty(page, False)
+    assert opfs_read(page, "README.md") == edited_readme(original, b" # kept")

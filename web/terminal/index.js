@@ -1,0 +1,160 @@
+// The browser half of Fenced's cell output: xterm.js terminals, bundled by web/build_steps_terminal.py into
+// dist/vendor/terminal/terminal.js (+ terminal.css) and imported by fenced.app.run.terminal on first use.
+//
+// Python decides what runs and where output goes; this module does what must be cheap per byte: writing
+// to the terminal with flow control (Python awaits drained() when xterm falls behind), growing the
+// terminal's height with its content up to a maximum, following the cell's width (fit addon), and
+// handing keystrokes and size changes of interactive cells back to Python.
+import {Terminal} from "@xterm/xterm";
+import {FitAddon} from "@xterm/addon-fit";
+import "@xterm/xterm/css/xterm.css";
+
+const STDERR_ON = new TextEncoder().encode("\x1b[31m");
+const STDERR_OFF = new TextEncoder().encode("\x1b[39m");
+const HIGH_WATER = 4 << 20;  // bytes written but not yet parsed before Python is asked to wait
+const LOW_WATER = 1 << 20;
+
+export function createTerminal(host, options, py) {
+  return new CellTerminal(host, options || {}, py || {});
+}
+
+class CellTerminal {
+  constructor(host, options, py) {
+    this.host = host;
+    this.py = py;                       // {input(text), resize(rows, cols)}
+    this.interactive = !!options.interactive;
+    this.maxRows = options.maxRows || 16;
+    this.pending = 0;
+    this.waiters = [];
+    this.rows = 1;
+    this.term = new Terminal({
+      rows: 1,
+      cols: 80,
+      convertEol: !this.interactive,    // pipes end lines with \n; a PTY already sends \r\n
+      disableStdin: !this.interactive,
+      cursorBlink: false,
+      cursorStyle: "bar",
+      cursorInactiveStyle: "none",
+      scrollback: 10000,
+      fontSize: 13,
+      fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace',
+      theme: {background: "#1b1d23", foreground: "#e6e6e6", cursor: "#e6e6e6"},
+    });
+    this.fit = new FitAddon();
+    this.term.loadAddon(this.fit);
+    this.term.open(host);
+    this.term.onData((data) => { if (this.interactive && this.py.input) this.py.input(data); });
+    this.term.onBinary((data) => { if (this.interactive && this.py.input) this.py.input(data); });
+    this.cols = this._proposedCols() || 80;
+    this.term.resize(this.cols, this.rows);
+    this.observer = new ResizeObserver(() => this._refit());
+    this.observer.observe(host);
+    host.fencedTerminal = this;         // tests and benchmarks read the buffer through this
+    this._setMode();
+  }
+
+  /** Size for the PTY: [rows, cols] (rows is the maximum height, which the terminal grows into). */
+  size() { return [this.maxRows, this.cols]; }
+
+  /** Clear for a new run of the cell. */
+  reset(interactive, maxRows) {
+    this.interactive = !!interactive;
+    this.maxRows = maxRows || this.maxRows;
+    this.term.options.convertEol = !this.interactive;
+    this.term.options.disableStdin = !this.interactive;
+    this.term.reset();
+    this.rows = 1;
+    this.cols = this._proposedCols() || this.cols;
+    this.term.resize(this.cols, this.rows);
+    this._setMode();
+  }
+
+  _setMode() {
+    this.host.dataset.interactive = String(this.interactive);
+    this.host.dataset.cols = String(this.cols);
+    this.host.dataset.rows = String(this.maxRows);
+  }
+
+  /** Write output bytes; returns the bytes not yet parsed (Python waits on drained() above HIGH_WATER). */
+  write(data, stderr) {
+    let bytes = data;
+    if (stderr) {
+      bytes = new Uint8Array(data.length + STDERR_ON.length + STDERR_OFF.length);
+      bytes.set(STDERR_ON, 0);
+      bytes.set(data, STDERR_ON.length);
+      bytes.set(STDERR_OFF, STDERR_ON.length + data.length);
+    }
+    const n = bytes.length;
+    this.pending += n;
+    this.term.write(bytes, () => {
+      this.pending -= n;
+      this._grow();
+      if (this.pending <= LOW_WATER && this.waiters.length) {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    });
+    return this.pending;
+  }
+
+  /** Resolves once xterm has caught up (pending output below LOW_WATER). */
+  drained() {
+    if (this.pending <= LOW_WATER) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Resolves when everything written so far is parsed (tests, benchmarks). */
+  flushed() {
+    return new Promise((resolve) => this.term.write("", resolve));
+  }
+
+  needsDrain() { return this.pending > HIGH_WATER; }
+
+  focus() { this.term.focus(); }
+
+  /** The buffer's last `n` lines as text (tests). */
+  lines(n) {
+    const buf = this.term.buffer.active;
+    const out = [];
+    for (let i = Math.max(0, buf.length - (n || buf.length)); i < buf.length; i++) {
+      out.push(buf.getLine(i).translateToString(true));
+    }
+    return out;
+  }
+
+  _grow() {
+    const buf = this.term.buffer.active;
+    const used = buf.type === "alternate" ? this.maxRows : buf.baseY + buf.cursorY + (buf.cursorX > 0 ? 1 : 0);
+    const rows = Math.max(1, Math.min(this.maxRows, used));
+    if (rows > this.rows) {
+      this.rows = rows;
+      this.term.resize(this.cols, rows);
+    }
+  }
+
+  _proposedCols() {
+    try {
+      const dims = this.fit.proposeDimensions();
+      return dims && dims.cols > 1 && isFinite(dims.cols) ? Math.max(20, dims.cols) : 0;
+    } catch (e) {
+      return 0;
+    }
+  }
+
+  _refit() {
+    const cols = this._proposedCols();
+    if (!cols || cols === this.cols) return;
+    this.cols = cols;
+    this.term.resize(cols, this.rows);
+    this._setMode();
+    if (this.interactive && this.py.resize) this.py.resize(this.maxRows, cols);
+  }
+
+  dispose() {
+    this.observer.disconnect();
+    this.term.dispose();
+    for (const resolve of this.waiters) resolve();
+    this.waiters = [];
+  }
+}
