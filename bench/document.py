@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--jupytext-runs", type=int, default=3)
     ap.add_argument("--write-corpus", type=Path)
+    ap.add_argument("--browser", action="store_true", help="also time the same corpus in Pyodide (Chromium)")
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(REPO / "py"))
@@ -186,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  fenced loads+edit+dumps       {mem_edit / 1e6:7.2f} MB  {mem_edit / size:5.1f}x")
     if mem_jt is not None:
         print(f"  jupytext reads+writes         {mem_jt / 1e6:7.2f} MB  {mem_jt / size:5.1f}x")
+    if args.browser:
+        sys.path.insert(0, str(REPO / "bench"))
+        from document_browser import report, run_in_browser
+
+        print()
+        report(run_in_browser(text, runs=args.runs))
     return 0 if identical else 1
 
 

@@ -48,3 +48,30 @@ def editor_text(locator: Any) -> str:
     """The text of the CodeMirror editor inside `locator` (its lines joined; innerText doubles blank lines)."""
     return locator.locator(".cm-content").evaluate(
         "el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+
+
+_CODE = [
+    ("sh", "export APP_ENV=staging\nkubectl -n app get pods -o wide\nkubectl -n app rollout status deploy/web --timeout=120s"),
+    ("python", "import json, os\nfor key, value in sorted(os.environ.items()):\n    if key.startswith('APP_'):\n        print(json.dumps({key: value}))"),
+    ("yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  LOG_LEVEL: info"),
+    ("bash", "for host in web-1 web-2 web-3; do\n  ssh \"$host\" 'uptime && df -h /'\ndone"),
+    ("json", '{"service": "web", "replicas": 3, "ports": [80, 443], "healthy": true}'),
+    ("sql", "SELECT id, email, created_at\nFROM users\nWHERE created_at > now() - interval '1 day'\nORDER BY created_at DESC;"),
+]
+
+
+def make_runbook(cells: int) -> str:
+    """A realistic runbook of `cells` cells (half Markdown, half code in six languages), ~200 B a cell."""
+    out = ["---\nshell: bash\ncwd: /srv/app\n---\n\n# Operations runbook\n"]
+    for i in range(1, cells):
+        if i % 2:
+            out.append(
+                f"## Step {i}: check the service\n\nMake sure the `web` deployment is healthy before you go on; "
+                f"see the [runbook index](https://example.com/runbooks/{i}) and **stop** on errors.\n\n"
+                f"- pods are `Running` and ready\n- no alerts fired in the last 15 minutes\n- error rate below 1 %\n"
+            )
+        else:
+            lang, code = _CODE[(i // 2) % len(_CODE)]
+            attrs = f' {{"name":"step-{i}"}}' if i % 4 == 0 else ""
+            out.append(f"```{lang}{attrs}\n{code}\n```\n")
+    return "\n".join(out)

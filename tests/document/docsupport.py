@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from hypothesis import strategies as st
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "runme"
 
 #: Deterministic, database-free settings for every property test of this suite.
+#: (FENCED_DOC_EXAMPLES=5000 FENCED_DOC_RANDOM=1 explores further, locally.)
 PROPERTY = settings(
-    max_examples=200,
-    derandomize=True,
+    max_examples=int(os.environ.get("FENCED_DOC_EXAMPLES", "200")),
+    derandomize=not os.environ.get("FENCED_DOC_RANDOM"),
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -18,7 +18,8 @@ export {canonicalLanguage};
 /** Marks transactions made on Python's behalf (undo, redo): they are not user edits. */
 const external = Annotation.define();
 
-const FRAME_BUDGET_MS = 10;  // main-thread work per animation frame while cells come into view
+const FRAME_BUDGET_MS = 10;
+const MARGIN = 300;           // px above and below the viewport that count as on screen  // main-thread work per animation frame while cells come into view
 const MD_BATCH = 12;         // Markdown cells rendered per Python call
 const CHANGE_DEBOUNCE_MS = 300;
 
@@ -43,14 +44,18 @@ class Controller {
     this._idle = 0;
     this._timer = 0;
     this._state = "";
-    this.io = new IntersectionObserver((entries) => this._onIntersect(entries), {rootMargin: "300px 0px"});
+    // Which cells are on screen is computed by binary search over the cells' positions on scroll and
+    // after changes (O(log n) per frame). An IntersectionObserver on thousands of cells costs tens of
+    // milliseconds per frame, typing included, which is what the big-notebook benchmark caught.
+    this._onScroll = () => this._schedule();
+    addEventListener("scroll", this._onScroll, {passive: true, capture: true});
+    addEventListener("resize", this._onScroll, {passive: true});
   }
 
   // --- lifecycle ----------------------------------------------------------------------------------
 
   /** Forget every editor and observation (a new document is about to be shown). */
   reset() {
-    this.io.disconnect();
     for (const entry of this.editors.values()) entry.view.destroy();
     this.editors.clear();
     this.dirty.clear();
@@ -67,19 +72,21 @@ class Controller {
   observeAll(eager) {
     this.eager = !!eager;
     this.cursor = 0;
-    for (const el of this.root.children) this.io.observe(el);
+    // Big notebooks: cells off screen get `content-visibility: hidden` (see view.css) and this module
+    // marks the ones on screen. Plain `content-visibility: auto` would do the same with an internal
+    // IntersectionObserver over every cell, which costs ~20 ms per frame at 5,000 cells.
+    this.root.classList.toggle("big", !this.eager);
     this._setState("rendering");
     this._schedule();
   }
 
+  /** A cell was added or replaced: look at what is on screen again. */
   observe(el) {
-    this.io.observe(el);
     this.cursor = 0;
     this._schedule();
   }
 
   forget(el) {
-    this.io.unobserve(el);
     this.visible.delete(el);
     const key = el.dataset.key;
     const entry = this.editors.get(key);
@@ -168,6 +175,7 @@ class Controller {
       kind === "code" ? languageExtension(el.dataset.lang) : EditorView.lineWrapping,
       EditorView.contentAttributes.of({"aria-label": label}),
       EditorView.updateListener.of((u) => {
+        if (u.heightChanged) this._schedule();
         if (u.docChanged && !u.transactions.every((t) => t.annotation(external))) {
           this.dirty.add(key);
           clearTimeout(this._timer);
@@ -247,6 +255,7 @@ class Controller {
     tpl.innerHTML = html;
     holder.replaceChildren(tpl.content);
     holder.removeAttribute("data-md");
+    this._schedule();  // its height changed: more (or fewer) cells may be on screen
   }
 
   /** Mark a Markdown cell as needing a render (it is rendered when it is on screen). */
@@ -258,12 +267,25 @@ class Controller {
 
   // --- lazy work ------------------------------------------------------------------------------------
 
-  _onIntersect(entries) {
-    for (const e of entries) {
-      if (e.isIntersecting) this.visible.add(e.target);
-      else this.visible.delete(e.target);
+  /** Cells within MARGIN px of the viewport, found by binary search (cells are in document order). */
+  _onScreen() {
+    const kids = this.root.children;
+    const n = kids.length;
+    const box = this.root.getBoundingClientRect();
+    if (!n || box.height === 0) return [];
+    const top = -MARGIN, bottom = innerHeight + MARGIN;
+    if (box.bottom < top || box.top > bottom) return [];
+    let lo = 0, hi = n - 1, first = n;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (kids[mid].getBoundingClientRect().bottom >= top) { first = mid; hi = mid - 1; } else lo = mid + 1;
     }
-    this._schedule();
+    const out = [];
+    for (let i = first; i < n; i++) {
+      if (kids[i].getBoundingClientRect().top > bottom) break;
+      out.push(kids[i]);
+    }
+    return out;
   }
 
   _needs(el) {
@@ -279,8 +301,16 @@ class Controller {
 
   _work() {
     const start = performance.now();
-    const todo = [...this.visible].filter((el) => this._needs(el));
-    todo.sort((a, b) => Number(a.dataset.cellIndex) - Number(b.dataset.cellIndex));
+    const now = this._onScreen();
+    const visible = new Set(now);
+    let shown = 0;
+    if (!this.eager) {
+      for (const el of this.visible) if (!visible.has(el)) el.classList.remove("on-screen");
+      for (const el of now) if (!el.classList.contains("on-screen")) { el.classList.add("on-screen"); shown++; }
+    }
+    this.visible = visible;
+    if (shown) { this._schedule(); return; }  // real heights replace estimates: look again next frame
+    const todo = now.filter((el) => this._needs(el));
     let done = this._process(todo, () => performance.now() - start < FRAME_BUDGET_MS);
     if (done < todo.length) { this._schedule(); return; }
     if (this.eager) { this._scheduleIdle(); return; }

@@ -125,7 +125,7 @@ class CellTerminal {
 
   _grow() {
     const buf = this.term.buffer.active;
-    const used = buf.type === "alternate" ? this.maxRows : buf.baseY + buf.cursorY + (buf.cursorX > 0 ? 1 : 0);
+    const used = buf.type === "alternate" ? this.maxRows : buf.baseY + buf.cursorY + 1;
     const rows = Math.max(1, Math.min(this.maxRows, used));
     if (rows > this.rows) {
       this.rows = rows;

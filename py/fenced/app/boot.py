@@ -38,6 +38,20 @@ def _start_files(document: Any) -> None:
     files.install()
 
 
+def _start_run() -> None:
+    """Running cells on a runner (fenced.app.run): Run buttons, the runner connection, terminals."""
+    from fenced.app import run
+    from fenced.app.files.controller import FilesController
+
+    files = FilesController.instance
+    try:
+        run.install(files.view, files)
+    except Exception:  # the editor stays usable without running
+        import traceback
+
+        js.console.error(traceback.format_exc())
+
+
 def _install_hooks() -> None:
     hook = create_proxy(_fenced_python)
     _proxies.append(hook)
@@ -56,6 +70,7 @@ async def start() -> None:
     _reseed()
     _install_hooks()
     _start_files(document)
+    _start_run()
     for button in document.querySelectorAll(".file-actions button"):
         button.disabled = False
     document.getElementById("loading").hidden = True

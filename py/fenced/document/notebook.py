@@ -43,10 +43,16 @@ def _indented_start(cell: Cell) -> bool:
 def _absorbs(prev: Cell) -> bool:
     """Would an indented code block written after ``prev`` stop being one?"""
     if prev.kind == CODE:
-        return not prev._fenced
+        if not prev._fenced:
+            return True  # the two blocks would merge
+        text = prev.original_text()
+        if not text or text[0] in "`~":
+            return False  # a top-level fence
+    else:
+        text = prev.source
     from .scanner import markdown_it, normalize
 
-    tokens = markdown_it().parse(normalize(prev.source))
+    tokens = markdown_it().parse(normalize(text))
     last = [t.type for t in tokens if t.level == 0][-1:]
     return last in (["bullet_list_close"], ["ordered_list_close"])
 

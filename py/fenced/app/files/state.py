@@ -7,8 +7,7 @@ Kept free of `js` (handles are opaque objects here) so the rules are unit-tested
 from __future__ import annotations
 
 import hashlib
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -40,7 +39,6 @@ class OpenDocument:
     folder: Any = None  # FileSystemDirectoryHandle of the opened folder (relative images), or None
     path: str | None = None  # path inside `folder` when opened from the folder panel
     dirty: bool = False
-    opened_at: float = field(default_factory=time.time)
 
     @property
     def can_write_back(self) -> bool:

@@ -43,11 +43,12 @@ class Run:
     started_at: float = field(default_factory=time.time)  # wall clock, for the outputs file
     received: dict[str, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     done: asyncio.Future[int | None] = field(default_factory=lambda: asyncio.get_event_loop().create_future())
-    _inbox: list[bytes] = field(default_factory=list)
+    # Keyboard input and terminal sizes go out in the order they happened, one call at a time (a resize
+    # followed by Enter must reach the PTY in that order): ("input", bytes) | ("size", (rows, cols)).
+    _outbox: list[tuple[str, Any]] = field(default_factory=list)
     _sending: bool = False
-    _size: tuple[int, int] | None = None
-    _sent_size: tuple[int, int] | None = None
-    _sending_size: bool = False
+    _size: tuple[int, int] | None = None  # the terminal's latest size
+    _sent_size: tuple[int, int] | None = None  # the size the PTY has
 
     @property
     def running(self) -> bool:
@@ -204,7 +205,7 @@ class Engine:
                 self._pending.clear()
                 self._pending_bytes = 0
         if run.interactive and run._size is not None and run._size != run._sent_size:
-            asyncio.ensure_future(self._send_size(run))  # the terminal was resized while starting
+            self._queue(run, "size", run._size)  # the terminal was resized while starting
         return run
 
     async def _start(self, program: Program, rows: int, cols: int) -> Any:
@@ -233,48 +234,48 @@ class Engine:
         await asyncio.gather(*(self.stop(k) for k, r in list(self.runs.items()) if r.running), return_exceptions=True)
 
     def send_input(self, key: Hashable, data: bytes) -> None:
-        """Queue keyboard input; one SendInput at a time per execution keeps it in order."""
+        """Queue keyboard input for the cell's process."""
         run = self.runs.get(key)
-        if run is None or not run.running or not run.execution_id:
-            return
-        run._inbox.append(data)
-        if not run._sending:
-            run._sending = True
-            asyncio.ensure_future(self._send_inbox(run))
-
-    async def _send_inbox(self, run: Run) -> None:
-        try:
-            while run._inbox and run.running:
-                batch = b"".join(run._inbox)
-                run._inbox.clear()
-                await self.client.send_input(run.execution_id, batch)
-        except ConnectError as exc:
-            if exc.code not in (Code.FAILED_PRECONDITION, Code.NOT_FOUND):
-                self.sink.run_notice(run, f"input not delivered: {exc.message or exc.code.value}")
-        finally:
-            run._inbox.clear()
-            run._sending = False
+        if run is not None and run.running and run.execution_id:
+            self._queue(run, "input", data)
 
     def resize(self, key: Hashable, rows: int, cols: int) -> None:
-        """The terminal's size changed: tell the PTY (latest size wins, one call at a time)."""
+        """The terminal's size changed: tell the PTY (after any input typed before)."""
         run = self.runs.get(key)
         if run is None or not run.interactive or rows <= 0 or cols <= 0:
             return
         run._size = (rows, cols)
-        if run.execution_id and run.running and run._sent_size != run._size and not run._sending_size:
-            asyncio.ensure_future(self._send_size(run))
+        if run.execution_id and run.running:
+            self._queue(run, "size", run._size)
 
-    async def _send_size(self, run: Run) -> None:
-        run._sending_size = True
+    def _queue(self, run: Run, kind: str, value: Any) -> None:
+        box = run._outbox
+        if box and box[-1][0] == kind:  # merge: consecutive keys in one call; only the latest size
+            box[-1] = (kind, box[-1][1] + value) if kind == "input" else (kind, value)
+        else:
+            box.append((kind, value))
+        if not run._sending:
+            run._sending = True
+            asyncio.ensure_future(self._send(run))
+
+    async def _send(self, run: Run) -> None:
         try:
-            while run.running and run._size is not None and run._sent_size != run._size:
-                size = run._size
-                await self.client.resize(run.execution_id, *size)
-                run._sent_size = size
-        except ConnectError:
-            pass  # exited meanwhile
+            while run._outbox and run.running:
+                kind, value = run._outbox.pop(0)
+                try:
+                    if kind == "input":
+                        await self.client.send_input(run.execution_id, value)
+                    elif value != run._sent_size:
+                        await self.client.resize(run.execution_id, *value)
+                        run._sent_size = value
+                except ConnectError as exc:
+                    if exc.code in (Code.FAILED_PRECONDITION, Code.NOT_FOUND):
+                        continue  # it exited meanwhile
+                    if kind == "input":
+                        self.sink.run_notice(run, f"input not delivered: {exc.message or exc.code.value}")
         finally:
-            run._sending_size = False
+            run._outbox.clear()
+            run._sending = False
 
     # --- events -----------------------------------------------------------------------------------
 

@@ -79,6 +79,7 @@ class CellOutput:
         self.run: Run | None = None
         self.started_ms = 0.0
         self.cell_el: Any = None
+        self.state = "idle"
         self.adopt(cell_el)
 
     # --- placement --------------------------------------------------------------------------------
@@ -167,6 +168,7 @@ class CellOutput:
     def _set_state(self, state: str, label: str, meta: str) -> None:
         self.state_el.textContent = label
         self.meta_el.textContent = meta
+        self.state = state
         self.box.dataset.state = state
         self._mirror()
 
@@ -174,7 +176,7 @@ class CellOutput:
         el, run = self.cell_el, self.run
         if el is None:
             return
-        state = self.box.dataset.state or "idle"
+        state = self.state
         el.dataset.state = "running" if state in (STARTING, RUNNING) else state
         if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED):
             el.dataset.exitCode = str(run.exit_code)

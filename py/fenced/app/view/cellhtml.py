@@ -31,6 +31,24 @@ def _no_toolbar(c: CellData) -> str:
 toolbar_html: Callable[[CellData], str] = _no_toolbar
 
 
+def estimated_height(kind: str, source: str) -> int:
+    """A guess of a cell's rendered height in px, for `contain-intrinsic-size` while it is off screen
+    in a big notebook: good guesses keep the scroll bar honest and the page from jumping."""
+    lines = source.split("\n")
+    if kind == "code":
+        return 44 + 19 * len(lines)
+    h = 16
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            h += 8
+        elif stripped.startswith("#"):
+            h += 44
+        else:
+            h += 24 * (1 + len(line) // 110)
+    return h
+
+
 def code_label(name: str, language: str) -> str:
     return f"Code cell {name}" + (f" ({language})" if language else "")
 
@@ -43,6 +61,7 @@ def cell_html(c: CellData, index: int) -> str:
         return (
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
             f' data-cell-name="{name}" data-lang="{lang}" tabindex="-1"'
+            f' style="--h:{estimated_height("code", c.source)}px"'
             f' aria-label="{escape(code_label(c.name, c.language))}">'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
             f'<span class="cell-name">{name}</span><div class="cell-toolbar">{toolbar_html(c)}</div></div>'
@@ -51,7 +70,8 @@ def cell_html(c: CellData, index: int) -> str:
         )
     return (
         f'<article class="cell cell-markdown" data-key="{c.key}" data-cell-index="{index}"'
-        f' data-cell-kind="markdown" tabindex="-1" aria-label="Markdown cell">'
+        f' data-cell-kind="markdown" tabindex="-1" aria-label="Markdown cell"'
+        f' style="--h:{estimated_height("markdown", c.source)}px">'
         f'<div class="cell-source markdown-body" data-md="pending"><div class="md-pending">'
         f"{escape(c.source, quote=False)}</div></div></article>"
     )

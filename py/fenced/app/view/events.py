@@ -118,7 +118,7 @@ class Events:
         button = closest(target, "[data-op],[data-nb],[data-goto]")
         if button is not None:
             if button.hasAttribute("data-goto"):
-                self.v.chrome.go_to(int(button.dataset["goto"]))
+                self.v.chrome.go_to(int(button.getAttribute("data-goto")))
             else:
                 op = button.dataset.op if button.hasAttribute("data-op") else button.dataset.nb
                 self.commands.run(str(op))

@@ -61,13 +61,18 @@ class NotebookView:
 
     async def show(self, text: str, name: str, folder: object | None = None) -> None:
         """Parse `text` and render it, replacing the current document."""
+        mark = js.performance.mark
+        mark("view:show")
         await loader.ensure_packages()
         bundle = bridge.start_loading()
         from fenced.document import loads
 
         self.root.dataset.viewState = "loading"
+        mark("view:packages")
         nb = loads(text)
+        mark("view:parsed")
         module = await bundle
+        mark("view:bundle")
         self._ensure_ui(module)
         self._ctl.reset()
         self._nb, self.name = nb, name
@@ -79,13 +84,17 @@ class NotebookView:
         self._names.clear()
         self.mode, self.active = COMMAND, 0
         cells = list(nb.cells)
-        self._cells_el.innerHTML = cellhtml.cells_html([self._data(c) for c in cells])
+        html = cellhtml.cells_html([self._data(c) for c in cells])
+        mark("view:html")
+        self._cells_el.innerHTML = html
+        mark("view:dom")
         self._chrome.document_shown()
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
         if cells:
             self.select(0, focus=False, scroll=False)
+        mark("view:shown")
 
     def text(self) -> str:
         """The document as it would be saved (an unedited one is its original text)."""

@@ -1,0 +1,169 @@
+"""Notebook UI benchmark (issue 5): what a user waits for when they drop a runbook on the page.
+
+1. navigation -> a dropped 200-cell runbook fully rendered and editable (every Markdown cell rendered,
+   every code cell with a CodeMirror editor), cold (fresh profile) and warm (second load, same profile);
+2. a 5,000-cell (~1 MB) runbook: drop -> rendered and interactive (what is on screen rendered, editors
+   mounted), then scroll to the end -> the last cells rendered; JS heap after both;
+3. typing in a code cell in the middle of that notebook: the longest main-thread task (PerformanceObserver
+   `longtask`) while typing 60 characters at 20/s, and in the 2 s after (the debounced model update and the
+   file helper's draft write, which serialise the whole document).
+
+The file is dropped the way a user drops it (a DataTransfer `drop` on the page), so the file helper's
+path (read, decode, show, dirty state, drafts) is included. Headless Debian Chromium, locally served build.
+Usage: .venv/bin/python bench/ui.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from fenced.static import serving  # noqa: E402
+from tests.browser.view_support import make_runbook  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+DROP_JS = """([name, text]) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([text], name, {type: "text/markdown"}));
+  window.__dropAt = performance.now();
+  document.body.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+}"""
+
+# Everything rendered: no Markdown cell pending, every code cell has its editor.
+ALL_RENDERED_JS = """(n) => {
+  const cells = document.querySelectorAll('#notebook .cell');
+  if (cells.length !== n) return false;
+  if (document.querySelector('#notebook .cell-source[data-md="pending"]')) return false;
+  for (const c of document.querySelectorAll('#notebook .cell-code')) if (!c.querySelector('.cm-content')) return false;
+  return performance.now();
+}"""
+
+# What is on screen rendered: the view is idle and the cells in the viewport are done.
+VISIBLE_RENDERED_JS = """(n) => {
+  const root = document.querySelector('#notebook');
+  if (document.querySelectorAll('#notebook .cell').length !== n || root.dataset.viewState !== 'idle') return false;
+  const h = innerHeight;
+  for (const c of document.querySelectorAll('#notebook .cell')) {
+    const r = c.getBoundingClientRect();
+    if (r.bottom < 0 || r.top > h) continue;
+    if (c.dataset.cellKind === 'code' ? !c.querySelector('.cm-content') : c.querySelector('[data-md="pending"]')) return false;
+  }
+  return performance.now();
+}"""
+
+LONGTASKS_JS = """() => {
+  window.__long = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
+    .observe({type: "longtask"});
+}"""
+
+
+def fmt(values: list[float], unit: str = "ms") -> str:
+    return f"min {min(values):7.0f}  median {statistics.median(values):7.0f}  max {max(values):7.0f} {unit}"
+
+
+def ready(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-app-state='ready']", timeout=120_000)
+
+
+def drop_200(page: Any, url: str, text: str) -> float:
+    """ms from navigation start to the 200-cell runbook fully rendered and editable."""
+    ready(page, url)
+    page.evaluate(DROP_JS, ["runbook-200.md", text])
+    return page.wait_for_function(ALL_RENDERED_JS, arg=200, timeout=120_000, polling="raf").json_value()
+
+
+def heap_mb(page: Any) -> tuple[float, float]:
+    """(JS heap used, Wasm linear memory) in MB, after a GC."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("HeapProfiler.collectGarbage")
+    used = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    cdp.detach()
+    wasm = page.evaluate("() => (globalThis.pyodide || {})._module?.HEAP8?.length || 0")
+    return used / 1e6, wasm / 1e6
+
+
+def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
+    ready(page, url)
+    page.evaluate(DROP_JS, [f"runbook-{n}.md", text])
+    shown = page.wait_for_function(VISIBLE_RENDERED_JS, arg=n, timeout=120_000, polling="raf").json_value()
+    t_drop = page.evaluate("() => window.__dropAt")
+    t0 = page.evaluate("() => { window.scrollTo(0, document.documentElement.scrollHeight); return performance.now(); }")
+    scrolled = page.wait_for_function(VISIBLE_RENDERED_JS, arg=n, timeout=60_000, polling="raf").json_value()
+    heap, wasm = heap_mb(page)
+    # Typing in the middle of the notebook.
+    mid = page.evaluate(f"() => document.querySelector(\"#notebook .cell-code[data-cell-index='{n // 2}'],"
+                        f" #notebook .cell-code[data-cell-index='{n // 2 + 1}']\").dataset.cellIndex")
+    page.evaluate(f"() => document.querySelector(\"[data-cell-index='{mid}']\").scrollIntoView({{block: 'center'}})")
+    target = page.locator(f"#notebook .cell-code[data-cell-index='{mid}'] .cm-content")
+    target.click(timeout=30_000)
+    page.keyboard.press("Control+End")
+    page.evaluate(LONGTASKS_JS)
+    start = page.evaluate("() => performance.now()")
+    page.keyboard.type(" # typed by the benchmark, sixty characters of it ....", delay=50)
+    typed = page.evaluate("() => performance.now()")
+    page.wait_for_timeout(2000)  # the debounced flush and the draft write happen here
+    tasks = page.evaluate("() => window.__long")
+    during = [d for s, d in tasks if start <= s <= typed]
+    after = [d for s, d in tasks if s > typed]
+    return {
+        "render": shown - t_drop,
+        "scroll": scrolled - t0,
+        "heap": heap,
+        "wasm": wasm,
+        "typing_max": max(during, default=0.0),
+        "after_max": max(after, default=0.0),
+        "typing_count": float(len(during)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cells", type=int, default=5000, help="size of the big notebook")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    dist = build.build(ROOT / "dist")
+    small, large = make_runbook(200), make_runbook(args.cells)
+    cold: list[float] = []
+    warm: list[float] = []
+    rows: list[dict[str, float]] = []
+    with serving(dist) as url, sync_playwright() as pw:
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as profile:
+                ctx = pw.chromium.launch_persistent_context(
+                    profile, executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True,
+                    viewport={"width": 1280, "height": 900},
+                )
+                for bucket in (cold, warm):
+                    page = ctx.new_page()
+                    bucket.append(drop_200(page, url, small))
+                    page.close()
+                page = ctx.new_page()
+                rows.append(big(page, url, large, args.cells))
+                page.close()
+                ctx.close()
+    print(f"notebook UI, {args.runs} runs (big notebook: {args.cells} cells, {len(large.encode()) / 1e6:.2f} MB)")
+    print(f"  200 cells, navigation -> rendered + editable, cold: {fmt(cold)}")
+    print(f"  200 cells, navigation -> rendered + editable, warm: {fmt(warm)}")
+    print(f"  big: drop -> on-screen cells rendered:              {fmt([r['render'] for r in rows])}")
+    print(f"  big: scroll to end -> cells there rendered:         {fmt([r['scroll'] for r in rows])}")
+    print(f"  big: JS heap after render + scroll:                 {fmt([r['heap'] for r in rows], 'MB')}")
+    print(f"  big: Wasm memory (Pyodide) for reference:           {fmt([r['wasm'] for r in rows], 'MB')}")
+    print(f"  big: longest task while typing:                     {fmt([r['typing_max'] for r in rows])}")
+    print(f"  big: longest task in the 2 s after typing:          {fmt([r['after_max'] for r in rows])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
