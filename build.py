@@ -80,7 +80,7 @@ BROWSER_WHEELS: dict[str, tuple[str, str, list[str], list[str]]] = {
 }
 
 # Libraries `fenced.document` needs; the app loads them lazily after boot (see fenced.app.loader).
-LAZY_PACKAGES = ["markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]
+LAZY_PACKAGES = ["fenced", "markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]
 
 # npm packages vendored into dist, with the exact versions package.json pins.
 NPM_PINS = {"pyodide": "314.0.7", "@pyscript/core": "0.7.31"}
@@ -353,6 +353,8 @@ SNAPSHOT_MODULES = [
     "asyncio", "json", "re", "dataclasses", "typing", "enum", "functools", "collections", "html", "base64",
     "hashlib", "datetime", "difflib", "textwrap", "string", "random",
     "pyodide.ffi", "pyodide.code", "pyodide.webloop", "pyodide.http",
+    # What Pyodide's package loader runs when the lazy wheels are installed after boot.
+    "pyodide._package_loader", "zipfile", "shutil", "tempfile", "pathlib", "sysconfig", "importlib.metadata",
     "markdown_it", "mdurl", "ruamel.yaml", "tomlkit", "ulid",
     "fenced.document.*", "fenced.connect.*", "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).

@@ -24,7 +24,6 @@ import secrets
 import shutil
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import time

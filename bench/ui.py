@@ -16,6 +16,7 @@ Usage: .venv/bin/python bench/ui.py [--runs 5]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -75,11 +76,13 @@ def ready(page: Any, url: str) -> None:
     page.wait_for_selector("body[data-app-state='ready']", timeout=120_000)
 
 
-def drop_200(page: Any, url: str, text: str) -> float:
-    """ms from navigation start to the 200-cell runbook fully rendered and editable."""
+def drop_200(page: Any, url: str, text: str) -> tuple[float, float]:
+    """(ms from navigation start to the 200-cell runbook fully rendered and editable, of which the
+    part after the drop); the drop happens as soon as the shell is interactive."""
     ready(page, url)
     page.evaluate(DROP_JS, ["runbook-200.md", text])
-    return page.wait_for_function(ALL_RENDERED_JS, arg=200, timeout=120_000, polling="raf").json_value()
+    done = page.wait_for_function(ALL_RENDERED_JS, arg=200, timeout=120_000, polling="raf").json_value()
+    return done, done - page.evaluate("() => window.__dropAt")
 
 
 def heap_mb(page: Any) -> tuple[float, float]:
@@ -88,8 +91,17 @@ def heap_mb(page: Any) -> tuple[float, float]:
     cdp.send("HeapProfiler.collectGarbage")
     used = cdp.send("Runtime.getHeapUsage")["usedSize"]
     cdp.detach()
-    wasm = page.evaluate("() => (globalThis.pyodide || {})._module?.HEAP8?.length || 0")
+    wasm = float(page.evaluate("() => window.fencedPython('import pyodide_js\\nresult = pyodide_js._module.HEAP8.length')"))
     return used / 1e6, wasm / 1e6
+
+
+def scroll_to_editor(page: Any, index: int) -> None:
+    """Scroll cell `index` to the middle until its editor is mounted (heights settle as cells render)."""
+    page.wait_for_function(
+        """(i) => { const el = document.querySelector(`#notebook .cell[data-cell-index='${i}']`);
+                    if (el.querySelector('.cm-content')) return true;
+                    el.scrollIntoView({block: 'center'}); return false; }""",
+        arg=index, polling=100, timeout=30_000)
 
 
 def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
@@ -103,9 +115,8 @@ def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
     # Typing in the middle of the notebook.
     mid = page.evaluate(f"() => document.querySelector(\"#notebook .cell-code[data-cell-index='{n // 2}'],"
                         f" #notebook .cell-code[data-cell-index='{n // 2 + 1}']\").dataset.cellIndex")
-    page.evaluate(f"() => document.querySelector(\"[data-cell-index='{mid}']\").scrollIntoView({{block: 'center'}})")
-    target = page.locator(f"#notebook .cell-code[data-cell-index='{mid}'] .cm-content")
-    target.click(timeout=30_000)
+    scroll_to_editor(page, int(mid))
+    page.locator(f"#notebook .cell-code[data-cell-index='{mid}'] .cm-content").click(timeout=30_000)
     page.keyboard.press("Control+End")
     page.evaluate(LONGTASKS_JS)
     start = page.evaluate("() => performance.now()")
@@ -113,6 +124,8 @@ def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
     typed = page.evaluate("() => performance.now()")
     page.wait_for_timeout(2000)  # the debounced flush and the draft write happen here
     tasks = page.evaluate("() => window.__long")
+    if "--verbose" in sys.argv:
+        print("  long tasks (start rel. to typing, ms):", [(round(s - start), round(d)) for s, d in tasks])
     during = [d for s, d in tasks if start <= s <= typed]
     after = [d for s, d in tasks if s > typed]
     return {
@@ -130,13 +143,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cells", type=int, default=5000, help="size of the big notebook")
+    parser.add_argument("--verbose", action="store_true", help="print every long task seen while typing")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     dist = build.build(ROOT / "dist")
     small, large = make_runbook(200), make_runbook(args.cells)
-    cold: list[float] = []
-    warm: list[float] = []
+    cold: list[tuple[float, float]] = []
+    warm: list[tuple[float, float]] = []
     rows: list[dict[str, float]] = []
     with serving(dist) as url, sync_playwright() as pw:
         for _ in range(args.runs):
@@ -153,9 +167,13 @@ def main() -> int:
                 rows.append(big(page, url, large, args.cells))
                 page.close()
                 ctx.close()
-    print(f"notebook UI, {args.runs} runs (big notebook: {args.cells} cells, {len(large.encode()) / 1e6:.2f} MB)")
-    print(f"  200 cells, navigation -> rendered + editable, cold: {fmt(cold)}")
-    print(f"  200 cells, navigation -> rendered + editable, warm: {fmt(warm)}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"notebook UI, {args.runs} runs (big notebook: {args.cells} cells, {len(large.encode()) / 1e6:.2f} MB);"
+          f" load average at the end: {load} on {os.cpu_count()} CPUs")
+    print(f"  200 cells, navigation -> rendered + editable, cold: {fmt([t for t, _ in cold])}")
+    print(f"    of which drop -> rendered + editable:             {fmt([d for _, d in cold])}")
+    print(f"  200 cells, navigation -> rendered + editable, warm: {fmt([t for t, _ in warm])}")
+    print(f"    of which drop -> rendered + editable:             {fmt([d for _, d in warm])}")
     print(f"  big: drop -> on-screen cells rendered:              {fmt([r['render'] for r in rows])}")
     print(f"  big: scroll to end -> cells there rendered:         {fmt([r['scroll'] for r in rows])}")
     print(f"  big: JS heap after render + scroll:                 {fmt([r['heap'] for r in rows], 'MB')}")

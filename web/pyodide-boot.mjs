@@ -26,7 +26,10 @@ export async function loadPyodide(options = {}) {
   const bytes = await snapshot;
   if (bytes) {
     try {
-      const py = await pyodide.loadPyodide({ ...options, indexURL, _loadSnapshot: bytes });
+      // Every fenced module is already imported in the snapshot, so boot installs no wheel at all;
+      // fenced.app.loader installs the wheels' files in the background once the shell is interactive.
+      const { packages, ...rest } = options;
+      const py = await pyodide.loadPyodide({ ...rest, indexURL, _loadSnapshot: bytes });
       window.fencedBoot?.mark("snapshot");
       return py;
     } catch (error) {

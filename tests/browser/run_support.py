@@ -86,6 +86,75 @@ def wait_exit(page: Any, name: str, code: int, timeout_ms: int = TIMEOUT_MS) -> 
     page.wait_for_selector(f"#notebook .cell[data-cell-name='{name}'][data-exit-code='{code}']", timeout=timeout_ms)
 
 
+class TcpProxy:
+    """A loopback TCP proxy in front of the runner whose connections the test can cut: a network loss
+    that also breaks streams already open (browser offline emulation leaves those alone)."""
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+        import threading
+
+        self.target_port = target_port
+        self.refuse = False
+        self._socks: list[Any] = []
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if self.refuse:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._socks += [client, upstream]
+            done = threading.Barrier(2, action=lambda c=client, u=upstream: (c.close(), u.close()))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b, done), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: Any, dst: Any, done: Any) -> None:
+        """Copy one direction; pass a half-close on. Sockets are closed only when both directions are
+        done (closing one under the other thread's blocked recv would let a new connection reuse its fd)."""
+        import socket
+
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        done.wait()
+
+    def cut(self) -> None:
+        """Drop every open connection (and, while `refuse` is set, every new one)."""
+        import socket
+
+        with self._lock:
+            socks, self._socks = self._socks, []
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)  # wakes both pumps, which then close the pair
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._server.close()
+        self.cut()
+
+
 def terminal_lines(page: Any, name: str) -> list[str]:
     """What the cell's xterm.js buffer holds, line by line (after it parsed everything written)."""
     return page.evaluate(

@@ -134,3 +134,39 @@ def test_hostile_html_never_runs(ready_page: Any) -> None:
     assert page.locator("[data-cell-index='7']").count() == 0
     assert page.locator("#notebook").count() == 1
     assert cell(page, 1).locator(".cm-content").inner_text() == "echo \"<script>window.pwned='code'</script>\""
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f"
+    "00050001ff89993d1d0000000049454e44ae426082"
+)
+
+
+def test_relative_images_resolve_against_the_folder(ready_page: Any) -> None:
+    from tests.conftest import run_in_page
+
+    page = ready_page
+    page.evaluate(
+        """async (bytes) => {
+            const root = await navigator.storage.getDirectory();
+            const docs = await root.getDirectoryHandle('imgtest', {create: true});
+            const sub = await (await docs.getDirectoryHandle('docs', {create: true})).getDirectoryHandle('img', {create: true});
+            const w = await (await sub.getFileHandle('dot.png', {create: true})).createWritable();
+            await w.write(new Uint8Array(bytes)); await w.close();
+        }""",
+        list(PNG_1PX),
+    )
+    doc = "# Pictures\n\n![dot](img/dot.png) ![outside](../../secret.png) ![none](img/missing.png)\n"
+    run_in_page(page, f"""
+import js
+from fenced.app.view.notebook import NotebookView
+root = await (await js.navigator.storage.getDirectory()).getDirectoryHandle("imgtest")
+await NotebookView.instance.show({doc!r}, "docs/README.md", root)
+result = 1
+""")
+    page.wait_for_function("() => document.querySelector(\"#notebook img[alt='dot']\")?.src.startsWith('blob:')")
+    page.wait_for_function("() => document.querySelector(\"#notebook img[alt='dot']\").naturalWidth === 1")
+    page.wait_for_function("() => document.querySelector(\"#notebook img[alt='none']\")?.classList.contains('image-unavailable')")
+    outside = page.locator("#notebook img[alt='outside']")
+    assert outside.get_attribute("src") is None
+    assert "open the folder" in (outside.get_attribute("title") or "")

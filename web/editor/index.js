@@ -2,7 +2,7 @@
 // (see web/build_steps.py) and imported lazily by fenced.app.view when the first document is shown.
 //
 // Python owns the model and decides what the DOM shows; this module does what must be cheap and
-// frequent: watching which cells are on screen (IntersectionObserver), mounting CodeMirror editors only
+// frequent: watching which cells are on screen (binary search on scroll), mounting CodeMirror editors only
 // there (or, for small notebooks, everywhere while the page is idle), asking Python to render Markdown in
 // batches, and noticing edits without one Python call per key press (dirty set + debounce, then Python
 // pulls the texts with takeChanges()).
@@ -18,8 +18,8 @@ export {canonicalLanguage};
 /** Marks transactions made on Python's behalf (undo, redo): they are not user edits. */
 const external = Annotation.define();
 
-const FRAME_BUDGET_MS = 10;
-const MARGIN = 300;           // px above and below the viewport that count as on screen  // main-thread work per animation frame while cells come into view
+const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
+const MARGIN = 300;           // px above and below the viewport that count as on screen
 const MD_BATCH = 12;         // Markdown cells rendered per Python call
 const CHANGE_DEBOUNCE_MS = 300;
 
@@ -52,6 +52,26 @@ class Controller {
     addEventListener("resize", this._onScroll, {passive: true});
   }
 
+  /** Forward keydown events (capture phase, whole page) to `handler`, but not the ones Python never
+   *  acts on: typing in an editor (only Esc, Shift/Ctrl+Enter leave it) or in another text field. So no
+   *  Python runs per key press while typing. */
+  listenKeys(handler) {
+    document.addEventListener("keydown", (e) => {
+      if (e.defaultPrevented || e.isComposing) return;
+      const t = e.target;
+      const editor = t && t.closest ? t.closest(".cm-editor") : null;
+      if (editor) {
+        if (!this.root.contains(editor)) return;
+        const k = e.key;
+        if (!(k === "Escape" || (k === "Enter" && (e.shiftKey || e.ctrlKey || e.metaKey)))) return;
+      } else if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))
+                 && !(t.classList && t.classList.contains("nb-find-input"))) {
+        return;
+      }
+      handler(e);
+    }, true);
+  }
+
   // --- lifecycle ----------------------------------------------------------------------------------
 
   /** Forget every editor and observation (a new document is about to be shown). */
@@ -68,7 +88,7 @@ class Controller {
     this.cursor = 0;
   }
 
-  /** Observe every cell; `eager` = mount/render all cells during idle time (small notebooks). */
+  /** Start on a new set of cells; `eager` = mount/render all of them during idle time (small notebooks). */
   observeAll(eager) {
     this.eager = !!eager;
     this.cursor = 0;
@@ -86,16 +106,17 @@ class Controller {
     this._schedule();
   }
 
+  /** The cell's element leaves the DOM (its cell was deleted or replaced; Python flushed edits first). */
   forget(el) {
     this.visible.delete(el);
     const key = el.dataset.key;
     const entry = this.editors.get(key);
     if (entry) {
-      if (this.dirty.has(key)) this.pending.set(key, entry.view.state.doc.toString());
-      this.dirty.delete(key);
       entry.view.destroy();
       this.editors.delete(key);
     }
+    this.dirty.delete(key);
+    this.pending.delete(key);
   }
 
   /** data-cell-index = position, from child `start` on. */

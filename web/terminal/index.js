@@ -11,8 +11,8 @@ import "@xterm/xterm/css/xterm.css";
 
 const STDERR_ON = new TextEncoder().encode("\x1b[31m");
 const STDERR_OFF = new TextEncoder().encode("\x1b[39m");
-const HIGH_WATER = 4 << 20;  // bytes written but not yet parsed before Python is asked to wait
-const LOW_WATER = 1 << 20;
+const BEHIND = 1 << 20;         // unparsed bytes in xterm beyond which new output waits in the backlog
+const BACKLOG_LIMIT = 64 << 20; // backlog bytes beyond which Python is asked to wait (drained())
 
 export function createTerminal(host, options, py) {
   return new CellTerminal(host, options || {}, py || {});
@@ -24,7 +24,9 @@ class CellTerminal {
     this.py = py;                       // {input(text), resize(rows, cols)}
     this.interactive = !!options.interactive;
     this.maxRows = options.maxRows || 16;
-    this.pending = 0;
+    this.pending = 0;                   // bytes handed to xterm, not parsed yet
+    this.backlog = [];                  // output that arrived while xterm was behind
+    this.backlogBytes = 0;
     this.waiters = [];
     this.rows = 1;
     this.term = new Terminal({
@@ -75,7 +77,10 @@ class CellTerminal {
     this.host.dataset.rows = String(this.maxRows);
   }
 
-  /** Write output bytes; returns the bytes not yet parsed (Python waits on drained() above HIGH_WATER). */
+  /** Write output bytes (stderr in red). While xterm is behind, output collects in a backlog that is
+   * written in one go once xterm has caught up, minus what could never be seen: plain text (no escape
+   * sequence) that scrolls out past the scrollback. That keeps a flood (`seq 1 2000000`) from costing
+   * a full terminal parse while showing exactly what a terminal would. */
   write(data, stderr) {
     let bytes = data;
     if (stderr) {
@@ -84,32 +89,69 @@ class CellTerminal {
       bytes.set(data, STDERR_ON.length);
       bytes.set(STDERR_OFF, STDERR_ON.length + data.length);
     }
+    if (this.pending > BEHIND || this.backlog.length) {
+      this.backlog.push(bytes);
+      this.backlogBytes += bytes.length;
+    } else {
+      this._write(bytes);
+    }
+    return this.pending + this.backlogBytes;
+  }
+
+  _write(bytes) {
     const n = bytes.length;
     this.pending += n;
     this.term.write(bytes, () => {
       this.pending -= n;
       this._grow();
-      if (this.pending <= LOW_WATER && this.waiters.length) {
-        const waiters = this.waiters;
-        this.waiters = [];
-        for (const resolve of waiters) resolve();
-      }
+      if (this.pending === 0) this._caughtUp();
     });
-    return this.pending;
   }
 
-  /** Resolves once xterm has caught up (pending output below LOW_WATER). */
+  _caughtUp() {
+    if (this.backlog.length) {
+      const all = new Uint8Array(this.backlogBytes);
+      let at = 0;
+      for (const part of this.backlog) { all.set(part, at); at += part.length; }
+      this.backlog = [];
+      this.backlogBytes = 0;
+      const kept = this._visible(all);
+      const buf = this.term.buffer.active;
+      if (kept.length < all.length && buf.cursorX > 0) this._write(new Uint8Array([13, 10]));
+      this._write(kept);
+      return;
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** The tail of `data` a terminal could still show: its last scrollback+rows lines, when everything
+   * before them is plain text (escape sequences must be parsed: they change colours, modes, cursor). */
+  _visible(data) {
+    const keep = this.term.options.scrollback + this.maxRows + 1;
+    let cut = data.length;
+    for (let lines = 0; lines <= keep; lines++) {
+      cut = data.lastIndexOf(10, cut - 1);
+      if (cut < 0) return data;
+    }
+    const dropped = data.subarray(0, cut + 1);
+    if (dropped.includes(27)) return data;
+    return data.subarray(cut + 1);
+  }
+
+  /** Resolves once xterm has caught up with everything written. */
   drained() {
-    if (this.pending <= LOW_WATER) return Promise.resolve();
+    if (!this.pending && !this.backlog.length) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Resolves when everything written so far is parsed (tests, benchmarks). */
   flushed() {
-    return new Promise((resolve) => this.term.write("", resolve));
+    return this.drained().then(() => new Promise((resolve) => this.term.write("", resolve)));
   }
 
-  needsDrain() { return this.pending > HIGH_WATER; }
+  needsDrain() { return this.backlogBytes > BACKLOG_LIMIT; }
 
   focus() { this.term.focus(); }
 

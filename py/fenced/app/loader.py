@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-LAZY_PACKAGES = ["markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]  # lock (PEP 503) names
+LAZY_PACKAGES = ["fenced", "markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]  # lock (PEP 503) names
 
 _task: asyncio.Future[None] | None = None
 

@@ -1,8 +1,8 @@
 """`fenced run FILE [CELL ...]`: run cells of a local runbook on a runner, streaming their output.
 
 Cells run in order in one runner session (exported variables and `cd` carry over, as in the
-notebook); the command stops at the first failing cell and exits with its status. Cells are found
-with markdown-it-py and named the way Runme names them (`fenced.document.naming`).
+notebook); the command stops at the first failing cell and exits with its status. Cells are read
+with `fenced.document`, named the way Runme names them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-NOT_CELLS = frozenset({"mermaid"})
 
 
 @dataclass(frozen=True)
@@ -42,33 +41,22 @@ class Runbook:
 
 
 def load_runbook(path: Path) -> Runbook:
-    """Code cells (in document order, with Runme names) and the frontmatter's `shell` and `cwd`."""
-    from markdown_it import MarkdownIt
+    """Code cells (in document order, with Runme names) and the frontmatter's `shell` and `cwd`.
 
-    from fenced.document import naming
-    from fenced.document.attributes import parse_info
-    from fenced.document.frontmatter import Frontmatter, locate
+    Read with `fenced.document`, so the terminal sees exactly the cells the notebook editor shows
+    (nested fences in lists and quotes included; ignored and `transform=false` blocks excluded).
+    """
+    from fenced.document import loads
 
-    text = path.read_text(encoding="utf-8")
-    loc = locate(text)
+    nb = loads(path.read_bytes().decode("utf-8"))
     shell = cwd = ""
-    if loc.format is not None:
-        front = Frontmatter(text[loc.start : loc.end], loc.format)
-        runme = front.get("runme") if front.valid else None
-        shell = str(front.get("shell") or "") if front.valid else ""
-        cwd = str(front.get("cwd") or "") if front.valid else ""
-        if isinstance(runme, dict) and not cwd:
-            cwd = str(runme.get("cwd") or "")
-    line_offset = text[: loc.content_start].count("\n")
-    fences = [t for t in MarkdownIt("commonmark").parse(text[loc.content_start :]) if t.type == "fence"]
-    infos = [parse_info(t.info.strip()) for t in fences]
-    names = naming.resolve((info.attributes.get("name", ""), t.content or None) for t, info in zip(fences, infos))
-    cells = []
-    for token, info, (name, _generated) in zip(fences, infos, names):
-        if info.language in NOT_CELLS or info.attributes.get("transform", "").lower() == "false":
-            continue
-        line = (token.map[0] if token.map else 0) + line_offset + 1
-        cells.append(Cell(name, info.language, token.content, dict(info.attributes), line))
+    fm = nb.frontmatter
+    if fm is not None and fm.valid:
+        shell = str(fm.shell or "")
+        cwd = str(fm.cwd or "")
+    cells = [
+        Cell(c.name, c.language, c.source, dict(c.attributes), c.line or 0) for c in nb.cells if c.kind == "code"
+    ]
     return Runbook(cells, shell, cwd)
 
 

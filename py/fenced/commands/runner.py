@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
                    help="delete a session idle (nothing running, no watcher) for this long (default: %(default)s)")  # fmt: skip
     p.add_argument("--stop-grace", type=float, default=2.0, metavar="SECONDS",
                    help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution (default: %(default)s)")  # fmt: skip
-    p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP#runner=URL&token=T'")
+    p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP?runner=URL#token=T'")
     p.add_argument("--quiet", action="store_true", help="no per-execution log lines on stderr")
     p.set_defaults(handler=run)
 

@@ -260,6 +260,14 @@ class Cell:
         """True for a cell that did not come from the parsed text."""
         return self._o is None
 
+    @property
+    def line(self) -> int | None:
+        """1-based line where the cell starts in the text it was read from (``None`` for a new cell)."""
+        if self._o is None:
+            return None
+        o, end = self._o, self._start
+        return o.count("\n", 0, end) + o.count("\r", 0, end) - o.count("\r\n", 0, end) + 1
+
     def original_text(self) -> str | None:
         """The cell's bytes in the file it was read from (``None`` for a new cell)."""
         return None if self._o is None else self._o[self._start : self._end]

@@ -13,10 +13,12 @@ API for hosts such as `fenced serve`::
     app = create_app(config, fallback=static_asgi_app)   # ASGI; app.runner holds the state
     serve(config)                                        # or: await serve_async(config, fallback=...)
 
-`serve`/`serve_async` bind (port 0 picks a free port), print `fenced runner listening on URL` (flushed)
-and, when asked, `open: URL/#token=...`, and on SIGINT/SIGTERM stop every execution (SIGINT, SIGTERM,
-SIGKILL) before exiting. Running `create_app` under another ASGI server works too: its lifespan shutdown
-(or `await app.runner.close()`) does the same cleanup. Modules: config, shells, process, events, session,
+`serve`/`serve_async` bind (port 0 picks a free port; or pass `sock=`), print `fenced runner listening on
+URL` (flushed) and, with `token_generated=True` or `config.app_url`, an `open: ...#token=...` line, and on
+SIGINT/SIGTERM stop every execution (SIGINT, SIGTERM, SIGKILL) before exiting. Prefer them to a bare
+`uvicorn.Server(create_app(...))`: uvicorn waits for open connections *before* the ASGI lifespan
+shutdown, and `Watch` streams never close on their own, so a bare server hangs until its
+`timeout_graceful_shutdown` unless `await app.runner.close()` runs first (which ends every stream). Modules: config, shells, process, events, session,
 core (the `Runner`), service (Connect handlers), guard (Host/CORS/token), app, server.
 """
 

@@ -23,7 +23,7 @@ from fenced import __version__
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.config import RunnerConfig
-from fenced.runner.process import Process
+from fenced.runner.process import Process, Spawned, spawn
 from fenced.runner.session import Execution, Session, Spec, log
 
 
@@ -45,6 +45,12 @@ def parse_env(entries: list[str] | tuple[str, ...]) -> dict[str, str]:
     return env
 
 
+def _fast_tmp() -> str | None:
+    """tmpfs (/dev/shm) for the per-execution script files when it is usable, else the default temp dir."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -61,8 +67,9 @@ class Runner:
         self.base_env = env
         self.sessions: dict[str, Session] = {}
         self.executions: dict[str, Execution] = {}
-        self.workdir = Path(tempfile.mkdtemp(prefix="fenced-runner-"))
+        self.workdir = Path(tempfile.mkdtemp(prefix="fenced-runner-", dir=_fast_tmp()))
         self.closing = False
+        self._running = 0  # executions spawning or running (the --max-executions budget)
         self._grace_timers: dict[str, asyncio.TimerHandle] = {}
         self._janitor: asyncio.Task[None] | None = None
 
@@ -141,39 +148,66 @@ class Runner:
         return execution
 
     def running_count(self) -> int:
-        return sum(1 for e in self.executions.values() if e.running)
+        return self._running
 
-    def start(self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None) -> Execution:
-        """Spawn a cell now; its events flow into the session (raises RunnerError when refused)."""
+    async def start(self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None) -> Execution:
+        """Spawn a cell; its events flow into the session (raises RunnerError when refused).
+
+        The fork/exec runs in a worker thread. A cancelled caller (client gone) does not cancel it: the
+        execution still lands in its session, where Watch shows it and the disconnect grace applies.
+        """
         if self.closing:
             raise RunnerError("unavailable", "the runner is shutting down")
-        if self.running_count() >= self.config.max_executions:
+        if self._running >= self.config.max_executions:
             raise RunnerError("resource_exhausted", f"{self.config.max_executions} executions are already running")
-        source = config.WhichOneof("source")
-        script = "\n".join(config.commands.items) if source == "commands" else config.script
-        program = shells.resolve_program(config.program_name, config.language_id, session.shell, self.shell)
-        directory = os.path.join(session.cwd, os.path.expanduser(config.directory)) if config.directory else session.cwd
-        if not os.path.isdir(directory):
-            raise RunnerError("invalid_argument", f"directory does not exist: {directory}")
-        own_env = parse_env(list(config.env))
-        env = {**session.env, **own_env, "PWD": directory}
-        if config.interactive:
-            env.setdefault("TERM", "xterm-256color")
-        spec = Spec(
-            known_id=config.known_id, known_name=config.known_name, interactive=config.interactive,
-            background=config.background, program=program, directory=directory, own_env=own_env,
-        )  # fmt: skip
-        execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
-        built = shells.build_program(program, list(config.arguments), script, self.workdir, execution.id)
-        rows, cols = (winsize.rows, winsize.cols) if winsize and winsize.rows and winsize.cols else (24, 80)
+        self._running += 1  # reserved now: concurrent Starts must not overshoot the limit while spawning
         try:
-            process = Process(
-                built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols,
-                on_output=execution.on_output, on_end=execution.on_end,
+            task = asyncio.ensure_future(self._start(session, config, winsize))
+        except BaseException:
+            self._running -= 1
+            raise
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved even if we are gone
+        return await asyncio.shield(task)
+
+    async def _start(self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None) -> Execution:
+        try:
+            source = config.WhichOneof("source")
+            script = "\n".join(config.commands.items) if source == "commands" else config.script
+            program = shells.resolve_program(config.program_name, config.language_id, session.shell, self.shell)
+            directory = session.cwd
+            if config.directory:
+                directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
+            if not os.path.isdir(directory):
+                raise RunnerError("invalid_argument", f"directory does not exist: {directory}")
+            own_env = parse_env(list(config.env))
+            env = {**session.env, **own_env, "PWD": directory}
+            if config.interactive:
+                env.setdefault("TERM", "xterm-256color")
+            spec = Spec(
+                known_id=config.known_id, known_name=config.known_name, interactive=config.interactive,
+                background=config.background, program=program, directory=directory, own_env=own_env,
             )  # fmt: skip
-        except OSError as exc:
-            shells.cleanup(self.workdir, execution.id)
-            raise RunnerError("failed_precondition", f"cannot start {program}: {exc.strerror or exc}") from exc
+            execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
+            rows, cols = (winsize.rows, winsize.cols) if winsize and winsize.rows and winsize.cols else (24, 80)
+            arguments = list(config.arguments)
+
+            def spawn_now() -> Spawned:  # in a worker thread: file writes and fork/exec
+                built = shells.build_program(program, arguments, script, self.workdir, execution.id)
+                return spawn(built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols)
+
+            began = time.monotonic()
+            try:
+                spawned = await asyncio.get_running_loop().run_in_executor(None, spawn_now)
+            except OSError as exc:
+                shells.cleanup(self.workdir, execution.id)
+                raise RunnerError("failed_precondition", f"cannot start {program}: {exc.strerror or exc}") from exc
+        except BaseException:
+            self._running -= 1
+            raise
+        process = Process(
+            spawned, interactive=config.interactive, on_output=execution.on_output, on_end=execution.on_end,
+            started=began,
+        )  # fmt: skip
         session.executions[execution.id] = execution
         self.executions[execution.id] = execution
         execution.attach(process)
@@ -183,9 +217,12 @@ class Runner:
         )  # fmt: skip
         if not session.watchers:
             self.on_watchers_changed(session)
+        if self.closing:  # shutdown began while it was spawning
+            execution.stop(self.config.stop_grace, kill=True, reason="stopped: runner shutting down")
         return execution
 
     def on_execution_end(self, execution: Execution) -> None:
+        self._running -= 1
         session = execution.session
         if session.deleted and not self.closing:
             self.executions.pop(execution.id, None)

@@ -49,90 +49,98 @@ def set_winsize(fd: int, rows: int, cols: int, x: int = 0, y: int = 0) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, x, y))
 
 
+@dataclass
+class Spawned:
+    """A started child and the parent's ends of its pipes or PTY (all non-inheritable fds)."""
+
+    popen: subprocess.Popen[bytes]
+    readers: dict[int, int]  # fd -> STDOUT/STDERR
+    stdin: int | None = None
+    master: int | None = None
+
+
+def spawn(argv: list[str], *, env: dict[str, str], cwd: str, interactive: bool, rows: int = 24, cols: int = 80) -> Spawned:
+    """Start the child in its own session and process group. Blocking (fork/exec): callers run it in a
+    worker thread so a burst of starts neither stalls the event loop nor runs one at a time."""
+    return _spawn_pty(argv, env, cwd, rows, cols) if interactive else _spawn_pipes(argv, env, cwd)
+
+
+def _spawn_pipes(argv: list[str], env: dict[str, str], cwd: str) -> Spawned:
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    for fd in (out_r, err_r):
+        try:
+            fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass
+    try:
+        popen = subprocess.Popen(argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True)
+    except BaseException:
+        for fd in (in_r, in_w, out_r, err_r):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (out_w, err_w):
+            os.close(fd)
+    os.close(in_r)
+    return Spawned(popen, {out_r: STDOUT, err_r: STDERR}, stdin=in_w)
+
+
+def _spawn_pty(argv: list[str], env: dict[str, str], cwd: str, rows: int, cols: int) -> Spawned:
+    master, slave = os.openpty()
+    set_winsize(master, rows, cols)
+    try:
+        popen = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, preexec_fn=_make_controlling_tty
+        )
+    except BaseException:
+        os.close(master)
+        raise
+    finally:
+        os.close(slave)
+    return Spawned(popen, {master: STDOUT}, master=master)
+
+
 class Process:
-    """One execution's OS side. Not thread-safe; lives on the loop that created it."""
+    """One execution's OS side, once spawned. Not thread-safe; lives on the loop that created it."""
 
     def __init__(
         self,
-        argv: list[str],
+        spawned: Spawned,
         *,
-        env: dict[str, str],
-        cwd: str,
         interactive: bool,
-        rows: int = 24,
-        cols: int = 80,
         on_output: Callable[[int, bytes], None],
         on_end: Callable[[ExitStatus], None],
+        started: float | None = None,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._on_output = on_output
         self._on_end = on_end
         self.interactive = interactive
-        self._readers: dict[int, int] = {}  # fd -> stream
+        self._popen = spawned.popen
+        self._readers = dict(spawned.readers)
         self._paused = False
-        self._stdin: int | None = None
+        self._stdin = spawned.stdin
         self._pending = bytearray()
         self._writing = False
         self._close_pending = False
-        self._master: int | None = None
+        self._master = spawned.master
         self._pidfd: int | None = None
         self._status: ExitStatus | None = None
         self._ended = False
         self._drain_timer: asyncio.TimerHandle | None = None
         self._last_data = 0.0
         self._exited_at = 0.0
-        self._started = time.monotonic()
-        if interactive:
-            self._spawn_pty(argv, env, cwd, rows, cols)
-        else:
-            self._spawn_pipes(argv, env, cwd)
+        self._started = time.monotonic() if started is None else started
         self.pid = self._popen.pid
         self.pgid = self.pid  # setsid: the child leads its own session and process group
+        if self._stdin is not None:
+            os.set_blocking(self._stdin, False)
         for fd in self._readers:
             os.set_blocking(fd, False)
             self._loop.add_reader(fd, self._read, fd)
         self._watch_exit()
-
-    # -- spawning -------------------------------------------------------------------------------
-    def _spawn_pipes(self, argv: list[str], env: dict[str, str], cwd: str) -> None:
-        in_r, in_w = os.pipe()
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        for fd in (out_r, err_r):
-            try:
-                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
-            except OSError:
-                pass
-        try:
-            self._popen = subprocess.Popen(
-                argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True
-            )
-        except BaseException:
-            for fd in (in_r, in_w, out_r, err_r):
-                os.close(fd)
-            raise
-        finally:
-            for fd in (out_w, err_w):
-                os.close(fd)
-        os.close(in_r)
-        self._stdin = in_w
-        os.set_blocking(in_w, False)
-        self._readers = {out_r: STDOUT, err_r: STDERR}
-
-    def _spawn_pty(self, argv: list[str], env: dict[str, str], cwd: str, rows: int, cols: int) -> None:
-        master, slave = os.openpty()
-        set_winsize(master, rows, cols)
-        try:
-            self._popen = subprocess.Popen(
-                argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, preexec_fn=_make_controlling_tty
-            )
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        self._master = master
-        self._readers = {master: STDOUT}
 
     def _watch_exit(self) -> None:
         try:

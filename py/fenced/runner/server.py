@@ -40,7 +40,8 @@ def announce(config: RunnerConfig, port: int, *, token_generated: bool, out: Tex
     url = config.url(port)
     print(f"{LISTENING} {url}", file=out, flush=True)
     if config.app_url:
-        print(f"open: {config.app_url}#runner={url}&token={config.token}", file=out, flush=True)
+        sep = "&" if "?" in config.app_url else "?"
+        print(f"open: {config.app_url}{sep}runner={url}#token={config.token}", file=out, flush=True)
     elif token_generated:
         print(f"open: {url}/#token={config.token}", file=out, flush=True)
     if not is_loopback(config.host) and not config.tls_cert:

@@ -56,13 +56,15 @@ class RunnerServiceImpl:
     async def start(self, request: pb.StartRequest, ctx: RequestContext) -> pb.StartResponse:
         with _errors():
             session = self.runner.session(request.session_id)
-            execution = self._start(session, request.config, request.winsize, request.input_data, request.keep_stdin_open)
+            execution = await self._start(
+                session, request.config, request.winsize, request.input_data, request.keep_stdin_open
+            )
         return pb.StartResponse(execution_id=execution.id, pid=execution.pid)
 
-    def _start(
+    async def _start(
         self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize, data: bytes, keep_open: bool
     ) -> Execution:
-        execution = self.runner.start(session, config, winsize)
+        execution = await self.runner.start(session, config, winsize)
         process = execution.process
         assert process is not None
         if data:
@@ -131,7 +133,7 @@ class RunnerServiceImpl:
             watcher = Watcher(session.seq)
             session.add_watcher(watcher)
             try:
-                execution = self._start(session, request.config, request.winsize, request.input_data, False)
+                execution = await self._start(session, request.config, request.winsize, request.input_data, False)
             except BaseException:
                 session.remove_watcher(watcher)
                 self.runner.drop_if_done(session)

@@ -37,7 +37,7 @@ def _storage() -> Any:
 def stored(key: str) -> str:
     store = _storage()
     value = store.getItem(key) if store is not None else None
-    return "" if value is None else str(value)
+    return "" if value is None or type(value).__name__ == "JsNull" else str(value)
 
 
 def store(key: str, value: str) -> None:

@@ -23,6 +23,7 @@ from .program import SessionSpec
 STARTING, RUNNING, SUCCEEDED, FAILED = "starting", "running", "succeeded", "failed"
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
 RETRY_DELAYS = (1.0, 2.0, 3.0, 5.0)
+YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
 
 
 @dataclass(eq=False)
@@ -283,6 +284,7 @@ class Engine:
         delay = 0
         while not self.closed and self.session_id:
             stream = self.client.watch(self.session_id, self.cursor)
+            since = time.perf_counter()
             try:
                 async for event in stream:
                     self.cursor = event.seq
@@ -291,6 +293,9 @@ class Engine:
                     async with self._lock:
                         await self._handle(event, self._by_exec.get(event.execution_id))
                     delay = 0
+                    if time.perf_counter() - since > YIELD_AFTER_S:
+                        await asyncio.sleep(0)  # let the page paint and take input during a flood
+                        since = time.perf_counter()
                 error: BaseException | None = None  # the runner ended the stream (shutting down)
             except ConnectError as exc:
                 if exc.code == Code.NOT_FOUND:

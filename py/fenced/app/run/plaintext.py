@@ -24,6 +24,7 @@ _ESCAPE = re.compile(
 _CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _TWO = re.compile(r"\x1b[ -/]*[0-~]")
 _SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # anything but \t and \n needs the slow path
+_NOT_CONTROL = bytes(b for b in range(256) if b not in (*range(0x09), *range(0x0B, 0x20), 0x7F))
 _TOKEN = re.compile(_ESCAPE.pattern + r"|\r|\x08|\n")
 MAX_PENDING_ESCAPE = 4096  # an escape sequence longer than this is not one: let it through as text
 MAX_LINE = 1 << 16  # an endless line is committed in pieces (so appending stays linear)
@@ -44,6 +45,10 @@ class PlainText:
         return "".join(self._line)
 
     def feed(self, data: bytes, final: bool = False) -> tuple[str, str]:
+        if not self._hold and self._col == len(self._line):
+            plain = data.replace(b"\r\n", b"\n") if b"\r" in data else data
+            if not plain.translate(None, _NOT_CONTROL):  # checked on bytes: C speed
+                return self._done(self._fast(self._decoder.decode(plain, final)))  # e.g. `seq`: plain lines
         text = self._hold + self._decoder.decode(data, final)
         self._hold = ""
         if not final:
@@ -51,9 +56,12 @@ class PlainText:
         if "\r\n" in text:
             text = text.replace("\r\n", "\n")
         if not _SPECIAL.search(text) and self._col == len(self._line):
-            done = self._fast(text)  # the common case: plain text (e.g. `seq`), no cursor games
+            done = self._fast(text)
         else:
             done = self._slow(text)
+        return self._done(done)
+
+    def _done(self, done: str) -> tuple[str, str]:
         if len(self._line) > MAX_LINE and self._col == len(self._line):
             done += self.line
             self._line, self._col = [], 0

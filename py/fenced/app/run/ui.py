@@ -59,7 +59,7 @@ class LocalStorage:
     """The controller's `Storage` on localStorage (the run state outlives a reload or a closed tab)."""
 
     def get(self, key: str) -> str | None:
-        value = js.window.localStorage.getItem(key)
+        value = opt(js.window.localStorage.getItem(key))
         return None if value is None else str(value)
 
     def set(self, key: str, value: str) -> None:

@@ -86,6 +86,7 @@ CELL_ACTIONS: list[tuple[str, str, str, str]] = [
     ("edit", "Edit cell", "Edit", "markdown"),
     ("render", "Render cell", "Render", "markdown"),
     ("attributes", "Cell attributes", "Attributes…", "code"),
+    ("language", "Change language", "Language…", "code"),
     ("move-up", "Move cell up", "↑", "both"),
     ("move-down", "Move cell down", "↓", "both"),
     ("duplicate", "Duplicate cell", "Duplicate", "both"),

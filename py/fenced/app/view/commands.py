@@ -205,7 +205,9 @@ class Commands:
             self.v.chrome.dialogs.attributes(self.v.active)
 
     def cmd_language(self) -> None:
-        self.cmd_attributes()
+        cell = self._cell()
+        if cell is not None and cell.kind == "code":
+            self.v.chrome.dialogs.attributes(self.v.active, focus="language")
 
     def cmd_frontmatter(self) -> None:
         self.v.chrome.dialogs.frontmatter()

@@ -107,7 +107,7 @@ class Dialogs:
 
     # --- cell attributes --------------------------------------------------------------------------
 
-    def attributes(self, index: int) -> None:
+    def attributes(self, index: int, focus: str = "") -> None:
         v = self.v
         v.flush()
         cell = v.cells[index]
@@ -150,6 +150,11 @@ class Dialogs:
             return []
 
         self._open(f"Cell attributes: {cell.name}", body, save)
+        if focus:
+            field = opt(self.dialog.querySelector(f'[name="{focus}"]'))
+            if field is not None:
+                field.focus()
+                field.select()
 
     # --- frontmatter ------------------------------------------------------------------------------
 

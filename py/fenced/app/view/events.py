@@ -26,13 +26,13 @@ class Events:
         self.commands = Commands(view)
         self._pending: str | None = None
         root = view.root
-        self._listen(js.document, "keydown", self._on_keydown, capture=True)
+        view._ctl.listenKeys(self._proxy(self._on_keydown))  # filtered in JS: no Python per typed key
         self._listen(root, "click", self._on_click)
         self._listen(root, "dblclick", self._on_dblclick)
         self._listen(root, "focusin", self._on_focusin)
-        self._listen(root, "input", self._on_input)
+        self._listen(view.chrome.find_input, "input", self._on_input)
 
-    def _listen(self, target: Any, name: str, handler: Any, capture: bool = False) -> None:
+    def _proxy(self, handler: Any) -> Any:
         def safe(event: Any) -> None:
             try:
                 handler(event)
@@ -41,7 +41,10 @@ class Events:
 
         proxy = create_proxy(safe)
         self.v._proxies.append(proxy)
-        target.addEventListener(name, proxy, capture)
+        return proxy
+
+    def _listen(self, target: Any, name: str, handler: Any, capture: bool = False) -> None:
+        target.addEventListener(name, self._proxy(handler), capture)
 
     def _cell_of(self, target: Any) -> Any:
         cells = self.v._cells_el

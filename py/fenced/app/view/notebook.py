@@ -1,7 +1,7 @@
 """NotebookView: shows a `fenced.document.Notebook` and turns edits into model changes.
 
 Thin by design: DOM events (see `events`) become operations from `ops` applied to the model and pushed
-on the `History`; each operation returns a patch that `_patch` mirrors in the DOM. Heavy, frequent work
+on the `History`; each operation returns a patch that `dompatch` mirrors in the DOM. Heavy, frequent work
 stays in the JS half of the editor bundle (lazy CodeMirror mounting, visibility, edit tracking); Python
 is called per batch of cells coming into view and after a pause in typing, never per key press.
 """
@@ -9,6 +9,7 @@ is called per batch of cells coming into view and after a pause in typing, never
 from __future__ import annotations
 
 import asyncio
+import gc
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ import js  # type: ignore[import-not-found]
 
 from fenced.app import loader
 
-from . import bridge, cellhtml, markdown, ops
+from . import bridge, cellhtml, dompatch, ops
 from .cellhtml import CellData
 from .history import History
 from .images import ImageResolver
@@ -63,6 +64,7 @@ class NotebookView:
         """Parse `text` and render it, replacing the current document."""
         mark = js.performance.mark
         mark("view:show")
+        gc.unfreeze()  # the previous document's objects may be collected again
         await loader.ensure_packages()
         bundle = bridge.start_loading()
         from fenced.document import loads
@@ -94,6 +96,10 @@ class NotebookView:
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
         if cells:
             self.select(0, focus=False, scroll=False)
+        # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
+        # any later call, e.g. mid-typing) takes tens of ms in Pyodide. Freezing moves them out of it.
+        gc.collect()
+        gc.freeze()
         mark("view:shown")
 
     def text(self) -> str:
@@ -231,6 +237,8 @@ class NotebookView:
         self._set_markdown_html(el, self.cells[index])
 
     def _set_markdown_html(self, el: Any, cell: Any) -> None:
+        from . import markdown  # imported with the first document, not at boot
+
         html = markdown.render(cell.source)
         self._ctl.setHTML(el, html)
         if "data-fenced-src" in html:
@@ -240,7 +248,7 @@ class NotebookView:
 
     def run(self, op: Any) -> None:
         """Apply a new operation, record it for undo, update the DOM."""
-        self._patch(op.apply(self._nb))
+        dompatch.apply(self, op.apply(self._nb))
         self.history.push(op)
         self.changed()
 
@@ -257,9 +265,9 @@ class NotebookView:
             self._after_history(op.apply(self._nb))
 
     def _after_history(self, patch: tuple[Any, ...]) -> None:
-        self._patch(patch)
+        dompatch.apply(self, patch)
         self.changed()
-        target = _patch_target(patch, self.cells)
+        target = dompatch.target(patch, self.cells)
         if target is not None and self.cells:
             self.select(target)
 
@@ -301,6 +309,8 @@ class NotebookView:
 
     def _render_keys(self, keys: Any) -> Any:
         """JS asks for the HTML of Markdown cells that came into view."""
+        from . import markdown
+
         out: list[str | None] = []
         images: list[int] = []
         for k in keys.to_py():
@@ -341,96 +351,6 @@ class NotebookView:
                 el.dataset.cellName = name
                 el.querySelector(".cell-name").textContent = name
                 el.setAttribute("aria-label", cellhtml.code_label(name, cell.language))
-
-    # --- DOM patches ------------------------------------------------------------------------------
-
-    def _patch(self, patch: tuple[Any, ...]) -> None:
-        kind = patch[0]
-        if kind == "group":
-            for p in patch[1]:
-                self._patch(p)
-        elif kind == "insert":
-            self._insert_elements(patch[1], patch[2])
-        elif kind == "delete":
-            index, count = patch[1], patch[2]
-            for _ in range(count):
-                el = self.element(index)
-                self._ctl.forget(el)
-                el.remove()
-            self._ctl.takeChanges()  # drop texts of removed editors (their cells left the model)
-            self._ctl.renumber(index)
-            self.refresh_names()
-            self.active = max(0, min(self.active, len(self.cells) - 1))
-        elif kind == "move":
-            src, dst = patch[1], patch[2]
-            el = self.element(src)
-            el.remove()
-            ref = self.element(dst)
-            self._cells_el.insertBefore(el, ref)
-            self._ctl.renumber(min(src, dst))
-            self.refresh_names()
-        elif kind == "replace":
-            index = patch[1]
-            old = self.element(index)
-            self._ctl.forget(old)
-            self._ctl.takeChanges()
-            old.insertAdjacentHTML("afterend", cellhtml.cell_html(self._data(self.cells[index]), index))
-            old.remove()
-            self._ctl.observe(self.element(index))
-            self.refresh_names()
-        elif kind == "source":
-            cell = patch[1]
-            el = self.element_of(cell)
-            if el is not None:
-                if cell.kind == "markdown" and not el.classList.contains("editing"):
-                    self._set_markdown_html(el, cell)
-                else:
-                    self._ctl.setText(el, cell.source)
-                if cell.kind == "code":
-                    self.refresh_names()
-        elif kind == "meta":
-            cell = patch[1]
-            el = self.element_of(cell)
-            if el is not None:
-                if el.dataset.lang != cell.language:
-                    el.dataset.lang = cell.language
-                    el.querySelector(".cell-lang").textContent = cell.language or "text"
-                    self._ctl.relanguage(el)
-                self._names.pop(self.key(cell), None)
-                self.refresh_names()
-        elif kind == "frontmatter":
-            pass  # the chrome reads the frontmatter when its dialog opens
-
-    def _insert_elements(self, index: int, count: int) -> None:
-        html = cellhtml.cells_html([self._data(c) for c in self.cells[index : index + count]], index)
-        ref = self.element(index)
-        if ref is None:
-            self._cells_el.insertAdjacentHTML("beforeend", html)
-        else:
-            ref.insertAdjacentHTML("beforebegin", html)
-        for i in range(index, index + count):
-            self._ctl.observe(self.element(i))
-        self._ctl.renumber(index)
-        self.refresh_names()
-
-
-def _patch_target(patch: tuple[Any, ...], cells: Any) -> int | None:
-    """Where the selection goes after undo/redo: the cell the operation touched."""
-    kind = patch[0]
-    if kind == "group":
-        targets = [_patch_target(p, cells) for p in patch[1]]
-        return next((t for t in reversed(targets) if t is not None), None)
-    if kind in ("insert", "replace"):
-        return patch[1]
-    if kind == "delete":
-        return min(patch[1], len(cells) - 1)
-    if kind == "move":
-        return patch[2]
-    if kind in ("source", "meta"):
-        for i, c in enumerate(cells):
-            if c is patch[1]:
-                return i
-    return None
 
 
 def _base_name(source: str) -> str:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import js  # type: ignore[import-not-found]
 
 from . import cellhtml, find, outline
-from .bridge import opt
 from .dialogs import Dialogs
 
 if TYPE_CHECKING:

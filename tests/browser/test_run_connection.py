@@ -1,0 +1,95 @@
+"""Connecting to a runner: from the address (token taken out of it), from the settings fields, kept in
+localStorage; and a clear, distinct message for each way it can fail."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.run_support import cell, cells_md, connect, open_doc, runner, wait_runner_state
+from tests.conftest import wait_ready
+from tests.runner.support import RunnerProcess
+
+pytestmark = pytest.mark.browser
+__all__ = ["runner"]
+
+DOC = cells_md(("hello", "echo hi"))
+
+
+def status(page: Any) -> Any:
+    return page.locator("#runner-status")
+
+
+def enter_runner(page: Any, url: str, token: str) -> None:
+    page.get_by_label("Runner URL").fill(url)
+    page.get_by_label("Runner token").fill(token)
+    page.get_by_label("Runner token").press("Enter")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
+    page = ready_page
+    open_doc(page, DOC)
+    assert status(page).get_attribute("data-runner-state") == "none"
+    button = cell(page, "hello").get_by_role("button", name="Run cell")
+    expect(button).to_be_disabled()
+    expect(button).to_have_attribute("title", "No runner: enter a Runner URL and token to run cells.")
+    expect(button).to_have_attribute("aria-description", "No runner: enter a Runner URL and token to run cells.")
+    expect(page.get_by_role("button", name="Run all")).to_be_disabled()
+
+
+def test_address_token_is_removed_kept_and_used_after_reload(page: Any, app_url: str, runner: RunnerProcess) -> None:
+    connect(page, app_url, runner)
+    assert "token" not in page.url and runner.token not in page.url
+    expect(status(page)).to_contain_text(f"{getpass.getuser()}@{socket.gethostname()}")
+    assert page.evaluate("localStorage.getItem('fenced.runner.token')") == runner.token
+    assert page.get_by_label("Runner URL").input_value() == runner.url
+    page.goto(app_url)  # no runner in the address any more: the stored settings connect
+    wait_ready(page)
+    wait_runner_state(page, "connected")
+    open_doc(page, DOC)
+    expect(cell(page, "hello").get_by_role("button", name="Run cell")).to_be_enabled()
+
+
+def test_runner_down_says_unreachable(ready_page: Any) -> None:
+    page = ready_page
+    url = f"http://127.0.0.1:{free_port()}"
+    enter_runner(page, url, "whatever")
+    wait_runner_state(page, "error")
+    assert status(page).get_attribute("data-runner-reason") == "unreachable"
+    expect(status(page)).to_contain_text(f"Runner unreachable at {url}")
+    open_doc(page, DOC)
+    button = cell(page, "hello").get_by_role("button", name="Run cell")
+    expect(button).to_be_disabled()
+    expect(button).to_have_attribute("title", f"Cannot run: Runner unreachable at {url}: is it running, and is the URL right?")
+
+
+def test_wrong_token_says_unauthorized(ready_page: Any, runner: RunnerProcess) -> None:
+    page = ready_page
+    enter_runner(page, runner.url, "not-the-token")
+    wait_runner_state(page, "error")
+    assert status(page).get_attribute("data-runner-reason") == "unauthorized"
+    expect(status(page)).to_contain_text("Unauthorized")
+    expect(status(page)).to_contain_text("token")
+    enter_runner(page, runner.url, runner.token)  # fixing the token connects
+    wait_runner_state(page, "connected")
+
+
+def test_foreign_origin_says_which_origin_to_allow(ready_page: Any) -> None:
+    page = ready_page
+    origin = page.evaluate("location.origin")
+    with RunnerProcess("--quiet") as other:  # allows no browser origin
+        enter_runner(page, other.url, other.token)
+        wait_runner_state(page, "error")
+    assert status(page).get_attribute("data-runner-reason") == "cors"
+    expect(status(page)).to_contain_text("CORS refused")
+    expect(status(page)).to_contain_text(f"--allow-origin {origin}")
