@@ -24,6 +24,12 @@ def status(page: Any) -> Any:
     return page.locator("#runner-status")
 
 
+def wait_error(page: Any, reason: str) -> None:
+    """The state and the reason together (an earlier attempt, e.g. while typing, may fail differently)."""
+    page.wait_for_selector(f"#runner-status[data-runner-state='error'][data-runner-reason='{reason}']",
+                           timeout=30_000)
+
+
 def enter_runner(page: Any, url: str, token: str) -> None:
     page.get_by_label("Runner URL").fill(url)
     page.get_by_label("Runner token").fill(token)
@@ -64,8 +70,7 @@ def test_runner_down_says_unreachable(ready_page: Any) -> None:
     page = ready_page
     url = f"http://127.0.0.1:{free_port()}"
     enter_runner(page, url, "whatever")
-    wait_runner_state(page, "error")
-    assert status(page).get_attribute("data-runner-reason") == "unreachable"
+    wait_error(page, "unreachable")
     expect(status(page)).to_contain_text(f"Runner unreachable at {url}")
     open_doc(page, DOC)
     button = cell(page, "hello").get_by_role("button", name="Run cell")
@@ -76,8 +81,7 @@ def test_runner_down_says_unreachable(ready_page: Any) -> None:
 def test_wrong_token_says_unauthorized(ready_page: Any, runner: RunnerProcess) -> None:
     page = ready_page
     enter_runner(page, runner.url, "not-the-token")
-    wait_runner_state(page, "error")
-    assert status(page).get_attribute("data-runner-reason") == "unauthorized"
+    wait_error(page, "unauthorized")
     expect(status(page)).to_contain_text("Unauthorized")
     expect(status(page)).to_contain_text("token")
     enter_runner(page, runner.url, runner.token)  # fixing the token connects
@@ -89,7 +93,6 @@ def test_foreign_origin_says_which_origin_to_allow(ready_page: Any) -> None:
     origin = page.evaluate("location.origin")
     with RunnerProcess("--quiet") as other:  # allows no browser origin
         enter_runner(page, other.url, other.token)
-        wait_runner_state(page, "error")
-    assert status(page).get_attribute("data-runner-reason") == "cors"
+        wait_error(page, "cors")
     expect(status(page)).to_contain_text("CORS refused")
     expect(status(page)).to_contain_text(f"--allow-origin {origin}")

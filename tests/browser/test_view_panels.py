@@ -80,6 +80,17 @@ def test_attributes_editor(ready_page: Any) -> None:
     page.keyboard.press("Escape")
     page.keyboard.press("Control+z")
     assert view_text(page) == DOC
+    # "Change language" opens the same dialog on its Language field; highlighting follows.
+    cell(page, 3).locator(".cell-header").click()
+    cell(page, 3).get_by_role("button", name="Change language").click()
+    dialog = page.get_by_role("dialog", name="Cell attributes: make-all")
+    assert page.evaluate("() => document.activeElement.name") == "language"
+    page.keyboard.type("python")
+    page.keyboard.press("Enter")
+    assert dialog.is_hidden()
+    assert cell(page, 3).locator(".cell-lang").inner_text() == "python"
+    assert cell(page, 3).locator(".cm-content").count() == 1
+    assert "```python\nmake all\n```" in view_text(page)
 
 
 def test_frontmatter_editor(ready_page: Any) -> None:
@@ -103,6 +114,15 @@ def test_frontmatter_editor(ready_page: Any) -> None:
     page.get_by_role("button", name="Undo", exact=True).click()
     page.get_by_role("button", name="Undo", exact=True).click()
     assert view_text(page) == DOC
+    # Frontmatter that does not parse: the fields are disabled, the text can be fixed.
+    broken = "---\nshell: [unclosed\n---\n\n# Doc\n"
+    show(page, broken)
+    page.get_by_role("button", name="Frontmatter").click()
+    assert dialog.get_by_label("Shell").is_disabled()
+    assert "does not parse" in dialog.inner_text()
+    dialog.get_by_label("Frontmatter text").fill("---\nshell: bash\n---")
+    dialog.get_by_role("button", name="Save").click()
+    assert view_text(page) == "---\nshell: bash\n---\n\n# Doc\n"
 
 
 def test_outline_and_find(ready_page: Any) -> None:

@@ -19,8 +19,9 @@ export {canonicalLanguage};
 const external = Annotation.define();
 
 const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
+const IDLE_BUDGET_MS = 35;     // per idle callback (small notebooks, finishing off-screen cells)
 const MARGIN = 300;           // px above and below the viewport that count as on screen
-const MD_BATCH = 12;         // Markdown cells rendered per Python call
+const MD_BATCH = 6;          // Markdown cells rendered per Python call (a few ms each)
 const CHANGE_DEBOUNCE_MS = 300;
 
 export function createController(root, py, options) {
@@ -345,12 +346,12 @@ class Controller {
       if ([...this.visible].some((el) => this._needs(el))) { this._schedule(); return; }
       const kids = this.root.children;
       const batch = [];
-      while (this.cursor < kids.length && batch.length < MD_BATCH) {
+      while (this.cursor < kids.length && batch.length < 4 * MD_BATCH) {
         const el = kids[this.cursor++];
         if (this._needs(el)) batch.push(el);
       }
       if (!batch.length) { this._setState("idle"); return; }
-      const until = performance.now() + Math.max(4, Math.min(FRAME_BUDGET_MS, deadline.timeRemaining()));
+      const until = performance.now() + Math.max(4, Math.min(IDLE_BUDGET_MS, deadline.timeRemaining()));
       const done = this._process(batch, () => performance.now() < until);
       if (done < batch.length) this.cursor = Number(batch[done].dataset.cellIndex);
       this._scheduleIdle();
@@ -362,21 +363,17 @@ class Controller {
 
   /** Do the work for `els` while `more()` says there is time; returns how many were done. */
   _process(els, more) {
-    let done = 0;
-    const md = [];
-    for (const el of els) {
-      if (done && !more()) break;
-      if (el.dataset.cellKind === "code") this.mount(el, null, false);
-      else md.push(el);
-      done++;
-    }
-    for (let i = 0; i < md.length; i += MD_BATCH) {
-      const batch = md.slice(i, i + MD_BATCH);
+    let i = 0;
+    while (i < els.length) {
+      if (i && !more()) break;
+      if (els[i].dataset.cellKind === "code") { this.mount(els[i++], null, false); continue; }
+      const batch = [];  // a run of Markdown cells: one Python call
+      while (i < els.length && els[i].dataset.cellKind !== "code" && batch.length < MD_BATCH) batch.push(els[i++]);
       const htmls = this.py.render(batch.map((el) => el.dataset.key));
       batch.forEach((el, j) => { if (htmls[j] !== null && htmls[j] !== undefined) this.setHTML(el, htmls[j]); });
     }
-    if (done) this._setState("rendering");
-    return done;
+    if (i) this._setState("rendering");
+    return i;
   }
 
   _evict() {

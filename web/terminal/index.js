@@ -11,7 +11,8 @@ import "@xterm/xterm/css/xterm.css";
 
 const STDERR_ON = new TextEncoder().encode("\x1b[31m");
 const STDERR_OFF = new TextEncoder().encode("\x1b[39m");
-const BEHIND = 1 << 20;         // unparsed bytes in xterm beyond which new output waits in the backlog
+const BEHIND = 256 << 10;       // unparsed bytes in xterm beyond which new output waits in the backlog
+const PIECE = 32 << 10;         // xterm parses one write() without a break: keep each short
 const BACKLOG_LIMIT = 64 << 20; // backlog bytes beyond which Python is asked to wait (drained())
 
 export function createTerminal(host, options, py) {
@@ -80,8 +81,9 @@ class CellTerminal {
   /** Write output bytes (stderr in red). While xterm is behind, output collects in a backlog that is
    * written in one go once xterm has caught up, minus what could never be seen: plain text (no escape
    * sequence) that scrolls out past the scrollback. That keeps a flood (`seq 1 2000000`) from costing
-   * a full terminal parse while showing exactly what a terminal would. */
-  write(data, stderr) {
+   * a full terminal parse while showing what a terminal would. `escapes`: the caller saw an ESC byte
+   * in `data` (Python finds that at memchr speed; scanning here would cost a long task). */
+  write(data, stderr, escapes) {
     let bytes = data;
     if (stderr) {
       bytes = new Uint8Array(data.length + STDERR_ON.length + STDERR_OFF.length);
@@ -90,7 +92,7 @@ class CellTerminal {
       bytes.set(STDERR_OFF, STDERR_ON.length + data.length);
     }
     if (this.pending > BEHIND || this.backlog.length) {
-      this.backlog.push(bytes);
+      this.backlog.push([bytes, !!(stderr || escapes)]);
       this.backlogBytes += bytes.length;
     } else {
       this._write(bytes);
@@ -101,7 +103,9 @@ class CellTerminal {
   _write(bytes) {
     const n = bytes.length;
     this.pending += n;
-    this.term.write(bytes, () => {
+    for (let at = 0; at + PIECE < n; at += PIECE) this.term.write(bytes.subarray(at, at + PIECE));
+    const last = n > PIECE ? bytes.subarray(n - ((n % PIECE) || PIECE)) : bytes;
+    this.term.write(last, () => {
       this.pending -= n;
       this._grow();
       if (this.pending === 0) this._caughtUp();
@@ -110,15 +114,17 @@ class CellTerminal {
 
   _caughtUp() {
     if (this.backlog.length) {
-      const all = new Uint8Array(this.backlogBytes);
-      let at = 0;
-      for (const part of this.backlog) { all.set(part, at); at += part.length; }
+      const parts = this.backlog;
       this.backlog = [];
       this.backlogBytes = 0;
-      const kept = this._visible(all);
-      const buf = this.term.buffer.active;
-      if (kept.length < all.length && buf.cursorX > 0) this._write(new Uint8Array([13, 10]));
-      this._write(kept);
+      const [from, at] = this._firstVisible(parts);
+      if (from > 0 || at > 0) {
+        if (this.term.buffer.active.cursorX > 0) this._write(new Uint8Array([13, 10]));
+        this._write(parts[from][0].subarray(at));
+      } else {
+        this._write(parts[0][0]);
+      }
+      for (let i = from + 1; i < parts.length; i++) this._write(parts[i][0]);
       return;
     }
     const waiters = this.waiters;
@@ -126,18 +132,24 @@ class CellTerminal {
     for (const resolve of waiters) resolve();
   }
 
-  /** The tail of `data` a terminal could still show: its last scrollback+rows lines, when everything
-   * before them is plain text (escape sequences must be parsed: they change colours, modes, cursor). */
-  _visible(data) {
+  /** [part, offset] where the last scrollback+rows lines of the backlog start, or [0, 0] when everything
+   * must be written (too few lines, or escape sequences before that point: colours, modes, cursor). */
+  _firstVisible(parts) {
     const keep = this.term.options.scrollback + this.maxRows + 1;
-    let cut = data.length;
-    for (let lines = 0; lines <= keep; lines++) {
-      cut = data.lastIndexOf(10, cut - 1);
-      if (cut < 0) return data;
+    let lines = 0;
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const bytes = parts[i][0];
+      let at = bytes.length;
+      while (at > 0) {
+        at = bytes.lastIndexOf(10, at - 1);
+        if (at < 0) break;
+        if (++lines > keep) {
+          for (let j = 0; j <= i; j++) if (parts[j][1]) return [0, 0];
+          return [i, at + 1];
+        }
+      }
     }
-    const dropped = data.subarray(0, cut + 1);
-    if (dropped.includes(27)) return data;
-    return data.subarray(cut + 1);
+    return [0, 0];
   }
 
   /** Resolves once xterm has caught up with everything written. */

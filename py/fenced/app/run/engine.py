@@ -15,14 +15,14 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
+from fenced.connect import Code, ConnectError, Event, Output, Program, RunnerClient
 from fenced.connect.messages import Session
 
 from .program import SessionSpec
 
 STARTING, RUNNING, SUCCEEDED, FAILED = "starting", "running", "succeeded", "failed"
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
-RETRY_DELAYS = (1.0, 2.0, 3.0, 5.0)
+RETRY_DELAYS = (0.05, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)  # between Watch attempts after a cut
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
 
 
@@ -281,37 +281,36 @@ class Engine:
     # --- events -----------------------------------------------------------------------------------
 
     async def _watch_loop(self) -> None:
-        delay = 0
+        """Follow the session's Watch; after a cut, resume from the cursor (the runner replays the rest)."""
+        failures = 0
         while not self.closed and self.session_id:
-            stream = self.client.watch(self.session_id, self.cursor)
+            error: BaseException | None = None
             since = time.perf_counter()
             try:
-                async for event in stream:
-                    self.cursor = event.seq
+                request = {"sessionId": self.session_id, "cursor": str(self.cursor)}
+                async for message in self.client.stream("Watch", request):
+                    failures = 0
                     if not self.connected:
                         self._connection(True, None)
-                    async with self._lock:
-                        await self._handle(event, self._by_exec.get(event.execution_id))
-                    delay = 0
+                    events = [e for e in map(Event.from_json, message.get("events") or ()) if e.seq > self.cursor]
+                    if events:
+                        async with self._lock:
+                            for event in _coalesce(events):
+                                await self._handle(event, self._by_exec.get(event.execution_id))
+                            self.cursor = events[-1].seq
                     if time.perf_counter() - since > YIELD_AFTER_S:
                         await asyncio.sleep(0)  # let the page paint and take input during a flood
                         since = time.perf_counter()
-                error: BaseException | None = None  # the runner ended the stream (shutting down)
+                # The runner ended the stream (shutting down): try again like after a cut.
             except ConnectError as exc:
                 if exc.code == Code.NOT_FOUND:
                     self._session_lost()
                     return
                 error = exc
-            finally:
-                await stream.aclose()
-            self._connection(False, error)
-            await asyncio.sleep(RETRY_DELAYS[min(delay, len(RETRY_DELAYS) - 1)])
-            delay += 1
-            try:
-                await self.client.get_info()
-            except ConnectError:
-                continue
-            self._connection(True, None)
+            failures += 1
+            if failures >= 3:  # a blip that the next attempt repairs is not worth showing
+                self._connection(False, error)
+            await asyncio.sleep(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
 
     def _connection(self, ok: bool, error: BaseException | None) -> None:
         if ok != self.connected:
@@ -361,3 +360,30 @@ class Engine:
 
 def _message(exc: BaseException) -> str:
     return exc.message if isinstance(exc, ConnectError) and exc.message else str(exc)
+
+
+def _coalesce(events: list[Event]) -> list[Event]:
+    """Adjacent output chunks of one execution's stream as one (a PTY is read a few KiB at a time: this
+    keeps the page's work per message, not per chunk)."""
+    out: list[Event] = []
+    parts: list[bytes] = []
+    for event in events:
+        last = out[-1] if out else None
+        o, p = event.output, last.output if last is not None else None
+        if (
+            o is not None and p is not None and last is not None and last.execution_id == event.execution_id
+            and p.stream == o.stream and p.offset + sum(map(len, parts)) == o.offset
+        ):  # fmt: skip
+            parts.append(o.data)
+            continue
+        _flush(out, parts)
+        out.append(event)
+        parts = [event.output.data] if event.output is not None else []
+    _flush(out, parts)
+    return out
+
+
+def _flush(out: list[Event], parts: list[bytes]) -> None:
+    if len(parts) > 1 and out and out[-1].output is not None:
+        last = out[-1]
+        out[-1] = Event(last.seq, last.execution_id, output=Output(last.output.stream, last.output.offset, b"".join(parts)))

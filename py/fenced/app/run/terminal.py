@@ -122,7 +122,7 @@ class CellOutput:
 
     def output(self, stream: str, data: bytes) -> Awaitable[None] | None:
         stderr = stream == "stderr"
-        pending = self.term.write(to_js(data), stderr) if self.term is not None else 0
+        pending = self.term.write(to_js(data), stderr, b"\x1b" in data) if self.term is not None else 0
         done, line = self._text.feed(data)
         self._tail = _append(self.text_el, self._tail, done, line)
         if stderr:
@@ -134,7 +134,7 @@ class CellOutput:
 
     def notice(self, text: str) -> None:
         if self.term is not None:
-            self.term.write(to_js(f"\r\n\x1b[2m[{text}]\x1b[22m\r\n".encode()), False)
+            self.term.write(to_js(f"\r\n\x1b[2m[{text}]\x1b[22m\r\n".encode()), False, True)
 
     def refresh(self, now_ms: float | None = None) -> None:
         """Show the run's state (called on events and once a second while running)."""
