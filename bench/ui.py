@@ -49,14 +49,16 @@ ALL_RENDERED_JS = """(n) => {
   return performance.now();
 }"""
 
-# What is on screen rendered: the view is idle and the cells in the viewport are done.
+# What is on screen rendered: every cell in the viewport has its Markdown rendered or its editor.
 VISIBLE_RENDERED_JS = """(n) => {
-  const root = document.querySelector('#notebook');
-  if (document.querySelectorAll('#notebook .cell').length !== n || root.dataset.viewState !== 'idle') return false;
+  const cells = document.querySelector('#notebook .nb-cells')?.children;
+  if (!cells || cells.length !== n) return false;
   const h = innerHeight;
-  for (const c of document.querySelectorAll('#notebook .cell')) {
-    const r = c.getBoundingClientRect();
-    if (r.bottom < 0 || r.top > h) continue;
+  let lo = 0, hi = n - 1, first = n;  // binary search: polling must not cost O(n) per frame itself
+  while (lo <= hi) { const mid = (lo + hi) >> 1; if (cells[mid].getBoundingClientRect().bottom >= 0) { first = mid; hi = mid - 1; } else lo = mid + 1; }
+  for (let i = first; i < n; i++) {
+    const c = cells[i];
+    if (c.getBoundingClientRect().top > h) break;
     if (c.dataset.cellKind === 'code' ? !c.querySelector('.cm-content') : c.querySelector('[data-md="pending"]')) return false;
   }
   return performance.now();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import signal
@@ -42,7 +43,9 @@ def test_serve_prints_a_working_url_and_cleans_up(built_app: Path) -> None:
             async with RunnerClient(runner_url, token) as client:
                 return (await client.get_info()).hostname
 
-        assert asyncio.run(info())
+        # Playwright's sync API may own this thread's event loop: run the client in its own thread.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, info()).result(timeout=30)
         # The runner answers CORS for the app's origin (and only with the token for RPCs).
         req = urllib.request.Request(
             runner_url + "/fenced.runner.v1.RunnerService/GetInfo", method="OPTIONS",

@@ -61,7 +61,7 @@ def test_output_streams_stderr_is_distinct_and_exit_codes_show(
 
 def test_stop_a_long_command(page: Any, app_url: str, runner: RunnerProcess) -> None:
     connect(page, app_url, runner)
-    open_doc(page, cells_md(("sleeper", "sleep 100")))
+    open_doc(page, cells_md(("sleeper", "sleep 100"), ("other", "sleep 100")))
     stop = cell(page, "sleeper").get_by_role("button", name="Stop cell")
     expect(stop).to_be_disabled()
     run(page, "sleeper")
@@ -72,6 +72,13 @@ def test_stop_a_long_command(page: Any, app_url: str, runner: RunnerProcess) -> 
     assert cell(page, "sleeper").get_attribute("data-state") == "failed"
     expect(cell(page, "sleeper").locator(".run-status")).to_contain_text("SIGINT")
     expect(cell(page, "sleeper").get_by_role("button", name="Run cell")).to_be_enabled()
+    run(page, "sleeper")
+    run(page, "other")
+    wait_state(page, "sleeper", "running")
+    wait_state(page, "other", "running")
+    page.get_by_role("button", name="Stop all").click()
+    wait_exit(page, "sleeper", 130)
+    wait_exit(page, "other", 130)
 
 
 def test_interactive_cell_reads_the_keyboard_and_follows_the_width(
@@ -115,15 +122,15 @@ def test_run_all_stops_at_a_failure_unless_asked_to_continue(page: Any, app_url:
     wait_exit(page, "broken", 4)
     expect(page.locator(".message-error")).to_contain_text("Run all stopped: broken failed")
     expect(run_all).to_be_enabled()
-    assert cell(page, "last").get_attribute("data-state") is None
-    assert cell(page, "skipped").get_attribute("data-state") is None
+    assert cell(page, "last").get_attribute("data-state") == "idle"
+    assert cell(page, "skipped").get_attribute("data-state") == "idle"
     assert output_text(page, "first") == "one\n"
 
     page.get_by_label("Continue after a failure").check()
     run_all.click()
     wait_exit(page, "last", 0)
     assert output_text(page, "last") == "three\n"
-    assert cell(page, "skipped").get_attribute("data-state") is None
+    assert cell(page, "skipped").get_attribute("data-state") == "idle"
 
 
 def test_env_and_cwd_carry_over_and_frontmatter_is_honoured(
@@ -146,6 +153,11 @@ def test_env_and_cwd_carry_over_and_frontmatter_is_honoured(
     run(page, "up")
     wait_exit(page, "up", 0)
     assert Path(output_text(page, "up").strip()).resolve() == tmp_path.resolve()
+    page.get_by_role("button", name="Restart session").click()  # a fresh session: no GREETING, no cd
+    expect(page.locator(".message")).to_contain_text("Started a new session")
+    run(page, "get")
+    wait_output(page, "get", f" from {tmp_path}\n")  # (its earlier run also exited 0: wait for the text)
+    wait_exit(page, "get", 0)
 
 
 def test_ten_background_cells_stream_at_once_over_one_watch(

@@ -48,7 +48,7 @@ def test_cancelling_the_prompt_does_not_run(page: Any, app_url: str, runner: Run
     expect(dialog.get_by_label("TOKEN")).to_have_attribute("placeholder", "<your token>")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
-    assert cell(page, "hint").get_attribute("data-state") is None
+    assert cell(page, "hint").get_attribute("data-state") == "idle"
 
 
 def test_palette_runs_a_cell_by_name(page: Any, app_url: str, runner: RunnerProcess) -> None:
@@ -63,7 +63,7 @@ def test_palette_runs_a_cell_by_name(page: Any, app_url: str, runner: RunnerProc
     field.press("Enter")
     wait_exit(page, "second-one", 0)
     assert output_text(page, "second-one") == "2\n"
-    assert cell(page, "first-one").get_attribute("data-state") is None
+    assert cell(page, "first-one").get_attribute("data-state") == "idle"
 
 
 def test_run_keys(page: Any, app_url: str, runner: RunnerProcess) -> None:

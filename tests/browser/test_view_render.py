@@ -39,9 +39,14 @@ echo "$HOME"
 """
 
 
+LOADED_EDITOR = "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('/vendor/editor/editor.js'))"
+
+
 def test_cells_hooks_editors_and_markdown(ready_page: Any) -> None:
     page = ready_page
+    assert page.evaluate(LOADED_EDITOR) is False  # CodeMirror is not part of boot
     show(page, README)
+    assert page.evaluate(LOADED_EDITOR) is True
     assert cells_summary(page) == [
         ["0", "markdown", None],
         ["1", "code", "install"],

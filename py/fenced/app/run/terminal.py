@@ -116,6 +116,10 @@ class CellOutput:
         size = self.term.size().to_py()
         return int(size[0]), int(size[1])
 
+    def pending(self) -> None:
+        """The cell is about to run (e.g. its prompt is open): no stale state or exit code meanwhile."""
+        self._set_state(STARTING, "Starting…", "")
+
     def bind(self, run: Run) -> None:
         self.run = run
         self.refresh()
@@ -140,6 +144,8 @@ class CellOutput:
         """Show the run's state (called on events and once a second while running)."""
         run = self.run
         if run is None:
+            if self.state == STARTING:
+                self._set_state("idle", "", "")
             return
         if run.state in (STARTING, RUNNING):
             elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms

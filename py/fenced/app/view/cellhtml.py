@@ -60,7 +60,7 @@ def cell_html(c: CellData, index: int) -> str:
         name = escape(c.name)
         return (
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
-            f' data-cell-name="{name}" data-lang="{lang}" tabindex="-1"'
+            f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="-1"'
             f' style="--h:{estimated_height("code", c.source)}px"'
             f' aria-label="{escape(code_label(c.name, c.language))}">'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
