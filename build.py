@@ -355,7 +355,7 @@ SNAPSHOT_MODULES = [
     "pyodide.ffi", "pyodide.code", "pyodide.webloop", "pyodide.http",
     # What Pyodide's package loader runs when the lazy wheels are installed after boot.
     "pyodide._package_loader", "zipfile", "shutil", "tempfile", "pathlib", "sysconfig", "importlib.metadata",
-    "markdown_it", "mdurl", "ruamel.yaml", "tomlkit", "ulid",
+    "markdown_it.*", "mdurl", "ruamel.yaml", "tomlkit", "ulid",
     "fenced.document.*", "fenced.connect.*", "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).
     "fenced.app.*",

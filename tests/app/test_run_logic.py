@@ -69,7 +69,7 @@ def test_pure_modules_import_without_a_browser() -> None:
 
 
 def test_adjacent_output_chunks_are_coalesced() -> None:
-    from fenced.app.run.engine import _coalesce
+    from fenced.app.run.stream import coalesce
     from fenced.connect.messages import Event, Exited, Output
 
     def out(seq: int, eid: str, stream: str, offset: int, data: bytes) -> Event:
@@ -80,7 +80,7 @@ def test_adjacent_output_chunks_are_coalesced() -> None:
         out(4, "a", "stderr", 0, b"x"), out(5, "b", "stdout", 0, b"y"), out(6, "b", "stdout", 1, b"z"),
         Event(7, "b", exited=Exited(0)), out(8, "a", "stdout", 5, b"f"),
     ]  # fmt: skip
-    merged = _coalesce(events)
+    merged = coalesce(events)
     assert [(e.seq, e.kind, e.output.data if e.output else None) for e in merged] == [
         (1, "output", b"abcde"), (4, "output", b"x"), (5, "output", b"yz"), (7, "exited", None), (8, "output", b"f"),
     ]

@@ -11,8 +11,8 @@ import "@xterm/xterm/css/xterm.css";
 
 const STDERR_ON = new TextEncoder().encode("\x1b[31m");
 const STDERR_OFF = new TextEncoder().encode("\x1b[39m");
-const BEHIND = 256 << 10;       // unparsed bytes in xterm beyond which new output waits in the backlog
-const PIECE = 32 << 10;         // xterm parses one write() without a break: keep each short
+const BEHIND = 128 << 10;       // unparsed bytes in xterm beyond which new output waits in the backlog
+const PIECE = 8 << 10;          // xterm parses one write() without a break: keep each short
 const BACKLOG_LIMIT = 64 << 20; // backlog bytes beyond which Python is asked to wait (drained())
 
 export function createTerminal(host, options, py) {

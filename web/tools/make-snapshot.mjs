@@ -19,7 +19,8 @@ const report = py.runPython(`
 import importlib, os, shutil, sysconfig, zipfile
 site = sysconfig.get_paths()["purelib"]
 for name in sorted(os.listdir("/tmp/wheels")):
-    zipfile.ZipFile("/tmp/wheels/" + name).extractall(site)
+    with zipfile.ZipFile("/tmp/wheels/" + name) as wheel:  # closed: no file descriptor may be in the heap
+        wheel.extractall(site)
 shutil.rmtree("/tmp/wheels")
 importlib.invalidate_caches()
 import pkgutil
@@ -42,6 +43,8 @@ for module in names:
     except Exception as exc:  # the app imports it later the ordinary way
         failed.append(f"{module}: {exc!r}")
 del MODULES
+import gc
+gc.collect()  # run finalizers now, not in the browser (where this FS state is gone)
 "\\n".join(failed)
 `);
 if (report) console.error("snapshot: not preloaded:\n" + report);

@@ -1,8 +1,13 @@
 """Lazy loading of the libraries that boot does not need.
 
-Only the `fenced` wheel loads with the interpreter; the document libraries (markdown-it-py, ruamel.yaml,
-tomlkit, python-ulid) are fetched from the vendored lock right after the shell is interactive, in the
-background, so the first paint does not wait for them. Anything that needs them awaits `ensure_packages()`.
+Normally the app starts from the build's memory snapshot (see build.py `make_snapshot`), in which every
+module of fenced and of the document libraries (markdown-it-py, ruamel.yaml, tomlkit, python-ulid) is
+already imported: nothing needs loading, and `ensure_packages()` returns at once. Their wheels' files are
+still installed, at idle time, so that tracebacks show source lines.
+
+Without a snapshot (it failed to restore, or a build without Node), only the `fenced` wheel loads with
+the interpreter and the libraries are fetched from the vendored lock right after the shell is
+interactive; anything that needs them awaits `ensure_packages()`.
 """
 
 from __future__ import annotations
@@ -10,8 +15,17 @@ from __future__ import annotations
 import asyncio
 
 LAZY_PACKAGES = ["fenced", "markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]  # lock (PEP 503) names
+IDLE_TIMEOUT_MS = 10_000  # install the files within this long even on a busy page
 
 _task: asyncio.Future[None] | None = None
+
+
+def snapshot_restored() -> bool:
+    """True when Python came from the build's memory snapshot (web/pyodide-boot.mjs marks it)."""
+    import js  # type: ignore[import-not-found]
+
+    marks = getattr(js.window, "fencedBoot", None)
+    return bool(marks and getattr(marks.marks, "snapshot", None))
 
 
 async def _load() -> None:
@@ -20,13 +34,30 @@ async def _load() -> None:
     await pyodide_js.loadPackage(LAZY_PACKAGES, checkIntegrity=True)
 
 
+async def _load_when_idle() -> None:
+    import js  # type: ignore[import-not-found]
+    from pyodide.ffi import create_once_callable  # type: ignore[import-not-found]
+
+    idle: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    wake = create_once_callable(lambda *_: idle.done() or idle.set_result(None))
+    if hasattr(js.window, "requestIdleCallback"):
+        js.window.requestIdleCallback(wake, js.Object.fromEntries([["timeout", IDLE_TIMEOUT_MS]]))
+    else:
+        js.setTimeout(wake, 1000)
+    await idle
+    await _load()
+
+
 def start_loading() -> asyncio.Future[None]:
-    """Begin loading the lazy packages once; later calls return the same future."""
+    """Begin loading the lazy packages once (at idle time after a snapshot boot); later calls share it."""
     global _task
     if _task is None:
-        _task = asyncio.ensure_future(_load())
+        _task = asyncio.ensure_future(_load_when_idle() if snapshot_restored() else _load())
     return _task
 
 
 async def ensure_packages() -> None:
+    """Return once fenced.document and its libraries can be imported."""
+    if snapshot_restored():
+        return
     await start_loading()

@@ -23,9 +23,14 @@ else:
     _Base = object
 
 
-def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-    """Run an async handler; a bug becomes a message instead of vanishing."""
-    task = asyncio.ensure_future(coro)
+def spawn(coro: Coroutine[Any, Any, Any], eager: bool = False) -> asyncio.Future[Any]:
+    """Run an async handler; a bug becomes a message instead of vanishing. `eager`: run it now, up to its
+    first real wait (a click's Start request leaves at once instead of after a timer tick)."""
+    task: asyncio.Future[Any]
+    if eager:
+        task = asyncio.Task(coro, loop=asyncio.get_event_loop(), eager_start=True)  # type: ignore[call-arg]
+    else:
+        task = asyncio.ensure_future(coro)
 
     def report(t: asyncio.Future[Any]) -> None:
         if not t.cancelled() and t.exception() is not None:
@@ -122,7 +127,7 @@ class Commands(_Base):
         self.view.flush()
         cells = self.view.cells
         if 0 <= index < len(cells) and cells[index].kind == "code":
-            spawn(self.run_cell(cells[index]))
+            spawn(self.run_cell(cells[index]), eager=True)
 
     async def run_cell(self, cell: Any) -> Run | None:
         if self.controller is None:

@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fenced.connect import Code, ConnectError, Event, Output, Program, RunnerClient
+from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
 from fenced.connect.messages import Session
 
 from .program import SessionSpec
+from .stream import coalesce, watch_messages
 
 STARTING, RUNNING, SUCCEEDED, FAILED = "starting", "running", "succeeded", "failed"
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
@@ -196,6 +197,9 @@ class Engine:
             raise
         async with self._lock:
             self._starting -= 1
+            if run.execution_id and run.execution_id != result.execution_id:  # claimed by mistake (`_claim`)
+                self._by_exec.pop(run.execution_id, None)
+                run.received = {"stdout": 0, "stderr": 0}
             run.execution_id, run.state = result.execution_id, RUNNING
             run.pid = run.pid or result.pid
             run._sent_size = (rows, cols) if rows and cols else None
@@ -287,15 +291,14 @@ class Engine:
             error: BaseException | None = None
             since = time.perf_counter()
             try:
-                request = {"sessionId": self.session_id, "cursor": str(self.cursor)}
-                async for message in self.client.stream("Watch", request):
+                async for message in watch_messages(self.client, self.session_id, self.cursor):
                     failures = 0
                     if not self.connected:
                         self._connection(True, None)
                     events = [e for e in map(Event.from_json, message.get("events") or ()) if e.seq > self.cursor]
                     if events:
                         async with self._lock:
-                            for event in _coalesce(events):
+                            for event in coalesce(events):
                                 await self._handle(event, self._by_exec.get(event.execution_id))
                             self.cursor = events[-1].seq
                     if time.perf_counter() - since > YIELD_AFTER_S:
@@ -324,7 +327,20 @@ class Engine:
                 run.finish(FAILED, run.exit_code, "the runner no longer has this session")
                 self.sink.run_exited(run)
 
+    def _claim(self, event: Event) -> Run | None:
+        """A Started event that beat its Start reply: the cell it names (known_name, unique in a notebook)
+        is starting, so show its output now rather than when the reply comes."""
+        name = event.started.known_name if event.started is not None else ""
+        for run in self.runs.values():
+            if name and run.name == name and run.state == STARTING and not run.execution_id:
+                run.execution_id = event.execution_id
+                self._by_exec[event.execution_id] = run
+                return run
+        return None
+
     async def _handle(self, event: Event, run: Run | None) -> None:
+        if run is None and event.started is not None and self._starting:
+            run = self._claim(event)
         if run is None:
             if self._starting and self._pending_bytes < MAX_PENDING_BYTES:
                 self._pending.setdefault(event.execution_id, []).append(event)
@@ -361,29 +377,3 @@ class Engine:
 def _message(exc: BaseException) -> str:
     return exc.message if isinstance(exc, ConnectError) and exc.message else str(exc)
 
-
-def _coalesce(events: list[Event]) -> list[Event]:
-    """Adjacent output chunks of one execution's stream as one (a PTY is read a few KiB at a time: this
-    keeps the page's work per message, not per chunk)."""
-    out: list[Event] = []
-    parts: list[bytes] = []
-    for event in events:
-        last = out[-1] if out else None
-        o, p = event.output, last.output if last is not None else None
-        if (
-            o is not None and p is not None and last is not None and last.execution_id == event.execution_id
-            and p.stream == o.stream and p.offset + sum(map(len, parts)) == o.offset
-        ):  # fmt: skip
-            parts.append(o.data)
-            continue
-        _flush(out, parts)
-        out.append(event)
-        parts = [event.output.data] if event.output is not None else []
-    _flush(out, parts)
-    return out
-
-
-def _flush(out: list[Event], parts: list[bytes]) -> None:
-    if len(parts) > 1 and out and out[-1].output is not None:
-        last = out[-1]
-        out[-1] = Event(last.seq, last.execution_id, output=Output(last.output.stream, last.output.offset, b"".join(parts)))

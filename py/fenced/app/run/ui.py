@@ -82,7 +82,7 @@ class RunUI(Commands):
 
         view.show = show
         ui._listen(view.root, "click", ui._on_click)
-        ui._listen(js.window, "keydown", ui._on_keydown, capture=True)
+        ui._listen_keys()
         ui._listen(ui.actions, "click", ui._on_action)
         ui.connection.install()
         ui._update()
@@ -98,6 +98,26 @@ class RunUI(Commands):
         proxy = create_proxy(safe)
         self._proxies.append(proxy)
         target.addEventListener(name, proxy, capture)
+
+    def _listen_keys(self) -> None:
+        """The run keys, on `window` in the capture phase (before the view's own keys). A JS filter calls
+        Python only for them, so typing costs no Python call per key press."""
+        from pyodide.code import run_js  # type: ignore[import-not-found]
+
+        def safe(event: Any) -> None:
+            try:
+                self._on_keydown(event)
+            except Exception:
+                js.console.error(traceback.format_exc())
+
+        proxy = create_proxy(safe)
+        self._proxies.append(proxy)
+        filtered = run_js(
+            "(py) => (e) => { const mod = e.ctrlKey || e.metaKey;"
+            " if ((e.key === 'Enter' && (e.shiftKey || mod || e.altKey)) ||"
+            " (mod && e.shiftKey && (e.key === 'p' || e.key === 'P'))) py(e); }"
+        )(proxy)
+        js.window.addEventListener("keydown", filtered, True)
 
     def _actions_bar(self) -> Any:
         bar = opt(js.document.querySelector(".run-actions"))
