@@ -25,7 +25,7 @@ The loading recipe, and why it is the simplest robust one:
 - Start-up: most of a cold start is CPython booting and compiling modules inside wasm. The build therefore
   boots Pyodide once in Node, imports what the app needs, and ships a gzip'd memory snapshot;
   `web/pyodide-boot.mjs` (PyScript's `interpreter`) restores it, and falls back to an ordinary boot if it
-  is missing or does not restore.
+  is missing or does not restore (the step lives in web/build_steps_snapshot.py).
 
 A second run with nothing changed does no downloads and little copying: every step compares inputs first.
 Usage: `python build.py [--clean] [--out DIR]`.
@@ -346,72 +346,6 @@ def generate_protos() -> None:
     stamp.write_text(key)
 
 
-# --- Python memory snapshot ---------------------------------------------------------------------
-
-# Modules imported before the snapshot is taken: what boot and the first document open need.
-SNAPSHOT_MODULES = [
-    "asyncio", "json", "re", "dataclasses", "typing", "enum", "functools", "collections", "html", "base64",
-    "hashlib", "datetime", "difflib", "textwrap", "string", "random",
-    "pyodide.ffi", "pyodide.code", "pyodide.webloop", "pyodide.http",
-    # What Pyodide's package loader runs when the lazy wheels are installed after boot.
-    "pyodide._package_loader", "zipfile", "shutil", "tempfile", "pathlib", "sysconfig", "importlib.metadata",
-    "markdown_it.*", "mdurl", "ruamel.yaml", "tomlkit", "ulid",
-    "fenced.document.*", "fenced.connect.*", "-fenced.connect.httpx_transport",  # CPython-only transport
-    # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).
-    "fenced.app.*",
-]
-# Pyodide sizes the restored heap at its compiled default (30 MiB) whatever the snapshot says, so a heap
-# that grew past it cannot restore (pyodide#6254): such a snapshot is not shipped; the app boots the slow way.
-SNAPSHOT_MAX_HEAP = 30 * 1024 * 1024
-
-
-def make_snapshot(out: Path) -> None:
-    """Write vendor/pyodide/snapshot.bin.gz (see web/pyodide-boot.mjs) when its inputs changed."""
-    folder = out / "vendor" / "pyodide"
-    target = folder / "snapshot.bin.gz"
-    script = ROOT / "web" / "tools" / "make-snapshot.mjs"
-    node = shutil.which("node")
-    if not node:
-        log("node not found: no Python snapshot (the app still works, it only starts slower)")
-        target.unlink(missing_ok=True)
-        return
-    h = hashlib.sha256()
-    for path in (script, folder / "pyodide-lock.json", *(folder / n for n in PYODIDE_FILES)):
-        st = path.stat()
-        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    h.update((folder / "pyodide-lock.json").read_bytes())
-    h.update(",".join(SNAPSHOT_MODULES).encode())
-    stamp = CACHE / "snapshot.stamp"
-    if stamp.exists() and stamp.read_text() == h.hexdigest() and (target.exists() or not _snapshot_expected()):
-        return
-    CACHE.mkdir(exist_ok=True)
-    stamp.unlink(missing_ok=True)
-    (CACHE / "snapshot.skipped").unlink(missing_ok=True)
-    log("making the Python memory snapshot (Node)")
-    proc = subprocess.run(
-        [node, str(script), str(NODE_MODULES / "pyodide"), str(folder), str(target), ",".join(SNAPSHOT_MODULES)],
-        capture_output=True, text=True,
-    )
-    problem = ""
-    if proc.returncode != 0:
-        problem = f"snapshot failed:\n{proc.stderr[-2000:]}"
-    else:
-        if proc.stderr.strip():
-            log(proc.stderr.strip())
-        heap = json.loads(proc.stdout.strip().splitlines()[-1])["heap"]
-        if heap > SNAPSHOT_MAX_HEAP:
-            problem = f"the snapshot's heap ({heap} bytes) exceeds what Pyodide restores; trim SNAPSHOT_MODULES"
-    if problem:
-        log(f"{problem}\n[build] the app will start without a snapshot (slower)")
-        target.unlink(missing_ok=True)
-        (CACHE / "snapshot.skipped").write_text(problem)
-    stamp.write_text(h.hexdigest())
-
-
-def _snapshot_expected() -> bool:
-    return not (CACHE / "snapshot.skipped").exists()
-
-
 # --- extra steps (front-end bundles) ------------------------------------------------------------------
 
 
@@ -439,8 +373,7 @@ def build(out: Path, clean: bool = False) -> Path:
     fenced_wheel = build_fenced_wheel(out / "vendor" / "pyodide")
     write_lock(out, info, wheels, fenced_wheel)
     copy_shell(out)
-    make_snapshot(out)
-    run_extra_steps(out)
+    run_extra_steps(out)  # web/build_steps*.py: editor and terminal bundles, the Python memory snapshot
     log(f"built {out} in {time.perf_counter() - started:.2f} s")
     return out
 

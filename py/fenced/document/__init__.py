@@ -54,10 +54,11 @@ from .cell import CODE, MARKDOWN, Cell
 from .frontmatter import Frontmatter, FrontmatterError
 from .notebook import CellList, Notebook
 from .summary import summary
+from .naming import generated_name
 
 __all__ = [
     "CODE", "MARKDOWN", "Attributes", "Cell", "CellList", "Frontmatter", "FrontmatterError",
-    "Notebook", "dumps", "format_attributes", "loads", "parse_bool", "parse_info", "summary",
+    "Notebook", "dumps", "format_attributes", "generated_name", "loads", "parse_bool", "parse_info", "summary",
 ]
 
 

@@ -357,7 +357,7 @@ def _base_name(source: str) -> str:
     """A code cell's generated name before de-duplication: only when it changes can names shown
     elsewhere change, so typing below the first command costs no O(n) name refresh."""
     try:
-        from fenced.document.naming import generated_name
+        from fenced.document import generated_name
     except ImportError:  # pragma: no cover - then always refresh
         return source
     return generated_name(source)
