@@ -19,7 +19,7 @@ export {canonicalLanguage};
 const external = Annotation.define();
 
 const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
-const IDLE_BUDGET_MS = 35;     // per idle callback (small notebooks, finishing off-screen cells)
+const BACKGROUND_BUDGET_MS = 30;  // per task while small notebooks finish their off-screen cells
 const MARGIN = 300;           // px above and below the viewport that count as on screen
 const MD_BATCH = 6;          // Markdown cells rendered per Python call (a few ms each)
 const CHANGE_DEBOUNCE_MS = 300;
@@ -84,8 +84,7 @@ class Controller {
     this.visible.clear();
     clearTimeout(this._timer);
     if (this._frame) cancelAnimationFrame(this._frame);
-    if (this._idle) (window.cancelIdleCallback || clearTimeout)(this._idle);
-    this._frame = this._idle = 0;
+    this._frame = this._idle = 0;  // a pending background message finds _idle == 0 and does nothing
     this.cursor = 0;
   }
 
@@ -135,21 +134,11 @@ class Controller {
 
   /** Mount an editor in the cell (text defaults to the static <pre>'s); optionally focus it. */
   mount(el, text, focus, where) {
-    const key = el.dataset.key;
-    let entry = this.editors.get(key);
+    let entry = this.editors.get(el.dataset.key);
     if (!entry) {
-      const holder = el.querySelector(".cell-source");
-      if (!holder) return;
-      if (text === undefined || text === null) {
-        const pre = holder.querySelector("pre.cell-static");
-        text = pre ? pre.textContent : "";
-      }
-      const kind = el.dataset.cellKind;
-      const view = new EditorView({state: EditorState.create({doc: text, extensions: this._extensions(el, key, kind)})});
-      holder.replaceChildren(view.dom);
-      holder.removeAttribute("data-md");  // a Markdown cell being edited is not rendered meanwhile
-      entry = {view, el, used: 0};
-      this.editors.set(key, entry);
+      entry = this._create(el, text);
+      if (!entry) return;
+      this._attach(entry);
       this._evict();
     }
     entry.used = ++this.tick;
@@ -158,6 +147,30 @@ class Controller {
       if (where === "end") entry.view.dispatch({selection: {anchor: entry.view.state.doc.length}});
       else if (where === "start") entry.view.dispatch({selection: {anchor: 0}});
     }
+  }
+
+  /** A new editor for the cell, registered but not yet in the page. CodeMirror's constructor reads the
+   *  DOM selection, which makes Chrome bring style and layout up to date whenever the page has pending
+   *  changes: creating a batch of editors before inserting any of them (see `_process`) costs one such
+   *  pass per batch instead of one per editor (~1 ms each with a few hundred cells). */
+  _create(el, text) {
+    const key = el.dataset.key;
+    const holder = el.querySelector(".cell-source");
+    if (!holder) return null;
+    if (text === undefined || text === null) {
+      const pre = holder.querySelector("pre.cell-static");
+      text = pre ? pre.textContent : "";
+    }
+    const kind = el.dataset.cellKind;
+    const view = new EditorView({state: EditorState.create({doc: text, extensions: this._extensions(el, key, kind)})});
+    const entry = {view, el, holder, used: ++this.tick};
+    this.editors.set(key, entry);
+    return entry;
+  }
+
+  _attach(entry) {
+    entry.holder.replaceChildren(entry.view.dom);
+    entry.holder.removeAttribute("data-md");  // a Markdown cell being edited is not rendered meanwhile
   }
 
   /** Replace the editor with static text (what it shows now); returns the text. */
@@ -272,12 +285,16 @@ class Controller {
 
   /** Set rendered (already sanitised) HTML into a Markdown cell; parsed inertly in a <template>. */
   setHTML(el, html) {
+    this._putHTML(el, html);
+    this._schedule();  // its height changed: more (or fewer) cells may be on screen
+  }
+
+  _putHTML(el, html) {
     const holder = el.querySelector(".cell-source");
     const tpl = document.createElement("template");
     tpl.innerHTML = html;
     holder.replaceChildren(tpl.content);
     holder.removeAttribute("data-md");
-    this._schedule();  // its height changed: more (or fewer) cells may be on screen
   }
 
   /** Mark a Markdown cell as needing a render (it is rendered when it is on screen). */
@@ -339,39 +356,59 @@ class Controller {
     this._setState("idle");
   }
 
+  /** Small notebooks: after what is on screen, the other cells in back-to-back tasks of BACKGROUND_BUDGET_MS
+   *  (a MessageChannel message, not requestIdleCallback: while CodeMirror keeps asking for frames the idle
+   *  periods are a few ms each, and finishing a 200-cell notebook took four times its CPU time). */
   _scheduleIdle() {
     if (this._idle) return;
-    const run = (deadline) => {
-      this._idle = 0;
-      if ([...this.visible].some((el) => this._needs(el))) { this._schedule(); return; }
-      const kids = this.root.children;
+    if (!this._channel) {
+      this._channel = new MessageChannel();
+      this._channel.port1.onmessage = () => { if (this._idle) { this._idle = 0; this._background(); } };
+    }
+    this._idle = 1;
+    this._channel.port2.postMessage(0);
+  }
+
+  _background() {
+    if ([...this.visible].some((el) => this._needs(el))) { this._schedule(); return; }
+    const until = performance.now() + BACKGROUND_BUDGET_MS;
+    const kids = this.root.children;
+    while (performance.now() < until) {
       const batch = [];
       while (this.cursor < kids.length && batch.length < 4 * MD_BATCH) {
         const el = kids[this.cursor++];
         if (this._needs(el)) batch.push(el);
       }
       if (!batch.length) { this._setState("idle"); return; }
-      const until = performance.now() + Math.max(4, Math.min(IDLE_BUDGET_MS, deadline.timeRemaining()));
       const done = this._process(batch, () => performance.now() < until);
-      if (done < batch.length) this.cursor = Number(batch[done].dataset.cellIndex);
-      this._scheduleIdle();
-    };
-    this._idle = window.requestIdleCallback
-      ? requestIdleCallback(run, {timeout: 100})
-      : setTimeout(() => run({timeRemaining: () => 8}), 16);
+      if (done < batch.length) { this.cursor = Number(batch[done].dataset.cellIndex); break; }
+    }
+    this._scheduleIdle();
   }
 
-  /** Do the work for `els` while `more()` says there is time; returns how many were done. */
+  /** Do the work for `els` while `more()` says there is time; returns how many were done. Reads and
+   *  Python calls first (editors created off-page, Markdown rendered to strings), DOM writes last, so the
+   *  batch forces no style or layout pass between its cells. */
   _process(els, more) {
+    const created = [];
+    const rendered = [];
     let i = 0;
     while (i < els.length) {
       if (i && !more()) break;
-      if (els[i].dataset.cellKind === "code") { this.mount(els[i++], null, false); continue; }
+      if (els[i].dataset.cellKind === "code") {
+        const entry = this._create(els[i++], null);
+        if (entry) created.push(entry);
+        continue;
+      }
       const batch = [];  // a run of Markdown cells: one Python call
       while (i < els.length && els[i].dataset.cellKind !== "code" && batch.length < MD_BATCH) batch.push(els[i++]);
       const htmls = this.py.render(batch.map((el) => el.dataset.key));
-      batch.forEach((el, j) => { if (htmls[j] !== null && htmls[j] !== undefined) this.setHTML(el, htmls[j]); });
+      batch.forEach((el, j) => { if (htmls[j] !== null && htmls[j] !== undefined) rendered.push([el, htmls[j]]); });
     }
+    for (const entry of created) this._attach(entry);
+    for (const [el, html] of rendered) this._putHTML(el, html);
+    if (created.length) this._evict();
+    if (rendered.length) this._schedule();
     if (i) this._setState("rendering");
     return i;
   }

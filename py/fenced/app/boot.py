@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from typing import Any
 
@@ -77,3 +78,6 @@ async def start() -> None:
     document.body.dataset.appState = "ready"
     js.fencedBoot.mark("ready")
     loader.start_loading()
+    # What exists now lives as long as the page: keep it out of later full GC passes (in Pyodide one
+    # over the booted heap takes ~50 ms, e.g. the view's after showing a document; see NotebookView.show).
+    gc.freeze()

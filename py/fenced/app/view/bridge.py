@@ -1,7 +1,8 @@
 """Loading the editor bundle (CodeMirror + the view's JS half) and handing it Python callbacks.
 
-The bundle is ~650 kB, so it is imported when the first document is shown, never at boot; the import
-starts before the document is parsed so download and parse overlap.
+The bundle is ~650 kB and takes ~100 ms of main-thread time to evaluate, so it is not part of boot: it
+is imported as soon as the page is idle after boot (`prefetch`), so that a document dropped a moment
+later does not wait for it; `show` awaits the same import (starting it if it has not started yet).
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ def start_loading() -> Any:
         url = js.URL.new(BUNDLE, js.document.baseURI).href
         _loading = run_js(f"import({json.dumps(url)})")
     return _loading
+
+
+def prefetch(timeout_ms: int = 2000) -> None:
+    """Start the import when the page is next idle (at the latest after `timeout_ms`)."""
+    from pyodide.ffi import create_once_callable  # type: ignore[import-not-found]
+
+    start = create_once_callable(lambda *_: start_loading())
+    if hasattr(js.window, "requestIdleCallback"):
+        js.window.requestIdleCallback(start, obj(timeout=timeout_ms))
+    else:
+        js.setTimeout(start, 200)
 
 
 async def load() -> Any:

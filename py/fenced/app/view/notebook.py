@@ -52,7 +52,9 @@ class NotebookView:
         self._saved_len = 0
         self._chrome: Any = None  # panels.Chrome, created with the first document
         self.images = ImageResolver()
+        self._frozen = False  # show() froze a document's objects (see the end of show)
         self._install_test_hook()
+        bridge.prefetch()
 
     # --- the contract ---------------------------------------------------------------------------
 
@@ -64,7 +66,8 @@ class NotebookView:
         """Parse `text` and render it, replacing the current document."""
         mark = js.performance.mark
         mark("view:show")
-        gc.unfreeze()  # the previous document's objects may be collected again
+        if self._frozen:
+            gc.unfreeze()  # the previous document's objects may be collected again
         await loader.ensure_packages()
         bundle = bridge.start_loading()
         from fenced.document import loads
@@ -91,15 +94,20 @@ class NotebookView:
         self._cells_el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
+        mark("TMP:chrome")
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
         if cells:
             self.select(0, focus=False, scroll=False)
+        mark("TMP:observed")
         # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
         # any later call, e.g. mid-typing) takes tens of ms in Pyodide. Freezing moves them out of it.
+        # Boot froze its own objects (fenced.app.boot), so for the first document this pass only
+        # looks at what was made since; after an unfreeze above it is a full pass.
         gc.collect()
         gc.freeze()
+        self._frozen = True
         mark("view:shown")
 
     def text(self) -> str:
