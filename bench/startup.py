@@ -39,10 +39,18 @@ def fmt(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-snapshot", action="store_true",
+                        help="serve a copy of the build without the Python memory snapshot (for comparison)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     dist = build.build(ROOT / "dist")
+    if args.no_snapshot:
+        import shutil
+
+        copy = Path(tempfile.mkdtemp()) / "dist"
+        shutil.copytree(dist, copy, ignore=shutil.ignore_patterns("snapshot.bin.gz"))
+        dist = copy
     results: dict[str, dict[str, list[float]]] = {"cold": {"python": [], "ready": []}, "warm": {"python": [], "ready": []}}
     with serving(dist) as url, sync_playwright() as pw:
         for _ in range(args.runs):

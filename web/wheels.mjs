@@ -5,9 +5,10 @@
 // Why not `pyodide.loadPackage`: it unpacks each wheel in Python (zipfile + shutil inside wasm), which costs
 // ~300 ms of main-thread time for our six wheels, right when the user is likely to drop their first file.
 // Here the browser checks each wheel against the lock's sha256 (fetch `integrity`), inflates the entries
-// with the native DecompressionStream and writes them with FS.writeFile: a few ms of main-thread work,
-// cut into small tasks. Any failure (old browser, odd archive) returns false and the caller falls back
-// to loadPackage.
+// with the native DecompressionStream and writes them with FS.writeFile, one file at a time in slices of
+// idle time (~40 ms of main-thread work in all, none of it while the page has anything else to do, such
+// as rendering a document dropped just after boot). Any failure (old browser, odd archive) returns false
+// and the caller falls back to loadPackage.
 
 /** Hex sha256 (the lock's format) -> the `sha256-<base64>` form fetch's `integrity` option takes. */
 function integrity(hex) {
@@ -52,20 +53,19 @@ async function inflate(entry) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-async function installOne(pyodide, pkg, target) {
+const SLICE_MS = 8;  // main-thread time per idle slice
+
+function idle() {
+  return new Promise((resolve) => (window.requestIdleCallback
+    ? requestIdleCallback(resolve, {timeout: 10000})
+    : setTimeout(resolve, 50)));
+}
+
+async function fetchWheel(pyodide, pkg) {
   const url = new URL(pkg.file_name, pyodide.lockfileBaseUrl || location.href).href;
   const response = await fetch(url, {integrity: integrity(pkg.sha256)});
   if (!response.ok) throw new Error(`${response.status} for ${url}`);
-  const files = entries(new Uint8Array(await response.arrayBuffer()));
-  const contents = await Promise.all(files.map((e) => (e.name.endsWith("/") ? null : inflate(e))));
-  const FS = pyodide.FS;
-  files.forEach((e, i) => {
-    const parts = e.name.split("/");
-    if (contents[i] === null || e.name.startsWith("/") || parts.includes("..")) return;
-    if (parts.length > 1) FS.mkdirTree(`${target}/${parts.slice(0, -1).join("/")}`);
-    FS.writeFile(`${target}/${e.name}`, contents[i]);
-  });
-  try { pyodide.loadedPackages[pkg.name] = "default channel"; } catch (_) { /* informational only */ }
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Unpack the lock's wheels for `names` into `target` (site-packages); true when all of them were. */
@@ -73,10 +73,21 @@ export async function installWheels(pyodide, names, target) {
   if (typeof DecompressionStream === "undefined") return false;
   try {
     const lock = pyodide.lockfile.packages;
-    for (const name of names) {
-      if (!lock[name]) throw new Error(`${name} is not in the lock`);
-      await installOne(pyodide, lock[name], target);
-      await new Promise((resolve) => setTimeout(resolve, 0));  // one wheel per task: input stays responsive
+    for (const name of names) if (!lock[name]) throw new Error(`${name} is not in the lock`);
+    const wheels = names.map((name) => fetchWheel(pyodide, lock[name]));  // downloads in parallel
+    wheels.forEach((p) => p.catch(() => {}));  // a failure surfaces when that wheel is awaited below
+    const FS = pyodide.FS;
+    let sliceEnd = 0;
+    for (let w = 0; w < names.length; w++) {
+      for (const entry of entries(await wheels[w])) {
+        const parts = entry.name.split("/");
+        if (entry.name.endsWith("/") || entry.name.startsWith("/") || parts.includes("..")) continue;
+        if (performance.now() > sliceEnd) sliceEnd = (await idle(), performance.now() + SLICE_MS);
+        const data = await inflate(entry);
+        if (parts.length > 1) FS.mkdirTree(`${target}/${parts.slice(0, -1).join("/")}`);
+        FS.writeFile(`${target}/${entry.name}`, data);
+      }
+      try { pyodide.loadedPackages[names[w]] = "default channel"; } catch (_) { /* informational only */ }
     }
     return true;
   } catch (error) {
