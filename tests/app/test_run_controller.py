@@ -124,6 +124,24 @@ def test_output_streams_and_exit_codes(runner: RunnerProcess) -> None:
     assert page.text("b") == "pty\r\n"  # a terminal ends lines with CRLF
 
 
+def test_a_quick_cell_runs_again_and_again(runner: RunnerProcess) -> None:
+    nb = cells("quick: echo hi")
+    page = Page()
+
+    async def main() -> list[int]:
+        ctl = controller(runner, nb, page)
+        pids = []
+        for _ in range(5):  # its events may beat the Start reply; the next run must still start
+            run = await ctl.run_cell(cell(nb, "quick"))
+            assert run is not None and await run.done == 0 and not run.running
+            pids.append(run.pid)
+        await ctl.close()
+        return pids
+
+    assert len(set(arun(main()))) == 5
+    assert page.text("quick") == "hi\r\n"
+
+
 def test_env_cwd_and_frontmatter(runner: RunnerProcess, tmp_path: Any) -> None:
     (tmp_path / "sub").mkdir()
     nb = cells(

@@ -19,6 +19,7 @@ export {canonicalLanguage};
 const external = Annotation.define();
 
 const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
+const FIRST_BUDGET_MS = 60;    // the cells on screen when a document is shown
 const BACKGROUND_BUDGET_MS = 30;  // per task while small notebooks finish their off-screen cells
 const MARGIN = 300;           // px above and below the viewport that count as on screen
 const MD_BATCH = 6;          // Markdown cells rendered per Python call (a few ms each)
@@ -26,6 +27,40 @@ const CHANGE_DEBOUNCE_MS = 300;
 
 export function createController(root, py, options) {
   return new Controller(root, py, options || {});
+}
+
+/** What every cell editor has besides its language, label and change listener. */
+function editingExtensions() {
+  return [
+    history(),
+    drawSelection(),
+    highlightSpecialChars(),
+    indentOnInput(),
+    bracketMatching(),
+    syntaxHighlighting(classHighlighter),
+    keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+  ];
+}
+
+/** Warm-up while the page is idle after boot: mount and measure one throwaway editor per language in
+ *  `samples` ([[language, text], ...]) in an invisible box, then remove them. The first editors otherwise
+ *  pay for compiling CodeMirror's code, building each language's parser and resolving styles, which is
+ *  tens of ms on the way to the user's first document. Resolves when done. */
+export function warmUp(samples) {
+  const box = document.createElement("div");
+  box.className = "cell-source";
+  box.setAttribute("aria-hidden", "true");
+  box.style.cssText = "position:absolute;left:-10000px;top:0;width:40rem;visibility:hidden;contain:strict;height:1px";
+  document.body.append(box);
+  const views = samples.map(([lang, text]) => new EditorView({
+    state: EditorState.create({doc: text, extensions: [...editingExtensions(), languageExtension(lang)]}),
+  }));
+  for (const view of views) box.append(view.dom);
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
+    for (const view of views) view.destroy();
+    box.remove();
+    resolve();
+  }, 0)));
 }
 
 class Controller {
@@ -97,7 +132,10 @@ class Controller {
     // IntersectionObserver over every cell, which costs ~20 ms per frame at 5,000 cells.
     this.root.classList.toggle("big", !this.eager);
     this._setState("rendering");
-    this._schedule();
+    // The cells on screen at once, before the first paint (the layout this forces is the one the first
+    // frame would do anyway): the document appears rendered and editable instead of filling in frame by frame.
+    if (this._frame) { cancelAnimationFrame(this._frame); this._frame = 0; }
+    this._work(FIRST_BUDGET_MS);
   }
 
   /** A cell was added or replaced: look at what is on screen again. */
@@ -200,13 +238,7 @@ class Controller {
   _extensions(el, key, kind) {
     const label = kind === "code" ? `Code of ${el.dataset.cellName || "cell"}` : "Markdown source";
     return [
-      history(),
-      drawSelection(),
-      highlightSpecialChars(),
-      indentOnInput(),
-      bracketMatching(),
-      syntaxHighlighting(classHighlighter),
-      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      ...editingExtensions(),
       kind === "code" ? languageExtension(el.dataset.lang) : EditorView.lineWrapping,
       EditorView.contentAttributes.of({"aria-label": label}),
       EditorView.updateListener.of((u) => {
@@ -338,19 +370,25 @@ class Controller {
     if (!this._frame) this._frame = requestAnimationFrame(() => { this._frame = 0; this._work(); });
   }
 
-  _work() {
+  /** Mark and fill the cells on screen: editors mounted, Markdown rendered, for up to `budget` ms (the
+   *  rest next frame). Big notebooks first make the cells on screen visible (content-visibility) and look
+   *  again, since their real heights replace the estimates. */
+  _work(budget = FRAME_BUDGET_MS) {
     const start = performance.now();
-    const now = this._onScreen();
-    const visible = new Set(now);
-    let shown = 0;
-    if (!this.eager) {
-      for (const el of this.visible) if (!visible.has(el)) el.classList.remove("on-screen");
-      for (const el of now) if (!el.classList.contains("on-screen")) { el.classList.add("on-screen"); shown++; }
+    let now = [];
+    for (let pass = 0; pass < 3; pass++) {
+      now = this._onScreen();
+      const visible = new Set(now);
+      let shown = 0;
+      if (!this.eager) {
+        for (const el of this.visible) if (!visible.has(el)) el.classList.remove("on-screen");
+        for (const el of now) if (!el.classList.contains("on-screen")) { el.classList.add("on-screen"); shown++; }
+      }
+      this.visible = visible;
+      if (!shown) break;
     }
-    this.visible = visible;
-    if (shown) { this._schedule(); return; }  // real heights replace estimates: look again next frame
     const todo = now.filter((el) => this._needs(el));
-    let done = this._process(todo, () => performance.now() - start < FRAME_BUDGET_MS);
+    let done = this._process(todo, () => performance.now() - start < budget);
     if (done < todo.length) { this._schedule(); return; }
     if (this.eager) { this._scheduleIdle(); return; }
     this._setState("idle");

@@ -200,7 +200,9 @@ class Engine:
             if run.execution_id and run.execution_id != result.execution_id:  # claimed by mistake (`_claim`)
                 self._by_exec.pop(run.execution_id, None)
                 run.received = {"stdout": 0, "stderr": 0}
-            run.execution_id, run.state = result.execution_id, RUNNING
+            run.execution_id = result.execution_id
+            if run.state == STARTING:  # (its events may have come first, exit included: see `_claim`)
+                run.state = RUNNING
             run.pid = run.pid or result.pid
             run._sent_size = (rows, cols) if rows and cols else None
             self._by_exec[result.execution_id] = run

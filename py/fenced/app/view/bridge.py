@@ -1,7 +1,7 @@
 """Loading the editor bundle (CodeMirror + the view's JS half) and handing it Python callbacks.
 
 The bundle is ~650 kB and takes ~100 ms of main-thread time to evaluate, so it is not part of boot: it
-is imported as soon as the page is idle after boot (`prefetch`), so that a document dropped a moment
+is imported as soon as the page is idle after boot (see `warmup`), so that a document dropped a moment
 later does not wait for it; `show` awaits the same import (starting it if it has not started yet).
 """
 
@@ -29,15 +29,19 @@ def start_loading() -> Any:
     return _loading
 
 
-def prefetch(timeout_ms: int = 2000) -> None:
-    """Start the import when the page is next idle (at the latest after `timeout_ms`)."""
+def idle(timeout_ms: int = 2000) -> Any:
+    """An awaitable that resolves when the page is next idle (at the latest after `timeout_ms`)."""
+    import asyncio
+
     from pyodide.ffi import create_once_callable  # type: ignore[import-not-found]
 
-    start = create_once_callable(lambda *_: start_loading())
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    wake = create_once_callable(lambda *_: future.done() or future.set_result(None))
     if hasattr(js.window, "requestIdleCallback"):
-        js.window.requestIdleCallback(start, obj(timeout=timeout_ms))
+        js.window.requestIdleCallback(wake, obj(timeout=timeout_ms))
     else:
-        js.setTimeout(start, 200)
+        js.setTimeout(wake, 50)
+    return future
 
 
 async def load() -> Any:

@@ -54,7 +54,9 @@ class NotebookView:
         self.images = ImageResolver()
         self._frozen = False  # show() froze a document's objects (see the end of show)
         self._install_test_hook()
-        bridge.prefetch()
+        from . import warmup
+
+        asyncio.ensure_future(warmup.run(self))
 
     # --- the contract ---------------------------------------------------------------------------
 

@@ -1,0 +1,67 @@
+"""Getting the view ready for the first document while the page is idle after boot.
+
+The first document shown used to pay for more than its own cells: importing the editor bundle (~100 ms
+of main-thread time to evaluate), then first-time costs on the way, i.e. V8 compiling the CodeMirror code
+each editor runs, every language's parser being built, styles resolved, and in Python the Markdown
+renderer being set up and the parser's paths run for the first time. None of that depends on the
+document, so `run` does it beforehand: the bundle's import starts as soon as the shell is interactive
+(a file dropped right then needs it first), then, in idle slices, a small sample runbook is parsed and
+rendered and one throwaway editor per common language is mounted and measured off screen. Each step is
+skipped once a document is shown (the work then happens as part of showing it, as before).
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+
+from . import bridge
+
+# The languages runbooks use most (the rest are built when a document needs them).
+LANGUAGES: list[tuple[str, str]] = [
+    ("sh", 'export APP_ENV=staging\nfor host in web-1 web-2; do\n  ssh "$host" \'uptime\'\ndone'),
+    ("python", "import json, os\nfor key in sorted(os.environ):\n    print(json.dumps({key: 1}))"),
+    ("yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  LOG_LEVEL: info"),
+    ("json", '{"service": "web", "replicas": 3, "healthy": true}'),
+    ("sql", "SELECT id, email\nFROM users\nWHERE created_at > now() - interval '1 day';"),
+]
+
+SAMPLE = (
+    '---\nshell: bash\ncwd: /srv/app\n---\n\n# Runbook\n\n## Check the service\n\nMake sure the `web` deployment'
+    " is healthy; see the [index](https://example.com/runbooks) and **stop** on _errors_.\n\n"
+    "- pods are `Running`\n- no alerts\n\n1. one\n2. two\n\n| a | b |\n|---|:-:|\n| 1 | ~~2~~ |\n\n> note\n\n"
+    + "".join(f'```{lang} {{"name":"warm-{lang}"}}\n{text}\n```\n\n' for lang, text in LANGUAGES)
+)
+
+
+def _python(view: Any) -> None:
+    """Parse the sample, build its cells' HTML and render its Markdown, as `show` would."""
+    from fenced.document import loads
+
+    from . import cellhtml, markdown
+
+    nb = loads(SAMPLE)
+    data = [cellhtml.CellData(i, c.kind, c.source, getattr(c, "language", ""), getattr(c, "name", ""))
+            for i, c in enumerate(nb.cells)]
+    cellhtml.cells_html(data)
+    for c in nb.cells:
+        if c.kind == "markdown":
+            markdown.render(c.source)
+
+
+async def run(view: Any) -> None:
+    """Import the bundle now, then warm it and the Python side up, one idle slice at a time."""
+    try:
+        module = await bridge.load()
+        await bridge.idle()
+        if view.notebook is not None:
+            return
+        _python(view)
+        await bridge.idle()
+        if view.notebook is not None:
+            return
+        await module.warmUp(bridge.js_list([list(pair) for pair in LANGUAGES]))
+    except Exception:  # noqa: BLE001 - a failed warm-up only means the first document pays as before
+        js.console.warn(traceback.format_exc())
