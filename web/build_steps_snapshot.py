@@ -25,7 +25,9 @@ SNAPSHOT_MODULES = [
     "pyodide.ffi", "pyodide.code", "pyodide.webloop", "pyodide.http",
     # What Pyodide's package loader runs when the lazy wheels are installed after boot.
     "pyodide._package_loader", "zipfile", "shutil", "tempfile", "pathlib", "sysconfig", "importlib.metadata",
-    "markdown_it.*", "mdurl", "ruamel.yaml", "tomlkit", "ulid",
+    # ruamel.yaml.* too: loading YAML imports ruamel.yaml.mergevalue on first use, and the wheels' files
+    # only arrive at idle time after boot (fenced.app.loader), too late for a file dropped at once.
+    "markdown_it.*", "mdurl", "ruamel.yaml.*", "-ruamel.yaml.cyaml", "-ruamel.yaml.clibz.setup", "tomlkit", "ulid",
     "fenced.document.*", "fenced.connect.*", "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).
     "fenced.app.*",

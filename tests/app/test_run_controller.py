@@ -246,6 +246,12 @@ def test_stop_input_and_resize(runner: RunnerProcess) -> None:
         await until("size", "30 101")
         await ctl.engine.stop("sleeper")
         assert await sleeper.done == 130 and sleeper.signal == "SIGINT"
+        starting = asyncio.ensure_future(ctl.run_cell(cell(nb, "sleeper")))
+        while "sleeper" not in ctl.engine.runs or not ctl.engine.runs["sleeper"].running:
+            await asyncio.sleep(0)
+        await ctl.stop_all()  # Stop all while a cell is still starting stops it once started
+        again = await starting
+        assert again is not None and await again.done == 130
         await ctl.close()
 
     arun(main())

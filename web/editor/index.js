@@ -1,11 +1,12 @@
 // The browser half of Fenced's notebook view, bundled with CodeMirror 6 into dist/vendor/editor/editor.js
-// (see web/build_steps.py) and imported lazily by fenced.app.view when the first document is shown.
+// (see web/build_steps.py) and imported by fenced.app.view once the shell is interactive (view/warmup.py),
+// not as part of boot.
 //
 // Python owns the model and decides what the DOM shows; this module does what must be cheap and
-// frequent: watching which cells are on screen (binary search on scroll), mounting CodeMirror editors only
-// there (or, for small notebooks, everywhere while the page is idle), asking Python to render Markdown in
-// batches, and noticing edits without one Python call per key press (dirty set + debounce, then Python
-// pulls the texts with takeChanges()).
+// frequent: watching which cells are on screen (binary search on scroll), mounting CodeMirror editors
+// there first (and, for small notebooks, everywhere else in short background tasks after), asking Python
+// to render Markdown in batches, and noticing edits without one Python call per key press (dirty set +
+// debounce, then Python pulls the texts with takeChanges()).
 import {EditorState, Annotation, EditorSelection} from "@codemirror/state";
 import {EditorView, keymap, drawSelection, highlightSpecialChars} from "@codemirror/view";
 import {defaultKeymap, history, historyKeymap, indentWithTab} from "@codemirror/commands";
@@ -20,7 +21,7 @@ const external = Annotation.define();
 
 const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
 const FIRST_BUDGET_MS = 60;    // the cells on screen when a document is shown
-const BACKGROUND_BUDGET_MS = 30;  // per task while small notebooks finish their off-screen cells
+const BACKGROUND_BUDGET_MS = 40;  // per task while small notebooks finish their off-screen cells
 const MARGIN = 300;           // px above and below the viewport that count as on screen
 const MD_BATCH = 6;          // Markdown cells rendered per Python call (a few ms each)
 const CHANGE_DEBOUNCE_MS = 300;
@@ -29,17 +30,20 @@ export function createController(root, py, options) {
   return new Controller(root, py, options || {});
 }
 
-/** What every cell editor has besides its language, label and change listener. */
+/** What every cell editor has besides its language, label and change listener: one shared array, so
+ *  that the values CodeMirror caches per extension (key bindings, highlighters) are computed once. */
+let shared = null;
 function editingExtensions() {
-  return [
+  shared = shared || [
     history(),
-    drawSelection(),
+    (globalThis.__cmExt || "").includes("nosel") ? [] : drawSelection(),
     highlightSpecialChars(),
     indentOnInput(),
     bracketMatching(),
     syntaxHighlighting(classHighlighter),
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
   ];
+  return shared;
 }
 
 /** Warm-up while the page is idle after boot: mount and measure one throwaway editor per language in
@@ -53,7 +57,7 @@ export function warmUp(samples) {
   box.style.cssText = "position:absolute;left:-10000px;top:0;width:40rem;visibility:hidden;contain:strict;height:1px";
   document.body.append(box);
   const views = samples.map(([lang, text]) => new EditorView({
-    state: EditorState.create({doc: text, extensions: [...editingExtensions(), languageExtension(lang)]}),
+    state: EditorState.create({doc: text, extensions: [editingExtensions(), languageExtension(lang)]}),
   }));
   for (const view of views) box.append(view.dom);
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
@@ -123,7 +127,8 @@ class Controller {
     this.cursor = 0;
   }
 
-  /** Start on a new set of cells; `eager` = mount/render all of them during idle time (small notebooks). */
+  /** Start on a new set of cells; `eager` = mount/render all of them (small notebooks), the ones on screen
+   *  now and the others in background tasks. */
   observeAll(eager) {
     this.eager = !!eager;
     this.cursor = 0;
@@ -238,7 +243,7 @@ class Controller {
   _extensions(el, key, kind) {
     const label = kind === "code" ? `Code of ${el.dataset.cellName || "cell"}` : "Markdown source";
     return [
-      ...editingExtensions(),
+      editingExtensions(),
       kind === "code" ? languageExtension(el.dataset.lang) : EditorView.lineWrapping,
       EditorView.contentAttributes.of({"aria-label": label}),
       EditorView.updateListener.of((u) => {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 
 LAZY_PACKAGES = ["fenced", "markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]  # lock (PEP 503) names
-IDLE_TIMEOUT_MS = 10_000  # install the files within this long even on a busy page
+IDLE_TIMEOUT_MS = 2_000  # install the files within this long even on a busy page
 
 _task: asyncio.Future[None] | None = None
 

@@ -87,10 +87,8 @@ class FilesController(Saving):
         spawn(self._startup())
 
     async def _startup(self) -> None:
-        js.performance.mark("TMP:files-startup")
         await self._refresh_recents()
         await self._refresh_offers()
-        js.performance.mark("TMP:files-startup-end")
 
     # --- events ---------------------------------------------------------------------------------
 
@@ -281,9 +279,7 @@ class FilesController(Saving):
         if self._unsaved_now():
             self._cancel_timer()
             await self._write_draft()  # the edits stay on offer as a draft
-        js.performance.mark("TMP:open-show")
         await self._show(text, name, folder, path)
-        js.performance.mark("TMP:open-shown")
         self.doc = OpenDocument(name, Base(data, text, len(data), float(file.lastModified)), handle, folder, path)
         self._changes = 0
         clear("files")
@@ -295,7 +291,6 @@ class FilesController(Saving):
             await idb.remember("file", name, handle, secrets.token_hex(8))
             await self._refresh_recents()
         await self._refresh_offers()
-        js.performance.mark("TMP:open-end")
         return True
 
     async def _open_dropped(self, picks: list[tuple[Any, Any]]) -> None:

@@ -80,6 +80,8 @@ class Controller:
         if script is None:
             return None
         program = program_for(cell.source, cell.language, attrs, name=cell.name, script=script)
+        if not self.engine.session_id:
+            self.engine.spec = self._spec()  # the frontmatter as it is now (it may have been edited)
         rows, cols = await self.host.prepare(key, cell, program.interactive)
         try:
             run = await self.engine.start(key, program, rows=rows, cols=cols)
@@ -110,6 +112,14 @@ class Controller:
         if skip or mode == NEVER:
             return script
         return apply_answers(script, answers, known=self.answers)
+
+    def _spec(self) -> Any:
+        nb = self.notebook()
+        fm = nb.frontmatter if nb is not None else None
+        if fm is not None and not fm.valid:
+            self.host.notify(f"The frontmatter could not be read ({fm.error}): running without its shell and cwd.",
+                             "warning")
+        return session_spec(fm)
 
     # --- many cells -------------------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ class Run:
     _sending: bool = False
     _size: tuple[int, int] | None = None  # the terminal's latest size
     _sent_size: tuple[int, int] | None = None  # the size the PTY has
+    _stop_asked: bool = False
 
     @property
     def running(self) -> bool:
@@ -213,6 +214,8 @@ class Engine:
                 self._pending_bytes = 0
         if run.interactive and run._size is not None and run._size != run._sent_size:
             self._queue(run, "size", run._size)  # the terminal was resized while starting
+        if run._stop_asked and run.running:
+            await self.stop(key)
         return run
 
     async def _start(self, program: Program, rows: int, cols: int) -> Any:
@@ -230,6 +233,9 @@ class Engine:
 
     async def stop(self, key: Hashable, *, kill: bool = False) -> None:
         run = self.runs.get(key)
+        if run is not None and run.running and not run.execution_id:
+            run._stop_asked = True  # still starting: stopped as soon as Start says which execution it is
+            return
         if run is not None and run.running and run.execution_id:
             try:
                 await self.client.stop(run.execution_id, kill=kill)

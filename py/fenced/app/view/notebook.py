@@ -53,6 +53,7 @@ class NotebookView:
         self._chrome: Any = None  # panels.Chrome, created with the first document
         self.images = ImageResolver()
         self._frozen = False  # show() froze a document's objects (see the end of show)
+        self.started = False  # show() was called (the idle warm-up stops then)
         self._install_test_hook()
         from . import warmup
 
@@ -68,6 +69,7 @@ class NotebookView:
         """Parse `text` and render it, replacing the current document."""
         mark = js.performance.mark
         mark("view:show")
+        self.started = True
         if self._frozen:
             gc.unfreeze()  # the previous document's objects may be collected again
         await loader.ensure_packages()
@@ -96,13 +98,11 @@ class NotebookView:
         self._cells_el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
-        mark("TMP:chrome")
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
         if cells:
             self.select(0, focus=False, scroll=False)
-        mark("TMP:observed")
         # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
         # any later call, e.g. mid-typing) takes tens of ms in Pyodide. Freezing moves them out of it.
         # Boot froze its own objects (fenced.app.boot), so for the first document this pass only

@@ -36,32 +36,53 @@ SAMPLE = (
 )
 
 
-def _python(view: Any) -> None:
-    """Parse the sample, build its cells' HTML and render its Markdown, as `show` would."""
+def _parse() -> list[str]:
+    """Parse the sample and build its cells' HTML, as `show` does; returns its Markdown sources."""
     from fenced.document import loads
 
-    from . import cellhtml, markdown
+    from . import cellhtml
 
     nb = loads(SAMPLE)
     data = [cellhtml.CellData(i, c.kind, c.source, getattr(c, "language", ""), getattr(c, "name", ""))
             for i, c in enumerate(nb.cells)]
     cellhtml.cells_html(data)
-    for c in nb.cells:
-        if c.kind == "markdown":
-            markdown.render(c.source)
+    return [c.source for c in nb.cells if c.kind == "markdown"]
+
+
+def _render(sources: list[str]) -> None:
+    from . import markdown
+
+    for source in sources:
+        markdown.render(source)
 
 
 async def run(view: Any) -> None:
-    """Import the bundle now, then warm it and the Python side up, one idle slice at a time."""
+    """Import the bundle now and, while it downloads, warm the Python side up; then CodeMirror, in idle
+    slices of ~10-20 ms each, stopping as soon as a document starts to be shown. A few rounds each: V8
+    optimises (and WebAssembly tiers up) what has run several times, not what ran once."""
     try:
-        module = await bridge.load()
-        await bridge.idle()
-        if view.notebook is not None:
+        if "nowarm" in str(js.location.search):  # TMP experiment
+            await bridge.load()
             return
-        _python(view)
-        await bridge.idle()
-        if view.notebook is not None:
-            return
-        await module.warmUp(bridge.js_list([list(pair) for pair in LANGUAGES]))
+        bundle = bridge.start_loading()
+        sources: list[str] = []
+        samples = bridge.js_list([list(pair) for pair in LANGUAGES])
+        steps = [
+            lambda: sources.extend(_parse()),
+            lambda: _render(sources * 2),
+            lambda: _render(sources * 2),
+            lambda: module.warmUp(samples),
+            lambda: module.warmUp(samples),
+        ]
+        module: Any = None
+        for i, step in enumerate(steps):
+            if i == 3:
+                module = await bundle
+            await bridge.idle()
+            if view.started:
+                return
+            pending = step()
+            if pending is not None:
+                await pending
     except Exception:  # noqa: BLE001 - a failed warm-up only means the first document pays as before
         js.console.warn(traceback.format_exc())
