@@ -1,8 +1,10 @@
 """Notebook UI benchmark (issue 5): what a user waits for when they drop a runbook on the page.
 
 1. navigation -> a 200-cell runbook, dropped as soon as the shell is interactive, rendered and editable:
-   the cells on screen (Markdown rendered, code in CodeMirror), then every cell; cold (fresh profile) and
-   warm (second load, same profile);
+   the cells on screen (Markdown rendered, code in CodeMirror), then every cell (Markdown rendered, code
+   highlighted: in CodeMirror, or as highlighted static text that becomes CodeMirror when it is scrolled
+   to or clicked, caret where clicked), then every code cell in CodeMirror (for reference: the test hooks'
+   `.cm-content` everywhere); cold (fresh profile) and warm (second load, same profile);
 2. a 5,000-cell (~1 MB) runbook: drop -> the cells on screen rendered and editable, then scroll to the
    end -> the cells there; JS heap (after a GC) and, for reference, Pyodide's Wasm memory;
 3. typing in a code cell in the middle of that notebook: the longest main-thread task while typing 60
@@ -40,8 +42,8 @@ DROP_JS = """([name, text]) => {
   document.body.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
 }"""
 
-# Everything rendered: no Markdown cell pending, every code cell has its editor.
-ALL_RENDERED_JS = """(n) => {
+# Every code cell has its editor (and no Markdown cell is pending).
+EDITORS_JS = """(n) => {
   const cells = document.querySelectorAll('#notebook .cell');
   if (cells.length !== n) return false;
   if (document.querySelector('#notebook .cell-source[data-md="pending"]')) return false;
@@ -80,15 +82,29 @@ def ready(page: Any, url: str) -> None:
     page.wait_for_selector("body[data-app-state='ready']", timeout=120_000)
 
 
-def drop_200(page: Any, url: str, text: str) -> tuple[float, float, float]:
-    """ms from navigation start to the 200-cell runbook (1) on screen rendered and editable, (2) fully
-    rendered and editable (every cell), and (3) the part of (2) after the drop. The drop happens as
-    soon as the shell is interactive."""
+# Every cell rendered (no Markdown pending; every code cell in CodeMirror or highlighted static text) and
+# the cells on screen editable (VISIBLE_RENDERED_JS).
+ALL_RENDERED_JS = """(n) => {
+  const cells = document.querySelectorAll('#notebook .cell');
+  if (cells.length !== n) return false;
+  if (document.querySelector('#notebook .cell-source[data-md="pending"]')) return false;
+  for (const c of document.querySelectorAll('#notebook .cell-code'))
+    if (!c.querySelector('.cm-content, .cell-source > pre.cell-static[data-hl]')) return false;
+  return (%s)(n);
+}""" % VISIBLE_RENDERED_JS
+
+
+def drop_200(page: Any, url: str, text: str) -> tuple[float, float, float, float]:
+    """ms from navigation start to the 200-cell runbook (1) on screen rendered and editable, (2) every cell
+    rendered and editable (see ALL_RENDERED_JS), (3) the part of (2) after the drop, (4) every code cell
+    in CodeMirror. The drop happens as soon as the shell is interactive."""
     ready(page, url)
     page.evaluate(DROP_JS, ["runbook-200.md", text])
     seen = page.wait_for_function(VISIBLE_RENDERED_JS, arg=200, timeout=120_000, polling="raf").json_value()
     done = page.wait_for_function(ALL_RENDERED_JS, arg=200, timeout=120_000, polling="raf").json_value()
-    return seen, done, done - page.evaluate("() => window.__dropAt")
+    drop = page.evaluate("() => window.__dropAt")
+    editors = page.wait_for_function(EDITORS_JS, arg=200, timeout=120_000, polling="raf").json_value()
+    return seen, done, done - drop, editors
 
 
 def heap_mb(page: Any) -> tuple[float, float]:
@@ -187,8 +203,8 @@ def main() -> int:
 
     dist = build.build(ROOT / "dist")
     small, large = make_runbook(200), make_runbook(args.cells)
-    cold: list[tuple[float, float, float]] = []
-    warm: list[tuple[float, float, float]] = []
+    cold: list[tuple[float, float, float, float]] = []
+    warm: list[tuple[float, float, float, float]] = []
     rows: list[dict[str, float]] = []
     with serving(dist) as url, sync_playwright() as pw:
         for _ in range(args.runs):
@@ -212,6 +228,7 @@ def main() -> int:
         print(f"  200 cells, {label}: navigation -> on-screen cells ready:  {fmt([r[0] for r in rows200])}")
         print(f"  200 cells, {label}: navigation -> every cell ready:       {fmt([r[1] for r in rows200])}")
         print(f"  200 cells, {label}:   of which drop -> every cell ready:  {fmt([r[2] for r in rows200])}")
+        print(f"  200 cells, {label}: navigation -> every editor mounted:   {fmt([r[3] for r in rows200])}")
     print(f"  big: drop -> on-screen cells ready:                 {fmt([r['render'] for r in rows])}")
     print(f"  big: scroll to end -> cells there ready:            {fmt([r['scroll'] for r in rows])}")
     print(f"  big: JS heap after render + scroll:                 {fmt([r['heap'] for r in rows], 'MB')}")

@@ -121,3 +121,18 @@ def test_boots_without_a_snapshot(page: Any, built_app: Path, tmp_path: Path) ->
         wait_ready(page)
         assert page.evaluate("() => window.fencedBoot.marks.snapshot") is None
         assert run_in_page(page, "import fenced.document as d\nresult = len(d.loads('# a\\n').cells)") == 1
+
+
+def test_wheel_files_are_installed_after_a_snapshot_boot(ready_page: Any) -> None:
+    """The snapshot holds the libraries' modules but not their files: fenced.app.loader unpacks the wheels
+    (in JS, at idle time) so that tracebacks show source lines and a later import finds its module."""
+    src = (
+        "import inspect, sysconfig, pathlib\n"
+        "from fenced.app import loader\n"
+        "await loader.start_loading()\n"
+        "import markdown_it.main\n"
+        "site = pathlib.Path(sysconfig.get_paths()['purelib'])\n"
+        "result = [loader.snapshot_restored(), (site / 'ruamel' / 'yaml' / '__init__.py').is_file(),\n"
+        "          'def render' in inspect.getsource(markdown_it.main.MarkdownIt)]"
+    )
+    assert run_in_page(ready_page, src) == [True, True, True]

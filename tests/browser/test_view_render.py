@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.view_support import cell, cells_summary, show, view_text
+from tests.browser.view_support import cell, cells_summary, show, view_eval, view_text
 
 pytestmark = pytest.mark.browser
 
@@ -180,3 +180,35 @@ result = 1
     outside = page.locator("#notebook img[alt='outside']")
     assert outside.get_attribute("src") is None
     assert "open the folder" in (outside.get_attribute("title") or "")
+
+
+def test_static_code_is_highlighted_and_a_click_edits_where_it_lands(ready_page: Any) -> None:
+    """A code cell without its editor yet (off screen, or just dropped) shows its text highlighted as the
+    editor will; clicking it mounts the editor with the caret where the click landed."""
+    page = ready_page
+    show(page, README)
+    # Take cell 2's editor away, as happens off screen: static text, highlighted like the editor.
+    text, hl, classes = view_eval(page, "(view._ctl.unmount(view.element(2)), "
+                                        "view.element(2).querySelector('pre.cell-static').dataset.hl, "
+                                        "[s.className for s in view.element(2).querySelectorAll('pre.cell-static span')])")
+    assert text.startswith("import os") and hl == "1" and "tok-keyword" in classes
+    # Click just left of the "o" of `import os`: the caret goes before it (offset 7). The cell is on screen,
+    # so its editor may already be back: then the click lands in the editor, at the same place.
+    point = cell(page, 2).locator(".cell-source").evaluate(
+        """el => { const root = el.querySelector('pre.cell-static') || el.querySelector('.cm-line');
+                   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                   let node, seen = 0;
+                   while ((node = walker.nextNode())) {
+                     if (seen + node.length > 7) {
+                       const r = document.createRange(); r.setStart(node, 7 - seen); r.setEnd(node, 8 - seen);
+                       const b = r.getBoundingClientRect(); return [b.left + 1, b.top + b.height / 2];
+                     }
+                     seen += node.length;
+                   }
+                   return null; }""")
+    page.mouse.click(point[0], point[1])
+    assert cell(page, 2).locator(".cm-content").count() == 1
+    head = view_eval(page, "view._ctl.editors.get(view.element(2).dataset.key).view.state.selection.main.head")
+    assert head == 7
+    page.keyboard.type("X")
+    assert "import Xos\n" in view_text(page)

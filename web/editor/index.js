@@ -8,67 +8,25 @@
 // to render Markdown in batches, and noticing edits without one Python call per key press (dirty set +
 // debounce, then Python pulls the texts with takeChanges()).
 import {EditorState, Annotation, EditorSelection} from "@codemirror/state";
-import {EditorView, keymap, drawSelection, highlightSpecialChars} from "@codemirror/view";
-import {defaultKeymap, history, historyKeymap, indentWithTab} from "@codemirror/commands";
-import {syntaxHighlighting, indentOnInput, bracketMatching} from "@codemirror/language";
-import {classHighlighter} from "@lezer/highlight";
+import {EditorView} from "@codemirror/view";
 import {languageExtension, canonicalLanguage} from "./languages.js";
+import {editingExtensions, highlightStatic, offsetAtPoint, warmUp} from "./extensions.js";
+import {LazyWork, FIRST_BUDGET_MS} from "./lazywork.js";
 
-export {canonicalLanguage};
+export {canonicalLanguage, warmUp};
 
 /** Marks transactions made on Python's behalf (undo, redo): they are not user edits. */
 const external = Annotation.define();
 
-const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
-const FIRST_BUDGET_MS = 60;    // the cells on screen when a document is shown
-const BACKGROUND_BUDGET_MS = 40;  // per task while small notebooks finish their off-screen cells
-const MARGIN = 300;           // px above and below the viewport that count as on screen
-const MD_BATCH = 6;          // Markdown cells rendered per Python call (a few ms each)
 const CHANGE_DEBOUNCE_MS = 300;
 
 export function createController(root, py, options) {
   return new Controller(root, py, options || {});
 }
 
-/** What every cell editor has besides its language, label and change listener: one shared array, so
- *  that the values CodeMirror caches per extension (key bindings, highlighters) are computed once. */
-let shared = null;
-function editingExtensions() {
-  shared = shared || [
-    history(),
-    (globalThis.__cmExt || "").includes("nosel") ? [] : drawSelection(),
-    highlightSpecialChars(),
-    indentOnInput(),
-    bracketMatching(),
-    syntaxHighlighting(classHighlighter),
-    keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-  ];
-  return shared;
-}
-
-/** Warm-up while the page is idle after boot: mount and measure one throwaway editor per language in
- *  `samples` ([[language, text], ...]) in an invisible box, then remove them. The first editors otherwise
- *  pay for compiling CodeMirror's code, building each language's parser and resolving styles, which is
- *  tens of ms on the way to the user's first document. Resolves when done. */
-export function warmUp(samples) {
-  const box = document.createElement("div");
-  box.className = "cell-source";
-  box.setAttribute("aria-hidden", "true");
-  box.style.cssText = "position:absolute;left:-10000px;top:0;width:40rem;visibility:hidden;contain:strict;height:1px";
-  document.body.append(box);
-  const views = samples.map(([lang, text]) => new EditorView({
-    state: EditorState.create({doc: text, extensions: [editingExtensions(), languageExtension(lang)]}),
-  }));
-  for (const view of views) box.append(view.dom);
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
-    for (const view of views) view.destroy();
-    box.remove();
-    resolve();
-  }, 0)));
-}
-
-class Controller {
+class Controller extends LazyWork {
   constructor(root, py, options) {
+    super();
     this.root = root;                  // the element whose children are the cell <article>s
     this.py = py;                      // {render(keys) -> [html], changed(), state(s)}
     this.editors = new Map();          // key -> {view, el, used}
@@ -80,6 +38,7 @@ class Controller {
     this.stateEl = options.stateEl || null;   // gets data-view-state="rendering|idle"
     this.tick = 0;
     this.cursor = 0;                   // eager work: next child index to look at
+    this.phase = "render";             // eager work: "render" every cell, then "mount" every editor
     this._frame = 0;
     this._idle = 0;
     this._timer = 0;
@@ -132,6 +91,7 @@ class Controller {
   observeAll(eager) {
     this.eager = !!eager;
     this.cursor = 0;
+    this.phase = "render";
     // Big notebooks: cells off screen get `content-visibility: hidden` (see view.css) and this module
     // marks the ones on screen. Plain `content-visibility: auto` would do the same with an internal
     // IntersectionObserver over every cell, which costs ~20 ms per frame at 5,000 cells.
@@ -146,6 +106,7 @@ class Controller {
   /** A cell was added or replaced: look at what is on screen again. */
   observe(el) {
     this.cursor = 0;
+    this.phase = "render";
     this._schedule();
   }
 
@@ -175,8 +136,9 @@ class Controller {
 
   hasEditor(el) { return this.editors.has(el.dataset.key); }
 
-  /** Mount an editor in the cell (text defaults to the static <pre>'s); optionally focus it. */
-  mount(el, text, focus, where) {
+  /** Mount an editor in the cell (text defaults to the static <pre>'s); optionally focus it, with the caret
+   *  at `where` ("start", "end") or at text offset `offset` (see `offsetAt`). */
+  mount(el, text, focus, where, offset) {
     let entry = this.editors.get(el.dataset.key);
     if (!entry) {
       entry = this._create(el, text);
@@ -187,9 +149,18 @@ class Controller {
     entry.used = ++this.tick;
     if (focus) {
       entry.view.focus();
-      if (where === "end") entry.view.dispatch({selection: {anchor: entry.view.state.doc.length}});
+      const len = entry.view.state.doc.length;
+      if (offset !== undefined && offset !== null) entry.view.dispatch({selection: {anchor: Math.min(offset, len)}});
+      else if (where === "end") entry.view.dispatch({selection: {anchor: len}});
       else if (where === "start") entry.view.dispatch({selection: {anchor: 0}});
     }
+  }
+
+  /** The offset in a code cell's static text under the viewport point (x, y), or null: a click there puts
+   *  the caret at that place once the editor replaces the static text. */
+  offsetAt(el, x, y) {
+    const pre = el.querySelector(".cell-source > pre.cell-static");
+    return pre ? offsetAtPoint(pre, x, y) : null;
   }
 
   /** A new editor for the cell, registered but not yet in the page. CodeMirror's constructor reads the
@@ -237,6 +208,7 @@ class Controller {
     const code = document.createElement("code");
     code.textContent = text;
     pre.append(code);
+    if (this.eager && el.dataset.cellKind === "code") highlightStatic(pre, text, el.dataset.lang);
     holder.replaceChildren(pre);
   }
 
@@ -338,140 +310,9 @@ class Controller {
   invalidate(el) {
     el.querySelector(".cell-source").dataset.md = "pending";
     this.cursor = 0;
+    this.phase = "render";
     this._schedule();
   }
 
-  // --- lazy work ------------------------------------------------------------------------------------
 
-  /** Cells within MARGIN px of the viewport, found by binary search (cells are in document order). */
-  _onScreen() {
-    const kids = this.root.children;
-    const n = kids.length;
-    const box = this.root.getBoundingClientRect();
-    if (!n || box.height === 0) return [];
-    const top = -MARGIN, bottom = innerHeight + MARGIN;
-    if (box.bottom < top || box.top > bottom) return [];
-    let lo = 0, hi = n - 1, first = n;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (kids[mid].getBoundingClientRect().bottom >= top) { first = mid; hi = mid - 1; } else lo = mid + 1;
-    }
-    const out = [];
-    for (let i = first; i < n; i++) {
-      if (kids[i].getBoundingClientRect().top > bottom) break;
-      out.push(kids[i]);
-    }
-    return out;
-  }
-
-  _needs(el) {
-    if (!el.isConnected) return false;
-    if (el.dataset.cellKind === "code") return !this.editors.has(el.dataset.key);
-    const holder = el.querySelector(".cell-source");
-    return !!holder && holder.dataset.md === "pending" && !this.editors.has(el.dataset.key);
-  }
-
-  _schedule() {
-    if (!this._frame) this._frame = requestAnimationFrame(() => { this._frame = 0; this._work(); });
-  }
-
-  /** Mark and fill the cells on screen: editors mounted, Markdown rendered, for up to `budget` ms (the
-   *  rest next frame). Big notebooks first make the cells on screen visible (content-visibility) and look
-   *  again, since their real heights replace the estimates. */
-  _work(budget = FRAME_BUDGET_MS) {
-    const start = performance.now();
-    let now = [];
-    for (let pass = 0; pass < 3; pass++) {
-      now = this._onScreen();
-      const visible = new Set(now);
-      let shown = 0;
-      if (!this.eager) {
-        for (const el of this.visible) if (!visible.has(el)) el.classList.remove("on-screen");
-        for (const el of now) if (!el.classList.contains("on-screen")) { el.classList.add("on-screen"); shown++; }
-      }
-      this.visible = visible;
-      if (!shown) break;
-    }
-    const todo = now.filter((el) => this._needs(el));
-    let done = this._process(todo, () => performance.now() - start < budget);
-    if (done < todo.length) { this._schedule(); return; }
-    if (this.eager) { this._scheduleIdle(); return; }
-    this._setState("idle");
-  }
-
-  /** Small notebooks: after what is on screen, the other cells in back-to-back tasks of BACKGROUND_BUDGET_MS
-   *  (a MessageChannel message, not requestIdleCallback: while CodeMirror keeps asking for frames the idle
-   *  periods are a few ms each, and finishing a 200-cell notebook took four times its CPU time). */
-  _scheduleIdle() {
-    if (this._idle) return;
-    if (!this._channel) {
-      this._channel = new MessageChannel();
-      this._channel.port1.onmessage = () => { if (this._idle) { this._idle = 0; this._background(); } };
-    }
-    this._idle = 1;
-    this._channel.port2.postMessage(0);
-  }
-
-  _background() {
-    if ([...this.visible].some((el) => this._needs(el))) { this._schedule(); return; }
-    const until = performance.now() + BACKGROUND_BUDGET_MS;
-    const kids = this.root.children;
-    while (performance.now() < until) {
-      const batch = [];
-      while (this.cursor < kids.length && batch.length < 4 * MD_BATCH) {
-        const el = kids[this.cursor++];
-        if (this._needs(el)) batch.push(el);
-      }
-      if (!batch.length) { this._setState("idle"); return; }
-      const done = this._process(batch, () => performance.now() < until);
-      if (done < batch.length) { this.cursor = Number(batch[done].dataset.cellIndex); break; }
-    }
-    this._scheduleIdle();
-  }
-
-  /** Do the work for `els` while `more()` says there is time; returns how many were done. Reads and
-   *  Python calls first (editors created off-page, Markdown rendered to strings), DOM writes last, so the
-   *  batch forces no style or layout pass between its cells. */
-  _process(els, more) {
-    const created = [];
-    const rendered = [];
-    let i = 0;
-    while (i < els.length) {
-      if (i && !more()) break;
-      if (els[i].dataset.cellKind === "code") {
-        const entry = this._create(els[i++], null);
-        if (entry) created.push(entry);
-        continue;
-      }
-      const batch = [];  // a run of Markdown cells: one Python call
-      while (i < els.length && els[i].dataset.cellKind !== "code" && batch.length < MD_BATCH) batch.push(els[i++]);
-      const htmls = this.py.render(batch.map((el) => el.dataset.key));
-      batch.forEach((el, j) => { if (htmls[j] !== null && htmls[j] !== undefined) rendered.push([el, htmls[j]]); });
-    }
-    for (const entry of created) this._attach(entry);
-    for (const [el, html] of rendered) this._putHTML(el, html);
-    if (created.length) this._evict();
-    if (rendered.length) this._schedule();
-    if (i) this._setState("rendering");
-    return i;
-  }
-
-  _evict() {
-    if (this.eager || this.editors.size <= this.maxEditors) return;
-    const candidates = [...this.editors.values()]
-      .filter((e) => !this.visible.has(e.el) && !e.view.hasFocus && e.el.dataset.cellKind === "code")
-      .sort((a, b) => a.used - b.used);
-    for (const e of candidates) {
-      if (this.editors.size <= this.maxEditors) break;
-      this.unmount(e.el);
-    }
-  }
-
-  _setState(s) {
-    if (s !== this._state) {
-      this._state = s;
-      (this.stateEl || this.root).dataset.viewState = s;
-      if (this.py.state) this.py.state(s);
-    }
-  }
 }

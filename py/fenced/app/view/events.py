@@ -133,8 +133,8 @@ class Events:
             return  # links open (in a new tab); the click does not select
         index = self.v.index_of(cell)
         if cell.dataset.cellKind == "code" and closest(target, ".cell-source") is not None:
-            if closest(target, ".cm-editor") is None:  # static text: mount and edit
-                self.v.edit(index)
+            if closest(target, ".cm-editor") is None:  # static text: mount and edit, caret where clicked
+                self.v.edit(index, point=(float(event.clientX), float(event.clientY)))
             return
         if closest(target, ".cm-editor") is None:
             self.v.select(index)

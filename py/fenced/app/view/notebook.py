@@ -213,19 +213,21 @@ class NotebookView:
             el.focus(bridge.obj(preventScroll=True))
             self.mode = COMMAND
 
-    def edit(self, index: int | None = None, where: str = "") -> None:
-        """Edit mode on a cell: focus its editor (a Markdown cell shows its source)."""
+    def edit(self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None) -> None:
+        """Edit mode on a cell: focus its editor (a Markdown cell shows its source). `point`: the viewport
+        position of a click on a code cell's static text, where the caret goes."""
         if index is None:
             index = self.active
         if not 0 <= index < len(self.cells):
             return
-        self.select(index, focus=False, scroll=True)
         cell, el = self.cells[index], self.element(index)
+        offset = bridge.opt(self._ctl.offsetAt(el, *point)) if point is not None and cell.kind == "code" else None
+        self.select(index, focus=False, scroll=True)
         if cell.kind == "markdown" and not el.classList.contains("editing"):
             el.classList.add("editing")
             self._ctl.mount(el, cell.source, True, where or "end")
         else:
-            self._ctl.mount(el, None, True, where)
+            self._ctl.mount(el, None, True, where, offset)
         self.mode = EDIT
 
     def command_mode(self, advance: bool = False) -> None:

@@ -61,9 +61,6 @@ async def run(view: Any) -> None:
     slices of ~10-20 ms each, stopping as soon as a document starts to be shown. A few rounds each: V8
     optimises (and WebAssembly tiers up) what has run several times, not what ran once."""
     try:
-        if "nowarm" in str(js.location.search):  # TMP experiment
-            await bridge.load()
-            return
         bundle = bridge.start_loading()
         sources: list[str] = []
         samples = bridge.js_list([list(pair) for pair in LANGUAGES])
