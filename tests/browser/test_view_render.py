@@ -39,11 +39,11 @@ echo "$HOME"
 """
 
 
-# The editor bundle is fetched once the shell is interactive (fenced.app.view.warmup), never during boot:
-# null while not fetched yet, else whether its fetch started after `data-app-state="ready"`.
+# The editor bundle is not part of boot: its download starts once Python is up (NotebookView), and it is
+# evaluated once the shell is interactive. null while not fetched yet, else whether the fetch started after.
 LOADED_EDITOR = """() => {
   const e = performance.getEntriesByType('resource').find(e => e.name.endsWith('/vendor/editor/editor.js'));
-  return e ? e.startTime >= window.fencedBoot.marks.ready : null;
+  return e ? e.startTime >= window.fencedBoot.marks.python : null;
 }"""
 
 

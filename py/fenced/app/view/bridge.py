@@ -1,8 +1,9 @@
 """Loading the editor bundle (CodeMirror + the view's JS half) and handing it Python callbacks.
 
-The bundle is ~650 kB and takes ~100 ms of main-thread time to evaluate, so it is not part of boot: it
-is imported as soon as the page is idle after boot (see `warmup`), so that a document dropped a moment
-later does not wait for it; `show` awaits the same import (starting it if it has not started yet).
+The bundle is ~650 kB and takes 20-80 ms of main-thread time to evaluate, so it is not part of boot: its
+import starts when the view is created (late in boot, once Python is up), so it downloads while boot
+finishes and is evaluated just after the shell is interactive; a document dropped then does not wait for
+it. `show` awaits the same import.
 """
 
 from __future__ import annotations

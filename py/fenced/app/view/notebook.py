@@ -55,6 +55,9 @@ class NotebookView:
         self._frozen = False  # show() froze a document's objects (see the end of show)
         self.started = False  # show() was called (the idle warm-up stops then)
         self._install_test_hook()
+        # The editor bundle's download starts now, while boot finishes (it is evaluated after, when the
+        # shell is interactive: never in boot's way); warmup then readies it and Python for the first show.
+        bridge.start_loading()
         from . import warmup
 
         asyncio.ensure_future(warmup.run(self))
