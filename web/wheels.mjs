@@ -49,16 +49,28 @@ function entries(bytes) {
 async function inflate(entry) {
   if (entry.method === 0) return entry.data;
   if (entry.method !== 8) throw new Error(`zip method ${entry.method} in ${entry.name}`);
-  const stream = new Blob([entry.data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  // A stream over the bytes in place (a Blob would first copy them to the browser process).
+  const source = new ReadableStream({start(c) { c.enqueue(entry.data); c.close(); }});
+  const stream = source.pipeThrough(new DecompressionStream("deflate-raw"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 const SLICE_MS = 8;  // main-thread time per idle slice
 
+const PATIENCE_MS = 10000;  // after this long, unpack even on a page that is never idle
+
+/** A moment when the page has a slice of idle time to spare: not the short gaps between the frames
+ *  and tasks of a document being rendered (a file is often dropped just after boot). */
 function idle() {
-  return new Promise((resolve) => (window.requestIdleCallback
-    ? requestIdleCallback(resolve, {timeout: 10000})
-    : setTimeout(resolve, 50)));
+  if (!window.requestIdleCallback) return new Promise((resolve) => setTimeout(resolve, 50));
+  const since = performance.now();
+  return new Promise((resolve) => {
+    const wait = (deadline) => {
+      if (deadline.timeRemaining() >= SLICE_MS || performance.now() - since > PATIENCE_MS) resolve();
+      else requestIdleCallback(wait, {timeout: PATIENCE_MS});
+    };
+    requestIdleCallback(wait, {timeout: PATIENCE_MS});
+  });
 }
 
 async function fetchWheel(pyodide, pkg) {

@@ -38,7 +38,6 @@ class Controller extends LazyWork {
     this.stateEl = options.stateEl || null;   // gets data-view-state="rendering|idle"
     this.tick = 0;
     this.cursor = 0;                   // eager work: next child index to look at
-    this.phase = "render";             // eager work: "render" every cell, then "mount" every editor
     this._frame = 0;
     this._idle = 0;
     this._timer = 0;
@@ -91,7 +90,6 @@ class Controller extends LazyWork {
   observeAll(eager) {
     this.eager = !!eager;
     this.cursor = 0;
-    this.phase = "render";
     // Big notebooks: cells off screen get `content-visibility: hidden` (see view.css) and this module
     // marks the ones on screen. Plain `content-visibility: auto` would do the same with an internal
     // IntersectionObserver over every cell, which costs ~20 ms per frame at 5,000 cells.
@@ -106,7 +104,6 @@ class Controller extends LazyWork {
   /** A cell was added or replaced: look at what is on screen again. */
   observe(el) {
     this.cursor = 0;
-    this.phase = "render";
     this._schedule();
   }
 
@@ -310,7 +307,6 @@ class Controller extends LazyWork {
   invalidate(el) {
     el.querySelector(".cell-source").dataset.md = "pending";
     this.cursor = 0;
-    this.phase = "render";
     this._schedule();
   }
 

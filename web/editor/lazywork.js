@@ -1,7 +1,6 @@
 // The lazy half of the notebook view's controller (web/editor/index.js extends it): which cells are on
 // screen, and the work done for them first, then (small notebooks) for every other cell in background
 // tasks. Kept apart from the editor handling so each file stays readable on its own.
-import {highlightStatic} from "./extensions.js";
 
 const FRAME_BUDGET_MS = 10;    // main-thread work per animation frame while cells come into view
 export const FIRST_BUDGET_MS = 60;  // the cells on screen when a document is shown
@@ -9,7 +8,7 @@ const BACKGROUND_BUDGET_MS = 40;  // per task while small notebooks finish their
 const MARGIN = 300;           // px above and below the viewport that count as on screen
 const MD_BATCH = 6;          // Markdown cells rendered per Python call (a few ms each)
 
-/** Expects of its subclass: root, py, editors, visible, eager, cursor, phase, _frame, _idle, _state,
+/** Expects of its subclass: root, py, editors, visible, eager, cursor, _frame, _idle, _state,
  *  stateEl, maxEditors, and the editor methods _create, _attach, _putHTML, unmount. */
 export class LazyWork {
   /** Cells within MARGIN px of the viewport, found by binary search (cells are in document order). */
@@ -40,18 +39,6 @@ export class LazyWork {
     return !!holder && holder.dataset.md === "pending" && !this.editors.has(el.dataset.key);
   }
 
-  /** Not rendered yet: a Markdown cell waiting for its HTML, a code cell with neither editor nor
-   *  highlighted static text. */
-  _needsRender(el) {
-    if (!el.isConnected || this.editors.has(el.dataset.key)) return false;
-    if (el.dataset.cellKind === "code") {
-      const pre = el.querySelector(".cell-source > pre.cell-static");
-      return !!pre && !pre.dataset.hl;
-    }
-    const holder = el.querySelector(".cell-source");
-    return !!holder && holder.dataset.md === "pending";
-  }
-
   _schedule() {
     if (!this._frame) this._frame = requestAnimationFrame(() => { this._frame = 0; this._work(); });
   }
@@ -80,12 +67,13 @@ export class LazyWork {
     this._setState("idle");
   }
 
-  /** Small notebooks, after what is on screen: first every other cell rendered (Markdown to HTML, code
-   *  highlighted as static text: cheap, and the whole notebook then reads as it will), then every code
-   *  cell's editor mounted (what costs most: ~1-3 ms each). Both in back-to-back tasks of
-   *  BACKGROUND_BUDGET_MS, via a MessageChannel rather than requestIdleCallback: while CodeMirror keeps
-   *  asking for frames the idle periods are a few ms each, and finishing took four times its CPU time.
-   *  A cell that comes on screen meanwhile is done first (`_work`); a click mounts its editor at once. */
+  /** Small notebooks, after what is on screen: every other cell done in document order (Markdown
+   *  rendered, code in its editor: ~1-3 ms a cell), in back-to-back tasks of BACKGROUND_BUDGET_MS via a
+   *  MessageChannel rather than requestIdleCallback: while CodeMirror keeps asking for frames the idle
+   *  periods are a few ms each, and finishing took four times its CPU time. A cell that comes on screen
+   *  meanwhile is done first (`_work`); a click mounts its editor at once. (Code is not highlighted as
+   *  static text first: its editor follows within a few hundred ms and parses it again, so that only
+   *  delayed the last editor by ~1 ms a code cell.) */
   _scheduleIdle() {
     if (this._idle) return;
     if (!this._channel) {
@@ -102,42 +90,16 @@ export class LazyWork {
     const more = () => performance.now() < until;
     const kids = this.root.children;
     while (more()) {
-      const rendering = this.phase === "render";
       const batch = [];
       while (this.cursor < kids.length && batch.length < 4 * MD_BATCH) {
         const el = kids[this.cursor++];
-        if (rendering ? this._needsRender(el) : this._needs(el)) batch.push(el);
+        if (this._needs(el)) batch.push(el);
       }
-      if (!batch.length) {
-        if (!rendering) { this._setState("idle"); return; }
-        this.phase = "mount";
-        this.cursor = 0;
-        continue;
-      }
-      const done = rendering ? this._render(batch, more) : this._process(batch, more);
+      if (!batch.length) { this._setState("idle"); return; }
+      const done = this._process(batch, more);
       if (done < batch.length) { this.cursor = Number(batch[done].dataset.cellIndex); break; }
     }
     this._scheduleIdle();
-  }
-
-  /** Render `els` (no editors) while `more()` says there is time; returns how many were done. */
-  _render(els, more) {
-    let i = 0;
-    while (i < els.length) {
-      if (i && !more()) break;
-      if (els[i].dataset.cellKind === "code") {
-        const el = els[i++];
-        const pre = el.querySelector(".cell-source > pre.cell-static");
-        highlightStatic(pre, pre.textContent, el.dataset.lang);
-        continue;
-      }
-      const batch = [];
-      while (i < els.length && els[i].dataset.cellKind !== "code" && batch.length < MD_BATCH) batch.push(els[i++]);
-      const htmls = this.py.render(batch.map((el) => el.dataset.key));
-      batch.forEach((el, j) => { if (htmls[j] !== null && htmls[j] !== undefined) this._putHTML(el, htmls[j]); });
-    }
-    if (i) { this._setState("rendering"); this._schedule(); }
-    return i;
   }
 
   /** Do the work for `els` while `more()` says there is time; returns how many were done. Reads and
