@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fenced.app.view import cellhtml, find, ops, outline
@@ -160,3 +162,26 @@ def test_cell_html_hooks_and_escaping() -> None:
     md = cellhtml.cell_html(cellhtml.CellData(8, "markdown", "<script>x</script>"), 0)
     assert 'data-cell-kind="markdown"' in md and "data-cell-name" not in md and "&lt;script&gt;" in md
     assert md.count("<") == cellhtml.cells_html([cellhtml.CellData(8, "markdown", "<script>x</script>")]).count("<")
+
+
+def test_heading_cache_matches_a_full_scan_and_rescans_only_changed_cells(monkeypatch: Any) -> None:
+    """The outline is rebuilt after every pause in typing: only the edited cell is scanned again."""
+    from fenced.app.view import outline
+
+    class Cell:
+        def __init__(self, source: str) -> None:
+            self.source = source
+
+    cells = [Cell(f"# Part {i}\n\nText\n\nSub {i}\n---\n") for i in range(50)]
+    cache = outline.HeadingCache()
+    triples = lambda: [(i, c, c.source) for i, c in enumerate(cells)]  # noqa: E731
+    assert cache.headings(triples()) == outline.headings((i, c.source) for i, c in enumerate(cells))
+    scanned: list[str] = []
+    real = outline.cell_headings
+    monkeypatch.setattr(outline, "cell_headings", lambda s: scanned.append(s) or real(s))
+    cells[7].source = "## Renamed\n"
+    del cells[3]  # indexes shift: headings carry the current ones
+    got = cache.headings(triples())
+    assert scanned == ["## Renamed\n"]
+    assert got == outline.headings((i, c.source) for i, c in enumerate(cells))
+    assert got[12] == outline.Heading(6, 2, "Renamed")

@@ -66,6 +66,8 @@ class Chrome:
         self._matches: list[find.Match] = []
         self._current = -1
         self._outline_task: asyncio.Future[None] | None = None
+        self._outline_cache = outline.HeadingCache()
+        self._outline_html = ""
         self._find_task: asyncio.Future[None] | None = None
 
     # --- document lifecycle -----------------------------------------------------------------------
@@ -114,16 +116,20 @@ class Chrome:
         if self.v.notebook is None:
             return
         self.v.flush()
-        items = outline.headings((i, c.source) for i, c in enumerate(self.v.cells) if c.kind == "markdown")
+        cells = self.v.cells
+        items = self._outline_cache.headings((i, c, c.source) for i, c in enumerate(cells) if c.kind == "markdown")
         if not items:
-            self.outline.innerHTML = '<p class="nb-outline-empty">No headings.</p>'
-            return
-        rows = "".join(
-            f'<li class="level-{h.level}"><button type="button" class="outline-item" data-goto="{h.cell}">'
-            f"{escape(h.text) or '(untitled)'}</button></li>"
-            for h in items
-        )
-        self.outline.innerHTML = f'<ol class="outline-list">{rows}</ol>'
+            html = '<p class="nb-outline-empty">No headings.</p>'
+        else:
+            rows = "".join(
+                f'<li class="level-{h.level}"><button type="button" class="outline-item" data-goto="{h.cell}">'
+                f"{escape(h.text) or '(untitled)'}</button></li>"
+                for h in items
+            )
+            html = f'<ol class="outline-list">{rows}</ol>'
+        if html != self._outline_html or not self.outline.firstChild:
+            self._outline_html = html  # unchanged headings (most edits): no DOM work
+            self.outline.innerHTML = html
 
     def go_to(self, index: int) -> None:
         self.v.select(index, focus=True, scroll=False)
