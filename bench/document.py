@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import re
 import statistics
 import sys
 import time
@@ -27,28 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / ".." / "shared" / "fixtures" / "runme"
 TARGET_BYTES = 1_000_000
 
-_TXTAR_HEADER = re.compile(r"^-- (.+) --$")
-
 
 # --- corpus (pure Python: usable in Pyodide) --------------------------------------------------
-
-
-def split_txtar(text: str) -> dict[str, str]:
-    """The files inside a Go txtar archive."""
-    files: dict[str, str] = {}
-    name: str | None = None
-    buf: list[str] = []
-    for line in text.splitlines(keepends=True):
-        m = _TXTAR_HEADER.match(line.rstrip("\n"))
-        if m:
-            if name is not None:
-                files[name] = "".join(buf)
-            name, buf = m.group(1), []
-        elif name is not None:
-            buf.append(line)
-    if name is not None:
-        files[name] = "".join(buf)
-    return files
 
 
 def build_corpus(documents: Iterable[str], target_bytes: int = TARGET_BYTES) -> str:
@@ -73,6 +52,10 @@ def build_corpus(documents: Iterable[str], target_bytes: int = TARGET_BYTES) -> 
 
 def fixture_documents(root: Path = FIXTURES) -> list[str]:
     """Every Markdown document of the fixtures, sorted by path (txtar members inline)."""
+    if str(REPO) not in sys.path:  # the test suite's txtar reader (imported here: CPython only)
+        sys.path.insert(0, str(REPO))
+    from tests.document.docsupport import split_txtar
+
     docs: list[str] = []
     for path in sorted(root.rglob("*")):
         if path.suffix == ".md":

@@ -1,11 +1,12 @@
-"""Front-end bundles for the static build: CodeMirror 6 (plus Fenced's editor glue) as one ESM file.
+"""Front-end bundles for the static build, one ESM file each, made by esbuild (an exact-pinned npm devDependency):
+- CodeMirror 6 plus Fenced's editor glue (`web/editor/index.js`) -> `dist/vendor/editor/editor.js`;
+- xterm.js, its fit addon and Fenced's glue for cell output (`web/terminal/index.js`) ->
+  `dist/vendor/terminal/terminal.js`, and `terminal.css` next to it from the CSS the entry imports.
 
-Called by build.py as `build(root, out, log)` after the other steps. esbuild (an exact-pinned npm
-devDependency) bundles `web/editor/index.js` and everything it imports from node_modules into
-`dist/vendor/editor/editor.js`, minified, no source map. The step is incremental: a stamp next to the
-output records the size and mtime of every input (the entry's folder, package-lock.json, esbuild's own
-version); when they match and the output exists, esbuild is not run at all, so an unchanged build stays
-well under a second.
+Called by build.py as `build(root, out, log)`. Each entry is bundled with everything it imports from
+node_modules, minified, no source map. The step is incremental: a stamp next to each output records the size
+and mtime of every input (the entry's folder, package-lock.json, this file); when they match and the outputs
+exist, esbuild is not run at all, so an unchanged build stays well under a second.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 BUNDLES = {
-    # output (relative to dist/) -> entry (relative to the repo root)
-    "vendor/editor/editor.js": "web/editor/index.js",
+    # output (relative to dist/) -> entry (relative to the repo root), and whether esbuild writes a .css beside it
+    "vendor/editor/editor.js": ("web/editor/index.js", False),
+    "vendor/terminal/terminal.js": ("web/terminal/index.js", True),
 }
 
 
@@ -34,11 +36,13 @@ def _key(root: Path, paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def bundle(root: Path, entry: Path, target: Path, log: Callable[[str], None]) -> bool:
-    """Bundle `entry` into `target` unless the stamp says nothing changed; True when esbuild ran."""
+def bundle(root: Path, entry: Path, target: Path, log: Callable[[str], None], css: bool = False) -> bool:
+    """Bundle `entry` into `target` (and its CSS, if `css`, beside it) unless the stamp says nothing changed;
+    True when esbuild ran."""
     stamp = target.with_name(target.name + ".stamp")
     key = _key(root, _inputs(root, entry))
-    if target.exists() and stamp.exists() and stamp.read_text() == key:
+    outputs = [target, target.with_suffix(".css")] if css else [target]
+    if all(p.exists() for p in outputs) and stamp.exists() and stamp.read_text() == key:
         return False
     esbuild = root / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
@@ -55,5 +59,5 @@ def bundle(root: Path, entry: Path, target: Path, log: Callable[[str], None]) ->
 
 
 def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
-    for rel_out, rel_entry in BUNDLES.items():
-        bundle(root, root / rel_entry, out / rel_out, log)
+    for rel_out, (rel_entry, css) in BUNDLES.items():
+        bundle(root, root / rel_entry, out / rel_out, log, css)

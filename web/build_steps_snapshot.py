@@ -73,7 +73,10 @@ def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
     else:
         if proc.stderr.strip():
             log(proc.stderr.strip())
-        heap = json.loads(proc.stdout.strip().splitlines()[-1])["heap"]
+        sizes = json.loads(proc.stdout.strip().splitlines()[-1])
+        heap, used = sizes["heap"], sizes.get("used")
+        if used:
+            log(f"snapshot: Python has {used / 2**20:.1f} MiB allocated in the {SNAPSHOT_MAX_HEAP / 2**20:.0f} MiB heap Pyodide restores")
         if heap > SNAPSHOT_MAX_HEAP:
             problem = f"the snapshot's heap ({heap} bytes) exceeds what Pyodide restores; trim SNAPSHOT_MODULES"
     if problem:

@@ -31,11 +31,16 @@ def read(rel: str) -> str:
 
 
 def txtar(rel: str) -> dict[str, str]:
-    """The files embedded in a Go txtar archive."""
+    """The files embedded in a fixture Go txtar archive."""
+    return split_txtar(read(rel))
+
+
+def split_txtar(text: str) -> dict[str, str]:
+    """The files inside a Go txtar archive's text (also bench/document.py's corpus)."""
     files: dict[str, str] = {}
     name: str | None = None
     buf: list[str] = []
-    for line in read(rel).splitlines(keepends=True):
+    for line in text.splitlines(keepends=True):
         m = _HEADER.match(line.rstrip("\n"))
         if m:
             if name is not None:

@@ -1,4 +1,4 @@
-// The browser half of Fenced's cell output: xterm.js terminals, bundled by web/build_steps_terminal.py into
+// The browser half of Fenced's cell output: xterm.js terminals, bundled by web/build_steps.py into
 // dist/vendor/terminal/terminal.js (+ terminal.css) and imported by fenced.app.run.terminal on first use.
 //
 // Python decides what runs and where output goes; this module does what must be cheap per byte: writing

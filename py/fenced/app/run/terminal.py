@@ -8,20 +8,21 @@ terminal bundle (web/terminal/index.js), imported on first use (or when a runner
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.code import run_js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+
+from fenced.app.jsbundle import JsBundle
 
 from .engine import FAILED, RUNNING, STARTING, SUCCEEDED, Run
 from .plaintext import PlainText
 
 BUNDLE = "./vendor/terminal/terminal.js"
-_loading: Any = None
-_module: Any = None
+_bundle = JsBundle(BUNDLE)
+start_loading = _bundle.start_loading  # import the terminal bundle (once); an awaitable for the module
+load = _bundle.load  # the bundle's module (awaits the same import)
 
 _HTML = (
     '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span></div>'
@@ -29,22 +30,6 @@ _HTML = (
     '<pre class="run-text" data-output-text hidden></pre>'
     '<pre class="run-stderr" data-stderr-text hidden></pre>'
 )
-
-
-def start_loading() -> Any:
-    """Import the terminal bundle (once); returns an awaitable for the module."""
-    global _loading
-    if _loading is None:
-        url = js.URL.new(BUNDLE, js.document.baseURI).href
-        _loading = run_js(f"import({json.dumps(url)})")
-    return _loading
-
-
-async def load() -> Any:
-    global _module
-    if _module is None:
-        _module = await start_loading()
-    return _module
 
 
 def seconds(ms: float) -> str:

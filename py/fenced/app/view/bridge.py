@@ -8,26 +8,18 @@ it. `show` awaits the same import.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.code import run_js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, jsnull, to_js  # type: ignore[import-not-found]
+
+from fenced.app.jsbundle import JsBundle
 
 BUNDLE = "./vendor/editor/editor.js"
 
-_module: Any = None
-_loading: Any = None
-
-
-def start_loading() -> Any:
-    """Start importing the bundle (once); returns an awaitable for the module."""
-    global _loading
-    if _loading is None:
-        url = js.URL.new(BUNDLE, js.document.baseURI).href
-        _loading = run_js(f"import({json.dumps(url)})")
-    return _loading
+_bundle = JsBundle(BUNDLE)
+start_loading = _bundle.start_loading  # start importing the bundle (once); an awaitable for the module
+load = _bundle.load  # the bundle's module (awaits the same import)
 
 
 def idle(timeout_ms: int = 2000) -> Any:
@@ -43,13 +35,6 @@ def idle(timeout_ms: int = 2000) -> Any:
     else:
         js.setTimeout(wake, 50)
     return future
-
-
-async def load() -> Any:
-    global _module
-    if _module is None:
-        _module = await start_loading()
-    return _module
 
 
 def opt(value: Any) -> Any:
