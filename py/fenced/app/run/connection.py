@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
+from fenced.app.view.bridge import listen
 from fenced.connect import ConnectError, RunnerClient
 
 from . import settings, status
@@ -100,15 +101,7 @@ class Connection:
             self.apply(force=True)
 
     def _listen(self, target: Any, name: str, handler: Callable[[Any], None]) -> None:
-        def safe(event: Any) -> None:
-            try:
-                handler(event)
-            except Exception:
-                js.console.error(traceback.format_exc())
-
-        proxy = create_proxy(safe)
-        self._proxies.append(proxy)
-        target.addEventListener(name, proxy)
+        listen(target, name, handler, self._proxies)
 
     def _submitted(self, event: Any) -> None:
         event.preventDefault()

@@ -6,14 +6,14 @@ Escape and focus return come with them.
 from __future__ import annotations
 
 import asyncio
-import traceback
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
+from fenced.app.view.bridge import listen
 from fenced.document.prompts import Prompt
 
 Command = tuple[str, Callable[[], None]]
@@ -50,15 +50,7 @@ class RunDialogs:
         return dialog
 
     def _on(self, target: Any, name: str, handler: Callable[[Any], None]) -> None:
-        def safe(event: Any) -> None:
-            try:
-                handler(event)
-            except Exception:
-                js.console.error(traceback.format_exc())
-
-        proxy = create_proxy(safe)
-        self._proxies.append(proxy)
-        target.addEventListener(name, proxy)
+        listen(target, name, handler, self._proxies)
 
     def _restore_focus(self) -> None:
         target, self._return_to = self._return_to, None

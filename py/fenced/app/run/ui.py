@@ -9,7 +9,6 @@ wrapped so a newly shown document gets its own session (or re-attaches to the on
 from __future__ import annotations
 
 import asyncio
-import traceback
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -19,6 +18,7 @@ from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from fenced.app.notify import notify
 from fenced.app.view import cellhtml
+from fenced.app.view.bridge import guarded, listen
 
 from . import settings, status
 from .connection import Connection
@@ -28,15 +28,6 @@ from .dialogs import RunDialogs
 from .engine import Run
 from .program import max_rows
 from .terminal import CellOutput, start_loading
-
-ACTIONS = """
-<button type="button" data-run-action="run-all" disabled>Run all</button>
-<button type="button" data-run-action="stop-all" disabled>Stop all</button>
-<button type="button" data-run-action="restart" disabled>Restart session</button>
-<button type="button" data-run-action="save-outputs" disabled>Save with outputs</button>
-<label class="run-keep-going"><input type="checkbox" id="run-keep-going"> Continue after a failure</label>
-<button type="button" data-run-action="palette" title="Command palette (Ctrl+Shift+P)">Commands…</button>
-"""
 
 
 class LocalStorage:
@@ -89,29 +80,14 @@ class RunUI(Commands):
         return ui
 
     def _listen(self, target: Any, name: str, handler: Callable[[Any], None], capture: bool = False) -> None:
-        def safe(event: Any) -> None:
-            try:
-                handler(event)
-            except Exception:
-                js.console.error(traceback.format_exc())
-
-        proxy = create_proxy(safe)
-        self._proxies.append(proxy)
-        target.addEventListener(name, proxy, capture)
+        listen(target, name, handler, self._proxies, capture)
 
     def _listen_keys(self) -> None:
         """The run keys, on `window` in the capture phase (before the view's own keys). A JS filter calls
         Python only for them, so typing costs no Python call per key press."""
         from pyodide.code import run_js  # type: ignore[import-not-found]
 
-        def safe(event: Any) -> None:
-            try:
-                self._on_keydown(event)
-            except Exception:
-                js.console.error(traceback.format_exc())
-
-        proxy = create_proxy(safe)
-        self._proxies.append(proxy)
+        proxy = guarded(self._on_keydown, self._proxies)
         filtered = run_js(
             "(py) => (e) => { const mod = e.ctrlKey || e.metaKey;"
             " if ((e.key === 'Enter' && (e.shiftKey || mod || e.altKey)) ||"
@@ -120,16 +96,9 @@ class RunUI(Commands):
         js.window.addEventListener("keydown", filtered, True)
 
     def _actions_bar(self) -> Any:
-        bar = opt(js.document.querySelector(".run-actions"))
-        if bar is None:
-            bar = js.document.createElement("div")
-            bar.className = "run-actions"
-            bar.setAttribute("role", "toolbar")
-            bar.setAttribute("aria-label", "Run")
-            js.document.querySelector(".app-header").insertBefore(bar, js.document.getElementById("theme-toggle"))
-        if not bar.querySelector("[data-run-action]"):
-            bar.innerHTML = ACTIONS
-        return bar
+        """The Run toolbar is markup in index.html (shown, disabled, before Python starts), like the runner
+        settings: the page is its one source."""
+        return js.document.querySelector(".run-actions")
 
     # --- documents and connection -----------------------------------------------------------------
 

@@ -8,6 +8,8 @@ it. `show` awaits the same import.
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -59,6 +61,27 @@ def js_object(entries: dict[str, Any]) -> tuple[Any, list[Any]]:
     caller must keep alive as long as JS may call them."""
     converted = {k: create_proxy(v) if callable(v) else v for k, v in entries.items()}
     return to_js(converted, dict_converter=js.Object.fromEntries), [v for v in converted.values() if callable(v)]
+
+
+def guarded(handler: Callable[[Any], None], keep: list[Any]) -> Any:
+    """A persistent proxy for an event handler that logs a failing handler's traceback to the console
+    (an exception raised into JS would only show as an unreadable PythonError). It is appended to `keep`,
+    the owner's proxies, so it lives as long as the listener."""
+
+    def safe(event: Any) -> None:
+        try:
+            handler(event)
+        except Exception:
+            js.console.error(traceback.format_exc())
+
+    proxy = create_proxy(safe)
+    keep.append(proxy)
+    return proxy
+
+
+def listen(target: Any, name: str, handler: Callable[[Any], None], keep: list[Any], capture: bool = False) -> None:
+    """`target.addEventListener(name, ...)` with a `guarded` proxy of `handler` kept in `keep`."""
+    target.addEventListener(name, guarded(handler, keep), capture)
 
 
 def js_list(items: list[Any]) -> Any:

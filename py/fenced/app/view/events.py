@@ -4,13 +4,11 @@ one per cell: each listener is a Python proxy, and proxies and JS->Python calls 
 
 from __future__ import annotations
 
-import traceback
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from .bridge import closest, opt
+from .bridge import closest, guarded, listen, opt
 from .commands import Commands
 from .keymap import COMMAND, EDIT, KeyPress, command_for
 
@@ -26,25 +24,14 @@ class Events:
         self.commands = Commands(view)
         self._pending: str | None = None
         root = view.root
-        view._ctl.listenKeys(self._proxy(self._on_keydown))  # filtered in JS: no Python per typed key
+        view._ctl.listenKeys(guarded(self._on_keydown, view._proxies))  # filtered in JS: no Python per typed key
         self._listen(root, "click", self._on_click)
         self._listen(root, "dblclick", self._on_dblclick)
         self._listen(root, "focusin", self._on_focusin)
         self._listen(view.chrome.find_input, "input", self._on_input)
 
-    def _proxy(self, handler: Any) -> Any:
-        def safe(event: Any) -> None:
-            try:
-                handler(event)
-            except Exception:
-                js.console.error(traceback.format_exc())
-
-        proxy = create_proxy(safe)
-        self.v._proxies.append(proxy)
-        return proxy
-
     def _listen(self, target: Any, name: str, handler: Any, capture: bool = False) -> None:
-        target.addEventListener(name, self._proxy(handler), capture)
+        listen(target, name, handler, self.v._proxies, capture)
 
     def _cell_of(self, target: Any) -> Any:
         cells = self.v._cells_el
