@@ -282,3 +282,15 @@ def test_a_new_page_reattaches_and_replays_each_line_once(runner: RunnerProcess)
         return second.text("count").split("\r\n")
 
     assert arun(main()) == [str(i) for i in range(1, 51)] + [""]
+
+
+def test_save_as_moves_the_run_state_to_the_new_name() -> None:
+    """After Save as the session is found again under the new document's key, and no longer the old."""
+    page, nb = Page(), cells("a: echo a")
+    ctl = Controller(None, page, page, lambda: nb, storage=page, state_key="run:old.md")  # type: ignore[arg-type]
+    ctl.engine.session_id = "s-1"
+    ctl.save()
+    ctl.move_state("run:new.md")
+    assert list(page.store) == ["run:new.md"]
+    assert '"session": "s-1"' in page.store["run:new.md"]
+    assert ctl.state_key == "run:new.md"

@@ -8,6 +8,7 @@ import pytest
 
 from fenced.app.view import cellhtml, find, ops, outline
 from fenced.app.view.history import History
+from fenced.app.view.images import ImageResolver, resolve_path, same_directory
 from fenced.app.view.keymap import COMMAND, EDIT, SHORTCUTS, KeyPress, command_for
 from fenced.document import Cell, Frontmatter, dumps, loads
 
@@ -185,3 +186,13 @@ def test_heading_cache_matches_a_full_scan_and_rescans_only_changed_cells(monkey
     assert scanned == ["## Renamed\n"]
     assert got == outline.headings((i, c.source) for i, c in enumerate(cells))
     assert got[12] == outline.Heading(6, 2, "Renamed")
+
+
+def test_images_after_save_as_follow_the_new_directory() -> None:
+    assert same_directory("docs/a.md", "docs/b.md") and same_directory("a.md", "b.md")
+    assert not same_directory("docs/a.md", "b.md") and not same_directory("docs/a.md", "deep/er/a.md")
+    assert resolve_path("deep/er/guide.md", "../img/logo.png") == "deep/img/logo.png"
+    images, folder = ImageResolver(), object()
+    images.folder, images.name = folder, "docs/a.md"
+    assert images.rebase(folder, "docs/b.md") is False  # same folder and directory: nothing to redo
+    assert images.name == "docs/b.md"

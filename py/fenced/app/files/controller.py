@@ -323,6 +323,33 @@ class FilesController(Saving):
         if root is not None:
             await self._list_folder(root, remember=True)
 
+    async def _moved(self, doc: OpenDocument, handle: Any) -> None:
+        """Save as put the document in another file: its name, handle and place (the folder that
+        relative images and outputs files are resolved against) follow it, in the view and the
+        folder panel too. Drafts follow by themselves: their key and record come from `doc`."""
+        folder, path = await self._place(handle, doc.folder)
+        doc.handle, doc.name, doc.folder, doc.path = handle, str(handle.name), folder, path
+        if doc is not self.doc:
+            return
+        self.view.rename(path or doc.name, folder)
+        if self._folder is None:
+            return
+        here = path if folder is self._folder else None
+        if here is not None and here not in {f.path for f in self._found}:
+            await self._list_folder(self._folder, remember=False)  # a new file in the open folder
+        else:
+            ui.mark_current(here)
+
+    async def _place(self, handle: Any, old_folder: Any) -> tuple[Any, str | None]:
+        """(folder, path inside it) of a file: the open folder first, then the one the document came
+        from; (None, None) when it is in neither (its neighbours are then out of reach)."""
+        for folder in (self._folder, old_folder):
+            if folder is not None:
+                path = await fsa.relative_path(folder, handle)
+                if path is not None:
+                    return folder, path
+        return None, None
+
     async def _list_folder(self, root: Any, remember: bool) -> None:
         found, truncated = await walk.walk(root, fsa.entries)
         self._folder, self._found = root, found

@@ -69,6 +69,15 @@ async def ensure_permission(handle: Any, mode: str) -> bool:
         return False
 
 
+async def relative_path(folder: Any, handle: Any) -> str | None:
+    """`handle`'s path inside `folder` ("docs/a.md"), or None when it is elsewhere (or unknowable)."""
+    try:
+        parts = present(await folder.resolve(handle))
+    except (JsException, AttributeError):
+        return None
+    return "/".join(str(p) for p in parts) if parts else None
+
+
 async def pick_open() -> Any | None:
     """showOpenFilePicker -> a FileSystemFileHandle, or None if the user cancelled."""
     try:

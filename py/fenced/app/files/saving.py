@@ -104,7 +104,7 @@ class Saving(_Base):
         old_key = doc.draft_key
         doc.base = Base(data, text, int(written.size), float(written.lastModified))
         if handle is not doc.handle:
-            doc.handle, doc.name, doc.path = handle, name, None
+            await self._moved(doc, handle)
             await idb.remember("file", name, handle, secrets.token_hex(8))
             await self._refresh_recents()
         await self._after_save(doc, old_key, changes)

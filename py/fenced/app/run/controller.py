@@ -192,6 +192,15 @@ class Controller:
         else:
             self.storage.remove(self.state_key)
 
+    def move_state(self, state_key: str) -> None:
+        """Keep the state under `state_key` from now on (the document was saved under a new name)."""
+        if state_key == self.state_key:
+            return
+        if self.storage is not None and self.state_key:
+            self.storage.remove(self.state_key)
+        self.state_key = state_key
+        self.save()
+
     async def restore(self) -> list[Run]:
         """Re-attach to the session an earlier page left running; replays the cells' output."""
         if self.storage is None or not self.state_key:

@@ -72,6 +72,13 @@ class RunUI(Commands):
             ui._document_shown()
 
         view.show = show
+        rename = view.rename
+
+        def renamed(name: str, folder: object | None = None) -> None:
+            rename(name, folder)
+            ui._document_renamed()
+
+        view.rename = renamed
         ui._listen(view.root, "click", ui._on_click)
         ui._listen_keys()
         ui._listen(ui.actions, "click", ui._on_action)
@@ -113,6 +120,18 @@ class RunUI(Commands):
             self._open_controller()
         self._update()
 
+    def _document_renamed(self) -> None:
+        """Save as: the run state follows the document to its new name, so reopening the new file
+        after a reload re-attaches to its session (and the old name's file does not)."""
+        if self.controller is not None:
+            self.controller.move_state(self._state_key())
+
+    def _state_key(self) -> str:
+        return settings.state_key(self.connection.url, self._document_name())
+
+    def _document_name(self) -> str:
+        return str(self.view.name or "untitled.md")
+
     def _connection_changed(self, state: status.Status, client: Any) -> None:
         if client is not self.client:
             self._close_controller()
@@ -124,10 +143,9 @@ class RunUI(Commands):
         self._update()
 
     def _open_controller(self) -> None:
-        name = str(self.view.name or "untitled.md")
         self.controller = Controller(
             self.client, self, self, lambda: self.view.notebook, storage=LocalStorage(),
-            state_key=settings.state_key(self.connection.url, name), document=name,
+            state_key=self._state_key(), document=self._document_name(),
         )  # fmt: skip
         spawn(self._restore(self.controller))
 

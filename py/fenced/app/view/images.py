@@ -25,6 +25,11 @@ def resolve_path(doc_name: str, src: str) -> str | None:
     return joined
 
 
+def same_directory(a: str, b: str) -> bool:
+    """Do two document paths resolve relative images alike (pure)?"""
+    return posixpath.dirname(a.replace("\\", "/")) == posixpath.dirname(b.replace("\\", "/"))
+
+
 class ImageResolver:
     def __init__(self) -> None:
         self.folder: Any = None
@@ -38,6 +43,16 @@ class ImageResolver:
             js.URL.revokeObjectURL(url)
         self._urls.clear()
         self.folder, self.name = folder, name
+
+    def rebase(self, folder: Any, name: str) -> bool:
+        """The document moved (Save as). True when its images now resolve elsewhere, i.e. the ones
+        shown must be resolved again; a new name in the same directory changes nothing."""
+        same = folder is self.folder and same_directory(self.name, name)
+        if same:
+            self.name = name
+        else:
+            self.reset(folder, name)
+        return not same
 
     async def resolve_in(self, element: Any) -> None:
         """Give every pending image under `element` a src (or a title saying why not)."""

@@ -23,7 +23,11 @@ from .cellhtml import CellData
 from .history import History
 from .images import ImageResolver
 from .keymap import COMMAND, EDIT
+from .sanitize import REL_SRC_ATTR
 
+# Rendered Markdown cells showing a relative image (resolved, unavailable or pending): see `rename`.
+IMAGE_CELLS = ('.cell[data-cell-kind="markdown"]:not(.editing):has(img[src^="blob:"], img.image-unavailable, '
+               f'img[{REL_SRC_ATTR}])')
 EAGER_LIMIT = 400  # notebooks up to this many cells get every editor mounted while the page is idle
 
 
@@ -114,6 +118,15 @@ class NotebookView:
         gc.freeze()
         self._frozen = True
         mark("view:shown")
+
+    def rename(self, name: str, folder: object | None = None) -> None:
+        """The document was saved as another file: same cells and history, a new `name` (its path
+        inside `folder`, if any). Rendered relative images are resolved again from the new place."""
+        self.name = name
+        if not self.images.rebase(bridge.opt(folder), name) or self._ctl is None:
+            return
+        for el in self._cells_el.querySelectorAll(IMAGE_CELLS):
+            self._ctl.invalidate(el)
 
     def text(self) -> str:
         """The document as it would be saved (an unedited one is its original text)."""
