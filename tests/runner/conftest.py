@@ -20,7 +20,9 @@ def proto_generate() -> Any:
 @pytest.fixture(scope="session")
 def runner() -> Iterator[RunnerProcess]:
     """One runner for the tests that do not need special settings."""
-    with RunnerProcess("--stop-grace", "0.5", "--quiet") as proc:
+    # Stop's grace before SIGTERM: long enough that bash's EXIT trap (which spawns `env`) finishes after a
+    # SIGINT even on a loaded machine (0.5 s made "exit 130" tests see 143 there), short for escalation tests.
+    with RunnerProcess("--stop-grace", "3", "--quiet") as proc:
         yield proc
 
 

@@ -330,7 +330,7 @@ def test_get_info(client, runner) -> None:
     assert info.version and info.hostname and info.user
     assert info.default_shell.endswith("bash")
     assert info.limits.buffer_bytes >= 8 * 1024 * 1024
-    assert info.limits.stop_grace_ms == 500
+    assert info.limits.stop_grace_ms == 3000  # the fixture's --stop-grace 3
 
 
 def test_ctrl_c_typed_into_the_terminal_interrupts(client) -> None:
