@@ -173,6 +173,45 @@ def throughput_pipe(mb: int) -> dict[str, Any]:
             "byte_exact": side.split()[0].decode() == digest.hexdigest()}  # fmt: skip
 
 
+PTY_COMMAND = ["seq", "1", "2000000"]  # 14.9 MB of short lines; 16.9 MB once the PTY adds its \r
+
+
+async def throughput_pty(runner: Runner) -> dict[str, Any]:
+    """An interactive (PTY) execution's output through the runner and the JSON client."""
+    async with runner.client() as c:
+        size, events = 0, 0
+        t0 = time.perf_counter()
+        async for event in c.execute(Program(script=" ".join(PTY_COMMAND), interactive=True)):
+            if event.output is not None:
+                size += len(event.output.data)
+                events += 1
+        elapsed = time.perf_counter() - t0
+    return {"bytes": size, "seconds": elapsed, "mb_per_s": size / 1e6 / elapsed, "output_events": events}
+
+
+def throughput_raw_pty() -> dict[str, Any]:
+    """The same command on a bare PTY read as fast as possible: what the kernel's line discipline allows."""
+    import pty
+
+    master, slave = pty.openpty()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(PTY_COMMAND, stdout=slave, stderr=slave)
+    os.close(slave)
+    size = 0
+    while True:
+        try:
+            chunk = os.read(master, 1 << 18)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        size += len(chunk)
+    proc.wait()
+    os.close(master)
+    elapsed = time.perf_counter() - t0
+    return {"bytes": size, "seconds": elapsed, "mb_per_s": size / 1e6 / elapsed}
+
+
 async def concurrency(runner: Runner, count: int) -> dict[str, Any]:
     peak = runner.rss_mb()
     stop_sampling = asyncio.Event()
@@ -354,6 +393,8 @@ def main() -> int:
         results["throughput_json"] = asyncio.run(throughput_json(runner, args.mb))
         results["throughput_proto"] = throughput_proto(runner, args.mb)
         results["throughput_pipe"] = throughput_pipe(args.mb)
+        results["throughput_pty"] = asyncio.run(throughput_pty(runner))
+        results["throughput_raw_pty"] = throughput_raw_pty()
         results["concurrency"] = asyncio.run(concurrency(runner, args.concurrent))
         results["rss_after_mb"] = runner.rss_mb()
     finally:
