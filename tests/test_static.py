@@ -6,6 +6,7 @@ import http.client
 import os
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 from fenced.static import serving
 
@@ -65,3 +66,25 @@ def test_missing_and_escaping_paths_are_404(tmp_path: Path) -> None:
             assert r.status == 404, path
             assert b"no" != r.read()
         conn.close()
+
+
+def test_a_client_gone_mid_response_is_not_reported_other_errors_are(tmp_path: Path, capsys: Any) -> None:
+    """A reload or a closed tab resets connections mid-response: `fenced serve` prints no traceback for
+    that, but still does for a real failure."""
+    from fenced.static import make_server
+
+    server = make_server(tmp_path)
+    try:
+        for gone in (ConnectionResetError(), BrokenPipeError()):
+            try:
+                raise gone
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a bug" in capsys.readouterr().err
+    finally:
+        server.server_close()

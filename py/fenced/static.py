@@ -106,6 +106,15 @@ class StaticServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that closes a connection mid-response (a reload, a closed tab) is routine: no
+        traceback in the terminal for it; anything else is still reported."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> StaticServer:
     """A server for `root` bound to host:port (0 = ephemeral); call serve_forever() or use `serving`."""
