@@ -49,7 +49,7 @@ def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
         target.unlink(missing_ok=True)
         return
     h = hashlib.sha256()
-    for path in (script, folder / "pyodide-lock.json", *(folder / n for n in PYODIDE_FILES)):
+    for path in (script, root / "web" / "wheels.mjs", folder / "pyodide-lock.json", *(folder / n for n in PYODIDE_FILES)):
         st = path.stat()
         h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     h.update((folder / "pyodide-lock.json").read_bytes())

@@ -17,8 +17,9 @@ function integrity(hex) {
   return "sha256-" + btoa(bin);
 }
 
-/** The entries of a zip archive (no zip64: wheels this small never need it). */
-function entries(bytes) {
+/** The entries of a zip archive (no zip64: wheels this small never need it); web/tools/make-snapshot.mjs
+ *  uses it too. */
+export function entries(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let end = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, writeFileSync, renameSync } from "node:fs";
 import { gzipSync, inflateRawSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
+import { entries as zipEntries } from "../wheels.mjs";
 
 const [pyodideDir, wheelsDir, outFile, moduleList] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
@@ -66,26 +67,3 @@ function allocated(m) {
 const used = allocated(py._module);
 console.log(JSON.stringify({ bytes: snapshot.length, heap: py._module.HEAP8.length, used }));
 
-/** The entries of a zip archive (no zip64: wheels this small never need it): {name, method, data}. */
-function zipEntries(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let end = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) { end = i; break; }
-  }
-  if (end < 0) throw new Error("not a zip archive");
-  const out = [];
-  let at = view.getUint32(end + 16, true);
-  for (let n = view.getUint16(end + 10, true); n > 0; n--) {
-    if (view.getUint32(at, true) !== 0x02014b50) throw new Error("bad zip central directory");
-    const method = view.getUint16(at + 10, true);
-    const size = view.getUint32(at + 20, true);
-    const nameLen = view.getUint16(at + 28, true);
-    const local = view.getUint32(at + 42, true);
-    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLen));
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    out.push({ name, method, data: bytes.subarray(start, start + size) });
-    at += 46 + nameLen + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-  }
-  return out;
-}
