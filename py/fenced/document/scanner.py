@@ -27,7 +27,20 @@ def markdown_it() -> MarkdownIt:
     global _MD
     if _MD is None:
         _MD = MarkdownIt("commonmark").enable("table")
+        quiet_markdown_it_debug_logs()
     return _MD
+
+
+def quiet_markdown_it_debug_logs() -> None:
+    """markdown-it's block rules call `LOGGER.debug(...)` on entry: ~40 calls a cell when scanning a
+    notebook and ~150 when rendering one, 8 % of the time although nothing is logged (more in Pyodide).
+    Its loggers that are not enabled for DEBUG get a no-op `debug` (a C method that accepts and ignores
+    any arguments); one enabled for DEBUG when this runs keeps logging."""
+    import logging
+
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("markdown_it") and isinstance(logger, logging.Logger) and not logger.isEnabledFor(logging.DEBUG):
+            logger.debug = "".format  # type: ignore[method-assign]
 
 
 class Code(NamedTuple):

@@ -21,19 +21,10 @@ def _renderer() -> Any:
 
         _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
         _md.enable(["table", "strikethrough"])
-        _quiet_debug_logs()
+        from fenced.document.scanner import quiet_markdown_it_debug_logs
+
+        quiet_markdown_it_debug_logs()
     return _md
-
-
-def _quiet_debug_logs() -> None:
-    """markdown-it's block rules each call `LOGGER.debug(...)` on entry: ~150 calls a cell, ~8 % of
-    rendering time in Pyodide although nothing is ever logged. Loggers not enabled for DEBUG get a no-op
-    `debug` (a C method that accepts and ignores any arguments)."""
-    import logging
-
-    for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if name.startswith("markdown_it") and isinstance(logger, logging.Logger) and not logger.isEnabledFor(logging.DEBUG):
-            logger.debug = "".format  # type: ignore[method-assign]
 
 
 def render(source: str) -> str:
