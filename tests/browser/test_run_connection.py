@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import getpass
 import socket
+import sys
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.run_support import cell, cells_md, connect, open_doc, runner, wait_runner_state
+from tests.browser.run_support import cell, cells_md, connect, open_doc, origin, runner, wait_runner_state
 from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
@@ -96,3 +97,23 @@ def test_foreign_origin_says_which_origin_to_allow(ready_page: Any) -> None:
         wait_error(page, "cors")
     expect(status(page)).to_contain_text("CORS refused")
     expect(status(page)).to_contain_text(f"--allow-origin {origin}")
+
+
+# A real runner that reports another major version: `fenced` with its version patched before the runner
+# module reads it.
+OTHER_VERSION = "9.9.0"
+PRETEND = (f"import fenced, runpy; fenced.__version__ = {OTHER_VERSION!r}; "
+           "runpy.run_module('fenced.cli', run_name='__main__')")
+
+
+def test_a_runner_of_another_version_is_refused_plainly(page: Any, app_url: str) -> None:
+    with RunnerProcess("--allow-origin", origin(app_url), "--quiet", command=[sys.executable, "-c", PRETEND]) as other:
+        page.goto(app_url)
+        wait_ready(page)
+        enter_runner(page, other.url, other.token)
+        wait_error(page, "incompatible")
+        expect(status(page)).to_contain_text(f"Incompatible runner version {OTHER_VERSION}")
+        expect(status(page)).to_contain_text("run a matching `fenced runner`")
+        open_doc(page, DOC)
+        expect(cell(page, "hello").get_by_role("button", name="Run cell")).to_be_disabled()
+        expect(page.get_by_role("button", name="Run all")).to_be_disabled()

@@ -65,12 +65,14 @@ def wait_for(condition: Callable[[], object], timeout: float = 10, interval: flo
 class RunnerProcess:
     """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
 
-    def __init__(self, *args: str, token: str | None = None) -> None:
+    def __init__(self, *args: str, token: str | None = None, command: list[str] | None = None) -> None:
+        """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`)."""
         self.token = token or secrets.token_urlsafe(16)
         self.mark = f"fenced-test-{secrets.token_hex(6)}"
         env = {**os.environ, "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
+        fenced = command or [sys.executable, "-m", "fenced.cli"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "fenced.cli", "runner", "--port", "0", f"--token={self.token}", *args],
+            [*fenced, "runner", "--port", "0", f"--token={self.token}", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True,
         )  # fmt: skip
         self.stdout_lines: queue.Queue[str] = queue.Queue()
