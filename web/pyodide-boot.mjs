@@ -22,6 +22,23 @@ const snapshot = fetchSnapshot().catch((error) => {
   return null;
 });
 
+// The boot compile cache (fenced.app.codecache, store in web/codecache.js): installed before PyScript runs
+// any Python. Its read usually ends before the restore does; it is waited for a little at most.
+const CODE_CACHE_WAIT_MS = 150;
+
+async function installCodeCache(py) {
+  const store = window.fencedCodeCache;
+  if (!store) return;
+  const late = new Promise((resolve) => setTimeout(() => resolve(null), CODE_CACHE_WAIT_MS));
+  const cache = await Promise.race([store.stored, late]);
+  try {
+    const blobs = new Map(Object.entries((cache && cache.blobs) || {}));
+    py.pyimport("fenced.app.codecache").install((cache && cache.version) || "", blobs);
+  } catch (error) {
+    console.info("Fenced: no boot code cache:", String(error));
+  }
+}
+
 export async function loadPyodide(options = {}) {
   const bytes = await snapshot;
   if (bytes) {
@@ -31,6 +48,7 @@ export async function loadPyodide(options = {}) {
       const { packages, ...rest } = options;
       const py = await pyodide.loadPyodide({ ...rest, indexURL, _loadSnapshot: bytes });
       window.fencedBoot?.mark("snapshot");
+      await installCodeCache(py);
       return py;
     } catch (error) {
       console.warn("Fenced: the Python snapshot did not restore; starting Python from scratch.", error);

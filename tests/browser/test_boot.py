@@ -136,3 +136,44 @@ def test_wheel_files_are_installed_after_a_snapshot_boot(ready_page: Any) -> Non
         "          'def render' in inspect.getsource(markdown_it.main.MarkdownIt)]"
     )
     assert run_in_page(ready_page, src) == [True, True, True]
+
+
+def test_a_second_load_compiles_nothing_at_boot(context: Any, app_url: str) -> None:
+    """What the first load compiled at boot (PyScript's bootstrap and package, main.py) is kept in
+    IndexedDB (fenced.app.codecache), and the next load takes it instead of compiling; a damaged store
+    costs only the compiling."""
+    hits = "from fenced.app import codecache\nresult = codecache.hits"
+    page = context.new_page()
+    page.goto(app_url)
+    wait_ready(page)
+    assert run_in_page(page, hits) == 0
+    page.wait_for_function("() => window.fencedCodeCache.saved", timeout=20_000)
+    page.close()
+
+    page = context.new_page()
+    page.goto(app_url)
+    wait_ready(page)
+    assert run_in_page(page, hits) >= 5  # the bootstrap, pyscript and its modules, main.py
+    assert run_in_page(page, "import pyscript, sys\nresult = 'pyscript.display' in sys.modules") is True
+    # Damage every stored entry: the next load compiles as before and works.
+    page.evaluate("""() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('fenced-codecache', 1);
+      open.onsuccess = () => {
+        const tx = open.result.transaction('boot', 'readwrite'), store = tx.objectStore('boot');
+        const get = store.get('entries');
+        get.onsuccess = () => {
+          const value = get.result;
+          for (const key of Object.keys(value.blobs)) value.blobs[key] = new Uint8Array([0, 1, 2, 3]);
+          store.put(value, 'entries');
+        };
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    })""")
+    page.close()
+
+    page = context.new_page()
+    page.goto(app_url)
+    wait_ready(page)
+    assert run_in_page(page, hits) == 0
+    assert run_in_page(page, "import fenced.document as d\nresult = len(d.loads('# a\\n').cells)") == 1

@@ -66,6 +66,26 @@ def _reseed() -> None:
     random.seed()
 
 
+def _save_code_cache() -> None:
+    """Boot's compiling is over: hand what it compiled to the store for the next load (fenced.app.codecache)."""
+    from fenced.app import codecache
+
+    used, fresh = codecache.finish()
+    store = getattr(js.window, "fencedCodeCache", None)  # web/codecache.js
+    save = getattr(store, "save", None) if store is not None else None
+    if save is None or not (used or fresh):
+        return
+    from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
+    async def write() -> None:
+        try:
+            await save(codecache.VERSION, to_js(used), to_js(fresh, dict_converter=js.Object.fromEntries))
+        except Exception as exc:  # noqa: BLE001 - the next load then compiles, as before
+            js.console.info(f"Fenced: boot code cache not saved: {exc}")
+
+    asyncio.ensure_future(write())
+
+
 async def start() -> None:
     document = js.document
     _reseed()
@@ -77,6 +97,7 @@ async def start() -> None:
     document.getElementById("loading").hidden = True
     document.body.dataset.appState = "ready"
     js.fencedBoot.mark("ready")
+    _save_code_cache()
     loader.start_loading()
     # What exists now lives as long as the page: keep it out of later full GC passes (in Pyodide one
     # over the booted heap takes ~50 ms, e.g. the view's after showing a document; see NotebookView.show).
