@@ -8,7 +8,7 @@ of the last event it delivered, so the caller sees every event once, in order, a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -167,19 +167,13 @@ class RunnerClient:
         return result
 
 
-class EventStream:
-    """Async iterator of `Event`s over one server stream that resumes after a drop; `cursor` is the seq of the
-    last event delivered.
+class _EventStream:
+    """The async-iterator protocol over `self._events()`, which subclasses define; `cursor` is the seq of the
+    last event delivered."""
 
-    This loop owns the reconnecting (retryable codes only, backing off by `client.retry_delays`, the budget
-    renewed by every reply); subclasses state only which call to make, which events of a reply to deliver,
-    and which event ends the stream.
-    """
-
-    def __init__(self, client: RunnerClient, cursor: int = 0) -> None:
+    def __init__(self, client: RunnerClient, cursor: int) -> None:
         self.client = client
         self.cursor = cursor
-        self.reconnects = 0
         self._iter = self._events()
 
     def __aiter__(self) -> Self:
@@ -191,118 +185,73 @@ class EventStream:
     async def aclose(self) -> None:
         await self._iter.aclose()
 
-    def _request(self) -> tuple[str, dict[str, Any]]:
-        """The method and message to (re)connect with."""
+    def _events(self) -> AsyncIterator[Event]:
         raise NotImplementedError
 
-    def _accept(self, message: dict[str, Any]) -> Iterable[Event]:
-        """The events of one reply to deliver, in order."""
-        raise NotImplementedError
 
-    def _ends(self, event: Event) -> bool:
-        """Whether `event` is the last one to deliver."""
-        return False
+class WatchStream(_EventStream):
+    """Every event of a session's executions, resumed from `cursor` after a drop if `resume`."""
 
-    def _resumable(self) -> bool:
-        """Whether a retryable drop may be resumed at all."""
-        return True
-
-    def _switch(self) -> bool:
-        """Called on a drop about to be resumed: True if `_request` now names another call, connected at once
-        (no back-off, no reconnect counted)."""
-        return False
+    def __init__(self, client: RunnerClient, session_id: str, cursor: int, resume: bool) -> None:
+        self.session_id = session_id
+        self.resume = resume
+        self.reconnects = 0
+        super().__init__(client, cursor)
 
     async def _events(self) -> AsyncIterator[Event]:
         failures = 0
         while True:
             try:
-                async for message in self.client.stream(*self._request()):
+                async for message in self.client.stream("Watch", {"sessionId": self.session_id, "cursor": str(self.cursor)}):
                     failures = 0
-                    for event in self._accept(message):
+                    for raw in message.get("events") or ():
+                        event = Event.from_json(raw)
+                        if event.seq <= self.cursor:
+                            continue  # already delivered before a reconnect
                         self.cursor = event.seq
                         yield event
-                        if self._ends(event):
-                            return
                 return  # the runner ended the stream: session deleted or runner shutting down
             except ConnectError as exc:
-                if exc.code not in RETRYABLE or not self._resumable():
-                    raise
-                if self._switch():
-                    continue
-                if failures >= len(self.client.retry_delays):
+                if not self.resume or exc.code not in RETRYABLE or failures >= len(self.client.retry_delays):
                     raise
                 await asyncio.sleep(self.client.retry_delays[failures])
                 failures += 1
                 self.reconnects += 1
 
 
-def unseen(message: Mapping[str, Any], cursor: int) -> Iterator[Event]:
-    """The events of a `Watch` reply after `cursor`: a resumed Watch may repeat what was delivered before."""
-    for raw in message.get("events") or ():
-        event = Event.from_json(raw)
-        if event.seq > cursor:
-            cursor = event.seq
-            yield event
-
-
-class WatchStream(EventStream):
-    """Events of every execution of a session, resumed from `cursor` after a drop if `resume`."""
-
-    def __init__(self, client: RunnerClient, session_id: str, cursor: int, resume: bool) -> None:
-        self.session_id = session_id
-        self.resume = resume
-        super().__init__(client, cursor)
-
-    def _request(self) -> tuple[str, dict[str, Any]]:
-        return "Watch", {"sessionId": self.session_id, "cursor": str(self.cursor)}
-
-    def _accept(self, message: dict[str, Any]) -> Iterator[Event]:
-        return unseen(message, self.cursor)
-
-    def _resumable(self) -> bool:
-        return self.resume
-
-
-class ExecuteStream(EventStream):
-    """One execution's events until it exits; `session_id`/`execution_id` are set by the first reply.
-
-    A drop mid-execution is resumed on the session's `Watch`, from the last event delivered, keeping only
-    this execution's events.
-    """
+class ExecuteStream(_EventStream):
+    """One execution's events until it exits; `session_id`/`execution_id` are set by the first reply."""
 
     def __init__(self, client: RunnerClient, message: dict[str, Any]) -> None:
         self.message = message
         self.session_id = ""
         self.execution_id = ""
-        self._watch_cursor: int | None = None  # once following on Watch: the seq of the session's last event seen
-        super().__init__(client)
+        super().__init__(client, 0)
 
-    def _request(self) -> tuple[str, dict[str, Any]]:
-        if self._watch_cursor is None:
-            return "Execute", self.message
-        return "Watch", {"sessionId": self.session_id, "cursor": str(self._watch_cursor)}
-
-    def _accept(self, message: dict[str, Any]) -> Iterator[Event]:
-        if self._watch_cursor is None:
-            self.session_id = message.get("sessionId", self.session_id)
-            self.execution_id = message.get("executionId", self.execution_id)
-            return map(Event.from_json, message.get("events") or ())
-        return self._own(message, self._watch_cursor)
-
-    def _own(self, message: dict[str, Any], cursor: int) -> Iterator[Event]:
-        for event in unseen(message, cursor):
-            self._watch_cursor = event.seq
-            if event.execution_id == self.execution_id:
+    async def _events(self) -> AsyncIterator[Event]:
+        try:
+            async for message in self.client.stream("Execute", self.message):
+                self.session_id = message.get("sessionId", self.session_id)
+                self.execution_id = message.get("executionId", self.execution_id)
+                for raw in message.get("events") or ():
+                    event = Event.from_json(raw)
+                    self.cursor = event.seq
+                    yield event
+                    if event.exited is not None:
+                        return
+            return
+        except ConnectError as exc:
+            if exc.code not in RETRYABLE or not self.execution_id:
+                raise
+        # The connection dropped mid-execution: follow the rest on the session's Watch.
+        watch = self.client.watch(self.session_id, self.cursor)
+        try:
+            async for event in watch:
+                if event.execution_id != self.execution_id:
+                    continue
+                self.cursor = event.seq
                 yield event
-
-    def _ends(self, event: Event) -> bool:
-        return event.exited is not None
-
-    def _resumable(self) -> bool:
-        return bool(self.execution_id)
-
-    def _switch(self) -> bool:
-        if self._watch_cursor is not None:
-            return False
-        self._watch_cursor = self.cursor
-        return True
+                if event.exited is not None:
+                    return
+        finally:
+            await watch.aclose()
