@@ -17,7 +17,8 @@ function integrity(hex) {
   return "sha256-" + btoa(bin);
 }
 
-/** The entries of a zip archive (no zip64: wheels this small never need it); web/tools/make-snapshot.mjs
+/** The file entries of a zip archive with a safe relative name (no directory entries, no absolute path,
+ *  no `..`), as {name, method, data}; no zip64: wheels this small never need it. web/tools/make-snapshot.mjs
  *  uses it too. */
 export function entries(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -41,7 +42,9 @@ export function entries(bytes) {
     const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLen));
     if (view.getUint32(local, true) !== 0x04034b50) throw new Error("bad zip local header");
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    out.push({name, method, data: bytes.subarray(start, start + size)});
+    if (!name.endsWith("/") && !name.startsWith("/") && !name.split("/").includes("..")) {
+      out.push({name, method, data: bytes.subarray(start, start + size)});
+    }
     at += 46 + nameLen + extraLen + commentLen;
   }
   return out;
@@ -81,6 +84,13 @@ async function fetchWheel(pyodide, pkg) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Write `data` as `target/name` in Pyodide's file system `FS`, making its folders. */
+export function writeEntry(FS, target, name, data) {
+  const dir = name.split("/").slice(0, -1).join("/");
+  if (dir) FS.mkdirTree(`${target}/${dir}`);
+  FS.writeFile(`${target}/${name}`, data);
+}
+
 /** Unpack the lock's wheels for `names` into `target` (site-packages); true when all of them were. */
 export async function installWheels(pyodide, names, target) {
   if (typeof DecompressionStream === "undefined") return false;
@@ -93,12 +103,8 @@ export async function installWheels(pyodide, names, target) {
     let sliceEnd = 0;
     for (let w = 0; w < names.length; w++) {
       for (const entry of entries(await wheels[w])) {
-        const parts = entry.name.split("/");
-        if (entry.name.endsWith("/") || entry.name.startsWith("/") || parts.includes("..")) continue;
         if (performance.now() > sliceEnd) sliceEnd = (await idle(), performance.now() + SLICE_MS);
-        const data = await inflate(entry);
-        if (parts.length > 1) FS.mkdirTree(`${target}/${parts.slice(0, -1).join("/")}`);
-        FS.writeFile(`${target}/${entry.name}`, data);
+        writeEntry(FS, target, entry.name, await inflate(entry));
       }
       try { pyodide.loadedPackages[names[w]] = "default channel"; } catch (_) { /* informational only */ }
     }

@@ -175,14 +175,14 @@ def test_heading_cache_matches_a_full_scan_and_rescans_only_changed_cells(monkey
 
     cells = [Cell(f"# Part {i}\n\nText\n\nSub {i}\n---\n") for i in range(50)]
     cache = outline.HeadingCache()
-    triples = lambda: [(i, c, c.source) for i, c in enumerate(cells)]  # noqa: E731
-    assert cache.headings(triples()) == outline.headings((i, c.source) for i, c in enumerate(cells))
+    pairs = lambda: list(enumerate(cells))  # noqa: E731
+    assert cache.headings(pairs()) == outline.headings((i, c.source) for i, c in enumerate(cells))
     scanned: list[str] = []
     real = outline.cell_headings
     monkeypatch.setattr(outline, "cell_headings", lambda s: scanned.append(s) or real(s))
     cells[7].source = "## Renamed\n"
     del cells[3]  # indexes shift: headings carry the current ones
-    got = cache.headings(triples())
+    got = cache.headings(pairs())
     assert scanned == ["## Renamed\n"]
     assert got == outline.headings((i, c.source) for i, c in enumerate(cells))
     assert got[12] == outline.Heading(6, 2, "Renamed")

@@ -309,6 +309,4 @@ class Controller extends LazyWork {
     this.cursor = 0;
     this._schedule();
   }
-
-
 }

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, writeFileSync, renameSync } from "node:fs";
 import { gzipSync, inflateRawSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
-import { entries as zipEntries } from "../wheels.mjs";
+import { entries as zipEntries, writeEntry } from "../wheels.mjs";
 
 const [pyodideDir, wheelsDir, outFile, moduleList] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
@@ -17,10 +17,7 @@ const py = await loadPyodide({ _makeSnapshot: true, indexURL: pyodideDir + "/" }
 const site = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
 for (const name of readdirSync(wheelsDir).filter((f) => f.endsWith(".whl")).sort()) {
   for (const entry of zipEntries(readFileSync(join(wheelsDir, name)))) {
-    if (entry.name.endsWith("/") || entry.name.startsWith("/") || entry.name.split("/").includes("..")) continue;
-    const dir = entry.name.split("/").slice(0, -1).join("/");
-    if (dir) py.FS.mkdirTree(`${site}/${dir}`);
-    py.FS.writeFile(`${site}/${entry.name}`, entry.method === 8 ? inflateRawSync(entry.data) : entry.data);
+    writeEntry(py.FS, site, entry.name, entry.method === 8 ? inflateRawSync(entry.data) : entry.data);
   }
 }
 py.globals.set("MODULES", moduleList);
@@ -66,4 +63,3 @@ function allocated(m) {
 }
 const used = allocated(py._module);
 console.log(JSON.stringify({ bytes: snapshot.length, heap: py._module.HEAP8.length, used }));
-

@@ -34,7 +34,7 @@ hits = 0  # how many compiles this boot skipped (tests and the console look at i
 
 def key(kind: str, *parts: object) -> str:
     """A stable key for one compile: its kind, then every input (sources hashed whole)."""
-    h = hashlib.sha256(VERSION.encode())
+    h = hashlib.sha256()
     for part in (kind, *parts):
         data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "little"))
@@ -148,11 +148,11 @@ def _cached_compile_gen(original: Callable[..., Generator[Any, Any, Any]]) -> Ca
                 return code
             inner = original(source, **options)
             next(inner)
-            return (yield from _finish(inner, sent))
+            return _compile_sent(inner, sent)
         inner = original(source, **options)
         tree = next(inner)
         sent = yield tree
-        code = yield from _finish(inner, sent)
+        code = _compile_sent(inner, sent)
         if sent is tree:
             record(k, code)
         return code
@@ -160,11 +160,10 @@ def _cached_compile_gen(original: Callable[..., Generator[Any, Any, Any]]) -> Ca
     return compile_gen
 
 
-def _finish(inner: Generator[Any, Any, Any], tree: Any) -> Generator[Any, Any, Any]:
+def _compile_sent(inner: Generator[Any, Any, Any], tree: Any) -> Any:
     """Send `tree` into a started compile generator and return what it compiles."""
     try:
         inner.send(tree)
     except StopIteration as stop:
         return stop.value
     raise AssertionError("the compile generator yielded twice")
-    yield  # a generator function

@@ -64,16 +64,9 @@ async def _unpack_files() -> None:
 
 
 async def _load_when_idle() -> None:
-    import js  # type: ignore[import-not-found]
-    from pyodide.ffi import create_once_callable  # type: ignore[import-not-found]
+    from fenced.app.idle import when_idle
 
-    idle: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    wake = create_once_callable(lambda *_: idle.done() or idle.set_result(None))
-    if hasattr(js.window, "requestIdleCallback"):
-        js.window.requestIdleCallback(wake, js.Object.fromEntries([["timeout", IDLE_TIMEOUT_MS]]))
-    else:
-        js.setTimeout(wake, 1000)
-    await idle
+    await when_idle(IDLE_TIMEOUT_MS, fallback_ms=1000)
     await _unpack_files()
 
 

@@ -24,21 +24,6 @@ start_loading = _bundle.start_loading  # start importing the bundle (once); an a
 load = _bundle.load  # the bundle's module (awaits the same import)
 
 
-def idle(timeout_ms: int = 2000) -> Any:
-    """An awaitable that resolves when the page is next idle (at the latest after `timeout_ms`)."""
-    import asyncio
-
-    from pyodide.ffi import create_once_callable  # type: ignore[import-not-found]
-
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    wake = create_once_callable(lambda *_: future.done() or future.set_result(None))
-    if hasattr(js.window, "requestIdleCallback"):
-        js.window.requestIdleCallback(wake, obj(timeout=timeout_ms))
-    else:
-        js.setTimeout(wake, 50)
-    return future
-
-
 def opt(value: Any) -> Any:
     """JS `null` arrives as `pyodide.ffi.jsnull`, not None: normalise it so `is None` checks work."""
     return None if value is None or value is jsnull else value

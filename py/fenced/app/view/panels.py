@@ -116,8 +116,7 @@ class Chrome:
         if self.v.notebook is None:
             return
         self.v.flush()
-        cells = self.v.cells
-        items = self._outline_cache.headings((i, c, c.source) for i, c in enumerate(cells) if c.kind == "markdown")
+        items = self._outline_cache.headings((i, c) for i, c in enumerate(self.v.cells) if c.kind == "markdown")
         if not items:
             html = '<p class="nb-outline-empty">No headings.</p>'
         else:

@@ -18,6 +18,8 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 
+from fenced.app.idle import when_idle
+
 from . import bridge
 
 # The languages runbooks use most (the rest are built when a document needs them).
@@ -76,7 +78,7 @@ async def run(view: Any) -> None:
         for i, step in enumerate(steps):
             if i == 3:
                 module = await bundle
-            await bridge.idle()
+            await when_idle()
             if view.started:
                 return
             pending = step()
