@@ -68,15 +68,30 @@ BROWSER_WHEELS: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["ruamel"],
         [],
     ),
-    "tomlkit": ("0.15.2", "05562412163a3037b94497385fb7f9204c637bc605af7a48199e41cf2272f437", ["tomlkit"], []),
+    "tomlkit": (
+        "0.15.2",
+        "05562412163a3037b94497385fb7f9204c637bc605af7a48199e41cf2272f437",
+        ["tomlkit"],
+        [],
+    ),
     "python-ulid": (
         "4.1.0",
         "46992012f74638f286fcaff33904ba2510e51d9018b73af8c3f9b65014d52c1b",
         ["ulid"],
         [],
     ),
-    "packaging": ("26.4", "81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2", ["packaging"], []),
-    "micropip": ("0.11.1", "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3", ["micropip"], ["packaging"]),
+    "packaging": (
+        "26.4",
+        "81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2",
+        ["packaging"],
+        [],
+    ),
+    "micropip": (
+        "0.11.1",
+        "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3",
+        ["micropip"],
+        ["packaging"],
+    ),
 }
 
 # Libraries `fenced.document` needs; the app loads them lazily after boot (see fenced.app.loader).
@@ -198,12 +213,33 @@ def fetch_wheels() -> dict[str, Path]:
         with tempfile.TemporaryDirectory() as tmp:
             req = Path(tmp) / "requirements.txt"
             req.write_text(
-                "".join(f"{n}=={BROWSER_WHEELS[n][0]} --hash=sha256:{BROWSER_WHEELS[n][1]}\n" for n in missing)
+                "".join(
+                    f"{n}=={BROWSER_WHEELS[n][0]} --hash=sha256:{BROWSER_WHEELS[n][1]}\n" for n in missing
+                )
             )
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
-                 "--only-binary=:all:", "--python-version", "3.14", "--implementation", "py",
-                 "--abi", "none", "--platform", "any", "-d", tmp, "-r", str(req)],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--require-hashes",
+                    "--only-binary=:all:",
+                    "--python-version",
+                    "3.14",
+                    "--implementation",
+                    "py",
+                    "--abi",
+                    "none",
+                    "--platform",
+                    "any",
+                    "-d",
+                    tmp,
+                    "-r",
+                    str(req),
+                ],
                 check=True,
             )
             for n in missing:
@@ -222,13 +258,19 @@ def build_fenced_wheel(out_dir: Path) -> Path:
         if (pkg / sub).is_dir():
             files += sorted(p for p in (pkg / sub).rglob("*.py") if "__pycache__" not in p.parts)
     dist_info = f"fenced-{FENCED_VERSION}.dist-info"
-    entries: list[tuple[str, bytes]] = [
-        (p.relative_to(pkg.parent).as_posix(), p.read_bytes()) for p in files
-    ]
-    entries.append((f"{dist_info}/METADATA",
-                    f"Metadata-Version: 2.1\nName: fenced\nVersion: {FENCED_VERSION}\n".encode()))
-    entries.append((f"{dist_info}/WHEEL",
-                    b"Wheel-Version: 1.0\nGenerator: fenced-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"))
+    entries: list[tuple[str, bytes]] = [(p.relative_to(pkg.parent).as_posix(), p.read_bytes()) for p in files]
+    entries.append(
+        (
+            f"{dist_info}/METADATA",
+            f"Metadata-Version: 2.1\nName: fenced\nVersion: {FENCED_VERSION}\n".encode(),
+        )
+    )
+    entries.append(
+        (
+            f"{dist_info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: fenced-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+    )
     entries.append((f"{dist_info}/top_level.txt", b"fenced\n"))
     record = "".join(f"{n},sha256={_urlsafe_b64_sha(d)},{len(d)}\n" for n, d in entries)
     record += f"{dist_info}/RECORD,,\n"
@@ -279,11 +321,20 @@ def write_lock(out: Path, info: dict, wheels: dict[str, Path], fenced_wheel: Pat
     write_if_changed(pyodide_dir / "pyodide-lock.json", (json.dumps(lock, indent=1) + "\n").encode())
 
 
-def _lock_entry(name: str, version: str, file_name: str, sha: str, imports: list[str], depends: list[str]) -> dict:
+def _lock_entry(
+    name: str, version: str, file_name: str, sha: str, imports: list[str], depends: list[str]
+) -> dict:
     return {
-        "name": name, "version": version, "file_name": file_name, "install_dir": "site",
-        "sha256": sha, "package_type": "package", "imports": imports, "depends": depends,
-        "unvendored_tests": False, "tool": {},
+        "name": name,
+        "version": version,
+        "file_name": file_name,
+        "install_dir": "site",
+        "sha256": sha,
+        "package_type": "package",
+        "imports": imports,
+        "depends": depends,
+        "unvendored_tests": False,
+        "tool": {},
     }
 
 
@@ -379,7 +430,9 @@ def build(out: Path, clean: bool = False) -> Path:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the static Fenced app (vendored, offline) into a folder.")
+    parser = argparse.ArgumentParser(
+        description="Build the static Fenced app (vendored, offline) into a folder."
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     parser.add_argument("--clean", action="store_true", help="delete the output folder first")
     args = parser.parse_args(list(argv) if argv is not None else None)

@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         jupytext = None
     if jupytext is not None:
+
         def theirs() -> str:
             return jupytext.writes(jupytext.reads(text, fmt="md"), fmt="md")
 
@@ -164,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         flag = "-" if same is None else ("yes" if same else "NO")
         print(f"{label:34} {min(times):8.3f} {statistics.median(times):9.3f} {flag:>10}")
     if jupytext is not None:
-        print(f"\nspeed-up vs jupytext (median): {statistics.median(rows[-1][1]) / statistics.median(t_ours):.1f}x")
+        print(
+            f"\nspeed-up vs jupytext (median): {statistics.median(rows[-1][1]) / statistics.median(t_ours):.1f}x"
+        )
     print("\npeak extra memory (tracemalloc), as a multiple of the UTF-8 size:")
     print(f"  fenced loads+dumps            {mem_ours / 1e6:7.2f} MB  {mem_ours / size:5.1f}x")
     print(f"  fenced loads+edit+dumps       {mem_edit / 1e6:7.2f} MB  {mem_edit / size:5.1f}x")

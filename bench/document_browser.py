@@ -41,9 +41,9 @@ def run_in_browser(text: str, runs: int = 5) -> dict:
     sys.path.insert(0, str(REPO))
     import build  # type: ignore[import-not-found]
     from playwright.sync_api import sync_playwright
+    from tests.conftest import CHROMIUM_FLAGS, chromium_path
 
     from fenced.static import serving
-    from tests.conftest import CHROMIUM_FLAGS, chromium_path
 
     dist = build.build(REPO / "dist")
     with serving(dist) as url, sync_playwright() as pw:
@@ -61,9 +61,11 @@ def run_in_browser(text: str, runs: int = 5) -> dict:
 def report(result: dict) -> None:
     times = result["times"]
     size = result["size"]
-    print(f"Pyodide (Chromium) loads+dumps: min {min(times):.3f} s  median {statistics.median(times):.3f} s  "
-          f"identical {'yes' if result['identical'] else 'NO'}  "
-          f"peak extra {result['peak'] / 1e6:.2f} MB ({result['peak'] / size:.1f}x)")
+    print(
+        f"Pyodide (Chromium) loads+dumps: min {min(times):.3f} s  median {statistics.median(times):.3f} s  "
+        f"identical {'yes' if result['identical'] else 'NO'}  "
+        f"peak extra {result['peak'] / 1e6:.2f} MB ({result['peak'] / size:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

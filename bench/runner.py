@@ -56,9 +56,21 @@ class Runner:
     def __init__(self, *args: str) -> None:
         self.token = secrets.token_hex(16)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "fenced.cli", "runner", "--port", "0", f"--token={self.token}", "--quiet", *args],
-            stdout=subprocess.PIPE, text=True, cwd=ROOT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "fenced.cli",
+                "runner",
+                "--port",
+                "0",
+                f"--token={self.token}",
+                "--quiet",
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "listening on" not in line:
@@ -125,8 +137,13 @@ async def throughput_json(runner: Runner, mb: int) -> dict[str, Any]:
         elapsed = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
     exact = side.split()[0].decode() == digest.hexdigest()
-    return {"bytes": size, "seconds": elapsed, "mb_per_s": size / 1e6 / elapsed, "byte_exact": exact,
-            "client_cpu_s": cpu}  # fmt: skip
+    return {
+        "bytes": size,
+        "seconds": elapsed,
+        "mb_per_s": size / 1e6 / elapsed,
+        "byte_exact": exact,
+        "client_cpu_s": cpu,
+    }
 
 
 def throughput_proto(runner: Runner, mb: int) -> dict[str, Any]:
@@ -138,10 +155,15 @@ def throughput_proto(runner: Runner, mb: int) -> dict[str, Any]:
     digest, size, side = hashlib.sha256(), 0, b""
     decoder = EnvelopeDecoder()
     t0 = time.perf_counter()
-    with httpx.Client(timeout=None) as http, http.stream(
-        "POST", runner.url + "/fenced.runner.v1.RunnerService/Execute", headers=headers,
-        content=encode_envelope(request.SerializeToString()),
-    ) as response:  # fmt: skip
+    with (
+        httpx.Client(timeout=None) as http,
+        http.stream(
+            "POST",
+            runner.url + "/fenced.runner.v1.RunnerService/Execute",
+            headers=headers,
+            content=encode_envelope(request.SerializeToString()),
+        ) as response,
+    ):
         for chunk in response.iter_raw():
             for envelope in decoder.feed(chunk):
                 if envelope.end_stream:
@@ -154,13 +176,19 @@ def throughput_proto(runner: Runner, mb: int) -> dict[str, Any]:
                         else:
                             side += event.output.data
     elapsed = time.perf_counter() - t0
-    return {"bytes": size, "seconds": elapsed, "mb_per_s": size / 1e6 / elapsed,
-            "byte_exact": side.split()[0].decode() == digest.hexdigest()}  # fmt: skip
+    return {
+        "bytes": size,
+        "seconds": elapsed,
+        "mb_per_s": size / 1e6 / elapsed,
+        "byte_exact": side.split()[0].decode() == digest.hexdigest(),
+    }
 
 
 def throughput_pipe(mb: int) -> dict[str, Any]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen(["bash", "-c", throughput_command(mb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        ["bash", "-c", throughput_command(mb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout is not None
     digest, size = hashlib.sha256(), 0
     while chunk := proc.stdout.read(1 << 20):
@@ -169,8 +197,12 @@ def throughput_pipe(mb: int) -> dict[str, Any]:
     side = proc.stderr.read() if proc.stderr else b""
     proc.wait()
     elapsed = time.perf_counter() - t0
-    return {"bytes": size, "seconds": elapsed, "mb_per_s": size / 1e6 / elapsed,
-            "byte_exact": side.split()[0].decode() == digest.hexdigest()}  # fmt: skip
+    return {
+        "bytes": size,
+        "seconds": elapsed,
+        "mb_per_s": size / 1e6 / elapsed,
+        "byte_exact": side.split()[0].decode() == digest.hexdigest(),
+    }
 
 
 PTY_COMMAND = ["seq", "1", "2000000"]  # 14.9 MB of short lines; 16.9 MB once the PTY adds its \r
@@ -265,9 +297,15 @@ async def concurrency(runner: Runner, count: int) -> dict[str, Any]:
     await sampler
     completion = [finished[eid] - t0 for eid, t0 in issued.items()]
     ok = all(codes.get(e) == 0 and outputs.get(e) == b"done\n" for e in issued)
-    return {"count": count, "all_done_ok": ok, "completion_median_s": statistics.median(completion),
-            "completion_p99_s": pct(completion, 99), "completion_max_s": max(completion), "wall_s": wall,
-            "rss_peak_mb": peak}  # fmt: skip
+    return {
+        "count": count,
+        "all_done_ok": ok,
+        "completion_median_s": statistics.median(completion),
+        "completion_p99_s": pct(completion, 99),
+        "completion_max_s": max(completion),
+        "wall_s": wall,
+        "rss_peak_mb": peak,
+    }
 
 
 # -- Jupyter ------------------------------------------------------------------------------------------
@@ -284,17 +322,28 @@ class Jupyter:
         from jupyter_client.kernelspec import KernelSpecManager
 
         if "bash" not in KernelSpecManager().find_kernel_specs():  # into this venv, not the system
-            subprocess.run([sys.executable, "-m", "bash_kernel.install", "--sys-prefix"], check=True,
-                           capture_output=True)  # fmt: skip
+            subprocess.run(
+                [sys.executable, "-m", "bash_kernel.install", "--sys-prefix"], check=True, capture_output=True
+            )
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"fenced-bench-jupyter-{os.getpid()}"
         self.dir.mkdir(exist_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.dir}", "--allow-root"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "jupyter_server",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={self.port}",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={self.dir}",
+                "--allow-root",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while True:
@@ -320,12 +369,27 @@ class Jupyter:
         """(time to first stream output, time to idle or to the deadline, stdout bytes received)."""
         msg_id = uuid.uuid4().hex
         msg = {
-            "header": {"msg_id": msg_id, "username": "bench", "session": self.session, "msg_type": "execute_request",
-                       "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True},
-        }  # fmt: skip
+            "header": {
+                "msg_id": msg_id,
+                "username": "bench",
+                "session": self.session,
+                "msg_type": "execute_request",
+                "version": "5.3",
+                "date": "",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "channel": "shell",
+            "buffers": [],
+            "content": {
+                "code": code,
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        }
         t0 = time.perf_counter()
         self.ws.send(json.dumps(msg))
         first, received = None, 0
@@ -369,14 +433,18 @@ def jupyter_bench(runs: int) -> dict[str, Any]:
         firsts = firsts[5:]
         expected = len(subprocess.run(["seq", "1", "300000"], capture_output=True).stdout)
         _first, seconds, received = jupyter.execute("seq 1 300000", deadline=180)
-        return {"latency": ms([f for f in firsts if f is not None]),
-                "seq_2mb": {"expected_bytes": expected, "received_bytes": received, "seconds": seconds}}  # fmt: skip
+        return {
+            "latency": ms([f for f in firsts if f is not None]),
+            "seq_2mb": {"expected_bytes": expected, "received_bytes": received, "seconds": seconds},
+        }
     finally:
         jupyter.stop()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=200, help="latency samples per variant")
     parser.add_argument("--mb", type=int, default=100, help="MiB of random data for the throughput run")
     parser.add_argument("--concurrent", type=int, default=200, help="executions started at once")

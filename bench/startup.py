@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
-from fenced.static import serving  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+from fenced.static import serving  # noqa: E402
 
 MARKS_JS = "() => ({python: window.fencedBoot.marks.python, ready: window.fencedBoot.marks.ready})"
 
@@ -37,10 +38,15 @@ def fmt(values: list[float]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-snapshot", action="store_true",
-                        help="serve a copy of the build without the Python memory snapshot (for comparison)")
+    parser.add_argument(
+        "--no-snapshot",
+        action="store_true",
+        help="serve a copy of the build without the Python memory snapshot (for comparison)",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -51,7 +57,10 @@ def main() -> int:
         copy = Path(tempfile.mkdtemp()) / "dist"
         shutil.copytree(dist, copy, ignore=shutil.ignore_patterns("snapshot.bin.gz"))
         dist = copy
-    results: dict[str, dict[str, list[float]]] = {"cold": {"python": [], "ready": []}, "warm": {"python": [], "ready": []}}
+    results: dict[str, dict[str, list[float]]] = {
+        "cold": {"python": [], "ready": []},
+        "warm": {"python": [], "ready": []},
+    }
     with serving(dist) as url, sync_playwright() as pw:
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as profile:

@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
-from fenced.static import serving  # noqa: E402
 from tests.browser.view_support import make_runbook  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+from fenced.static import serving  # noqa: E402
 
 DROP_JS = """([name, text]) => {
   const dt = new DataTransfer();
@@ -85,19 +86,24 @@ def ready(page: Any, url: str) -> None:
     # Not goto's default wait for `load`: the user can drop a file as soon as the shell is interactive,
     # and `load` also waits for fetches still running then (the wheels' files, unpacked at idle).
     page.goto(url, wait_until="commit")
-    page.wait_for_function("() => document.body?.dataset.appState === 'ready'", timeout=120_000, polling="raf")
+    page.wait_for_function(
+        "() => document.body?.dataset.appState === 'ready'", timeout=120_000, polling="raf"
+    )
 
 
 # Every cell rendered (no Markdown pending; every code cell in CodeMirror or highlighted static text) and
 # the cells on screen editable (VISIBLE_RENDERED_JS).
-ALL_RENDERED_JS = """(n) => {
+ALL_RENDERED_JS = (
+    """(n) => {
   const cells = document.querySelectorAll('#notebook .cell');
   if (cells.length !== n) return false;
   if (document.querySelector('#notebook .cell-source[data-md="pending"]')) return false;
   for (const c of document.querySelectorAll('#notebook .cell-code'))
     if (!c.querySelector('.cm-content, .cell-source > pre.cell-static[data-hl]')) return false;
   return (%s)(n);
-}""" % VISIBLE_RENDERED_JS
+}"""
+    % VISIBLE_RENDERED_JS
+)
 
 
 # Watches, every frame from the drop on, for the moments the three conditions first hold (in the page:
@@ -133,7 +139,11 @@ def heap_mb(page: Any) -> tuple[float, float]:
     cdp.send("HeapProfiler.collectGarbage")
     used = cdp.send("Runtime.getHeapUsage")["usedSize"]
     cdp.detach()
-    wasm = float(page.evaluate("() => window.fencedPython('import pyodide_js\\nresult = pyodide_js._module.HEAP8.length')"))
+    wasm = float(
+        page.evaluate(
+            "() => window.fencedPython('import pyodide_js\\nresult = pyodide_js._module.HEAP8.length')"
+        )
+    )
     return used / 1e6, wasm / 1e6
 
 
@@ -148,8 +158,13 @@ class CpuTrace:
         self.done = False
         self.cdp.on("Tracing.dataCollected", lambda p: self.events.extend(p["value"]))
         self.cdp.on("Tracing.tracingComplete", lambda p: setattr(self, "done", True))
-        self.cdp.send("Tracing.start", {"categories": "devtools.timeline,disabled-by-default-devtools.timeline",
-                                        "transferMode": "ReportEvents"})
+        self.cdp.send(
+            "Tracing.start",
+            {
+                "categories": "devtools.timeline,disabled-by-default-devtools.timeline",
+                "transferMode": "ReportEvents",
+            },
+        )
 
     def stop(self) -> float:
         """The longest main-thread task's CPU time in ms."""
@@ -159,10 +174,16 @@ class CpuTrace:
                 break
             self.page.wait_for_timeout(50)
         self.cdp.detach()
-        mains = {(e["pid"], e["tid"]) for e in self.events
-                 if e.get("name") == "thread_name" and e.get("args", {}).get("name") == "CrRendererMain"}
-        tasks = [e for e in self.events if (e.get("pid"), e.get("tid")) in mains and e.get("ph") == "X"
-                 and e.get("name") == "RunTask"]
+        mains = {
+            (e["pid"], e["tid"])
+            for e in self.events
+            if e.get("name") == "thread_name" and e.get("args", {}).get("name") == "CrRendererMain"
+        }
+        tasks = [
+            e
+            for e in self.events
+            if (e.get("pid"), e.get("tid")) in mains and e.get("ph") == "X" and e.get("name") == "RunTask"
+        ]
         return max((e.get("tdur", 0) / 1000 for e in tasks), default=0.0)
 
 
@@ -172,7 +193,10 @@ def scroll_to_editor(page: Any, index: int) -> None:
         """(i) => { const el = document.querySelector(`#notebook .cell[data-cell-index='${i}']`);
                     if (el.querySelector('.cm-content')) return true;
                     el.scrollIntoView({block: 'center'}); return false; }""",
-        arg=index, polling=100, timeout=30_000)
+        arg=index,
+        polling=100,
+        timeout=30_000,
+    )
 
 
 def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
@@ -182,12 +206,16 @@ def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
     page.wait_for_function("() => window.__t && 'seen' in window.__t", timeout=120_000, polling=100)
     shown = page.evaluate("() => window.__t.seen")
     t_drop = page.evaluate("() => window.__dropAt")
-    t0 = page.evaluate("() => { window.scrollTo(0, document.documentElement.scrollHeight); return performance.now(); }")
+    t0 = page.evaluate(
+        "() => { window.scrollTo(0, document.documentElement.scrollHeight); return performance.now(); }"
+    )
     scrolled = page.wait_for_function(VISIBLE_RENDERED_JS, arg=n, timeout=60_000, polling="raf").json_value()
     heap, wasm = heap_mb(page)
     # Typing in the middle of the notebook.
-    mid = page.evaluate(f"() => document.querySelector(\"#notebook .cell-code[data-cell-index='{n // 2}'],"
-                        f" #notebook .cell-code[data-cell-index='{n // 2 + 1}']\").dataset.cellIndex")
+    mid = page.evaluate(
+        f"() => document.querySelector(\"#notebook .cell-code[data-cell-index='{n // 2}'],"
+        f" #notebook .cell-code[data-cell-index='{n // 2 + 1}']\").dataset.cellIndex"
+    )
     scroll_to_editor(page, int(mid))
     page.locator(f"#notebook .cell-code[data-cell-index='{mid}'] .cm-content").click(timeout=30_000)
     page.keyboard.press("Control+End")
@@ -216,7 +244,9 @@ def big(page: Any, url: str, text: str, n: int) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cells", type=int, default=5000, help="size of the big notebook")
     parser.add_argument("--verbose", action="store_true", help="print every long task seen while typing")
@@ -232,7 +262,10 @@ def main() -> int:
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as profile:
                 ctx = pw.chromium.launch_persistent_context(
-                    profile, executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True,
+                    profile,
+                    executable_path=chromium_path(),
+                    args=CHROMIUM_FLAGS,
+                    headless=True,
                     viewport={"width": 1280, "height": 900},
                 )
                 for bucket in (cold, warm):
@@ -244,8 +277,10 @@ def main() -> int:
                 page.close()
                 ctx.close()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"notebook UI, {args.runs} runs (big notebook: {args.cells} cells, {len(large.encode()) / 1e6:.2f} MB);"
-          f" load average at the end: {load} on {os.cpu_count()} CPUs")
+    print(
+        f"notebook UI, {args.runs} runs (big notebook: {args.cells} cells, {len(large.encode()) / 1e6:.2f} MB);"
+        f" load average at the end: {load} on {os.cpu_count()} CPUs"
+    )
     for label, rows200 in (("cold", cold), ("warm", warm)):
         print(f"  200 cells, {label}: navigation -> on-screen cells ready:  {fmt([r[0] for r in rows200])}")
         print(f"  200 cells, {label}: navigation -> every cell ready:       {fmt([r[1] for r in rows200])}")

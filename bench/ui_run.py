@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
-from fenced.static import serving  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.runner.support import RunnerProcess, ensure_proto  # noqa: E402
+
+from fenced.static import serving  # noqa: E402
 
 SEQ_BYTES = sum(len(str(i)) + 1 for i in range(1, 2_000_001))
 DOC = (
@@ -88,7 +89,9 @@ def pct(values: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--big-runs", type=int, default=3)
     args = parser.parse_args()
@@ -114,22 +117,28 @@ def main() -> int:
             for _ in range(3):
                 once("hi")  # warm-up: bundle, JIT, session
             glyph = [once("hi") for _ in range(args.runs)]
-            print(f"click 'Run cell' -> first glyph, `echo hi` (PTY), {args.runs} runs: "
-                  f"median {statistics.median(glyph):.1f} ms, p90 {pct(glyph, 90):.1f} ms, "
-                  f"min {min(glyph):.1f} ms, max {max(glyph):.1f} ms")
+            print(
+                f"click 'Run cell' -> first glyph, `echo hi` (PTY), {args.runs} runs: "
+                f"median {statistics.median(glyph):.1f} ms, p90 {pct(glyph, 90):.1f} ms, "
+                f"min {min(glyph):.1f} ms, max {max(glyph):.1f} ms"
+            )
             for name in ("seq-pipe", "seq-pty"):
                 results = []
                 for _ in range(args.big_runs):
                     r = page.evaluate(BIG_JS, name)
                     ok = r["exit"] == "0" and r["last"] == "2000000" and r["textTail"].endswith("2000000\n")
                     results.append(r)
-                    print(f"  {name}: {r['ms']:.0f} ms, {SEQ_BYTES / 1e6 / (r['ms'] / 1000):.1f} MB/s, "
-                          f"longtask max {r['longtaskMax']:.0f} ms ({r['longtasks']} long tasks), "
-                          f"final line {r['last']!r}, text {r['textLength']} chars, {'OK' if ok else 'WRONG'}")
+                    print(
+                        f"  {name}: {r['ms']:.0f} ms, {SEQ_BYTES / 1e6 / (r['ms'] / 1000):.1f} MB/s, "
+                        f"longtask max {r['longtaskMax']:.0f} ms ({r['longtasks']} long tasks), "
+                        f"final line {r['last']!r}, text {r['textLength']} chars, {'OK' if ok else 'WRONG'}"
+                    )
                 best = statistics.median(r["ms"] for r in results)
-                print(f"`seq 1 2000000` ({SEQ_BYTES / 1e6:.1f} MB) {name}: median {best:.0f} ms = "
-                      f"{SEQ_BYTES / 1e6 / (best / 1000):.1f} MB/s; longtask max "
-                      f"{max(r['longtaskMax'] for r in results):.0f} ms")
+                print(
+                    f"`seq 1 2000000` ({SEQ_BYTES / 1e6:.1f} MB) {name}: median {best:.0f} ms = "
+                    f"{SEQ_BYTES / 1e6 / (best / 1000):.1f} MB/s; longtask max "
+                    f"{max(r['longtaskMax'] for r in results):.0f} ms"
+                )
             browser.close()
     return 0
 

@@ -19,8 +19,11 @@ import psutil
 def test_serve_prints_a_working_url_and_cleans_up(built_app: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "fenced.cli", "serve", "--port", "0", "--dist", str(built_app)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=dict(os.environ),
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ),
+    )
     try:
         assert proc.stdout
         url = ""
@@ -48,10 +51,14 @@ def test_serve_prints_a_working_url_and_cleans_up(built_app: Path) -> None:
             assert pool.submit(asyncio.run, info()).result(timeout=30)
         # The runner answers CORS for the app's origin (and only with the token for RPCs).
         req = urllib.request.Request(
-            runner_url + "/fenced.runner.v1.RunnerService/GetInfo", method="OPTIONS",
-            headers={"Origin": app_origin, "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "authorization,content-type"},
-        )  # fmt: skip
+            runner_url + "/fenced.runner.v1.RunnerService/GetInfo",
+            method="OPTIONS",
+            headers={
+                "Origin": app_origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
         with urllib.request.urlopen(req) as r:
             assert r.headers["Access-Control-Allow-Origin"] == app_origin
         children = psutil.Process(proc.pid).children(recursive=True)

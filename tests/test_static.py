@@ -64,7 +64,7 @@ def test_missing_and_escaping_paths_are_404(tmp_path: Path) -> None:
             conn.request("GET", path)
             r = conn.getresponse()
             assert r.status == 404, path
-            assert b"no" != r.read()
+            assert r.read() != b"no"
         conn.close()
 
 

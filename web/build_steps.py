@@ -32,7 +32,9 @@ def _key(root: Path, paths: list[Path]) -> str:
     h = hashlib.sha256()
     for p in paths:
         st = p.stat()
-        h.update(f"{p.relative_to(root) if p.is_relative_to(root) else p}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        h.update(
+            f"{p.relative_to(root) if p.is_relative_to(root) else p}|{st.st_size}|{st.st_mtime_ns}\n".encode()
+        )
     return h.hexdigest()
 
 
@@ -50,9 +52,19 @@ def bundle(root: Path, entry: Path, target: Path, log: Callable[[str], None], cs
     log(f"bundling {entry.relative_to(root)} -> {target.relative_to(target.parents[2])}")
     target.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [str(esbuild), str(entry), "--bundle", "--format=esm", "--minify", "--target=es2020",
-         "--legal-comments=none", "--log-level=warning", f"--outfile={target}"],
-        cwd=root, check=True,
+        [
+            str(esbuild),
+            str(entry),
+            "--bundle",
+            "--format=esm",
+            "--minify",
+            "--target=es2020",
+            "--legal-comments=none",
+            "--log-level=warning",
+            f"--outfile={target}",
+        ],
+        cwd=root,
+        check=True,
     )
     stamp.write_text(key)
     return True

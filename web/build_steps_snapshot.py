@@ -20,15 +20,46 @@ PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 
 # Modules imported before the snapshot is taken: what boot and the first document open need.
 SNAPSHOT_MODULES = [
-    "asyncio", "json", "re", "dataclasses", "typing", "enum", "functools", "collections", "html", "base64",
-    "hashlib", "datetime", "difflib", "textwrap", "string", "random",
-    "pyodide.ffi", "pyodide.code", "pyodide.webloop", "pyodide.http",
+    "asyncio",
+    "json",
+    "re",
+    "dataclasses",
+    "typing",
+    "enum",
+    "functools",
+    "collections",
+    "html",
+    "base64",
+    "hashlib",
+    "datetime",
+    "difflib",
+    "textwrap",
+    "string",
+    "random",
+    "pyodide.ffi",
+    "pyodide.code",
+    "pyodide.webloop",
+    "pyodide.http",
     # What Pyodide's package loader runs when the lazy wheels are installed after boot.
-    "pyodide._package_loader", "zipfile", "shutil", "tempfile", "pathlib", "sysconfig", "importlib.metadata",
+    "pyodide._package_loader",
+    "zipfile",
+    "shutil",
+    "tempfile",
+    "pathlib",
+    "sysconfig",
+    "importlib.metadata",
     # ruamel.yaml.* too: loading YAML imports ruamel.yaml.mergevalue on first use, and the wheels' files
     # only arrive at idle time after boot (fenced.app.loader), too late for a file dropped at once.
-    "markdown_it.*", "mdurl", "ruamel.yaml.*", "-ruamel.yaml.cyaml", "-ruamel.yaml.clibz.setup", "tomlkit", "ulid",
-    "fenced.document.*", "fenced.connect.*", "-fenced.connect.httpx_transport",  # CPython-only transport
+    "markdown_it.*",
+    "mdurl",
+    "ruamel.yaml.*",
+    "-ruamel.yaml.cyaml",
+    "-ruamel.yaml.clibz.setup",
+    "tomlkit",
+    "ulid",
+    "fenced.document.*",
+    "fenced.connect.*",
+    "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).
     "fenced.app.*",
 ]
@@ -49,7 +80,12 @@ def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
         target.unlink(missing_ok=True)
         return
     h = hashlib.sha256()
-    for path in (script, root / "web" / "wheels.mjs", folder / "pyodide-lock.json", *(folder / n for n in PYODIDE_FILES)):
+    for path in (
+        script,
+        root / "web" / "wheels.mjs",
+        folder / "pyodide-lock.json",
+        *(folder / n for n in PYODIDE_FILES),
+    ):
         st = path.stat()
         h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     h.update((folder / "pyodide-lock.json").read_bytes())
@@ -63,9 +99,16 @@ def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
     skipped.unlink(missing_ok=True)
     log("making the Python memory snapshot (Node)")
     proc = subprocess.run(
-        [node, str(script), str(root / "node_modules" / "pyodide"), str(folder), str(target),
-         ",".join(SNAPSHOT_MODULES)],
-        capture_output=True, text=True,
+        [
+            node,
+            str(script),
+            str(root / "node_modules" / "pyodide"),
+            str(folder),
+            str(target),
+            ",".join(SNAPSHOT_MODULES),
+        ],
+        capture_output=True,
+        text=True,
     )
     problem = ""
     if proc.returncode != 0:
@@ -76,9 +119,13 @@ def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
         sizes = json.loads(proc.stdout.strip().splitlines()[-1])
         heap, used = sizes["heap"], sizes.get("used")
         if used:
-            log(f"snapshot: Python has {used / 2**20:.1f} MiB allocated in the {SNAPSHOT_MAX_HEAP / 2**20:.0f} MiB heap Pyodide restores")
+            log(
+                f"snapshot: Python has {used / 2**20:.1f} MiB allocated in the {SNAPSHOT_MAX_HEAP / 2**20:.0f} MiB heap Pyodide restores"
+            )
         if heap > SNAPSHOT_MAX_HEAP:
-            problem = f"the snapshot's heap ({heap} bytes) exceeds what Pyodide restores; trim SNAPSHOT_MODULES"
+            problem = (
+                f"the snapshot's heap ({heap} bytes) exceeds what Pyodide restores; trim SNAPSHOT_MODULES"
+            )
     if problem:
         log(f"{problem}\nthe app will start without a snapshot (slower)")
         target.unlink(missing_ok=True)

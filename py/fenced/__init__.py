@@ -1,2 +1,3 @@
 """Fenced: executable Markdown notebooks in the browser."""
+
 __version__ = "0.1.0"

@@ -42,14 +42,14 @@ class StaticHandler(http.server.BaseHTTPRequestHandler):
     server_version = "fenced-static"
     root: Path = Path(".")
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("FENCED_STATIC_LOG"):
             super().log_message(format, *args)
 
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+    def do_HEAD(self) -> None:
         self._serve(body=False)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve(body=True)
 
     def _resolve(self) -> Path | None:

@@ -58,7 +58,7 @@ def test_a_changed_source_another_interpreter_or_damage_means_compiling(package:
     module, hits = boot(fresh, version="another CPython")
     assert module.answer() == 42 and hits == 0
     codecache.finish()
-    module, hits = boot({k: b"\x00garbage" for k in fresh})
+    module, hits = boot(dict.fromkeys(fresh, b"\x00garbage"))
     assert module.answer() == 42 and hits == 0
 
 
@@ -74,5 +74,15 @@ def test_after_boot_nothing_is_served_or_recorded(package: Path) -> None:
 def test_keys_cover_every_input() -> None:
     base = codecache.key("module", "/a.py", -1, b"x = 1\n")
     assert base == codecache.key("module", "/a.py", -1, b"x = 1\n")
-    assert len({base, codecache.key("module", "/b.py", -1, b"x = 1\n"), codecache.key("module", "/a.py", 2, b"x = 1\n"),
-                codecache.key("module", "/a.py", -1, b"x = 2\n"), codecache.key("eval", "/a.py", -1, b"x = 1\n")}) == 5
+    assert (
+        len(
+            {
+                base,
+                codecache.key("module", "/b.py", -1, b"x = 1\n"),
+                codecache.key("module", "/a.py", 2, b"x = 1\n"),
+                codecache.key("module", "/a.py", -1, b"x = 2\n"),
+                codecache.key("eval", "/a.py", -1, b"x = 1\n"),
+            }
+        )
+        == 5
+    )

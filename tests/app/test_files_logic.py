@@ -23,7 +23,9 @@ def base(data: bytes, mtime: float | None = 1000.0) -> Base:
 # --- kinds ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["README.md", "a.markdown", "x.MDX", "notes.txt", "README", "doc.Md", "runbook.mkd"])
+@pytest.mark.parametrize(
+    "name", ["README.md", "a.markdown", "x.MDX", "notes.txt", "README", "doc.Md", "runbook.mkd"]
+)
 def test_markdown_names_pass(name: str) -> None:
     assert kinds.decode_markdown(name, b"# hi\n") == "# hi\n"
 
@@ -156,13 +158,24 @@ async def fake_entries(directory: Tree) -> AsyncIterator[tuple[str, str, Any]]:
 
 def test_walk_lists_markdown_skipping_vcs_and_dependencies() -> None:
     tree: Tree = {
-        "z.md": b"", "README.md": b"", "notes.txt": b"", "img.png": b"",
+        "z.md": b"",
+        "README.md": b"",
+        "notes.txt": b"",
+        "img.png": b"",
         "docs": {"b.md": b"", "a.markdown": b"", "deep": {"c.mdx": b""}},
-        ".git": {"x.md": b""}, "node_modules": {"pkg": {"README.md": b""}}, ".github": {"t.md": b""},
+        ".git": {"x.md": b""},
+        "node_modules": {"pkg": {"README.md": b""}},
+        ".github": {"t.md": b""},
     }
     found, truncated = run(walk.walk(tree, fake_entries))
-    assert [f.path for f in found] == ["README.md", "z.md", ".github/t.md", "docs/a.markdown", "docs/b.md",
-                                       "docs/deep/c.mdx"]
+    assert [f.path for f in found] == [
+        "README.md",
+        "z.md",
+        ".github/t.md",
+        "docs/a.markdown",
+        "docs/b.md",
+        "docs/deep/c.mdx",
+    ]
     assert not truncated
     assert found[4].handle is tree["docs"]["b.md"]
 

@@ -147,7 +147,9 @@ def test_a_quick_cell_runs_again_and_again(runner: RunnerProcess) -> None:
 def test_env_cwd_and_frontmatter(runner: RunnerProcess, tmp_path: Any) -> None:
     (tmp_path / "sub").mkdir()
     nb = cells(
-        "set: export FOO=bar; cd sub", "get: echo $FOO; pwd; echo ${BASH_VERSION:-not bash}", 'here: pwd |"cwd":".."',
+        "set: export FOO=bar; cd sub",
+        "get: echo $FOO; pwd; echo ${BASH_VERSION:-not bash}",
+        'here: pwd |"cwd":".."',
         frontmatter=f"---\nshell: sh\ncwd: {tmp_path}\n---\n",
     )
     page = Page()
@@ -166,7 +168,7 @@ def test_env_cwd_and_frontmatter(runner: RunnerProcess, tmp_path: Any) -> None:
 
 
 def test_run_all_stops_at_a_failure_unless_told_to_go_on(runner: RunnerProcess) -> None:
-    nb = cells("one: echo 1", "skipped: echo no |\"excludeFromRunAll\":\"true\"", "two: exit 2", "three: echo 3")
+    nb = cells("one: echo 1", 'skipped: echo no |"excludeFromRunAll":"true"', "two: exit 2", "three: echo 3")
     page = Page()
 
     async def main() -> tuple[bool, bool]:
@@ -183,7 +185,7 @@ def test_run_all_stops_at_a_failure_unless_told_to_go_on(runner: RunnerProcess) 
 
 
 def test_prompt_answers_are_used_and_kept(runner: RunnerProcess) -> None:
-    nb = cells('greet: export NAME=\necho "hello $NAME"', "again: export NAME=\necho \"again $NAME\"")
+    nb = cells('greet: export NAME=\necho "hello $NAME"', 'again: export NAME=\necho "again $NAME"')
     page = Page(answers={"NAME": "World & co"})
 
     async def main() -> None:
@@ -225,7 +227,9 @@ def test_ten_background_cells_stream_at_once(runner: RunnerProcess) -> None:
 
 
 def test_stop_input_and_resize(runner: RunnerProcess) -> None:
-    nb = cells("sleeper: sleep 100", "ask: read -p 'name? ' n; echo hi $n", "size: stty size; read x; stty size")
+    nb = cells(
+        "sleeper: sleep 100", "ask: read -p 'name? ' n; echo hi $n", "size: stty size; read x; stty size"
+    )
     page = Page()
 
     async def until(key: str, text: str) -> None:

@@ -25,7 +25,12 @@ def test_status_messages() -> None:
     cors = status.failure(ConnectError(Code.UNAVAILABLE, "x"), url, origin, reachable=True)
     auth = status.failure(ConnectError(Code.UNAUTHENTICATED, "x"), url, origin, None)
     old = status.failure(ConnectError(Code.UNIMPLEMENTED, "HTTP 404"), url, origin, None)
-    assert [s.reason for s in (down, cors, auth, old)] == ["unreachable", "cors", "unauthorized", "incompatible"]
+    assert [s.reason for s in (down, cors, auth, old)] == [
+        "unreachable",
+        "cors",
+        "unauthorized",
+        "incompatible",
+    ]
     assert "--allow-origin http://127.0.0.1:8" in cors.text and "unreachable" in down.text.lower()
     assert status.compatible("0.1.3", "0.1.0") and not status.compatible("0.2.0", "0.1.0")
     assert status.compatible("1.4.0", "1.0.0") and not status.compatible("", "0.1.0")
@@ -47,14 +52,28 @@ def test_program_for_cells() -> None:
     a, py, js = nb.code_cells()
     p = program.program_for(a.source, a.language, dict(a.attributes), name=a.name)
     assert (p.script, p.directory, p.interactive, p.background, p.known_id, p.known_name) == (
-        "echo hi\n  ls", "sub", False, True, "01X", "a",
+        "echo hi\n  ls",
+        "sub",
+        False,
+        True,
+        "01X",
+        "a",
     )
     q = program.program_for(py.source, py.language, dict(py.attributes))
-    assert (q.program_name, tuple(q.arguments), q.interactive, q.script) == ("python3", ("-u",), True, "print(1)")
+    assert (q.program_name, tuple(q.arguments), q.interactive, q.script) == (
+        "python3",
+        ("-u",),
+        True,
+        "print(1)",
+    )
     assert program.session_spec(nb.frontmatter) == program.SessionSpec("zsh", "/srv")
     assert program.max_rows(dict(a.attributes), nb.frontmatter) == 7
     assert program.max_rows(dict(py.attributes), nb.frontmatter) == 30
-    assert program.runnable("json", "") and not program.runnable("json", "jq .") and not program.runnable("bash", "")
+    assert (
+        program.runnable("json", "")
+        and not program.runnable("json", "jq .")
+        and not program.runnable("bash", "")
+    )
 
 
 def test_pure_modules_import_without_a_browser() -> None:
@@ -76,11 +95,20 @@ def test_adjacent_output_chunks_are_coalesced() -> None:
         return Event(seq, eid, output=Output(stream, offset, data))
 
     events = [
-        out(1, "a", "stdout", 0, b"ab"), out(2, "a", "stdout", 2, b"cd"), out(3, "a", "stdout", 4, b"e"),
-        out(4, "a", "stderr", 0, b"x"), out(5, "b", "stdout", 0, b"y"), out(6, "b", "stdout", 1, b"z"),
-        Event(7, "b", exited=Exited(0)), out(8, "a", "stdout", 5, b"f"),
-    ]  # fmt: skip
+        out(1, "a", "stdout", 0, b"ab"),
+        out(2, "a", "stdout", 2, b"cd"),
+        out(3, "a", "stdout", 4, b"e"),
+        out(4, "a", "stderr", 0, b"x"),
+        out(5, "b", "stdout", 0, b"y"),
+        out(6, "b", "stdout", 1, b"z"),
+        Event(7, "b", exited=Exited(0)),
+        out(8, "a", "stdout", 5, b"f"),
+    ]
     merged = coalesce(events)
     assert [(e.seq, e.kind, e.output.data if e.output else None) for e in merged] == [
-        (1, "output", b"abcde"), (4, "output", b"x"), (5, "output", b"yz"), (7, "exited", None), (8, "output", b"f"),
+        (1, "output", b"abcde"),
+        (4, "output", b"x"),
+        (5, "output", b"yz"),
+        (7, "exited", None),
+        (8, "output", b"f"),
     ]

@@ -6,9 +6,19 @@ from fenced.app.view import forms
 
 
 def test_round_trip_without_edits_keeps_everything() -> None:
-    old = {"name": "x", "interactive": "False", "promptEnv": "no", "terminalRows": "20", "mimeType": "text/plain"}
+    old = {
+        "name": "x",
+        "interactive": "False",
+        "promptEnv": "no",
+        "terminalRows": "20",
+        "mimeType": "text/plain",
+    }
     form = forms.attributes_to_form(old, "sh")
-    assert form["interactive"] is False and form["promptEnv"] == "never" and form["other"] == "mimeType=text/plain"
+    assert (
+        form["interactive"] is False
+        and form["promptEnv"] == "never"
+        and form["other"] == "mimeType=text/plain"
+    )
     result = forms.form_to_attributes(old, form)
     assert result.errors == [] and result.attributes == old and list(result.attributes) == list(old)
 
@@ -16,12 +26,26 @@ def test_round_trip_without_edits_keeps_everything() -> None:
 def test_edits() -> None:
     old = {"name": "x", "tag": "a"}
     form = forms.attributes_to_form(old, "sh")
-    form.update(name="", interactive=False, background=True, cwd="/tmp", promptEnv="always", terminalRows="12",
-                other="tag=b\ncategory=ops")
+    form.update(
+        name="",
+        interactive=False,
+        background=True,
+        cwd="/tmp",
+        promptEnv="always",
+        terminalRows="12",
+        other="tag=b\ncategory=ops",
+    )
     result = forms.form_to_attributes(old, form)
     assert result.errors == []
-    assert result.attributes == {"tag": "b", "interactive": "false", "background": "true", "cwd": "/tmp",
-                                 "promptEnv": "always", "terminalRows": "12", "category": "ops"}
+    assert result.attributes == {
+        "tag": "b",
+        "interactive": "false",
+        "background": "true",
+        "cwd": "/tmp",
+        "promptEnv": "always",
+        "terminalRows": "12",
+        "category": "ops",
+    }
 
 
 def test_defaults_are_not_written() -> None:
@@ -43,5 +67,6 @@ def test_frontmatter_plan() -> None:
     assert forms.plan_frontmatter(initial, dict(initial)) == forms.FrontmatterPlan(None, {})
     changed = dict(initial, shell="zsh", skipPrompts=False, cwd="/srv")
     assert forms.plan_frontmatter(initial, changed) == forms.FrontmatterPlan(
-        None, {"shell": "zsh", "cwd": "/srv", "skipPrompts": None})
+        None, {"shell": "zsh", "cwd": "/srv", "skipPrompts": None}
+    )
     assert forms.plan_frontmatter(initial, dict(initial, raw="")).raw == ""

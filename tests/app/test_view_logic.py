@@ -92,7 +92,9 @@ def test_history_bounds_and_branches() -> None:
 def test_duplicate_attributes() -> None:
     assert ops.duplicate_attributes({"name": "a", "id": "X"}, {"a", "a-copy"}) == {"name": "a-copy-2"}
     assert ops.duplicate_attributes({"interactive": "false"}, set()) == {"interactive": "false"}
-    assert ops.clamp_move(0, -1, 3) is None and ops.clamp_move(2, 1, 3) is None and ops.clamp_move(1, 1, 3) == 2
+    assert (
+        ops.clamp_move(0, -1, 3) is None and ops.clamp_move(2, 1, 3) is None and ops.clamp_move(1, 1, 3) == 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -158,11 +160,21 @@ def test_find() -> None:
 
 def test_cell_html_hooks_and_escaping() -> None:
     code = cellhtml.cell_html(cellhtml.CellData(7, "code", "echo '<b>' & \"x\"", "sh", 'n"x'), 3)
-    assert 'data-cell-index="3"' in code and 'data-cell-kind="code"' in code and 'data-cell-name="n&quot;x"' in code
-    assert "echo '&lt;b&gt;' &amp; \"x\"" in code and 'class="cell-toolbar"' in code and 'class="cell-output"' in code
+    assert (
+        'data-cell-index="3"' in code
+        and 'data-cell-kind="code"' in code
+        and 'data-cell-name="n&quot;x"' in code
+    )
+    assert (
+        "echo '&lt;b&gt;' &amp; \"x\"" in code
+        and 'class="cell-toolbar"' in code
+        and 'class="cell-output"' in code
+    )
     md = cellhtml.cell_html(cellhtml.CellData(8, "markdown", "<script>x</script>"), 0)
     assert 'data-cell-kind="markdown"' in md and "data-cell-name" not in md and "&lt;script&gt;" in md
-    assert md.count("<") == cellhtml.cells_html([cellhtml.CellData(8, "markdown", "<script>x</script>")]).count("<")
+    assert md.count("<") == cellhtml.cells_html(
+        [cellhtml.CellData(8, "markdown", "<script>x</script>")]
+    ).count("<")
 
 
 def test_heading_cache_matches_a_full_scan_and_rescans_only_changed_cells(monkeypatch: Any) -> None:

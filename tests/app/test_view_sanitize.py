@@ -30,7 +30,7 @@ ATTACKS = [
     '<body onload="alert(1)">',
     '<div style="background:url(javascript:alert(1))" onclick="alert(1)">x</div>',
     '<details open ontoggle="alert(1)">x</details>',
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<textarea><img src=x onerror=alert(1)></textarea>",
     "<title><img src=x onerror=alert(1)></title>",
     '<form action="javascript:alert(1)"><button>x</button></form>',
@@ -43,7 +43,7 @@ ATTACKS = [
     '<img src="data:image/svg+xml,<svg onload=alert(1)>">',
     '<a href="javascript&colon;alert(1)">x</a>',
     "<template><img src=x onerror=alert(1)></template>",
-    '<xmp><img src=x onerror=alert(1)></xmp>',
+    "<xmp><img src=x onerror=alert(1)></xmp>",
     '<video><source onerror="alert(1)"></video>',
     '<input autofocus onfocus="alert(1)">',
 ]
@@ -56,8 +56,25 @@ def _no_danger(html: str) -> None:
     for tag in re.findall(r"<[a-z][^>]*>", lowered):
         assert not re.search(r"\son[a-z]+\s*=", tag), tag
         assert " style=" not in tag or re.search(r'style="text-align:(left|right|center)"', tag), tag
-    for bad in ("<iframe", "<object", "<embed", "<svg", "<math", "<style", "<form", "<input", "<meta", "<base",
-                "<link", "<template", "<textarea", "<title", "<noscript", "<video", "<source"):
+    for bad in (
+        "<iframe",
+        "<object",
+        "<embed",
+        "<svg",
+        "<math",
+        "<style",
+        "<form",
+        "<input",
+        "<meta",
+        "<base",
+        "<link",
+        "<template",
+        "<textarea",
+        "<title",
+        "<noscript",
+        "<video",
+        "<source",
+    ):
         assert bad not in lowered, bad
 
 
@@ -82,7 +99,9 @@ def test_output_is_balanced() -> None:
 
 
 def test_app_hooks_cannot_be_faked() -> None:
-    out = sanitize('<div class="cell" id="notebook" data-cell-index="0" data-op="delete" role="button" aria-label="x">t</div>')
+    out = sanitize(
+        '<div class="cell" id="notebook" data-cell-index="0" data-op="delete" role="button" aria-label="x">t</div>'
+    )
     assert out == "<div>t</div>"
 
 

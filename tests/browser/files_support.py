@@ -65,7 +65,9 @@ def opfs_read(page: Any, path: str) -> bytes:
 
 def opfs_modified(page: Any, path: str) -> float:
     install_helpers(page)
-    return page.evaluate("async (path) => (await (await __t.handle(path, false)).getFile()).lastModified", path)
+    return page.evaluate(
+        "async (path) => (await (await __t.handle(path, false)).getFile()).lastModified", path
+    )
 
 
 def stub_open_picker(page: Any, path: str) -> None:
@@ -92,7 +94,9 @@ def stub_folder_picker(page: Any, path: str) -> None:
     page.evaluate("(path) => { window.showDirectoryPicker = async () => __t.dir(path); }", path)
 
 
-def drop_file(page: Any, name: str, data: bytes, mime: str = "text/markdown", target: str = "#notebook") -> dict:
+def drop_file(
+    page: Any, name: str, data: bytes, mime: str = "text/markdown", target: str = "#notebook"
+) -> dict:
     """Drag a file over the page and drop it on `target`, as a user would; returns what the page saw:
     whether dragover and drop were default-prevented and whether the drop zone was highlighted."""
     install_helpers(page)
@@ -150,8 +154,9 @@ def wait_cells(page: Any, n: int, timeout_ms: int = 20_000) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function("n => document.querySelectorAll('[data-cell-index]').length === n", arg=n,
-                               timeout=timeout_ms)
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-cell-index]').length === n", arg=n, timeout=timeout_ms
+        )
     except PlaywrightTimeout:
         got = page.locator("[data-cell-index]").count()
         msgs = page.locator(".message").all_inner_texts()
@@ -186,5 +191,8 @@ def view_text(page: Any) -> str:
     """What Save would write now: the view's text of the open notebook."""
     from tests.conftest import run_in_page
 
-    return run_in_page(page, "from fenced.app.files.controller import FilesController\n"
-                             "result = FilesController.instance.view.text()")
+    return run_in_page(
+        page,
+        "from fenced.app.files.controller import FilesController\n"
+        "result = FilesController.instance.view.text()",
+    )

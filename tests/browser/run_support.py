@@ -74,16 +74,21 @@ def wait_output(page: Any, name: str, needle: str, timeout_ms: int = TIMEOUT_MS)
         "([name, needle]) => { const el = document.querySelector("
         "`#notebook .cell[data-cell-name='${name}'] [data-output-text]`);"
         " return !!el && el.textContent.includes(needle); }",
-        arg=[name, needle], timeout=timeout_ms,
-    )  # fmt: skip
+        arg=[name, needle],
+        timeout=timeout_ms,
+    )
 
 
 def wait_state(page: Any, name: str, state: str, timeout_ms: int = TIMEOUT_MS) -> Any:
-    return page.wait_for_selector(f"#notebook .cell[data-cell-name='{name}'][data-state='{state}']", timeout=timeout_ms)
+    return page.wait_for_selector(
+        f"#notebook .cell[data-cell-name='{name}'][data-state='{state}']", timeout=timeout_ms
+    )
 
 
 def wait_exit(page: Any, name: str, code: int, timeout_ms: int = TIMEOUT_MS) -> None:
-    page.wait_for_selector(f"#notebook .cell[data-cell-name='{name}'][data-exit-code='{code}']", timeout=timeout_ms)
+    page.wait_for_selector(
+        f"#notebook .cell[data-cell-name='{name}'][data-exit-code='{code}']", timeout=timeout_ms
+    )
 
 
 class TcpProxy:

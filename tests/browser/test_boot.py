@@ -82,7 +82,9 @@ def test_same_answer_in_pyodide_and_cpython(ready_page: Any) -> None:
     assert [c["kind"] for c in got].count("code") == 2
 
 
-def test_missing_pyodide_shows_load_error(page: Any, page_errors: Any, built_app: Path, tmp_path: Path) -> None:
+def test_missing_pyodide_shows_load_error(
+    page: Any, page_errors: Any, built_app: Path, tmp_path: Path
+) -> None:
     from fenced.static import serving
 
     broken = tmp_path / "dist"

@@ -31,7 +31,8 @@ def test_every_fixture_gives_the_same_cells_in_pyodide(ready_page: Any) -> None:
     docs = markdown_documents()
     assert len(docs) > 100
     expected = {
-        key: {"summary": document.summary(document.loads(text)), "identical": True} for key, text in docs.items()
+        key: {"summary": document.summary(document.loads(text)), "identical": True}
+        for key, text in docs.items()
     }
     ready_page.evaluate("docs => { window.__fencedDocs = docs }", docs)
     got = run_in_page(ready_page, SRC, timeout_ms=120_000)

@@ -35,7 +35,9 @@ def test_drop_readme_shows_cells(ready_page: Any) -> None:
     data = fixture_bytes(README)
     want = expected_cells(data.decode())
     seen = drop_file(page, "README.md", data)
-    assert seen["overPrevented"] and seen["dropPrevented"], "drag/drop must be default-prevented synchronously"
+    assert seen["overPrevented"] and seen["dropPrevented"], (
+        "drag/drop must be default-prevented synchronously"
+    )
     assert seen["highlighted"] and not seen["stillHighlighted"]
     wait_cells(page, len(want))
     assert cells(page) == want
@@ -85,10 +87,16 @@ def test_open_picker_then_reopen_from_recents_after_reload(ready_page: Any) -> N
     wait_cells(page, len(want))
     assert cells(page) == want
     expect(page).to_have_title("README.md \u2014 Fenced")
-    assert page.evaluate("() => window.__pickerOpts.types[0].accept['text/markdown']") == [".md", ".markdown", ".mdx"]
+    assert page.evaluate("() => window.__pickerOpts.types[0].accept['text/markdown']") == [
+        ".md",
+        ".markdown",
+        ".mdx",
+    ]
     page.reload()
     wait_ready(page)
-    recent = page.get_by_role("region", name="Recent files").get_by_role("button", name="README.md", exact=True)
+    recent = page.get_by_role("region", name="Recent files").get_by_role(
+        "button", name="README.md", exact=True
+    )
     t0 = page.evaluate("() => Date.now()")
     recent.click()
     wait_cells(page, len(want))

@@ -29,8 +29,10 @@ from tests.conftest import run_in_page
 pytestmark = pytest.mark.browser
 
 DRAFT_NAMES = "import js\nresult = sorted(str(r.name) for r in await js.fencedFiles.all('drafts'))"
-DOC_PLACE = ("from fenced.app.files.controller import FilesController\ndoc = FilesController.instance.doc\n"
-             "result = [doc.name, doc.path]")
+DOC_PLACE = (
+    "from fenced.app.files.controller import FilesController\ndoc = FilesController.instance.doc\n"
+    "result = [doc.name, doc.path]"
+)
 
 
 def png(width: int, height: int) -> bytes:
@@ -41,7 +43,12 @@ def png(width: int, height: int) -> bytes:
 
     rows = b"".join(b"\x00" + b"\xff\x00\x00\xff" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def expect_named(page: Any, name: str, dirty: bool) -> None:

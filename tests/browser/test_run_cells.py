@@ -13,9 +13,19 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.run_support import (
-    TIMEOUT_MS, cell, cells_md, connect, open_doc, output_text, run, runner, terminal_lines, wait_exit,
-    wait_output, wait_state,
-)  # fmt: skip
+    TIMEOUT_MS,
+    cell,
+    cells_md,
+    connect,
+    open_doc,
+    output_text,
+    run,
+    runner,
+    terminal_lines,
+    wait_exit,
+    wait_output,
+    wait_state,
+)
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -86,7 +96,9 @@ def test_interactive_cell_reads_the_keyboard_and_follows_the_width(
 ) -> None:
     page.set_viewport_size({"width": 1200, "height": 800})
     connect(page, app_url, runner)
-    open_doc(page, cells_md(("ask", "read -p 'name? ' n; echo hi $n"), ("size", "stty size; read x; stty size")))
+    open_doc(
+        page, cells_md(("ask", "read -p 'name? ' n; echo hi $n"), ("size", "stty size; read x; stty size"))
+    )
     run(page, "ask")
     wait_output(page, "ask", "name? ")
     cell(page, "ask").locator(".run-terminal").click()
@@ -110,11 +122,15 @@ def test_interactive_cell_reads_the_keyboard_and_follows_the_width(
     wait_exit(page, "size", 0)
 
 
-def test_run_all_stops_at_a_failure_unless_asked_to_continue(page: Any, app_url: str, runner: RunnerProcess) -> None:
+def test_run_all_stops_at_a_failure_unless_asked_to_continue(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
     doc = cells_md(
-        ("first", "echo one"), ("skipped", "echo never", {"excludeFromRunAll": "true"}),
-        ("broken", "echo two; exit 4"), ("last", "echo three"),
-    )  # fmt: skip
+        ("first", "echo one"),
+        ("skipped", "echo never", {"excludeFromRunAll": "true"}),
+        ("broken", "echo two; exit 4"),
+        ("last", "echo three"),
+    )
     connect(page, app_url, runner)
     open_doc(page, doc)
     run_all = page.get_by_role("button", name="Run all")
@@ -138,10 +154,11 @@ def test_env_and_cwd_carry_over_and_frontmatter_is_honoured(
 ) -> None:
     (tmp_path / "sub").mkdir()
     doc = cells_md(
-        ("set", "export GREETING=hello; cd sub"), ("get", 'echo "$GREETING from $(pwd)"; echo "bash=${BASH_VERSION:+yes}"'),
+        ("set", "export GREETING=hello; cd sub"),
+        ("get", 'echo "$GREETING from $(pwd)"; echo "bash=${BASH_VERSION:+yes}"'),
         ("up", "pwd", {"cwd": ".."}),
         frontmatter=f"---\nshell: bash\ncwd: {tmp_path}\n---\n",
-    )  # fmt: skip
+    )
     connect(page, app_url, runner)
     open_doc(page, doc)
     run(page, "set")
@@ -164,8 +181,12 @@ def test_ten_background_cells_stream_at_once_over_one_watch(
     page: Any, app_url: str, runner: RunnerProcess, tmp_path: Path
 ) -> None:
     flag = tmp_path / "done"
-    doc = cells_md(*[(f"bg{i}", f"echo start {i}\n{wait_for_flag(flag)}\necho end {i}", {"background": "true"})
-                     for i in range(10)])  # fmt: skip
+    doc = cells_md(
+        *[
+            (f"bg{i}", f"echo start {i}\n{wait_for_flag(flag)}\necho end {i}", {"background": "true"})
+            for i in range(10)
+        ]
+    )
     watches: list[str] = []
     page.on("request", lambda r: watches.append(r.url) if r.url.endswith("/Watch") else None)
     connect(page, app_url, runner)

@@ -27,8 +27,9 @@ def status(page: Any) -> Any:
 
 def wait_error(page: Any, reason: str) -> None:
     """The state and the reason together (an earlier attempt, e.g. while typing, may fail differently)."""
-    page.wait_for_selector(f"#runner-status[data-runner-state='error'][data-runner-reason='{reason}']",
-                           timeout=30_000)
+    page.wait_for_selector(
+        f"#runner-status[data-runner-state='error'][data-runner-reason='{reason}']", timeout=30_000
+    )
 
 
 def enter_runner(page: Any, url: str, token: str) -> None:
@@ -50,11 +51,15 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
     button = cell(page, "hello").get_by_role("button", name="Run cell")
     expect(button).to_be_disabled()
     expect(button).to_have_attribute("title", "No runner: enter a Runner URL and token to run cells.")
-    expect(button).to_have_attribute("aria-description", "No runner: enter a Runner URL and token to run cells.")
+    expect(button).to_have_attribute(
+        "aria-description", "No runner: enter a Runner URL and token to run cells."
+    )
     expect(page.get_by_role("button", name="Run all")).to_be_disabled()
 
 
-def test_address_token_is_removed_kept_and_used_after_reload(page: Any, app_url: str, runner: RunnerProcess) -> None:
+def test_address_token_is_removed_kept_and_used_after_reload(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
     connect(page, app_url, runner)
     assert "token" not in page.url and runner.token not in page.url
     expect(status(page)).to_contain_text(f"{getpass.getuser()}@{socket.gethostname()}")
@@ -76,7 +81,9 @@ def test_runner_down_says_unreachable(ready_page: Any) -> None:
     open_doc(page, DOC)
     button = cell(page, "hello").get_by_role("button", name="Run cell")
     expect(button).to_be_disabled()
-    expect(button).to_have_attribute("title", f"Cannot run: Runner unreachable at {url}: is it running, and is the URL right?")
+    expect(button).to_have_attribute(
+        "title", f"Cannot run: Runner unreachable at {url}: is it running, and is the URL right?"
+    )
 
 
 def test_wrong_token_says_unauthorized(ready_page: Any, runner: RunnerProcess) -> None:
@@ -102,12 +109,16 @@ def test_foreign_origin_says_which_origin_to_allow(ready_page: Any) -> None:
 # A real runner that reports another major version: `fenced` with its version patched before the runner
 # module reads it.
 OTHER_VERSION = "9.9.0"
-PRETEND = (f"import fenced, runpy; fenced.__version__ = {OTHER_VERSION!r}; "
-           "runpy.run_module('fenced.cli', run_name='__main__')")
+PRETEND = (
+    f"import fenced, runpy; fenced.__version__ = {OTHER_VERSION!r}; "
+    "runpy.run_module('fenced.cli', run_name='__main__')"
+)
 
 
 def test_a_runner_of_another_version_is_refused_plainly(page: Any, app_url: str) -> None:
-    with RunnerProcess("--allow-origin", origin(app_url), "--quiet", command=[sys.executable, "-c", PRETEND]) as other:
+    with RunnerProcess(
+        "--allow-origin", origin(app_url), "--quiet", command=[sys.executable, "-c", PRETEND]
+    ) as other:
         page.goto(app_url)
         wait_ready(page)
         enter_runner(page, other.url, other.token)

@@ -10,8 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.files_support import (
-    install_helpers, opfs_read, opfs_write, stub_folder_picker, stub_open_picker, stub_save_picker, wait_cells,
-)  # fmt: skip
+    install_helpers,
+    opfs_read,
+    opfs_write,
+    stub_folder_picker,
+    stub_open_picker,
+    stub_save_picker,
+    wait_cells,
+)
 from tests.browser.run_support import cells_md, connect, run, runner, wait_exit
 from tests.runner.support import RunnerProcess
 
@@ -34,7 +40,9 @@ def listing(page: Any, path: str) -> list[str]:
 
 
 def check_outputs(text: str) -> None:
-    assert text.startswith("---\nrunme:\n  id: 01HJS33TJYXZ6KJPG2SZZ6D1H5\n  version: v3\n  session:\n    id: ")
+    assert text.startswith(
+        "---\nrunme:\n  id: 01HJS33TJYXZ6KJPG2SZZ6D1H5\n  version: v3\n  session:\n    id: "
+    )
     assert re.search(r"\n    updated: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)\n---\n", text)
     assert "\n# Book\n\nSome prose.\n\n" in text
     ran = re.search(

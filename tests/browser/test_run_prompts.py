@@ -8,20 +8,30 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.run_support import (
-    cell, cells_md, connect, open_doc, output_text, run, runner, wait_exit, wait_output,
-)  # fmt: skip
+    cell,
+    cells_md,
+    connect,
+    open_doc,
+    output_text,
+    run,
+    runner,
+    wait_exit,
+    wait_output,
+)
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
 __all__ = ["runner"]
 
 
-def test_prompt_for_an_empty_export_and_use_the_answer(page: Any, app_url: str, runner: RunnerProcess) -> None:
+def test_prompt_for_an_empty_export_and_use_the_answer(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
     doc = cells_md(
         ("greet", 'export NAME=\necho "hello $NAME"'),
         ("again", 'export NAME=""\necho "again $NAME"'),
         ("never", 'export OTHER=\necho "other=[$OTHER]"', {"promptEnv": "no"}),
-    )  # fmt: skip
+    )
     connect(page, app_url, runner)
     open_doc(page, doc)
     run(page, "greet")

@@ -9,9 +9,20 @@ from typing import Any
 import pytest
 
 from tests.browser.run_support import (
-    TcpProxy, cell, cells_md, connect, open_doc, output_text, run, runner, terminal_lines, wait_exit, wait_output,
-    wait_runner_state, wait_state,
-)  # fmt: skip
+    TcpProxy,
+    cell,
+    cells_md,
+    connect,
+    open_doc,
+    output_text,
+    run,
+    runner,
+    terminal_lines,
+    wait_exit,
+    wait_output,
+    wait_runner_state,
+    wait_state,
+)
 from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 

@@ -19,7 +19,10 @@ def _scroll_to_editor(page: Any, index: int) -> None:
         """(i) => { const el = document.querySelector(`#notebook .cell[data-cell-index='${i}']`);
                     if (el.querySelector('.cm-content')) return true;
                     el.scrollIntoView({block: 'center'}); return false; }""",
-        arg=index, polling=100, timeout=20_000)
+        arg=index,
+        polling=100,
+        timeout=20_000,
+    )
 
 
 def test_big_notebook_is_lazy_and_edits_stay_local(ready_page: Any) -> None:
@@ -50,5 +53,6 @@ def test_big_notebook_is_lazy_and_edits_stay_local(ready_page: Any) -> None:
     page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
     last = cell(page, N - 1)
     page.wait_for_function(
-        f"() => !document.querySelector(\"[data-cell-index='{N - 1}'] .cell-source\").hasAttribute('data-md')")
+        f"() => !document.querySelector(\"[data-cell-index='{N - 1}'] .cell-source\").hasAttribute('data-md')"
+    )
     assert last.locator(".markdown-body h2").count() == 1

@@ -29,9 +29,12 @@ kubectl apply -f deploy.yaml
 
 
 def _count_changes(page: Any) -> None:
-    run_in_page(page, "import builtins\nfrom fenced.app.view.notebook import NotebookView\n"
-                      "builtins.view_changes = []\n"
-                      "NotebookView.instance.on_change = lambda: builtins.view_changes.append(1)\nresult = 0")
+    run_in_page(
+        page,
+        "import builtins\nfrom fenced.app.view.notebook import NotebookView\n"
+        "builtins.view_changes = []\n"
+        "NotebookView.instance.on_change = lambda: builtins.view_changes.append(1)\nresult = 0",
+    )
 
 
 def _changes(page: Any) -> int:
@@ -72,7 +75,9 @@ def test_generated_name_follows_the_code(ready_page: Any) -> None:
     page.keyboard.press("Control+a")
     page.keyboard.type("helm upgrade app")
     page.keyboard.press("Escape")
-    page.wait_for_function("() => document.querySelector(\"[data-cell-index='3']\").dataset.cellName === 'helm-upgrade'")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-cell-index='3']\").dataset.cellName === 'helm-upgrade'"
+    )
     assert "helm upgrade app" in view_text(page)
 
 
@@ -99,7 +104,9 @@ def test_markdown_edit_and_render(ready_page: Any) -> None:
     page.keyboard.type(" More.")
     page.keyboard.press("Shift+Enter")
     assert md.locator("p").inner_text() == "New text. More."
-    page.wait_for_function("() => document.activeElement.dataset && document.activeElement.dataset.cellIndex === '1'")
+    page.wait_for_function(
+        "() => document.activeElement.dataset && document.activeElement.dataset.cellIndex === '1'"
+    )
     # Undo in command mode reverts the last Markdown edit and re-renders.
     page.keyboard.press("Control+z")
     assert md.locator("p").inner_text() == "New text."

@@ -63,11 +63,19 @@ def test_attributes_editor(ready_page: Any) -> None:
     code = nb.cells[1]
     assert code.language == "bash"
     assert dict(code.attributes) == {
-        "name": "prepare", "tag": "infra", "interactive": "false", "background": "true", "cwd": "/tmp",
-        "promptEnv": "never", "excludeFromRunAll": "true", "terminalRows": "12", "mimeType": "text/plain",
+        "name": "prepare",
+        "tag": "infra",
+        "interactive": "false",
+        "background": "true",
+        "cwd": "/tmp",
+        "promptEnv": "never",
+        "excludeFromRunAll": "true",
+        "terminalRows": "12",
+        "mimeType": "text/plain",
     }
     assert view_text(page).replace(nb.cells[1].original_text() or "", "") == DOC.replace(
-        loads(DOC).cells[1].original_text() or "", "")  # only that cell changed
+        loads(DOC).cells[1].original_text() or "", ""
+    )  # only that cell changed
     # Invalid input keeps the dialog open with a message; Cancel changes nothing.
     cell(page, 1).get_by_role("button", name="Cell attributes").click()
     dialog = page.get_by_role("dialog", name="Cell attributes: prepare")
@@ -147,7 +155,9 @@ def test_outline_and_find(ready_page: Any) -> None:
     find.press("Enter")
     assert page.locator(".nb-find-count").inner_text() == "1 of 2"
     assert page.locator("#notebook .cell.active").get_attribute("data-cell-index") == "3"
-    page.wait_for_function("() => getSelection().toString() === 'make' || document.querySelector(\"[data-cell-index='3'] .cm-selectionBackground\") !== null")
+    page.wait_for_function(
+        "() => getSelection().toString() === 'make' || document.querySelector(\"[data-cell-index='3'] .cm-selectionBackground\") !== null"
+    )
     find.press("Enter")
     assert page.locator(".nb-find-count").inner_text() == "2 of 2"
     assert page.locator("#notebook .cell.active").get_attribute("data-cell-index") == "4"

@@ -81,7 +81,7 @@ def test_cells_hooks_editors_and_markdown(ready_page: Any) -> None:
 
 LANGS = {
     "sh": "if true; then echo 'x'; fi",
-    "bash": "for f in *; do echo \"$f\"; done",
+    "bash": 'for f in *; do echo "$f"; done',
     "zsh": "export A=1 # note",
     "python": "def f():\n    return 1",
     "javascript": "const a = 1; // c",
@@ -135,15 +135,29 @@ def test_hostile_html_never_runs(ready_page: Any) -> None:
     page.locator("#notebook summary").click()  # would fire ontoggle
     page.wait_for_function("() => !document.querySelector('#notebook details').open")
     # Let queued events (toggle, image errors) run: two frames and a task.
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r))))")
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r))))"
+    )
     assert page.evaluate("() => window.pwned") is None
     nb = page.locator("#notebook")
-    for tag in ("script", "iframe", "svg", "form", "[onerror]", "[onload]", "[ontoggle]", "[style]", "[href^='javascript']"):
+    for tag in (
+        "script",
+        "iframe",
+        "svg",
+        "form",
+        "[onerror]",
+        "[onload]",
+        "[ontoggle]",
+        "[style]",
+        "[href^='javascript']",
+    ):
         assert nb.locator(f".markdown-body {tag}").count() == 0, tag
     assert page.locator("#notebook .cell").count() == 2
     assert page.locator("[data-cell-index='7']").count() == 0
     assert page.locator("#notebook").count() == 1
-    assert cell(page, 1).locator(".cm-content").inner_text() == "echo \"<script>window.pwned='code'</script>\""
+    assert (
+        cell(page, 1).locator(".cm-content").inner_text() == "echo \"<script>window.pwned='code'</script>\""
+    )
 
 
 PNG_1PX = bytes.fromhex(
@@ -167,16 +181,23 @@ def test_relative_images_resolve_against_the_folder(ready_page: Any) -> None:
         list(PNG_1PX),
     )
     doc = "# Pictures\n\n![dot](img/dot.png) ![outside](../../secret.png) ![none](img/missing.png)\n"
-    run_in_page(page, f"""
+    run_in_page(
+        page,
+        f"""
 import js
 from fenced.app.view.notebook import NotebookView
 root = await (await js.navigator.storage.getDirectory()).getDirectoryHandle("imgtest")
 await NotebookView.instance.show({doc!r}, "docs/README.md", root)
 result = 1
-""")
-    page.wait_for_function("() => document.querySelector(\"#notebook img[alt='dot']\")?.src.startsWith('blob:')")
+""",
+    )
+    page.wait_for_function(
+        "() => document.querySelector(\"#notebook img[alt='dot']\")?.src.startsWith('blob:')"
+    )
     page.wait_for_function("() => document.querySelector(\"#notebook img[alt='dot']\").naturalWidth === 1")
-    page.wait_for_function("() => document.querySelector(\"#notebook img[alt='none']\")?.classList.contains('image-unavailable')")
+    page.wait_for_function(
+        "() => document.querySelector(\"#notebook img[alt='none']\")?.classList.contains('image-unavailable')"
+    )
     outside = page.locator("#notebook img[alt='outside']")
     assert outside.get_attribute("src") is None
     assert "open the folder" in (outside.get_attribute("title") or "")
@@ -188,14 +209,20 @@ def test_static_code_is_highlighted_and_a_click_edits_where_it_lands(ready_page:
     page = ready_page
     show(page, README)
     # Take cell 2's editor away, as happens off screen: static text, highlighted like the editor.
-    text, hl, classes = view_eval(page, "(view._ctl.unmount(view.element(2)), "
-                                        "view.element(2).querySelector('pre.cell-static').dataset.hl, "
-                                        "[s.className for s in view.element(2).querySelectorAll('pre.cell-static span')])")
+    text, hl, classes = view_eval(
+        page,
+        "(view._ctl.unmount(view.element(2)), "
+        "view.element(2).querySelector('pre.cell-static').dataset.hl, "
+        "[s.className for s in view.element(2).querySelectorAll('pre.cell-static span')])",
+    )
     assert text.startswith("import os") and hl == "1" and "tok-keyword" in classes
     # Click just left of the "o" of `import os`: the caret goes before it (offset 7). The cell is on screen,
     # so its editor may already be back: then the click lands in the editor, at the same place.
-    point = cell(page, 2).locator(".cell-source").evaluate(
-        """el => { const root = el.querySelector('pre.cell-static') || el.querySelector('.cm-line');
+    point = (
+        cell(page, 2)
+        .locator(".cell-source")
+        .evaluate(
+            """el => { const root = el.querySelector('pre.cell-static') || el.querySelector('.cm-line');
                    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
                    let node, seen = 0;
                    while ((node = walker.nextNode())) {
@@ -205,10 +232,14 @@ def test_static_code_is_highlighted_and_a_click_edits_where_it_lands(ready_page:
                      }
                      seen += node.length;
                    }
-                   return null; }""")
+                   return null; }"""
+        )
+    )
     page.mouse.click(point[0], point[1])
     assert cell(page, 2).locator(".cm-content").count() == 1
-    head = view_eval(page, "view._ctl.editors.get(view.element(2).dataset.key).view.state.selection.main.head")
+    head = view_eval(
+        page, "view._ctl.editors.get(view.element(2).dataset.key).view.state.selection.main.head"
+    )
     assert head == 7
     page.keyboard.type("X")
     assert "import Xos\n" in view_text(page)

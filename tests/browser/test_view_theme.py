@@ -11,7 +11,7 @@ from tests.conftest import wait_ready
 
 pytestmark = pytest.mark.browser
 
-DOC = "# Theme\n\nText with `code`.\n\n```sh {\"name\":\"hello\"}\necho hello\n```\n"
+DOC = '# Theme\n\nText with `code`.\n\n```sh {"name":"hello"}\necho hello\n```\n'
 BG = "() => getComputedStyle(document.body).backgroundColor"
 DARK, LIGHT = "rgb(13, 17, 23)", "rgb(255, 255, 255)"
 
@@ -48,7 +48,10 @@ def test_zoom_keyboard_and_names(page: Any, app_url: str) -> None:
     wait_ready(page)
     show(page, DOC)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-    for locator in (page.get_by_role("button", name="Outline"), page.get_by_role("searchbox", name="Find in notebook")):
+    for locator in (
+        page.get_by_role("button", name="Outline"),
+        page.get_by_role("searchbox", name="Find in notebook"),
+    ):
         box = locator.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 641
     # Every control in the notebook has an accessible name.

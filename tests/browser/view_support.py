@@ -16,7 +16,9 @@ def show(page: Any, text: str, name: str = "test.md", timeout_ms: int = 30_000) 
 
 def view_text(page: Any) -> str:
     """`NotebookView.text()`: what Save would write."""
-    return run_in_page(page, "from fenced.app.view.notebook import NotebookView\nresult = NotebookView.instance.text()")
+    return run_in_page(
+        page, "from fenced.app.view.notebook import NotebookView\nresult = NotebookView.instance.text()"
+    )
 
 
 def view_eval(page: Any, expr: str) -> Any:
@@ -47,16 +49,26 @@ def js_str(s: str) -> str:
 def editor_text(locator: Any) -> str:
     """The text of the CodeMirror editor inside `locator` (its lines joined; innerText doubles blank lines)."""
     return locator.locator(".cm-content").evaluate(
-        "el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+        "el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')"
+    )
 
 
 _CODE = [
-    ("sh", "export APP_ENV=staging\nkubectl -n app get pods -o wide\nkubectl -n app rollout status deploy/web --timeout=120s"),
-    ("python", "import json, os\nfor key, value in sorted(os.environ.items()):\n    if key.startswith('APP_'):\n        print(json.dumps({key: value}))"),
+    (
+        "sh",
+        "export APP_ENV=staging\nkubectl -n app get pods -o wide\nkubectl -n app rollout status deploy/web --timeout=120s",
+    ),
+    (
+        "python",
+        "import json, os\nfor key, value in sorted(os.environ.items()):\n    if key.startswith('APP_'):\n        print(json.dumps({key: value}))",
+    ),
     ("yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  LOG_LEVEL: info"),
     ("bash", "for host in web-1 web-2 web-3; do\n  ssh \"$host\" 'uptime && df -h /'\ndone"),
     ("json", '{"service": "web", "replicas": 3, "ports": [80, 443], "healthy": true}'),
-    ("sql", "SELECT id, email, created_at\nFROM users\nWHERE created_at > now() - interval '1 day'\nORDER BY created_at DESC;"),
+    (
+        "sql",
+        "SELECT id, email, created_at\nFROM users\nWHERE created_at > now() - interval '1 day'\nORDER BY created_at DESC;",
+    ),
 ]
 
 

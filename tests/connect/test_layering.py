@@ -42,12 +42,23 @@ def test_client_field_names_match_the_proto() -> None:
 
 
 def test_program_and_event_json_use_schema_names() -> None:
-    program = Program(script="x", program_name="bash", arguments=["a"], directory="d", language_id="sh",
-                      env={"A": "1"}, interactive=True, background=True, known_id="i", known_name="n")  # fmt: skip
+    program = Program(
+        script="x",
+        program_name="bash",
+        arguments=["a"],
+        directory="d",
+        language_id="sh",
+        env={"A": "1"},
+        interactive=True,
+        background=True,
+        known_id="i",
+        known_name="n",
+    )
     assert set(program.to_json()) <= set(SCHEMA["ProgramConfig"])
     assert set(Program(commands=["a", "b"]).to_json()) == {"commands"}
-    event = Event.from_json({"seq": "7", "executionId": "e", "output": {"stream": "STREAM_STDERR", "offset": "3",
-                                                                          "data": "aGk"}})  # fmt: skip
+    event = Event.from_json(
+        {"seq": "7", "executionId": "e", "output": {"stream": "STREAM_STDERR", "offset": "3", "data": "aGk"}}
+    )
     assert (event.seq, event.output.stream, event.output.offset, event.output.data) == (7, "stderr", 3, b"hi")
     exited = Event.from_json({"seq": "8", "executionId": "e", "exited": {"exitCode": 0}}).exited
     assert exited is not None and exited.exit_code == 0

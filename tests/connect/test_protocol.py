@@ -23,13 +23,18 @@ STREAM = {"content-type": "application/connect+json"}
 
 
 def test_unary_request_shape() -> None:
-    req = unary_request("http://h/svc/M", {"a": 1}, token="tok", options=CallOptions(timeout=2.5, headers={"X-A": "b"}))
+    req = unary_request(
+        "http://h/svc/M", {"a": 1}, token="tok", options=CallOptions(timeout=2.5, headers={"X-A": "b"})
+    )
     assert req.method == "POST" and req.url == "http://h/svc/M"
     assert json.loads(req.body) == {"a": 1}
     assert req.headers == {
-        "content-type": "application/json", "connect-protocol-version": "1", "authorization": "Bearer tok",
-        "connect-timeout-ms": "2500", "x-a": "b",
-    }  # fmt: skip
+        "content-type": "application/json",
+        "connect-protocol-version": "1",
+        "authorization": "Bearer tok",
+        "connect-timeout-ms": "2500",
+        "x-a": "b",
+    }
 
 
 def test_stream_request_is_one_envelope() -> None:
@@ -63,9 +68,17 @@ def test_unary_success_and_errors() -> None:
 
 def test_http_status_mapping_follows_the_spec() -> None:
     assert [code_from_http(s) for s in (400, 401, 403, 404, 429, 502, 503, 504, 500, 418)] == [
-        Code.INTERNAL, Code.UNAUTHENTICATED, Code.PERMISSION_DENIED, Code.UNIMPLEMENTED, Code.UNAVAILABLE,
-        Code.UNAVAILABLE, Code.UNAVAILABLE, Code.UNAVAILABLE, Code.UNKNOWN, Code.UNKNOWN,
-    ]  # fmt: skip
+        Code.INTERNAL,
+        Code.UNAUTHENTICATED,
+        Code.PERMISSION_DENIED,
+        Code.UNIMPLEMENTED,
+        Code.UNAVAILABLE,
+        Code.UNAVAILABLE,
+        Code.UNAVAILABLE,
+        Code.UNAVAILABLE,
+        Code.UNKNOWN,
+        Code.UNKNOWN,
+    ]
     assert set(CODE_TO_HTTP) == set(Code)
     assert CODE_TO_HTTP[Code.RESOURCE_EXHAUSTED] == 429 and CODE_TO_HTTP[Code.CANCELED] == 499
 

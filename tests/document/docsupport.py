@@ -73,11 +73,51 @@ def code_view(nb) -> list[tuple[str, str, dict[str, str]]]:
 
 
 #: Arbitrary text, biased towards the characters that matter to Markdown and Runme.
-MARKDOWN_BITS = st.sampled_from([
-    "```", "~~~", "````", "`", "\n", "\r\n", "\r", " ", "   ", "    ", "\t", ">", "> ", "- ", "1. ", "* ",
-    "#", "# ", "---", "+++", "{", "}", '{"name":"x"}', "{ name=y }", "=", "$ ", "\0", "\ufeff", "é", "😀",
-    "|", "| a |", "<div>", "<!--", "-->", "[x]: /u", "***", "mermaid", "sh", '{"transform":"false"}', "\\",
-])
+MARKDOWN_BITS = st.sampled_from(
+    [
+        "```",
+        "~~~",
+        "````",
+        "`",
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "   ",
+        "    ",
+        "\t",
+        ">",
+        "> ",
+        "- ",
+        "1. ",
+        "* ",
+        "#",
+        "# ",
+        "---",
+        "+++",
+        "{",
+        "}",
+        '{"name":"x"}',
+        "{ name=y }",
+        "=",
+        "$ ",
+        "\0",
+        "\ufeff",
+        "é",
+        "😀",
+        "|",
+        "| a |",
+        "<div>",
+        "<!--",
+        "-->",
+        "[x]: /u",
+        "***",
+        "mermaid",
+        "sh",
+        '{"transform":"false"}',
+        "\\",
+    ]
+)
 ANY_TEXT = st.one_of(
     st.text(),
     st.lists(MARKDOWN_BITS | st.text(max_size=3), max_size=60).map("".join),

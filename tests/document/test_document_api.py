@@ -1,5 +1,3 @@
-
-
 def test_cell_line_is_where_the_cell_starts_with_any_newline_style() -> None:
     from fenced.document import Cell, loads
 

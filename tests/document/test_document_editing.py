@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from docsupport import code_view, read
+
 from fenced.document import Cell, Notebook, dumps, loads
 
 DOC = """# Setup
@@ -82,7 +82,9 @@ def test_attribute_edit_rewrites_only_the_fence_line():
     cell = nb.code_cells()[0]
     cell.interactive = False
     cell.attributes["cwd"] = "/tmp"
-    assert dumps(nb) == DOC.replace('```sh {"name":"install"}', '```sh {"cwd":"/tmp","interactive":"false","name":"install"}')
+    assert dumps(nb) == DOC.replace(
+        '```sh {"name":"install"}', '```sh {"cwd":"/tmp","interactive":"false","name":"install"}'
+    )
     cell = nb.code_cells()[1]
     cell.name = "nested"
     assert '  ```bash {"name":"nested"}\n  echo nested\n' in dumps(nb)
@@ -103,7 +105,9 @@ def test_html_attributes_keep_their_form():
     date.background = True
     assert "```sh { name=date background=true cwd=/tmp interactive=false }\n" in dumps(nb)
     date.attributes["cwd"] = "/with space"  # not expressible in the HTML-like form
-    assert '```sh {"background":"true","cwd":"/with space","interactive":"false","name":"date"}\n' in dumps(nb)
+    assert '```sh {"background":"true","cwd":"/with space","interactive":"false","name":"date"}\n' in dumps(
+        nb
+    )
 
 
 def test_new_cells_are_written_like_runme():
@@ -112,7 +116,8 @@ def test_new_cells_are_written_like_runme():
     nb.cells.append(Cell.new_code("echo ```` fence", "sh", {"name": "x", "interactive": False}))
     nb.cells.append(Cell.new_code("", "", {}))
     assert dumps(nb) == (
-        '# Title\n\n`````sh {"interactive":"false","name":"x"}\necho ```` fence\n`````\n\n```\n\n```\n')
+        '# Title\n\n`````sh {"interactive":"false","name":"x"}\necho ```` fence\n`````\n\n```\n\n```\n'
+    )
 
 
 def test_new_cell_with_backtick_in_info_uses_tildes():
@@ -206,12 +211,14 @@ def test_label_comment_kept_on_edit_and_added_for_dagger_shell():
     text = read("derived/editor/label-comments/input.md")
     nb = loads(text)
     nb.find("date").source = "date -u"
-    assert "```sh { name=date interactive=false }\n### Exported in runme.dev as date\ndate -u\n```" in dumps(nb)
+    assert "```sh { name=date interactive=false }\n### Exported in runme.dev as date\ndate -u\n```" in dumps(
+        nb
+    )
     nb = loads("---\nshell: dagger shell\n---\n")
     nb.cells.append(Cell.new_code("container | from alpine", "sh", {"name": "alp"}))
     nb.cells.append(Cell.new_code("echo 1", "sh", {"name": "bashy", "interpreter": "bash"}))
     out = dumps(nb)
-    assert "```sh {\"name\":\"alp\"}\n### Exported in runme.dev as alp\ncontainer" in out
+    assert '```sh {"name":"alp"}\n### Exported in runme.dev as alp\ncontainer' in out
     assert "Exported in runme.dev as bashy" not in out
     assert [c.source for c in loads(out).code_cells()] == ["container | from alpine", "echo 1"]
 

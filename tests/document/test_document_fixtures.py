@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from docsupport import FIXTURES, markdown_documents
+
 from fenced.document import dumps, loads, summary
 
 DOCS = markdown_documents()

@@ -25,13 +25,16 @@ runme:
 """
 
 
-@pytest.mark.parametrize(("text", "fmt", "raw"), [
-    ("\ufeff---\na: 1\n---\n# x\n", "yaml", "---\na: 1\n---"),
-    ("\n\n  +++\na = 1\n+++\n# x\n", "toml", "+++\na = 1\n+++"),
-    ('{"a": {"b": "}"}}\n# x\n', "json", '{"a": {"b": "}"}}'),
-    ("---\r\na: 1\r\n---\r\n\r\n# x\r\n", "yaml", "---\r\na: 1\r\n---"),
-    ("---\n---\n# x\n", "yaml", "---\n---"),
-])
+@pytest.mark.parametrize(
+    ("text", "fmt", "raw"),
+    [
+        ("\ufeff---\na: 1\n---\n# x\n", "yaml", "---\na: 1\n---"),
+        ("\n\n  +++\na = 1\n+++\n# x\n", "toml", "+++\na = 1\n+++"),
+        ('{"a": {"b": "}"}}\n# x\n', "json", '{"a": {"b": "}"}}'),
+        ("---\r\na: 1\r\n---\r\n\r\n# x\r\n", "yaml", "---\r\na: 1\r\n---"),
+        ("---\n---\n# x\n", "yaml", "---\n---"),
+    ],
+)
 def test_located(text, fmt, raw):
     nb = loads(text)
     assert (nb.frontmatter.format, nb.frontmatter.raw) == (fmt, raw)
@@ -39,9 +42,18 @@ def test_located(text, fmt, raw):
     assert dumps(nb) == text
 
 
-@pytest.mark.parametrize("text", [
-    "---\nnever closed\n", "+++\nx\n", '{"a": 1\n', "--8<-- x\n", "{{ tpl }}\n", "{% inc %}\n", "# x\n---\na\n---\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nnever closed\n",
+        "+++\nx\n",
+        '{"a": 1\n',
+        "--8<-- x\n",
+        "{{ tpl }}\n",
+        "{% inc %}\n",
+        "# x\n---\na\n---\n",
+    ],
+)
 def test_not_frontmatter_and_still_opens(text):
     nb = loads(text)
     assert nb.frontmatter is None
@@ -61,7 +73,9 @@ def test_yaml_edit_keeps_comments_order_and_layout():
     nb.frontmatter["cwd"] = "/tmp"
     nb.frontmatter.data["list"].append("c")
     out = dumps(nb)
-    assert out == YAML_DOC.replace("  - b\n", "  - b\n  - c\n").replace("  version: 2.0\n", "  version: 2.0\ncwd: /tmp\n")
+    assert out == YAML_DOC.replace("  - b\n", "  - b\n  - c\n").replace(
+        "  version: 2.0\n", "  version: 2.0\ncwd: /tmp\n"
+    )
 
 
 def test_yaml_value_change_keeps_the_comment():
@@ -83,7 +97,10 @@ def test_toml_and_json_edits():
     nb = loads(text)
     nb.frontmatter["shell"] = "bash"
     out = dumps(nb)
-    assert out.startswith("+++\n# c\nprop1 = 'val1'\nshell = \"bash\"\n") and "[runme]\nid = 'X'\n+++\n\nbody\n" in out
+    assert (
+        out.startswith("+++\n# c\nprop1 = 'val1'\nshell = \"bash\"\n")
+        and "[runme]\nid = 'X'\n+++\n\nbody\n" in out
+    )
     text = '{\n    "b": 1,\n    "a": 2\n}\n\nbody\n'
     nb = loads(text)
     nb.frontmatter["c"] = True
@@ -119,7 +136,7 @@ def test_set_and_remove_frontmatter():
     nb.frontmatter = None
     assert dumps(nb) == "# Title\n"
     nb.frontmatter = Frontmatter.new({"a": "b"}, "toml")
-    assert dumps(nb) == "+++\na = \"b\"\n+++\n\n# Title\n"
+    assert dumps(nb) == '+++\na = "b"\n+++\n\n# Title\n'
 
 
 def test_frontmatter_on_an_empty_document():

@@ -8,21 +8,27 @@ from fenced.document import Cell, Notebook, loads
 from fenced.document.naming import first_command, resolve, sanitize_name
 
 
-@pytest.mark.parametrize(("code", "name"), [
-    ('$ echo "Hello, runme!"', "echo-hello"),
-    ("# This is a pesky comment\necho Inferred", "echo-inferred"),
-    ('$ echo "1"\n$ echo "2"', "echo-1"),
-    ('temp_dir=$(mktemp -d -t "runme-XXXXXXX")', "tempdir"),
-    ("package main\n\nimport", "package-main"),
-    ("echo 1", "echo-1"),
-    ("ECHO  two  spaces", "echo-"),  # split on single spaces, like Go
-    ("a-very-long-command-name-that-goes-on-and-on", "averylongcommandnamethatgo"),  # 32 bytes, "-" dropped
-    ("échoé ça", "cho-a"),
-    ("# only comments\n# here", "only"),  # no command: the first line
-    ("", ""),
-    ("=x", "x"),  # "=" at index 0 does not cut
-    ("echo hi # trailing comment", "echo-hi"),
-])
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ('$ echo "Hello, runme!"', "echo-hello"),
+        ("# This is a pesky comment\necho Inferred", "echo-inferred"),
+        ('$ echo "1"\n$ echo "2"', "echo-1"),
+        ('temp_dir=$(mktemp -d -t "runme-XXXXXXX")', "tempdir"),
+        ("package main\n\nimport", "package-main"),
+        ("echo 1", "echo-1"),
+        ("ECHO  two  spaces", "echo-"),  # split on single spaces, like Go
+        (
+            "a-very-long-command-name-that-goes-on-and-on",
+            "averylongcommandnamethatgo",
+        ),  # 32 bytes, "-" dropped
+        ("échoé ça", "cho-a"),
+        ("# only comments\n# here", "only"),  # no command: the first line
+        ("", ""),
+        ("=x", "x"),  # "=" at index 0 does not cut
+        ("echo hi # trailing comment", "echo-hi"),
+    ],
+)
 def test_generated_name(code, name):
     nb = loads(f"```sh\n{code}\n```\n")
     assert (nb.cells[0].name, nb.cells[0].name_generated) == (name, True)
@@ -41,7 +47,12 @@ def test_first_command_skips_comments_and_dollars():
 
 def test_duplicates_count_explicit_and_generated_names():
     assert resolve([("", "echo hi"), ("echo-hi", None), ("", "echo hi"), ("x", None), ("x", None)]) == [
-        ("echo-hi", True), ("echo-hi-2", False), ("echo-hi-3", True), ("x", False), ("x-2", False)]
+        ("echo-hi", True),
+        ("echo-hi-2", False),
+        ("echo-hi-3", True),
+        ("x", False),
+        ("x-2", False),
+    ]
 
 
 def test_fences_left_in_markdown_still_take_a_name():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.conftest import FIXTURES
+
 from fenced.document import loads
 from fenced.document.outputs import CellRun, go_duration, go_time, outputs_name, session_outputs
-from tests.conftest import FIXTURES
 
 PROJECT = FIXTURES / "runmedev-runme" / "project" / "testdata" / "dir-project"
 SESSION = PROJECT / "session-01HJS35FZ2K0JBWPVAXPMMVTGN.md"
@@ -18,21 +19,25 @@ def test_reproduces_runmes_fixture() -> None:
     # The runbook it came from: no session in the frontmatter, no output in the fence.
     runbook = expected.replace(
         "  session:\n    id: 01HJS35FZ2K0JBWPVAXPMMVTGN\n    updated: 2023-12-28 15:16:06-05:00\n", ""
-    ).replace("\n\n# Ran on 2023-12-28 15:52:03-05:00 for 719ms exited with 0\ni am a session outputs file", "")
+    ).replace(
+        "\n\n# Ran on 2023-12-28 15:52:03-05:00 for 719ms exited with 0\ni am a session outputs file", ""
+    )
     assert "Ran on" not in runbook and "session:" not in runbook
     index = next(i for i, c in enumerate(loads(runbook).cells) if c.kind == "code")
     run = CellRun("i am a session outputs file\n", 0, dt.datetime(2023, 12, 28, 15, 52, 3, tzinfo=EST), 719)
-    out = session_outputs(runbook, {index: run}, "01HJS35FZ2K0JBWPVAXPMMVTGN", dt.datetime(2023, 12, 28, 15, 16, 6, tzinfo=EST))
+    out = session_outputs(
+        runbook, {index: run}, "01HJS35FZ2K0JBWPVAXPMMVTGN", dt.datetime(2023, 12, 28, 15, 16, 6, tzinfo=EST)
+    )
     assert out == expected
 
 
 def test_rest_of_document_kept_and_fences_lengthened() -> None:
-    runbook = "Intro  \r\n\r\n```sh {\"name\":\"a\"}\r\necho '```'\r\n```\r\n\r\n```sh\r\nls\r\n```\r\n"
+    runbook = 'Intro  \r\n\r\n```sh {"name":"a"}\r\necho \'```\'\r\n```\r\n\r\n```sh\r\nls\r\n```\r\n'
     when = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     out = session_outputs(runbook, {1: CellRun("```\n", 3, when, 1500)}, "S1", when)
     assert out.startswith("---\r\nrunme:\r\n  session:\r\n    id: S1\r\n")
     body = out.split("---\r\n\r\n", 1)[1]
-    assert body.startswith("Intro  \r\n\r\n````sh {\"name\":\"a\"}\r\necho '```'\r\n\r\n")
+    assert body.startswith('Intro  \r\n\r\n````sh {"name":"a"}\r\necho \'```\'\r\n\r\n')
     assert "# Ran on 2024-01-02 03:04:05Z for 1.5s exited with 3\r\n```\r\n````\r\n" in body
     assert body.endswith("```sh\r\nls\r\n```\r\n")  # not run: untouched
 
@@ -47,7 +52,13 @@ def test_toml_and_json_frontmatter() -> None:
 
 def test_durations_and_names() -> None:
     assert [go_duration(ms) for ms in (0, 5, 719, 1000, 1500, 61_250, 3_723_000)] == [
-        "0s", "5ms", "719ms", "1s", "1.5s", "1m1.25s", "1h2m3s",
+        "0s",
+        "5ms",
+        "719ms",
+        "1s",
+        "1.5s",
+        "1m1.25s",
+        "1h2m3s",
     ]
     assert go_time(dt.datetime(2023, 12, 28, 15, 52, 3, tzinfo=EST)) == "2023-12-28 15:52:03-05:00"
     assert outputs_name("README.md", "01H") == "README-01H.md"

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docsupport import ANY_TEXT, PROPERTY, code_view
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from docsupport import ANY_TEXT, PROPERTY, code_view
 from fenced.document import Cell, Notebook, dumps, format_attributes, loads
 
 # --- arbitrary text -----------------------------------------------------------------------------
+
 
 @PROPERTY
 @given(ANY_TEXT)
@@ -35,7 +36,9 @@ def test_any_text_round_trips_with_other_newlines(text, newline):
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 CODE_CHARS = "abcxyz019 \t$#=`~>-*{}\"'\\|<&é😀\0\ufeff\u00a0"
-CODE_LINE = st.one_of(st.text(CODE_CHARS, max_size=12), st.sampled_from(["", "  ", "```", "~~~~", "$ ls", "# c"]))
+CODE_LINE = st.one_of(
+    st.text(CODE_CHARS, max_size=12), st.sampled_from(["", "  ", "```", "~~~~", "$ ls", "# c"])
+)
 CODE = st.lists(CODE_LINE, min_size=0, max_size=5).map("\n".join)
 KEY = st.sampled_from(["name", "interactive", "cwd", "id", "excludeFromRunAll", "terminalRows"])
 VALUE = st.text(alphabet="abcdefghij0123456789-_./", min_size=1, max_size=6)
@@ -76,7 +79,11 @@ def fence_block(draw):
 
 @st.composite
 def indented_block(draw):
-    lines = draw(st.lists(st.text(alphabet="abc xyz=$#", min_size=1, max_size=10).filter(str.strip), min_size=1, max_size=3))
+    lines = draw(
+        st.lists(
+            st.text(alphabet="abc xyz=$#", min_size=1, max_size=10).filter(str.strip), min_size=1, max_size=3
+        )
+    )
     return Block("\n".join("    " + ln for ln in lines), ("", "\n".join(lines), {}))
 
 
@@ -96,24 +103,36 @@ def markdown_block(draw):
     return Block(" ".join(words))
 
 
-FRONTMATTER = st.sampled_from([
-    "", "---\nshell: bash\nrunme:\n  id: 01HFVTDYA775K2HREH9ZGQJ75B\n  version: v3\n---\n\n",
-    "+++\ncwd = '/tmp'\n+++\n\n", '{\n  "skipPrompts": true\n}\n\n', "---\nbad: [\n---\n\n", "\ufeff",
-])
+FRONTMATTER = st.sampled_from(
+    [
+        "",
+        "---\nshell: bash\nrunme:\n  id: 01HFVTDYA775K2HREH9ZGQJ75B\n  version: v3\n---\n\n",
+        "+++\ncwd = '/tmp'\n+++\n\n",
+        '{\n  "skipPrompts": true\n}\n\n',
+        "---\nbad: [\n---\n\n",
+        "\ufeff",
+    ]
+)
 
 
 @st.composite
 def runbook(draw, with_markdown=False):
-    blocks = draw(st.lists(
-        st.one_of(fence_block(), fence_block(), indented_block(), markdown_block()),
-        min_size=1, max_size=8))
+    blocks = draw(
+        st.lists(
+            st.one_of(fence_block(), fence_block(), indented_block(), markdown_block()),
+            min_size=1,
+            max_size=8,
+        )
+    )
     if with_markdown:
         blocks.insert(draw(st.integers(0, len(blocks))), draw(markdown_block()))
     # an indented block directly after a list item would belong to the item
     for a, b in zip(blocks, blocks[1:]):
         assume(not (b.code and b.text.startswith("    ") and a.text.lstrip("> ").startswith(("- ", "1. "))))
         assume(not (a.text.startswith("    ") and b.text.startswith("    ")))  # they would merge
-    gaps = draw(st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n \n"]), min_size=len(blocks), max_size=len(blocks)))
+    gaps = draw(
+        st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n \n"]), min_size=len(blocks), max_size=len(blocks))
+    )
     frontmatter = draw(FRONTMATTER)
     # Runme skips whitespace at the very start, which would un-indent a first indented block
     assume(not (frontmatter in ("", "\ufeff") and blocks[0].text.startswith("    ")))
@@ -180,8 +199,11 @@ def test_insert_delete_move_keep_other_cells_bytes(doc, data):
         op = data.draw(st.sampled_from(["insert", "delete", "move"]))
         n = len(nb.cells)
         if op == "insert":
-            cell = Cell.new_code(data.draw(CODE), data.draw(LANG), data.draw(ATTRS)) if data.draw(st.booleans()) \
+            cell = (
+                Cell.new_code(data.draw(CODE), data.draw(LANG), data.draw(ATTRS))
+                if data.draw(st.booleans())
                 else Cell.new_markdown(" ".join(data.draw(st.lists(WORD, min_size=1, max_size=3))))
+            )
             nb.cells.insert(data.draw(st.integers(0, n)), cell)
         elif op == "delete" and n:
             del nb.cells[data.draw(st.integers(0, n - 1))]
@@ -206,6 +228,9 @@ def test_insert_delete_move_keep_other_cells_bytes(doc, data):
 def _written(cell, newline):
     if not cell.is_new:
         return cell.original_text()
-    twin = Cell.new_code(cell.source, cell.language, dict(cell.attributes)) if cell.kind == "code" \
+    twin = (
+        Cell.new_code(cell.source, cell.language, dict(cell.attributes))
+        if cell.kind == "code"
         else Cell.new_markdown(cell.source)
+    )
     return dumps(Notebook([twin])).rstrip("\n").replace("\n", newline)

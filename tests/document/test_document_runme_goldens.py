@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from docsupport import code_view, read, txtar
+
 from fenced.document import dumps, loads
 from fenced.document.naming import first_command
 
@@ -27,7 +27,9 @@ def expected_code_cells(rel: str) -> list[tuple[str, str]]:
 def test_nested_code_cells_match_runme():
     nb = loads(read(f"{EDITOR}/nested/input.md"))
     code = [c for c in nb.cells if c.kind == "code"]
-    assert [(c.language, c.source) for c in code] == expected_code_cells(f"{EDITOR}/nested/expected-cells.json")
+    assert [(c.language, c.source) for c in code] == expected_code_cells(
+        f"{EDITOR}/nested/expected-cells.json"
+    )
     # the indented block inside the blockquote is "runme.dev/fenced=false"
     assert [c.fenced for c in code] == [True, False, True]
     assert [c.name for c in code] == ["echo", "echo-1", "echo-2"]
@@ -54,7 +56,8 @@ def test_list_with_code():
     text = read(f"{EDITOR}/list-with-code/input.md")
     nb = loads(text)
     assert [(c.language, c.source) for c in nb.cells if c.kind == "code"] == expected_code_cells(
-        f"{EDITOR}/list-with-code/expected-cells.json")
+        f"{EDITOR}/list-with-code/expected-cells.json"
+    )
     assert [c.kind for c in nb.cells] == ["markdown", "code", "markdown"]
     assert nb.cells[2].source == "3. Item 3"
     assert dumps(nb) == text
@@ -73,28 +76,48 @@ def test_keeps_original_list_item_paragraph_then_fence_without_inserting_a_blank
     text = read(f"{EDITOR}/list-item-paragraph-then-fence/input.md")
     normalised = read(f"{EDITOR}/list-item-paragraph-then-fence/expected.md")
     nb = loads(text)
-    assert code_view(nb) == [("bash", "curl -k -i https://hello.visr.dev", {})] == code_view(loads(normalised))
+    assert (
+        code_view(nb) == [("bash", "curl -k -i https://hello.visr.dev", {})] == code_view(loads(normalised))
+    )
     assert dumps(nb) == text != normalised
 
 
-@pytest.mark.parametrize("case", [
-    "attribute-format-mixed", "attributes-json-sorted", "explicit-name-json", "fenced",
-    "final-newlines-0", "final-newlines-1", "final-newlines-7", "generated-name",
-    "invalid-frontmatter-template", "mermaid-is-markup", "mermaid-transform-true-is-code",
-    "mkdocs-scissor", "toml-frontmatter-without-runme", "transform-false-is-markup",
-    "transform-invalid-is-code", "unfenced-indented", "unicode-with-ids",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "attribute-format-mixed",
+        "attributes-json-sorted",
+        "explicit-name-json",
+        "fenced",
+        "final-newlines-0",
+        "final-newlines-1",
+        "final-newlines-7",
+        "generated-name",
+        "invalid-frontmatter-template",
+        "mermaid-is-markup",
+        "mermaid-transform-true-is-code",
+        "mkdocs-scissor",
+        "toml-frontmatter-without-runme",
+        "transform-false-is-markup",
+        "transform-invalid-is-code",
+        "unfenced-indented",
+        "unicode-with-ids",
+    ],
+)
 def test_roundtrip_goldens(case):
     text = read(f"{EDITOR}/roundtrip/{case}.md")
     assert dumps(loads(text)) == text
 
 
-@pytest.mark.parametrize(("case", "kinds", "language"), [
-    ("mermaid-is-markup", ["markdown"], None),
-    ("transform-false-is-markup", ["markdown"], None),
-    ("mermaid-transform-true-is-code", ["code"], "mermaid"),
-    ("transform-invalid-is-code", ["code"], "javascript"),
-])
+@pytest.mark.parametrize(
+    ("case", "kinds", "language"),
+    [
+        ("mermaid-is-markup", ["markdown"], None),
+        ("transform-false-is-markup", ["markdown"], None),
+        ("mermaid-transform-true-is-code", ["code"], "mermaid"),
+        ("transform-invalid-is-code", ["code"], "javascript"),
+    ],
+)
 def test_transform_and_mermaid(case, kinds, language):
     nb = loads(read(f"{EDITOR}/roundtrip/{case}.md"))
     assert [c.kind for c in nb.cells] == kinds
@@ -123,7 +146,11 @@ def test_unfenced_indented_blocks_are_code_cells():
     code = [c for c in nb.cells if c.kind == "code"]
     assert [(c.fenced, c.language, c.source) for c in code] == [
         (False, "", 'export TESTING="1"\ndagger call test all'),
-        (False, "", 'dagger call test specific --pkg="./core/integration" --run="^TestModule/TestNamespacing$"'),
+        (
+            False,
+            "",
+            'dagger call test specific --pkg="./core/integration" --run="^TestModule/TestNamespacing$"',
+        ),
     ]
 
 
@@ -173,10 +200,13 @@ def test_toml_frontmatter_fields():
     assert nb.id is None
 
 
-@pytest.mark.parametrize(("case", "language", "attributes"), [
-    ("empty-lang", "", {}),
-    ("unsupported-lang-attr", "py", {"readonly": "true"}),
-])
+@pytest.mark.parametrize(
+    ("case", "language", "attributes"),
+    [
+        ("empty-lang", "", {}),
+        ("unsupported-lang-attr", "py", {"readonly": "true"}),
+    ],
+)
 def test_cells_only(case, language, attributes):
     text = read(f"{EDITOR}/cells-only/{case}.md")
     nb = loads(text)
@@ -189,7 +219,9 @@ def test_label_comments_are_hidden_from_the_code():
     nb = loads(text)
     code = nb.code_cells()
     assert [(c.name, c.source) for c in code] == [
-        ("date", "date"), ("iso", "console.log(new Date().toISOString())")]
+        ("date", "date"),
+        ("iso", "console.log(new Date().toISOString())"),
+    ]
     assert all("Exported in runme.dev" not in c.source for c in code)
 
 
@@ -203,10 +235,16 @@ def test_keeps_original_label_comments_instead_of_dropping_them():
     assert dumps(nb) == dagger
 
 
-@pytest.mark.parametrize("case", [
-    "json-remove-empty", "json-retain-unrelated", "toml-retain-unrelated",
-    "yaml-remove-empty", "yaml-retain-unrelated",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "json-remove-empty",
+        "json-retain-unrelated",
+        "toml-retain-unrelated",
+        "yaml-remove-empty",
+        "yaml-retain-unrelated",
+    ],
+)
 def test_reset_identity_like_runme_fmt_reset(case):
     nb = loads(read(f"{EDITOR}/reset/{case}/input.md"))
     nb.reset_identity()
@@ -216,11 +254,14 @@ def test_reset_identity_like_runme_fmt_reset(case):
 # --- derived/parser: frontmatter splitting (document/parser_test.go) --------------------------
 
 
-@pytest.mark.parametrize(("case", "fmt", "raw"), [
-    ("frontmatter-yaml", "yaml", "---\nprop1: val1\nprop2: val2\n---"),
-    ("frontmatter-toml", "toml", '+++\nprop1 = "val1"\nprop2 = "val2"\n+++'),
-    ("frontmatter-json", "json", '{\n    "prop1": "val1",\n    "prop2": "val2"\n}'),
-])
+@pytest.mark.parametrize(
+    ("case", "fmt", "raw"),
+    [
+        ("frontmatter-yaml", "yaml", "---\nprop1: val1\nprop2: val2\n---"),
+        ("frontmatter-toml", "toml", '+++\nprop1 = "val1"\nprop2 = "val2"\n+++'),
+        ("frontmatter-json", "json", '{\n    "prop1": "val1",\n    "prop2": "val2"\n}'),
+    ],
+)
 def test_frontmatter_sections(case, fmt, raw):
     text = read(f"derived/parser/{case}.md")
     nb = loads(text)
@@ -230,11 +271,14 @@ def test_frontmatter_sections(case, fmt, raw):
     assert dumps(nb) == text
 
 
-@pytest.mark.parametrize(("case", "first"), [
-    ("malformed-frontmatter", "--\na: b\n---"),
-    ("skip-include", '{% include "gradual-rollout-intro.md" %}'),
-    ("skip-template", "{{- $repourl := $.Info.RepositoryURL -}}"),
-])
+@pytest.mark.parametrize(
+    ("case", "first"),
+    [
+        ("malformed-frontmatter", "--\na: b\n---"),
+        ("skip-include", '{% include "gradual-rollout-intro.md" %}'),
+        ("skip-template", "{{- $repourl := $.Info.RepositoryURL -}}"),
+    ],
+)
 def test_not_frontmatter(case, first):
     text = read(f"derived/parser/{case}.md")
     nb = loads(text)
@@ -302,7 +346,9 @@ def test_keeps_original_fmt_annotations_instead_of_reformatting():
     files = txtar("runmedev-runme/testdata/flags/fmt.txtar")
     nb = loads(files["README.md"])
     assert [(c.language, c.name, c.name_generated) for c in nb.code_cells()] == [
-        ("", "bash-echo-1", False), ("", "bash-echo-2", False)]
+        ("", "bash-echo-1", False),
+        ("", "bash-echo-2", False),
+    ]
     assert code_view(nb) == code_view(loads(files["README-FORMATTED.md"]))
     assert dumps(nb) == files["README.md"] != files["README-FORMATTED.md"]
 
@@ -312,7 +358,10 @@ def test_fmt_reset_removes_ids_like_runme():
     nb = loads(files["LCID-all.md"])
     assert nb.id == "01HF7AX2R37KPNPH1MQ2KEEYGM" and nb.frontmatter.format == "json"
     assert [c.id for c in nb.code_cells()] == [
-        "01HF7BT3HBDTRGQAQMGP4A5DAJ", "01HF7BT3HBDTRGQAQMGQCHXPXH", "01HF7BT3HBDTRGQAQMGSKMPTNS"]
+        "01HF7BT3HBDTRGQAQMGP4A5DAJ",
+        "01HF7BT3HBDTRGQAQMGQCHXPXH",
+        "01HF7BT3HBDTRGQAQMGSKMPTNS",
+    ]
     nb.reset_identity()
     assert dumps(nb) == files["LCID-none.md"]
 
@@ -330,8 +379,12 @@ def test_categories_and_tags():
     files = txtar("runmedev-runme/testdata/tags/categories.txtar")
     nb = loads(files["CATEGORIES.md"])
     assert [(c.name, c.category, c.tags) for c in nb.code_cells()] == [
-        ("set-env", "foo", ["foo"]), ("print-foo", "foo", ["foo"]), ("print-bar", "foo,bar", ["foo", "bar"]),
-        ("excluded", "foo,bar", ["foo", "bar"]), ("print-buzz", "buzz", ["buzz"])]
+        ("set-env", "foo", ["foo"]),
+        ("print-foo", "foo", ["foo"]),
+        ("print-bar", "foo,bar", ["foo", "bar"]),
+        ("excluded", "foo,bar", ["foo", "bar"]),
+        ("print-buzz", "buzz", ["buzz"]),
+    ]
     # a JSON boolean becomes its JSON text, as in Runme
     assert nb.find("excluded").attributes["excludeFromRunAll"] == "true"
     assert nb.find("excluded").exclude_from_run_all is True
@@ -371,7 +424,10 @@ def test_frontmatter_cwd(name, cwd):
 
 @pytest.mark.parametrize(("name", "skip"), [("ENABLED", True), ("DISABLED", False), ("NONE", False)])
 def test_frontmatter_skip_prompts(name, skip):
-    assert loads(read(f"runmedev-runme/examples/frontmatter/skipPrompts/{name}.md")).frontmatter.skip_prompts is skip
+    assert (
+        loads(read(f"runmedev-runme/examples/frontmatter/skipPrompts/{name}.md")).frontmatter.skip_prompts
+        is skip
+    )
 
 
 def test_grpc_client_attributes():

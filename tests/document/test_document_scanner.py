@@ -3,9 +3,9 @@ code blocks and top-level headings that markdown-it's own ``parse`` finds."""
 
 from __future__ import annotations
 
+from docsupport import ANY_TEXT, PROPERTY, markdown_documents
 from hypothesis import given
 
-from docsupport import ANY_TEXT, PROPERTY, markdown_documents
 from fenced.document import dumps, loads
 from fenced.document import parser as parser_module
 from fenced.document.scanner import markdown_it, normalize, scan
@@ -13,7 +13,9 @@ from fenced.document.scanner import markdown_it, normalize, scan
 
 def reference(src: str):
     tokens = markdown_it().parse(src)
-    code = [(t.map[0], t.map[1], t.content, t.markup, t.info) for t in tokens if t.type in ("fence", "code_block")]
+    code = [
+        (t.map[0], t.map[1], t.content, t.markup, t.info) for t in tokens if t.type in ("fence", "code_block")
+    ]
     heads = [t.map[0] for t in tokens if t.type == "heading_open" and t.level == 0]
     return code, heads
 

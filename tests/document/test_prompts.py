@@ -5,35 +5,68 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from tests.conftest import FIXTURES
 
 from fenced.document.prompts import (
-    ALWAYS, AUTO, EMPTY, EXPRESSION, LITERAL, NEVER, PLACEHOLDER, Prompt, apply_answers, classify,
-    find_exports, parse_mode, prompts_for,
-)  # fmt: skip
-from tests.conftest import FIXTURES
+    ALWAYS,
+    AUTO,
+    EMPTY,
+    EXPRESSION,
+    LITERAL,
+    NEVER,
+    PLACEHOLDER,
+    Prompt,
+    apply_answers,
+    classify,
+    find_exports,
+    parse_mode,
+    prompts_for,
+)
 
 
 @pytest.mark.parametrize(
     ("raw", "kind", "value"),
     [
-        ("", EMPTY, ""), ('""', EMPTY, ""), ("''", EMPTY, ""),
-        ('"<insert-env-here>"', PLACEHOLDER, "<insert-env-here>"), ("<your name>", PLACEHOLDER, "<your name>"),
-        ("'<x>'", PLACEHOLDER, "<x>"), ("${NAME:-}", PLACEHOLDER, ""), ('"${NAME:-fallback}"', PLACEHOLDER, "fallback"),
+        ("", EMPTY, ""),
+        ('""', EMPTY, ""),
+        ("''", EMPTY, ""),
+        ('"<insert-env-here>"', PLACEHOLDER, "<insert-env-here>"),
+        ("<your name>", PLACEHOLDER, "<your name>"),
+        ("'<x>'", PLACEHOLDER, "<x>"),
+        ("${NAME:-}", PLACEHOLDER, ""),
+        ('"${NAME:-fallback}"', PLACEHOLDER, "fallback"),
         ("${NAME-x}", PLACEHOLDER, "x"),
-        ("1", LITERAL, "1"), ("'Placeholder 1'", LITERAL, "Placeholder 1"), ('"a b"', LITERAL, "a b"),
-        ("Message", LITERAL, "Message"), ("1 # comment", LITERAL, "1"),
-        ("$(pwd)", EXPRESSION, ""), ("`pwd`", EXPRESSION, ""), ('"$HOME/x"', EXPRESSION, ""),
-        ("${OTHER:-}", EXPRESSION, ""), ("this is a value", EXPRESSION, ""),
+        ("1", LITERAL, "1"),
+        ("'Placeholder 1'", LITERAL, "Placeholder 1"),
+        ('"a b"', LITERAL, "a b"),
+        ("Message", LITERAL, "Message"),
+        ("1 # comment", LITERAL, "1"),
+        ("$(pwd)", EXPRESSION, ""),
+        ("`pwd`", EXPRESSION, ""),
+        ('"$HOME/x"', EXPRESSION, ""),
+        ("${OTHER:-}", EXPRESSION, ""),
+        ("this is a value", EXPRESSION, ""),
         ("'$literal'", LITERAL, "$literal"),
     ],
-)  # fmt: skip
+)
 def test_classify(raw: str, kind: str, value: str) -> None:
     assert classify("NAME", raw) == (kind, value)
 
 
 def test_modes() -> None:
-    assert [parse_mode(v) for v in ("", "auto", "yes", "no", "true", "false", "always", "never", None, "junk")] == [
-        AUTO, AUTO, ALWAYS, NEVER, ALWAYS, NEVER, ALWAYS, NEVER, AUTO, AUTO,
+    assert [
+        parse_mode(v) for v in ("", "auto", "yes", "no", "true", "false", "always", "never", None, "junk")
+    ] == [
+        AUTO,
+        AUTO,
+        ALWAYS,
+        NEVER,
+        ALWAYS,
+        NEVER,
+        ALWAYS,
+        NEVER,
+        AUTO,
+        AUTO,
     ]
     assert parse_mode(True) == ALWAYS and parse_mode(False) == NEVER
 
@@ -61,7 +94,9 @@ def test_find_exports_top_level_only() -> None:
 
 def test_prompts_by_mode() -> None:
     assert prompts_for(SCRIPT) == [
-        Prompt("EMPTY", "", ""), Prompt("HINT", "<insert-env-here>", ""), Prompt("SELF", "dflt", "dflt"),
+        Prompt("EMPTY", "", ""),
+        Prompt("HINT", "<insert-env-here>", ""),
+        Prompt("SELF", "dflt", "dflt"),
     ]
     assert [p.name for p in prompts_for(SCRIPT, ALWAYS)] == ["EMPTY", "HINT", "PLAIN", "SELF"]
     assert prompts_for(SCRIPT, ALWAYS)[2] == Prompt("PLAIN", "", "value")
@@ -84,8 +119,15 @@ def test_apply_answers_runs_in_a_shell() -> None:
 
 
 def test_runme_fixtures() -> None:
-    skip = (FIXTURES / "runmedev-runme" / "examples" / "frontmatter" / "skipPrompts" / "ENABLED.md").read_text()
+    skip = (
+        FIXTURES / "runmedev-runme" / "examples" / "frontmatter" / "skipPrompts" / "ENABLED.md"
+    ).read_text()
     assert [p.name for p in prompts_for(skip)] == ["ENV"]
     envs = (FIXTURES / "runmedev-runme" / "examples" / "envs" / "README.md").read_text()
     assert [p.name for p in prompts_for(envs)] == ["VAR_NAME3"]
-    assert [p.name for p in prompts_for(envs, ALWAYS)][:4] == ["VAR_NAME1", "VAR_NAME2", "VAR_NAME3", "VAR_NAME4"]
+    assert [p.name for p in prompts_for(envs, ALWAYS)][:4] == [
+        "VAR_NAME1",
+        "VAR_NAME2",
+        "VAR_NAME3",
+        "VAR_NAME4",
+    ]

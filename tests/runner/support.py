@@ -73,13 +73,19 @@ class RunnerProcess:
         fenced = command or [sys.executable, "-m", "fenced.cli"]
         self.proc = subprocess.Popen(
             [*fenced, "runner", "--port", "0", f"--token={self.token}", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+            text=True,
+        )
         self.stdout_lines: queue.Queue[str] = queue.Queue()
         self.stderr_lines: list[str] = []
         self._pumps = [
             threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines.put), daemon=True),
-            threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_lines.append), daemon=True),
+            threading.Thread(
+                target=self._pump, args=(self.proc.stderr, self.stderr_lines.append), daemon=True
+            ),
         ]
         for pump in self._pumps:
             pump.start()

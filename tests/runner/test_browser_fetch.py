@@ -62,7 +62,9 @@ def _src(template: str, proc: RunnerProcess) -> str:
     return f"URL = {json.dumps(proc.url)}\nTOKEN = {json.dumps(proc.token)}\n{template}"
 
 
-def test_page_runs_echo_on_a_runner_at_another_origin(ready_page: Any, cross_origin_runner: RunnerProcess) -> None:
+def test_page_runs_echo_on_a_runner_at_another_origin(
+    ready_page: Any, cross_origin_runner: RunnerProcess
+) -> None:
     result = run_in_page(ready_page, _src(ECHO, cross_origin_runner))
     assert result["code"] == 0
     assert result["kinds"][0] == "started" and result["kinds"][-1] == "exited"

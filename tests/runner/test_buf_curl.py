@@ -13,14 +13,24 @@ from tests.runner.support import ROOT
 BUF = ROOT / "node_modules" / ".bin" / "buf"
 
 
-def buf_curl(runner, protocol: str, method: str, data: dict, token: str | None = None) -> subprocess.CompletedProcess:
+def buf_curl(
+    runner, protocol: str, method: str, data: dict, token: str | None = None
+) -> subprocess.CompletedProcess:
     if not BUF.exists() and not shutil.which("buf"):
         pytest.fail("buf not found: run `npm ci` (devDependency @bufbuild/buf)")
     cmd = [
-        str(BUF if BUF.exists() else shutil.which("buf")), "curl", "--schema", str(ROOT / "proto"),
-        "--protocol", protocol, "-H", f"Authorization: Bearer {token or runner.token}", "-d", json.dumps(data),
+        str(BUF if BUF.exists() else shutil.which("buf")),
+        "curl",
+        "--schema",
+        str(ROOT / "proto"),
+        "--protocol",
+        protocol,
+        "-H",
+        f"Authorization: Bearer {token or runner.token}",
+        "-d",
+        json.dumps(data),
         f"{runner.url}/fenced.runner.v1.RunnerService/{method}",
-    ]  # fmt: skip
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
@@ -46,8 +56,14 @@ def test_buf_curl_get_info_and_execute(runner, protocol: str) -> None:
     assert list(events[0]) == ["seq", "executionId", "started"]
     import base64
 
-    out = {s: b"".join(base64.b64decode(e["output"]["data"]) for e in events
-                       if "output" in e and e["output"].get("stream") == s) for s in ("STREAM_STDOUT", "STREAM_STDERR")}  # fmt: skip
+    out = {
+        s: b"".join(
+            base64.b64decode(e["output"]["data"])
+            for e in events
+            if "output" in e and e["output"].get("stream") == s
+        )
+        for s in ("STREAM_STDOUT", "STREAM_STDERR")
+    }
     assert out == {"STREAM_STDOUT": b"hello\n", "STREAM_STDERR": b"oops\n"}
     assert events[-1]["exited"]["exitCode"] == 4
 

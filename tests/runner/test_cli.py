@@ -45,8 +45,14 @@ echo not reached
 
 
 def fenced(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fenced.cli", *args], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT, env=env)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "fenced.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def _subparser(name: str):  # type: ignore[no-untyped-def]
@@ -73,8 +79,13 @@ def test_cli_imports_the_runner_lazily() -> None:
 
 
 def test_generated_token_is_printed_in_a_ready_to_open_url() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "fenced.cli", "runner", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fenced.cli", "runner", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert proc.stdout is not None
         listening = proc.stdout.readline()
@@ -91,15 +102,31 @@ def test_generated_token_is_printed_in_a_ready_to_open_url() -> None:
 
 def test_token_file(tmp_path: Path) -> None:
     (tmp_path / "token").write_text("from-a-file\n")
-    proc2 = subprocess.Popen([sys.executable, "-m", "fenced.cli", "runner", "--port", "0", "--token-file",
-                              str(tmp_path / "token")], stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+    proc2 = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fenced.cli",
+            "runner",
+            "--port",
+            "0",
+            "--token-file",
+            str(tmp_path / "token"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert proc2.stdout is not None
         url = proc2.stdout.readline().split()[-1]
         import httpx
 
-        ok = httpx.post(url + "/fenced.runner.v1.RunnerService/GetInfo", content=b"{}",
-                        headers={"content-type": "application/json", "authorization": "Bearer from-a-file"})  # fmt: skip
+        ok = httpx.post(
+            url + "/fenced.runner.v1.RunnerService/GetInfo",
+            content=b"{}",
+            headers={"content-type": "application/json", "authorization": "Bearer from-a-file"},
+        )
         assert ok.status_code == 200
     finally:
         proc2.terminate()
@@ -166,15 +193,36 @@ def test_tls(tmp_path: Path) -> None:
         pytest.skip("openssl not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     with RunnerProcess("--tls-cert", str(cert), "--tls-key", str(key), "--quiet") as proc:
         assert proc.url.startswith("https://127.0.0.1:")
         import ssl
 
         trust = ssl.create_default_context(cafile=str(cert))
-        ok = httpx.post(proc.url + "/fenced.runner.v1.RunnerService/GetInfo", content=b"{}", verify=trust,
-                        headers={"content-type": "application/json", "authorization": f"Bearer {proc.token}"})  # fmt: skip
+        ok = httpx.post(
+            proc.url + "/fenced.runner.v1.RunnerService/GetInfo",
+            content=b"{}",
+            verify=trust,
+            headers={"content-type": "application/json", "authorization": f"Bearer {proc.token}"},
+        )
         assert ok.status_code == 200 and ok.json()["version"]

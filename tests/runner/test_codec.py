@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from google.protobuf.json_format import Parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner.app import CompactJSONCodec
-from google.protobuf.json_format import Parse
 
 ids = st.text(max_size=40)
 outputs = st.builds(
     lambda seq, eid, stream, offset, data: pb.Event(
         seq=seq, execution_id=eid, output=pb.Output(stream=stream, offset=offset, data=data)
     ),
-    st.integers(0, 2**64 - 1), ids, st.sampled_from([0, 1, 2]), st.integers(0, 2**64 - 1), st.binary(max_size=200),
-)  # fmt: skip
+    st.integers(0, 2**64 - 1),
+    ids,
+    st.sampled_from([0, 1, 2]),
+    st.integers(0, 2**64 - 1),
+    st.binary(max_size=200),
+)
 others = st.sampled_from(
     [
         pb.Event(seq=3, execution_id="e", started=pb.Started(pid=12, known_name="n", interactive=True)),
@@ -26,7 +30,12 @@ others = st.sampled_from(
 
 
 @settings(max_examples=200, deadline=None)
-@given(events=st.lists(st.one_of(outputs, others), max_size=5), cursor=st.integers(0, 2**64 - 1), sid=ids, eid=ids)
+@given(
+    events=st.lists(st.one_of(outputs, others), max_size=5),
+    cursor=st.integers(0, 2**64 - 1),
+    sid=ids,
+    eid=ids,
+)
 def test_fast_stream_json_parses_back_equal(events, cursor, sid, eid) -> None:
     codec = CompactJSONCodec()
     watch = pb.WatchResponse(events=events, cursor=cursor)

@@ -86,9 +86,13 @@ def test_env_and_cwd_carry_over_in_a_session(client, tmp_path: Path) -> None:
     async def main() -> None:
         async with client() as c:
             s = await c.create_session(env={"FROM_SESSION": "s1"})
-            first = await c.run(Program(script=f"export FOO=1; cd {tmp_path}; unset FROM_SESSION"), session_id=s.id)
+            first = await c.run(
+                Program(script=f"export FOO=1; cd {tmp_path}; unset FROM_SESSION"), session_id=s.id
+            )
             assert first.pwd == str(tmp_path)
-            r = await c.run(Program(script='echo "$FOO"; pwd; echo "[${FROM_SESSION-unset}]"'), session_id=s.id)
+            r = await c.run(
+                Program(script='echo "$FOO"; pwd; echo "[${FROM_SESSION-unset}]"'), session_id=s.id
+            )
             assert bytes(r.stdout) == f"1\n{tmp_path}\n[unset]\n".encode()
             other = await c.create_session()
             r2 = await c.run(Program(script='echo "[$FOO]"'), session_id=other.id)
@@ -286,7 +290,7 @@ def test_ten_concurrent_executions_over_one_watch(client) -> None:
             for i in range(10):
                 script = f"for j in $(seq 1 300); do echo {i}:$j; done"
                 ids[(await c.start(s.id, Program(script=script))).execution_id] = i
-            outputs = {eid: b"" for eid in ids}
+            outputs = dict.fromkeys(ids, b"")
             exited = set()
             async for event in watch:
                 if event.output is not None:

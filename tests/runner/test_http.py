@@ -22,8 +22,15 @@ def guarded() -> Iterator[RunnerProcess]:
         yield proc
 
 
-def post(proc: RunnerProcess, method: str, body: bytes, *, content_type: str = "application/json",
-         token: str | None = "", headers: dict[str, str] | None = None) -> httpx.Response:  # fmt: skip
+def post(
+    proc: RunnerProcess,
+    method: str,
+    body: bytes,
+    *,
+    content_type: str = "application/json",
+    token: str | None = "",
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     h = {"content-type": content_type, "connect-protocol-version": "1", **(headers or {})}
     token = proc.token if token == "" else token
     if token is not None:
@@ -59,8 +66,13 @@ def test_missing_and_wrong_token_are_unauthenticated(guarded) -> None:
     r = post(guarded, "GetInfo", b"{}", token=None, headers={"authorization": f"Basic {guarded.token}"})
     assert r.status_code == 401
     # streaming calls too, before any command runs
-    r = post(guarded, "Execute", envelope(b'{"config":{"script":"touch /tmp/x"}}'),
-             content_type="application/connect+json", token="wrong")  # fmt: skip
+    r = post(
+        guarded,
+        "Execute",
+        envelope(b'{"config":{"script":"touch /tmp/x"}}'),
+        content_type="application/connect+json",
+        token="wrong",
+    )
     assert r.status_code == 200 and end_stream(r.content)["error"]["code"] == "unauthenticated"
     assert_still_serves(guarded)
 
@@ -91,14 +103,20 @@ def test_cors_refuses_a_foreign_origin(guarded) -> None:
     evil = "http://evil.example"
     r = httpx.options(
         guarded.url + SERVICE + "GetInfo",
-        headers={"origin": evil, "access-control-request-method": "POST", "access-control-request-private-network": "true"},
+        headers={
+            "origin": evil,
+            "access-control-request-method": "POST",
+            "access-control-request-private-network": "true",
+        },
     )
     assert r.status_code == 403
     assert "access-control-allow-origin" not in r.headers
     assert "access-control-allow-private-network" not in r.headers
     r = post(guarded, "GetInfo", b"{}", headers={"origin": evil})
     assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
-    r = post(guarded, "GetInfo", b"{}", headers={"origin": guarded.url})  # same origin, as with `fenced serve`
+    r = post(
+        guarded, "GetInfo", b"{}", headers={"origin": guarded.url}
+    )  # same origin, as with `fenced serve`
     assert r.status_code == 200
 
 
@@ -118,11 +136,18 @@ def test_host_header_must_name_the_runner(guarded) -> None:
         ("GetInfo", b"\xff\xff\xff", "application/proto", 400, "invalid_argument"),
         ("GetInfo", b"{}", "text/plain", 415, None),
         ("NoSuchMethod", b"{}", "application/json", 404, None),
-        ("Start", json.dumps({"sessionId": "x", "config": {"script": "a" * 8000}}).encode(), "application/json",
-         429, "resource_exhausted"),
+        (
+            "Start",
+            json.dumps({"sessionId": "x", "config": {"script": "a" * 8000}}).encode(),
+            "application/json",
+            429,
+            "resource_exhausted",
+        ),
     ],
-)  # fmt: skip
-def test_malformed_unary_requests_are_connect_errors(guarded, method, body, content_type, status, code) -> None:
+)
+def test_malformed_unary_requests_are_connect_errors(
+    guarded, method, body, content_type, status, code
+) -> None:
     r = post(guarded, method, body, content_type=content_type)
     assert r.status_code == status
     if code:
@@ -153,7 +178,9 @@ def test_both_codecs_are_served(guarded) -> None:
     assert r.status_code == 200 and r.headers["content-type"] == "application/proto"
     assert pb.GetInfoResponse.FromString(r.content).default_shell.endswith("sh")
     request = pb.ExecuteRequest(config=pb.ProgramConfig(script="printf 'a\\0b'"))
-    r = post(guarded, "Execute", envelope(request.SerializeToString()), content_type="application/connect+proto")
+    r = post(
+        guarded, "Execute", envelope(request.SerializeToString()), content_type="application/connect+proto"
+    )
     assert r.status_code == 200
     body, out, exited = r.content, b"", None
     while body:

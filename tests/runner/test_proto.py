@@ -40,5 +40,7 @@ def test_generate_refuses_to_clobber_a_foreign_directory(proto_generate, tmp_pat
 
 def test_buf_lint() -> None:
     buf = ROOT / "node_modules" / ".bin" / "buf"
-    result = subprocess.run([str(buf), "lint", "proto"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [str(buf), "lint", "proto"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -23,7 +23,9 @@ def small_buffer_runner() -> Iterator[RunnerProcess]:
 
 @pytest.fixture(scope="module")
 def strict_runner() -> Iterator[RunnerProcess]:
-    with RunnerProcess("--disconnect-grace", "0.3", "--max-executions", "2", "--stop-grace", "0.3", "--quiet") as proc:
+    with RunnerProcess(
+        "--disconnect-grace", "0.3", "--max-executions", "2", "--stop-grace", "0.3", "--quiet"
+    ) as proc:
         yield proc
 
 
@@ -162,7 +164,9 @@ def test_unwatched_foreground_output_waits_losslessly(small_buffer_runner, tmp_p
     arun(main())
 
 
-def test_background_output_past_the_bound_is_truncated_explicitly(small_buffer_runner, tmp_path: Path) -> None:
+def test_background_output_past_the_bound_is_truncated_explicitly(
+    small_buffer_runner, tmp_path: Path
+) -> None:
     data = os.urandom(1024 * 1024)
     (tmp_path / "blob").write_bytes(data)
 

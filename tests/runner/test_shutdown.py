@@ -15,7 +15,9 @@ async def _start_everything(proc: RunnerProcess) -> list[int]:
     async with RunnerClient(proc.url, proc.token, transport=HttpxTransport()) as c:
         s = await c.create_session()
         watch = c.watch(s.id)
-        await c.run(Program(script="(sleep 1000; echo never) & echo left-a-job", known_name="leaver"), session_id=s.id)
+        await c.run(
+            Program(script="(sleep 1000; echo never) & echo left-a-job", known_name="leaver"), session_id=s.id
+        )
         pids = []
         for program in (
             Program(script="echo SECRET-OUTPUT; sleep 1000", known_name="sleeper"),

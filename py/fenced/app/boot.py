@@ -80,7 +80,7 @@ def _save_code_cache() -> None:
     async def write() -> None:
         try:
             await save(codecache.VERSION, to_js(used), to_js(fresh, dict_converter=js.Object.fromEntries))
-        except Exception as exc:  # noqa: BLE001 - the next load then compiles, as before
+        except Exception as exc:
             js.console.info(f"Fenced: boot code cache not saved: {exc}")
 
     asyncio.ensure_future(write())

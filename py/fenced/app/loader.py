@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import asyncio
 
-LAZY_PACKAGES = ["fenced", "markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]  # lock (PEP 503) names
+LAZY_PACKAGES = [
+    "fenced",
+    "markdown-it-py",
+    "mdurl",
+    "ruamel-yaml",
+    "tomlkit",
+    "python-ulid",
+]  # lock (PEP 503) names
 IDLE_TIMEOUT_MS = 2_000  # install the files within this long even on a busy page
 
 _task: asyncio.Future[None] | None = None
@@ -54,7 +61,7 @@ async def _unpack_files() -> None:
         url = js.URL.new(WHEELS_MODULE, js.document.baseURI).href
         module = await run_js(f"import({json.dumps(url)})")
         done = await module.installWheels(pyodide_js, to_js(LAZY_PACKAGES), sysconfig.get_paths()["purelib"])
-    except Exception as exc:  # noqa: BLE001 - the slow path below still installs them
+    except Exception as exc:
         js.console.warn(f"Fenced: {exc}")
         done = False
     if done:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 @dataclass(frozen=True)
 class Cell:
     name: str
@@ -55,7 +54,9 @@ def load_runbook(path: Path) -> Runbook:
         shell = str(fm.shell or "")
         cwd = str(fm.cwd or "")
     cells = [
-        Cell(c.name, c.language, c.source, dict(c.attributes), c.line or 0) for c in nb.cells if c.kind == "code"
+        Cell(c.name, c.language, c.source, dict(c.attributes), c.line or 0)
+        for c in nb.cells
+        if c.kind == "code"
     ]
     return Runbook(cells, shell, cwd)
 
@@ -72,14 +73,23 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("file", type=Path, help="the runbook (Markdown)")
     p.add_argument("cells", nargs="*", metavar="CELL", help="names of the cells to run, in this order")
-    p.add_argument("--runner", default=os.environ.get("FENCED_RUNNER_URL", "http://127.0.0.1:8765"),
-                   help="runner base URL (default: $FENCED_RUNNER_URL or http://127.0.0.1:8765)")  # fmt: skip
-    p.add_argument("--token", default=os.environ.get("FENCED_RUNNER_TOKEN"),
-                   help="the runner's bearer token (default: $FENCED_RUNNER_TOKEN)")  # fmt: skip
+    p.add_argument(
+        "--runner",
+        default=os.environ.get("FENCED_RUNNER_URL", "http://127.0.0.1:8765"),
+        help="runner base URL (default: $FENCED_RUNNER_URL or http://127.0.0.1:8765)",
+    )
+    p.add_argument(
+        "--token",
+        default=os.environ.get("FENCED_RUNNER_TOKEN"),
+        help="the runner's bearer token (default: $FENCED_RUNNER_TOKEN)",
+    )
     p.add_argument("--all", action="store_true", help="run every cell of the file, in order")
     p.add_argument("--list", action="store_true", help="list the cells (name, language, line) and exit")
-    p.add_argument("--cwd", help="starting directory on the runner (default: the runbook's directory when the "
-                   "runner is on loopback, else the runner's own)")  # fmt: skip
+    p.add_argument(
+        "--cwd",
+        help="starting directory on the runner (default: the runbook's directory when the "
+        "runner is on loopback, else the runner's own)",
+    )
     p.add_argument("--keep-going", action="store_true", help="run the remaining cells after one fails")
     p.set_defaults(handler=run)
 
@@ -159,9 +169,13 @@ async def _run_cell(client: Any, session_id: str, cell: Cell) -> int:
     from fenced.connect import Program
 
     program = Program(
-        script=cell.source, language_id=cell.language, directory=cell.attributes.get("cwd", ""),
-        interactive=cell.interactive, known_name=cell.name, known_id=cell.attributes.get("id", ""),
-    )  # fmt: skip
+        script=cell.source,
+        language_id=cell.language,
+        directory=cell.attributes.get("cwd", ""),
+        interactive=cell.interactive,
+        known_name=cell.name,
+        known_id=cell.attributes.get("id", ""),
+    )
     if sys.stderr.isatty():
         print(f"\033[2m▶ {cell.name}\033[0m", file=sys.stderr, flush=True)
     code: int | None = None

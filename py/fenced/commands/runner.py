@@ -20,8 +20,17 @@ def register(subparsers: Any) -> None:
             "'fenced runner listening on URL' once listening; stops every execution on SIGINT/SIGTERM."
         ),
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s); anything but loopback without TLS warns loudly")
-    p.add_argument("--port", type=int, default=8765, help="TCP port (default: %(default)s); 0 picks a free one (see the printed URL)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: %(default)s); anything but loopback without TLS warns loudly",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8765,
+        help="TCP port (default: %(default)s); 0 picks a free one (see the printed URL)",
+    )
     token = p.add_mutually_exclusive_group()
     token.add_argument(
         "--token",
@@ -30,26 +39,62 @@ def register(subparsers: Any) -> None:
     )
     token.add_argument("--token-file", type=Path, help="read the bearer token from this file (first line)")
     p.add_argument(
-        "--allow-origin", action="append", default=[], metavar="URL",
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
         help="browser origin (scheme://host:port) allowed to call the runner via CORS; repeatable; '*' allows any",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--allow-host", action="append", default=[], metavar="NAME",
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="extra name the Host header may carry (e.g. a reverse proxy's); repeatable; '*' disables the "
         "DNS-rebinding guard",
-    )  # fmt: skip
+    )
     p.add_argument("--tls-cert", help="PEM certificate file: serve HTTPS (with --tls-key)")
     p.add_argument("--tls-key", help="PEM private key file for --tls-cert")
-    p.add_argument("--max-executions", type=int, default=64, help="executions running at once (default: %(default)s); more: resource_exhausted")
+    p.add_argument(
+        "--max-executions",
+        type=int,
+        default=64,
+        help="executions running at once (default: %(default)s); more: resource_exhausted",
+    )
     p.add_argument("--shell", help="default shell for cells that name none (default: bash, else sh)")
-    p.add_argument("--buffer-bytes", type=int, default=8 * 1024 * 1024, help="output bytes kept per execution for replay (default: %(default)s)")
-    p.add_argument("--max-request-bytes", type=int, default=4 * 1024 * 1024, help="largest request message in bytes (default: %(default)s)")
-    p.add_argument("--disconnect-grace", type=float, default=60.0, metavar="SECONDS",
-                   help="stop a session's foreground executions after this long without any watcher (default: %(default)s)")  # fmt: skip
-    p.add_argument("--session-idle-timeout", type=float, default=3600.0, metavar="SECONDS",
-                   help="delete a session idle (nothing running, no watcher) for this long (default: %(default)s)")  # fmt: skip
-    p.add_argument("--stop-grace", type=float, default=2.0, metavar="SECONDS",
-                   help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution (default: %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--buffer-bytes",
+        type=int,
+        default=8 * 1024 * 1024,
+        help="output bytes kept per execution for replay (default: %(default)s)",
+    )
+    p.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=4 * 1024 * 1024,
+        help="largest request message in bytes (default: %(default)s)",
+    )
+    p.add_argument(
+        "--disconnect-grace",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop a session's foreground executions after this long without any watcher (default: %(default)s)",
+    )
+    p.add_argument(
+        "--session-idle-timeout",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="delete a session idle (nothing running, no watcher) for this long (default: %(default)s)",
+    )
+    p.add_argument(
+        "--stop-grace",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution (default: %(default)s)",
+    )
     p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP?runner=URL#token=T'")
     p.add_argument("--quiet", action="store_true", help="no per-execution log lines on stderr")
     p.set_defaults(handler=run)

@@ -30,11 +30,19 @@ def register(sub: Any) -> None:
             "page's origin. Prints the URL to open (it carries the runner address and its token)."
         ),
     )
-    p.add_argument("--host", default="127.0.0.1", help="address for the app and the runner (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port for the app; 0 = any free port (default: 8000, "
-                   "falling back to a free port when taken)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address for the app and the runner (default: 127.0.0.1)"
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port for the app; 0 = any free port (default: 8000, falling back to a free port when taken)",
+    )
     p.add_argument("--runner-port", type=int, default=0, help="port for the runner (default: any free port)")
-    p.add_argument("--dist", type=Path, default=None, help="serve this built folder instead of building dist/")
+    p.add_argument(
+        "--dist", type=Path, default=None, help="serve this built folder instead of building dist/"
+    )
     p.add_argument("--no-runner", action="store_true", help="serve the app only (render-only mode)")
     p.add_argument("--no-build", action="store_true", help="do not run build.py before serving")
     p.set_defaults(handler=run)
@@ -57,8 +65,18 @@ def _build(dist: Path | None, no_build: bool) -> Path:
 
 
 def _start_runner(host: str, port: int, origin: str, token: str) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "fenced.cli", "runner", "--host", host, "--port", str(port),
-           "--allow-origin", origin]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fenced.cli",
+        "runner",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--allow-origin",
+        origin,
+    ]
     env = dict(os.environ, FENCED_RUNNER_TOKEN=token)
     # The token travels in the environment, not argv, so `ps` does not show it.
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None, text=True, env=env)

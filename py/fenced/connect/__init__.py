@@ -19,6 +19,19 @@ from fenced.connect.errors import Code, ConnectError
 from fenced.connect.messages import Event, Exited, Info, Output, Program, Session, Started, Truncated
 
 __all__ = [
-    "Code", "ConnectError", "Event", "ExecuteStream", "Exited", "Info", "Output", "Program", "RunResult",
-    "RunnerClient", "Session", "StartResult", "Started", "Truncated", "WatchStream",
-]  # fmt: skip
+    "Code",
+    "ConnectError",
+    "Event",
+    "ExecuteStream",
+    "Exited",
+    "Info",
+    "Output",
+    "Program",
+    "RunResult",
+    "RunnerClient",
+    "Session",
+    "StartResult",
+    "Started",
+    "Truncated",
+    "WatchStream",
+]

@@ -45,7 +45,9 @@ class RunResult:
     events: list[Event] = field(default_factory=list)
 
 
-def execution_message(session_id: str, program: Program, rows: int, cols: int, input_data: bytes) -> dict[str, Any]:
+def execution_message(
+    session_id: str, program: Program, rows: int, cols: int, input_data: bytes
+) -> dict[str, Any]:
     """The request fields `Start` and `Execute` share: a terminal only with both sizes, input only if any."""
     message: dict[str, Any] = {"sessionId": session_id, "config": program.to_json()}
     if rows and cols:
@@ -59,9 +61,14 @@ class RunnerClient:
     """Talks to one runner: `RunnerClient("http://127.0.0.1:8765", token)`; use as an async context manager."""
 
     def __init__(
-        self, base_url: str, token: str | None = None, *, transport: Transport | None = None,
-        timeout: float | None = 30.0, retry_delays: tuple[float, ...] = (0.05, 0.2, 0.5, 1, 2, 3, 5, 5),
-    ) -> None:  # fmt: skip
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        transport: Transport | None = None,
+        timeout: float | None = 30.0,
+        retry_delays: tuple[float, ...] = (0.05, 0.2, 0.5, 1, 2, 3, 5, 5),
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.transport = transport or default_transport()
@@ -78,11 +85,16 @@ class RunnerClient:
         await self.transport.aclose()
 
     # -- plumbing -------------------------------------------------------------------------------
-    async def call(self, method: str, message: Mapping[str, Any], timeout: float | None = None) -> dict[str, Any]:
+    async def call(
+        self, method: str, message: Mapping[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]:
         """One unary call with the JSON codec; raises `ConnectError`."""
         timeout = self.timeout if timeout is None else timeout
         request = unary_request(
-            method_url(self.base_url, SERVICE, method), message, token=self.token, options=CallOptions(timeout=timeout)
+            method_url(self.base_url, SERVICE, method),
+            message,
+            token=self.token,
+            options=CallOptions(timeout=timeout),
         )
         response = await self.transport.unary(request, timeout)
         return parse_unary_response(response)
@@ -105,9 +117,13 @@ class RunnerClient:
         return Info.from_json(await self.call("GetInfo", {}))
 
     async def create_session(
-        self, *, env: Mapping[str, str] | None = None, directory: str = "", shell: str = "",
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        directory: str = "",
+        shell: str = "",
         metadata: Mapping[str, str] | None = None,
-    ) -> Session:  # fmt: skip
+    ) -> Session:
         message: dict[str, Any] = {"directory": directory, "shell": shell, "metadata": dict(metadata or {})}
         if env:
             message["env"] = [f"{k}={v}" for k, v in env.items()]
@@ -120,9 +136,15 @@ class RunnerClient:
         await self.call("DeleteSession", {"sessionId": session_id})
 
     async def start(
-        self, session_id: str, program: Program, *, rows: int = 0, cols: int = 0, input_data: bytes = b"",
+        self,
+        session_id: str,
+        program: Program,
+        *,
+        rows: int = 0,
+        cols: int = 0,
+        input_data: bytes = b"",
         keep_stdin_open: bool = False,
-    ) -> StartResult:  # fmt: skip
+    ) -> StartResult:
         message = execution_message(session_id, program, rows, cols, input_data)
         if keep_stdin_open:
             message["keepStdinOpen"] = True
@@ -150,8 +172,14 @@ class RunnerClient:
         return WatchStream(self, session_id, cursor, resume)
 
     def execute(
-        self, program: Program, *, session_id: str = "", rows: int = 0, cols: int = 0, input_data: bytes = b"",
-    ) -> ExecuteStream:  # fmt: skip
+        self,
+        program: Program,
+        *,
+        session_id: str = "",
+        rows: int = 0,
+        cols: int = 0,
+        input_data: bytes = b"",
+    ) -> ExecuteStream:
         """Start one execution and stream its events until it exits (a fresh session if none is given)."""
         return ExecuteStream(self, execution_message(session_id, program, rows, cols, input_data))
 
@@ -161,9 +189,15 @@ class RunnerClient:
         async for event in self.execute(program, session_id=session_id, input_data=input_data):
             result.events.append(event)
             if event.output is not None:
-                (result.stdout if event.output.stream == "stdout" else result.stderr).extend(event.output.data)
+                (result.stdout if event.output.stream == "stdout" else result.stderr).extend(
+                    event.output.data
+                )
             elif event.exited is not None:
-                result.exit_code, result.signal, result.pwd = event.exited.exit_code, event.exited.signal, event.exited.pwd
+                result.exit_code, result.signal, result.pwd = (
+                    event.exited.exit_code,
+                    event.exited.signal,
+                    event.exited.pwd,
+                )
         return result
 
 
@@ -202,7 +236,9 @@ class WatchStream(_EventStream):
         failures = 0
         while True:
             try:
-                async for message in self.client.stream("Watch", {"sessionId": self.session_id, "cursor": str(self.cursor)}):
+                async for message in self.client.stream(
+                    "Watch", {"sessionId": self.session_id, "cursor": str(self.cursor)}
+                ):
                     failures = 0
                     for raw in message.get("events") or ():
                         event = Event.from_json(raw)

@@ -57,7 +57,9 @@ class EnvelopeDecoder:
                 self._flags, self._need = HEADER.unpack_from(buf, pos)
                 pos += HEADER.size
                 if self._need > self._max:
-                    raise ConnectError(Code.RESOURCE_EXHAUSTED, f"message of {self._need} bytes exceeds {self._max}")
+                    raise ConnectError(
+                        Code.RESOURCE_EXHAUSTED, f"message of {self._need} bytes exceeds {self._max}"
+                    )
             if len(buf) - pos < self._need:
                 break
             data = bytes(buf[pos : pos + self._need])

@@ -27,7 +27,9 @@ class HttpxStream:
             async for chunk in self._response.aiter_raw():
                 yield chunk
         except httpx.TimeoutException as exc:
-            raise ConnectError(Code.UNAVAILABLE, f"no data from the runner for {STREAM_IDLE_TIMEOUT:g}s") from exc
+            raise ConnectError(
+                Code.UNAVAILABLE, f"no data from the runner for {STREAM_IDLE_TIMEOUT:g}s"
+            ) from exc
         except httpx.HTTPError as exc:
             raise _unavailable(exc) from exc
 
@@ -48,17 +50,24 @@ class HttpxTransport:
     async def unary(self, request: HttpRequest, timeout: float | None) -> HttpResponse:
         try:
             response = await self._client.request(
-                request.method, request.url, content=request.body, headers=request.headers,
+                request.method,
+                request.url,
+                content=request.body,
+                headers=request.headers,
                 timeout=httpx.Timeout(timeout if timeout is not None else 30.0),
-            )  # fmt: skip
+            )
         except httpx.TimeoutException as exc:
             raise ConnectError(Code.DEADLINE_EXCEEDED, "the runner did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise _unavailable(exc) from exc
-        return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        return HttpResponse(
+            response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
+        )
 
     async def open_stream(self, request: HttpRequest) -> HttpxStream:
-        built = self._client.build_request(request.method, request.url, content=request.body, headers=request.headers)
+        built = self._client.build_request(
+            request.method, request.url, content=request.body, headers=request.headers
+        )
         try:
             response = await self._client.send(built, stream=True)
         except httpx.HTTPError as exc:

@@ -19,7 +19,12 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "GetInfoRequest": (),
     "GetInfoResponse": ("version", "hostname", "user", "defaultShell", "os", "limits"),
     "Limits": (
-        "maxExecutions", "bufferBytes", "maxRequestBytes", "sessionIdleTimeoutMs", "disconnectGraceMs", "stopGraceMs",
+        "maxExecutions",
+        "bufferBytes",
+        "maxRequestBytes",
+        "sessionIdleTimeoutMs",
+        "disconnectGraceMs",
+        "stopGraceMs",
     ),
     "Session": ("id", "cwd", "shell", "metadata", "executions", "lastSeq"),
     "Execution": ("id", "knownId", "knownName", "pid", "running", "interactive", "exitCode"),
@@ -30,8 +35,17 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "DeleteSessionRequest": ("sessionId",),
     "DeleteSessionResponse": (),
     "ProgramConfig": (
-        "programName", "arguments", "directory", "languageId", "background", "env", "commands", "script",
-        "interactive", "knownId", "knownName",
+        "programName",
+        "arguments",
+        "directory",
+        "languageId",
+        "background",
+        "env",
+        "commands",
+        "script",
+        "interactive",
+        "knownId",
+        "knownName",
     ),
     "ProgramConfig.CommandList": ("items",),
     "Winsize": ("rows", "cols", "x", "y"),
@@ -52,7 +66,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "Output": ("stream", "offset", "data"),
     "Exited": ("exitCode", "signal", "durationMs", "pwd", "stdoutBytes", "stderrBytes", "reason"),
     "Truncated": ("stream", "offset"),
-}  # fmt: skip
+}
 ENUMS: dict[str, tuple[str, ...]] = {
     "Stream": ("STREAM_UNSPECIFIED", "STREAM_STDOUT", "STREAM_STDERR"),
     "StopMode": ("STOP_MODE_UNSPECIFIED", "STOP_MODE_KILL"),
@@ -184,9 +198,12 @@ class Program:
         else:
             obj["script"] = self.script
         for key, value in (
-            ("programName", self.program_name), ("directory", self.directory), ("languageId", self.language_id),
-            ("knownId", self.known_id), ("knownName", self.known_name),
-        ):  # fmt: skip
+            ("programName", self.program_name),
+            ("directory", self.directory),
+            ("languageId", self.language_id),
+            ("knownId", self.known_id),
+            ("knownName", self.known_name),
+        ):
             if value:
                 obj[key] = value
         if self.arguments:
@@ -262,19 +279,25 @@ class Event:
             return cls(seq, eid, output=Output(stream, _int(o.get("offset")), unb64(o.get("data", ""))))
         if (s := obj.get("started")) is not None:
             started = Started(
-                pid=_int(s.get("pid")), known_id=s.get("knownId", ""), known_name=s.get("knownName", ""),
-                interactive=bool(s.get("interactive", False)), program=s.get("program", ""),
+                pid=_int(s.get("pid")),
+                known_id=s.get("knownId", ""),
+                known_name=s.get("knownName", ""),
+                interactive=bool(s.get("interactive", False)),
+                program=s.get("program", ""),
                 directory=s.get("directory", ""),
-            )  # fmt: skip
+            )
             return cls(seq, eid, started=started)
         if (x := obj.get("exited")) is not None:
             code = x.get("exitCode")
             exited = Exited(
-                exit_code=None if code is None else int(code), signal=x.get("signal", ""),
-                duration_ms=_int(x.get("durationMs")), pwd=x.get("pwd", ""),
-                stdout_bytes=_int(x.get("stdoutBytes")), stderr_bytes=_int(x.get("stderrBytes")),
+                exit_code=None if code is None else int(code),
+                signal=x.get("signal", ""),
+                duration_ms=_int(x.get("durationMs")),
+                pwd=x.get("pwd", ""),
+                stdout_bytes=_int(x.get("stdoutBytes")),
+                stderr_bytes=_int(x.get("stderrBytes")),
                 reason=x.get("reason", ""),
-            )  # fmt: skip
+            )
             return cls(seq, eid, exited=exited)
         if (t := obj.get("truncated")) is not None:
             stream = STREAMS.get(t.get("stream", "STREAM_STDOUT"), "stdout")

@@ -98,7 +98,9 @@ def parse_unary_response(response: HttpResponse) -> dict[str, Any]:
 def stream_request(
     url: str, message: Mapping[str, Any], *, token: str | None = None, options: CallOptions | None = None
 ) -> HttpRequest:
-    return HttpRequest(url, _headers(STREAM_CONTENT_TYPE, options, token), encode_envelope(encode_message(message)))
+    return HttpRequest(
+        url, _headers(STREAM_CONTENT_TYPE, options, token), encode_envelope(encode_message(message))
+    )
 
 
 class StreamParser:

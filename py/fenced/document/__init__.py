@@ -52,13 +52,26 @@ from __future__ import annotations
 from .attributes import Attributes, format_attributes, parse_bool, parse_info
 from .cell import CODE, MARKDOWN, Cell
 from .frontmatter import Frontmatter, FrontmatterError
+from .naming import generated_name
 from .notebook import CellList, Notebook
 from .summary import summary
-from .naming import generated_name
 
 __all__ = [
-    "CODE", "MARKDOWN", "Attributes", "Cell", "CellList", "Frontmatter", "FrontmatterError",
-    "Notebook", "dumps", "format_attributes", "generated_name", "loads", "parse_bool", "parse_info", "summary",
+    "CODE",
+    "MARKDOWN",
+    "Attributes",
+    "Cell",
+    "CellList",
+    "Frontmatter",
+    "FrontmatterError",
+    "Notebook",
+    "dumps",
+    "format_attributes",
+    "generated_name",
+    "loads",
+    "parse_bool",
+    "parse_info",
+    "summary",
 ]
 
 

@@ -174,8 +174,14 @@ def go_string(s: str) -> str:
     """A JSON string with Go's HTML-safe escapes, and ``}`` escaped so Runme's
     first-``}`` extractor still finds the end of the attribute block."""
     out = json.dumps(s, ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("}", "\\u007d"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("}", "\\u007d"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         if ch in out:
             out = out.replace(ch, esc)
     return out
@@ -225,8 +231,9 @@ def build_info(language: str, attrs: Mapping[str, str], fmt: str | None) -> str:
     return " ".join(p for p in (language, format_attributes(attrs, fmt)) if p)
 
 
-def rebuild_info(old: str, parsed: ParsedInfo, language: str, attrs: Mapping[str, str] | None,
-                 fmt: str | None) -> str:
+def rebuild_info(
+    old: str, parsed: ParsedInfo, language: str, attrs: Mapping[str, str] | None, fmt: str | None
+) -> str:
     """Change the language and/or attributes of an existing info string, keeping any
     other words it had; ``attrs=None`` keeps the original attribute text."""
     span = parsed.span

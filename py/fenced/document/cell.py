@@ -64,13 +64,34 @@ class Cell:
     """
 
     __slots__ = (
-        "kind", "_nb", "_o", "_start", "_end", "_prev", "_dirty", "_source",
-        "_content", "_fenced", "_closed", "_markup", "_info", "_pinfo",
-        "_language", "_attrs", "_ignored",
+        "_attrs",
+        "_closed",
+        "_content",
+        "_dirty",
+        "_end",
+        "_fenced",
+        "_ignored",
+        "_info",
+        "_language",
+        "_markup",
+        "_nb",
+        "_o",
+        "_pinfo",
+        "_prev",
+        "_source",
+        "_start",
+        "kind",
     )
 
-    def __init__(self, kind: str = MARKDOWN, source: str = "", language: str = "",
-                 attributes: Mapping[str, Any] | None = None, *, fenced: bool = True) -> None:
+    def __init__(
+        self,
+        kind: str = MARKDOWN,
+        source: str = "",
+        language: str = "",
+        attributes: Mapping[str, Any] | None = None,
+        *,
+        fenced: bool = True,
+    ) -> None:
         if kind not in (MARKDOWN, CODE):
             raise ValueError(f"kind must be 'markdown' or 'code', not {kind!r}")
         self.kind = kind
@@ -92,8 +113,14 @@ class Cell:
         self._ignored: list[tuple[str, str]] | None = None
 
     @classmethod
-    def new_code(cls, source: str = "", language: str = "sh",
-                 attributes: Mapping[str, Any] | None = None, *, fenced: bool = True) -> Cell:
+    def new_code(
+        cls,
+        source: str = "",
+        language: str = "sh",
+        attributes: Mapping[str, Any] | None = None,
+        *,
+        fenced: bool = True,
+    ) -> Cell:
         """A new code cell; written like Runme writes one (sorted compact JSON attributes)."""
         return cls(CODE, source, language, attributes, fenced=fenced)
 

@@ -101,7 +101,7 @@ class Frontmatter:
     assigning ``raw``. An unedited frontmatter is written back byte for byte.
     """
 
-    __slots__ = ("format", "_raw", "_data", "_snapshot", "_error", "_dirty")
+    __slots__ = ("_data", "_dirty", "_error", "_raw", "_snapshot", "format")
 
     def __init__(self, raw: str, format: str | None = None) -> None:
         self.format: str = format or _guess_format(raw)

@@ -130,8 +130,11 @@ class CellList(list[Cell]):
 class Notebook:
     """A runbook: ``cells``, optional ``frontmatter`` and the text it was read from."""
 
-    def __init__(self, cells: Iterable[Cell] | None = None,
-                 frontmatter: Frontmatter | Mapping[str, Any] | str | None = None) -> None:
+    def __init__(
+        self,
+        cells: Iterable[Cell] | None = None,
+        frontmatter: Frontmatter | Mapping[str, Any] | str | None = None,
+    ) -> None:
         self._version = 0
         self._names: dict[int, tuple[str, bool]] | None = None
         self._names_version = -1
@@ -322,7 +325,8 @@ class Notebook:
             # block after a new neighbour may join a list or another indented block
             at_start = c.kind == CODE and (
                 (i == 0 and self._fm is None and _indented_start(c))
-                or (prev is not None and not c._fenced and c._prev is not prev and _absorbs(prev)))
+                or (prev is not None and not c._fenced and c._prev is not prev and _absorbs(prev))
+            )
             if native and not at_start and not self._rendered(c, nxt):
                 if run_start >= 0 and run_end == c._start:
                     run_end = c._end

@@ -132,8 +132,9 @@ def parse(text: str) -> Notebook:
                 opener = text[cs + starts[s] : cs + ends[s]]
                 if "\0" in opener:
                     info = opener[opener.find(markup) + len(markup) :].strip(" \t")
-            if info and (info.startswith("mermaid") or "ignore" in info or "transform" in info
-                         or "\\u" in info):
+            if info and (
+                info.startswith("mermaid") or "ignore" in info or "transform" in info or "\\u" in info
+            ):
                 pinfo = parse_info(info)
                 if is_ignored(pinfo):
                     pending.append((s, pinfo.attributes.get("name", ""), body))

@@ -28,7 +28,9 @@ PLACEHOLDER = "placeholder"  # a hint or self-default: ask, the hint shown
 LITERAL = "literal"  # an ordinary value: asked only in ALWAYS mode
 EXPRESSION = "expression"  # computed by the shell: never asked
 
-_EXPORT = re.compile(r"^(?P<lead>[ \t]*(?:\$[ \t]+)?)export[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*?)[ \t]*$")
+_EXPORT = re.compile(
+    r"^(?P<lead>[ \t]*(?:\$[ \t]+)?)export[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*?)[ \t]*$"
+)
 _SELF_DEFAULT = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}$`]*)\}$")
 _BLOCK = re.compile(r"^(?:function\s+[A-Za-z_][\w:-]*\s*(?:\(\))?|[A-Za-z_][\w:-]*\s*\(\))\s*\{?|^\{$")
 _ANGLE = re.compile(r"^<[^<>]*>$")

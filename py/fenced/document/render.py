@@ -68,8 +68,9 @@ def _opener(prefix: str, fence: str, info: str, language: str, lead: str = "", t
     return prefix + fence + sep + info + trail
 
 
-def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], bool],
-                at_start: bool = False) -> str:
+def render_code(
+    cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], bool], at_start: bool = False
+) -> str:
     """Text for an edited or new code cell (without its final line ending).
 
     ``at_start``: the block must not start with whitespace -- it opens the file,
@@ -107,19 +108,31 @@ def render_code(cell: Cell, nl: str, close: bool, dagger_shell: Callable[[], boo
     head = opener if new_info is None else _opener(prefix, cell._markup, info, language, lead, trail)
     if at_start and prefix[:1] in (" ", "\t"):
         prefix = prefix.lstrip(" \t")
-        return _fenced(cell, prefix, continuation(prefix), cell._markup, None, info, None, nl, dagger_shell,
-                       lead, trail)
+        return _fenced(
+            cell, prefix, continuation(prefix), cell._markup, None, info, None, nl, dagger_shell, lead, trail
+        )
     if cell.source == cell.original_source() and not (cell._markup[0] == "`" and "`" in info):
         if cell._closed or not close:
             return head + raw[len(opener) :]
     closer = lines[-1] if cell._closed and len(lines) > 1 else None
-    return _fenced(cell, prefix, continuation(prefix), cell._markup, head, info, closer, nl, dagger_shell,
-                   lead, trail)
+    return _fenced(
+        cell, prefix, continuation(prefix), cell._markup, head, info, closer, nl, dagger_shell, lead, trail
+    )
 
 
-def _fenced(cell: Cell, prefix: str, cont: str, markup: str | None, head: str | None, info: str,
-            closer: str | None, nl: str, dagger_shell: Callable[[], bool], lead: str = "",
-            trail: str = "") -> str:
+def _fenced(
+    cell: Cell,
+    prefix: str,
+    cont: str,
+    markup: str | None,
+    head: str | None,
+    info: str,
+    closer: str | None,
+    nl: str,
+    dagger_shell: Callable[[], bool],
+    lead: str = "",
+    trail: str = "",
+) -> str:
     """A fenced block; ``head`` is the opener line to keep if ``markup`` stays usable."""
     source = cell.source
     label = _label_for(cell, dagger_shell)
@@ -149,8 +162,14 @@ def _indented(source: str, first: str, cont: str, nl: str) -> str:
     return nl.join(out)
 
 
-def _edit_indented(cell: Cell, lines: list[str], new_info: str | None, nl: str,
-                   dagger_shell: Callable[[], bool], at_start: bool) -> str:
+def _edit_indented(
+    cell: Cell,
+    lines: list[str],
+    new_info: str | None,
+    nl: str,
+    dagger_shell: Callable[[], bool],
+    at_start: bool,
+) -> str:
     """An indented code block stays indented unless it now needs an info string."""
     content0 = cell.original_source().split("\n", 1)[0]
     line0 = lines[0]
@@ -164,7 +183,9 @@ def _edit_indented(cell: Cell, lines: list[str], new_info: str | None, nl: str,
     if fits and not new_info and not cell.language and not cell.current_attributes():
         return _indented(cell.source, first, cont, nl)
     container = first[:-4] if first.endswith("    ") else first.rstrip(" \t")
-    info = new_info if new_info is not None else build_info(cell.language, cell.current_attributes(),
-                                                            cell._parsed().format or JSON_FORMAT)
+    info = (
+        new_info
+        if new_info is not None
+        else build_info(cell.language, cell.current_attributes(), cell._parsed().format or JSON_FORMAT)
+    )
     return _fenced(cell, container, continuation(container), None, None, info, None, nl, dagger_shell)
-

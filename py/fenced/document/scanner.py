@@ -39,7 +39,11 @@ def quiet_markdown_it_debug_logs() -> None:
     import logging
 
     for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if name.startswith("markdown_it") and isinstance(logger, logging.Logger) and not logger.isEnabledFor(logging.DEBUG):
+        if (
+            name.startswith("markdown_it")
+            and isinstance(logger, logging.Logger)
+            and not logger.isEnabledFor(logging.DEBUG)
+        ):
             logger.debug = "".format  # type: ignore[method-assign]
 
 

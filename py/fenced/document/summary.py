@@ -17,21 +17,25 @@ def summary(nb: Notebook) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for c in nb.cells:
         if c.kind == CODE:
-            out.append({
-                "kind": CODE,
-                "language": c.language,
-                "name": c.name,
-                "name_generated": c.name_generated,
-                "attributes": dict(c.current_attributes()),
-                "source": c.source,
-            })
+            out.append(
+                {
+                    "kind": CODE,
+                    "language": c.language,
+                    "name": c.name,
+                    "name_generated": c.name_generated,
+                    "attributes": dict(c.current_attributes()),
+                    "source": c.source,
+                }
+            )
         else:
-            out.append({
-                "kind": c.kind,
-                "language": "",
-                "name": "",
-                "name_generated": False,
-                "attributes": {},
-                "source": c.source,
-            })
+            out.append(
+                {
+                    "kind": c.kind,
+                    "language": "",
+                    "name": "",
+                    "name_generated": False,
+                    "attributes": {},
+                    "source": c.source,
+                }
+            )
     return out

@@ -45,11 +45,21 @@ def _encode_event(event: pb.Event) -> bytes:
     if not event.HasField("output"):
         return MessageToJson(event, indent=None).encode()
     out = event.output
-    return b"".join((
-        b'{"seq":"', str(event.seq).encode(), b'","executionId":', json.dumps(event.execution_id).encode(),
-        b',"output":{"stream":"', _STREAM_NAMES.get(out.stream, b"STREAM_UNSPECIFIED"), b'","offset":"',
-        str(out.offset).encode(), b'","data":"', binascii.b2a_base64(out.data, newline=False), b'"}}',
-    ))  # fmt: skip
+    return b"".join(
+        (
+            b'{"seq":"',
+            str(event.seq).encode(),
+            b'","executionId":',
+            json.dumps(event.execution_id).encode(),
+            b',"output":{"stream":"',
+            _STREAM_NAMES.get(out.stream, b"STREAM_UNSPECIFIED"),
+            b'","offset":"',
+            str(out.offset).encode(),
+            b'","data":"',
+            binascii.b2a_base64(out.data, newline=False),
+            b'"}}',
+        )
+    )
 
 
 def _encode_stream_message(message: pb.WatchResponse | pb.ExecuteResponse) -> bytes:

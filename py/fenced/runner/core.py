@@ -94,18 +94,26 @@ class Runner:
 
     # -- sessions -------------------------------------------------------------------------------
     def create_session(
-        self, *, env: list[str] | tuple[str, ...] = (), directory: str = "", shell: str = "",
+        self,
+        *,
+        env: list[str] | tuple[str, ...] = (),
+        directory: str = "",
+        shell: str = "",
         metadata: dict[str, str] | None = None,
-    ) -> Session:  # fmt: skip
+    ) -> Session:
         if self.closing:
             raise RunnerError("unavailable", "the runner is shutting down")
         cwd = os.path.abspath(os.path.expanduser(directory)) if directory else os.getcwd()
         if not os.path.isdir(cwd):
             raise RunnerError("invalid_argument", f"directory does not exist: {cwd}")
         session = Session(
-            new_id(), cwd=cwd, env={**self.base_env, **parse_env(env)}, shell=shell,
-            metadata=dict(metadata or {}), owner=self,
-        )  # fmt: skip
+            new_id(),
+            cwd=cwd,
+            env={**self.base_env, **parse_env(env)},
+            shell=shell,
+            metadata=dict(metadata or {}),
+            owner=self,
+        )
         self.sessions[session.id] = session
         self._ensure_janitor()
         return session
@@ -150,7 +158,9 @@ class Runner:
     def running_count(self) -> int:
         return self._running
 
-    async def start(self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None) -> Execution:
+    async def start(
+        self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None
+    ) -> Execution:
         """Spawn a cell; its events flow into the session (raises RunnerError when refused).
 
         The fork/exec runs in a worker thread. A cancelled caller (client gone) does not cancel it: the
@@ -159,7 +169,9 @@ class Runner:
         if self.closing:
             raise RunnerError("unavailable", "the runner is shutting down")
         if self._running >= self.config.max_executions:
-            raise RunnerError("resource_exhausted", f"{self.config.max_executions} executions are already running")
+            raise RunnerError(
+                "resource_exhausted", f"{self.config.max_executions} executions are already running"
+            )
         self._running += 1  # reserved now: concurrent Starts must not overshoot the limit while spawning
         try:
             task = asyncio.ensure_future(self._start(session, config, winsize))
@@ -169,11 +181,15 @@ class Runner:
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved even if we are gone
         return await asyncio.shield(task)
 
-    async def _start(self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None) -> Execution:
+    async def _start(
+        self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None
+    ) -> Execution:
         try:
             source = config.WhichOneof("source")
             script = "\n".join(config.commands.items) if source == "commands" else config.script
-            program = shells.resolve_program(config.program_name, config.language_id, session.shell, self.shell)
+            program = shells.resolve_program(
+                config.program_name, config.language_id, session.shell, self.shell
+            )
             directory = session.cwd
             if config.directory:
                 directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
@@ -184,37 +200,55 @@ class Runner:
             if config.interactive:
                 env.setdefault("TERM", "xterm-256color")
             spec = Spec(
-                known_id=config.known_id, known_name=config.known_name, interactive=config.interactive,
-                background=config.background, program=program, directory=directory, own_env=own_env,
-            )  # fmt: skip
+                known_id=config.known_id,
+                known_name=config.known_name,
+                interactive=config.interactive,
+                background=config.background,
+                program=program,
+                directory=directory,
+                own_env=own_env,
+            )
             execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
-            rows, cols = (winsize.rows, winsize.cols) if winsize and winsize.rows and winsize.cols else (24, 80)
+            rows, cols = (
+                (winsize.rows, winsize.cols) if winsize and winsize.rows and winsize.cols else (24, 80)
+            )
             arguments = list(config.arguments)
 
             def spawn_now() -> Spawned:  # in a worker thread: file writes and fork/exec
                 built = shells.build_program(program, arguments, script, self.workdir, execution.id)
-                return spawn(built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols)
+                return spawn(
+                    built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
+                )
 
             began = time.monotonic()
             try:
                 spawned = await asyncio.get_running_loop().run_in_executor(None, spawn_now)
             except OSError as exc:
                 shells.cleanup(self.workdir, execution.id)
-                raise RunnerError("failed_precondition", f"cannot start {program}: {exc.strerror or exc}") from exc
+                raise RunnerError(
+                    "failed_precondition", f"cannot start {program}: {exc.strerror or exc}"
+                ) from exc
         except BaseException:
             self._running -= 1
             raise
         process = Process(
-            spawned, interactive=config.interactive, on_output=execution.on_output, on_end=execution.on_end,
+            spawned,
+            interactive=config.interactive,
+            on_output=execution.on_output,
+            on_end=execution.on_end,
             started=began,
-        )  # fmt: skip
+        )
         session.executions[execution.id] = execution
         self.executions[execution.id] = execution
         execution.attach(process)
         log.info(
             "start session=%s execution=%s cell=%s pid=%d program=%s",
-            session.id, execution.id, spec.known_name or "-", process.pid, program,
-        )  # fmt: skip
+            session.id,
+            execution.id,
+            spec.known_name or "-",
+            process.pid,
+            program,
+        )
         if not session.watchers:
             self.on_watchers_changed(session)
         if self.closing:  # shutdown began while it was spawning
@@ -226,7 +260,11 @@ class Runner:
         session = execution.session
         if session.deleted and not self.closing:
             self.executions.pop(execution.id, None)
-        for gone in [eid for eid, e in self.executions.items() if e.session is session and eid not in session.executions]:
+        for gone in [
+            eid
+            for eid, e in self.executions.items()
+            if e.session is session and eid not in session.executions
+        ]:
             del self.executions[gone]
 
     # -- timers ---------------------------------------------------------------------------------
@@ -239,7 +277,9 @@ class Runner:
             return
         if any(not e.spec.background for e in session.running):
             loop = asyncio.get_running_loop()
-            self._grace_timers[session.id] = loop.call_later(self.config.disconnect_grace, self._grace_over, session)
+            self._grace_timers[session.id] = loop.call_later(
+                self.config.disconnect_grace, self._grace_over, session
+            )
 
     def _grace_over(self, session: Session) -> None:
         self._grace_timers.pop(session.id, None)
@@ -248,7 +288,9 @@ class Runner:
         grace = self.config.disconnect_grace
         for execution in session.running:
             if not execution.spec.background:
-                execution.stop(self.config.stop_grace, reason=f"stopped: no watcher for {grace:g}s after disconnect")
+                execution.stop(
+                    self.config.stop_grace, reason=f"stopped: no watcher for {grace:g}s after disconnect"
+                )
 
     def _ensure_janitor(self) -> None:
         if self._janitor is None or self._janitor.done():
@@ -273,7 +315,9 @@ class Runner:
         for execution in running:
             execution.stop(grace, reason="stopped: runner shutting down")
         if running:
-            await asyncio.wait([asyncio.ensure_future(e.ended.wait()) for e in running], timeout=3 * grace + 5)
+            await asyncio.wait(
+                [asyncio.ensure_future(e.ended.wait()) for e in running], timeout=3 * grace + 5
+            )
         for execution in self.executions.values():  # background jobs a cell left behind in its group
             if execution.process is not None:
                 execution.process.signal_group(signal.SIGKILL)

@@ -30,7 +30,9 @@ ALLOW_HEADERS = (
     "authorization, content-type, connect-protocol-version, connect-timeout-ms, connect-accept-encoding, "
     "connect-content-encoding, grpc-timeout, x-grpc-web, x-user-agent"
 )
-EXPOSE_HEADERS = "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding, content-encoding"
+EXPOSE_HEADERS = (
+    "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding, content-encoding"
+)
 WILDCARD_BINDS = frozenset({"0.0.0.0", "::", ""})
 
 
@@ -100,7 +102,9 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
         host = headers.get("host", "")
         if not self.host_allowed(host):
-            await _deny(send, 403, Code.PERMISSION_DENIED, f"Host {host!r} is not an allowed name for this runner")
+            await _deny(
+                send, 403, Code.PERMISSION_DENIED, f"Host {host!r} is not an allowed name for this runner"
+            )
             return
         origin = headers.get("origin")
         cors: list[tuple[bytes, bytes]] = []
@@ -110,7 +114,9 @@ class Guard:
                 await self._preflight(send, origin, allowed, headers)
                 return
             if not allowed:
-                await _deny(send, 403, Code.PERMISSION_DENIED, f"origin {origin!r} is not allowed (--allow-origin)")
+                await _deny(
+                    send, 403, Code.PERMISSION_DENIED, f"origin {origin!r} is not allowed (--allow-origin)"
+                )
                 return
             cors = [
                 (b"access-control-allow-origin", origin.encode("latin-1")),
@@ -134,7 +140,9 @@ class Guard:
 
     async def _preflight(self, send: Send, origin: str, allowed: bool, headers: dict[str, str]) -> None:
         if not allowed:
-            await _deny(send, 403, Code.PERMISSION_DENIED, f"origin {origin!r} is not allowed (--allow-origin)")
+            await _deny(
+                send, 403, Code.PERMISSION_DENIED, f"origin {origin!r} is not allowed (--allow-origin)"
+            )
             return
         out = [
             (b"access-control-allow-origin", origin.encode("latin-1")),
@@ -172,7 +180,10 @@ async def _landing(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["method"] not in ("GET", "HEAD"):
         await _deny(send, 404, Code.NOT_FOUND, f"no such method: {scope['path']}")
         return
-    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(LANDING)).encode())]
+    headers = [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(LANDING)).encode()),
+    ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": LANDING if scope["method"] == "GET" else b""})
 

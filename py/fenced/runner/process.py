@@ -59,7 +59,9 @@ class Spawned:
     master: int | None = None
 
 
-def spawn(argv: list[str], *, env: dict[str, str], cwd: str, interactive: bool, rows: int = 24, cols: int = 80) -> Spawned:
+def spawn(
+    argv: list[str], *, env: dict[str, str], cwd: str, interactive: bool, rows: int = 24, cols: int = 80
+) -> Spawned:
     """Start the child in its own session and process group. Blocking (fork/exec): callers run it in a
     worker thread so a burst of starts neither stalls the event loop nor runs one at a time."""
     return _spawn_pty(argv, env, cwd, rows, cols) if interactive else _spawn_pipes(argv, env, cwd)
@@ -75,7 +77,9 @@ def _spawn_pipes(argv: list[str], env: dict[str, str], cwd: str) -> Spawned:
         except OSError:
             pass
     try:
-        popen = subprocess.Popen(argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True)
+        popen = subprocess.Popen(
+            argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True
+        )
     except BaseException:
         for fd in (in_r, in_w, out_r, err_r):
             os.close(fd)

@@ -93,7 +93,9 @@ async def serve_async(
         timeout_graceful_shutdown=5,
         server_header=False,
     )
-    server = _Server(uv_config, app, lambda: announce(config, port, token_generated=token_generated, out=out or sys.stdout))
+    server = _Server(
+        uv_config, app, lambda: announce(config, port, token_generated=token_generated, out=out or sys.stdout)
+    )
     await server.serve(sockets=[sock])
 
 

@@ -38,17 +38,26 @@ class RunnerServiceImpl:
     async def get_info(self, request: pb.GetInfoRequest, ctx: RequestContext) -> pb.GetInfoResponse:
         return self.runner.info()
 
-    async def create_session(self, request: pb.CreateSessionRequest, ctx: RequestContext) -> pb.CreateSessionResponse:
+    async def create_session(
+        self, request: pb.CreateSessionRequest, ctx: RequestContext
+    ) -> pb.CreateSessionResponse:
         with _errors():
             session = self.runner.create_session(
-                env=list(request.env), directory=request.directory, shell=request.shell, metadata=dict(request.metadata)
+                env=list(request.env),
+                directory=request.directory,
+                shell=request.shell,
+                metadata=dict(request.metadata),
             )
         return pb.CreateSessionResponse(session=session.summary())
 
-    async def list_sessions(self, request: pb.ListSessionsRequest, ctx: RequestContext) -> pb.ListSessionsResponse:
+    async def list_sessions(
+        self, request: pb.ListSessionsRequest, ctx: RequestContext
+    ) -> pb.ListSessionsResponse:
         return pb.ListSessionsResponse(sessions=[s.summary() for s in self.runner.sessions.values()])
 
-    async def delete_session(self, request: pb.DeleteSessionRequest, ctx: RequestContext) -> pb.DeleteSessionResponse:
+    async def delete_session(
+        self, request: pb.DeleteSessionRequest, ctx: RequestContext
+    ) -> pb.DeleteSessionResponse:
         with _errors():
             self.runner.delete_session(request.session_id)
         return pb.DeleteSessionResponse()
@@ -106,7 +115,9 @@ class RunnerServiceImpl:
     async def stop(self, request: pb.StopRequest, ctx: RequestContext) -> pb.StopResponse:
         with _errors():
             execution = self.runner.execution(request.execution_id)
-        execution.stop(self.runner.config.stop_grace, kill=request.mode == pb.STOP_MODE_KILL, reason="stopped by request")
+        execution.stop(
+            self.runner.config.stop_grace, kill=request.mode == pb.STOP_MODE_KILL, reason="stopped by request"
+        )
         return pb.StopResponse()
 
     async def watch(self, request: pb.WatchRequest, ctx: RequestContext) -> AsyncIterator[pb.WatchResponse]:
@@ -123,7 +134,9 @@ class RunnerServiceImpl:
         finally:
             session.remove_watcher(watcher)
 
-    async def execute(self, request: pb.ExecuteRequest, ctx: RequestContext) -> AsyncIterator[pb.ExecuteResponse]:
+    async def execute(
+        self, request: pb.ExecuteRequest, ctx: RequestContext
+    ) -> AsyncIterator[pb.ExecuteResponse]:
         with _errors():
             if request.session_id:
                 session = self.runner.session(request.session_id)
@@ -133,7 +146,9 @@ class RunnerServiceImpl:
             watcher = Watcher(session.seq)
             session.add_watcher(watcher)
             try:
-                execution = await self._start(session, request.config, request.winsize, request.input_data, False)
+                execution = await self._start(
+                    session, request.config, request.winsize, request.input_data, False
+                )
             except BaseException:
                 session.remove_watcher(watcher)
                 self.runner.drop_if_done(session)
@@ -144,7 +159,9 @@ class RunnerServiceImpl:
             yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, cursor=watcher.cursor)
             async for events in self._follow(session, watcher, execution):
                 cursor = events[-1].seq if events else watcher.cursor
-                yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, events=events, cursor=cursor)
+                yield pb.ExecuteResponse(
+                    session_id=session.id, execution_id=execution.id, events=events, cursor=cursor
+                )
                 session.advanced(watcher, cursor)
             completed = True
         finally:

@@ -56,7 +56,9 @@ class Spec:
 class Execution:
     """One cell run: a `Process` plus its replay buffer and exit report."""
 
-    def __init__(self, session: Session, execution_id: str, spec: Spec, buffer_bytes: int, workdir: Path) -> None:
+    def __init__(
+        self, session: Session, execution_id: str, spec: Spec, buffer_bytes: int, workdir: Path
+    ) -> None:
         self.session = session
         self.id = execution_id
         self.spec = spec
@@ -129,9 +131,14 @@ class Execution:
         self.ended.set()
         log.info(
             "exit session=%s execution=%s cell=%s pid=%d exit_code=%d%s duration=%.3fs",
-            self.session.id, self.id, self.spec.known_name or "-", self.pid, status.exit_code,
-            f" signal={status.signal}" if status.signal else "", status.duration,
-        )  # fmt: skip
+            self.session.id,
+            self.id,
+            self.spec.known_name or "-",
+            self.pid,
+            status.exit_code,
+            f" signal={status.signal}" if status.signal else "",
+            status.duration,
+        )
         self.session.on_execution_end(self)
 
     def stop(self, grace: float, *, kill: bool = False, reason: str = "") -> None:
@@ -175,7 +182,14 @@ class Session:
     """Env + cwd carried between executions, the executions, and who is watching."""
 
     def __init__(
-        self, session_id: str, *, cwd: str, env: dict[str, str], shell: str, metadata: dict[str, str], owner: object
+        self,
+        session_id: str,
+        *,
+        cwd: str,
+        env: dict[str, str],
+        shell: str,
+        metadata: dict[str, str],
+        owner: object,
     ) -> None:
         self.id = session_id
         self.cwd = cwd

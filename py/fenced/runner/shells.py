@@ -75,7 +75,9 @@ def wrapper_script(script_path: Path, state_path: Path) -> str:
     )
 
 
-def build_program(program: str, arguments: list[str], script: str, workdir: Path, execution_id: str) -> Program:
+def build_program(
+    program: str, arguments: list[str], script: str, workdir: Path, execution_id: str
+) -> Program:
     """Write the cell (and wrapper) into `workdir` and return the argv that runs it."""
     script_path = workdir / f"{execution_id}.script"
     script_path.write_text(script if script.endswith("\n") or not script else script + "\n")

@@ -24,7 +24,12 @@ def diff_lines(disk_text: str, our_text: str, name: str) -> list[str]:
     """Unified diff from the on-disk version to ours, capped at MAX_DIFF_LINES."""
     lines = list(
         difflib.unified_diff(
-            disk_text.splitlines(), our_text.splitlines(), f"{name} (on disk)", f"{name} (yours)", lineterm="", n=2
+            disk_text.splitlines(),
+            our_text.splitlines(),
+            f"{name} (on disk)",
+            f"{name} (yours)",
+            lineterm="",
+            n=2,
         )
     )
     if len(lines) > MAX_DIFF_LINES:

@@ -65,24 +65,48 @@ class FilesController(Saving):
 
     def install(self) -> None:
         doc = js.document
-        actions = {"open": self.open, "open-folder": self.open_folder, "save": self.save,
-                   "save-as": self.save_as, "download": self.download}
+        actions = {
+            "open": self.open,
+            "open-folder": self.open_folder,
+            "save": self.save,
+            "save-as": self.save_as,
+            "download": self.download,
+        }
         for name, action in actions.items():
             btn = doc.querySelector(f'.file-actions [data-action="{name}"]')
             btn.addEventListener("click", fsa.keep(lambda _e, a=action: spawn(a())))
         capture = fsa.obj({"capture": True})
-        for event, handler in (("dragenter", self._on_drag), ("dragover", self._on_drag),
-                               ("dragleave", self._on_drag_leave), ("drop", self._on_drop),
-                               ("keydown", self._on_key)):
+        for event, handler in (
+            ("dragenter", self._on_drag),
+            ("dragover", self._on_drag),
+            ("dragleave", self._on_drag_leave),
+            ("drop", self._on_drop),
+            ("keydown", self._on_key),
+        ):
             js.window.addEventListener(event, fsa.keep(handler), capture)
         js.window.addEventListener("beforeunload", fsa.keep(self._on_beforeunload))
         doc.addEventListener("visibilitychange", fsa.keep(self._on_hidden))
-        ui.delegate("folder-panel", {"folder-file": lambda i: spawn(self._open_found(i)),
-                                     "folder-close": lambda _i: self._close_folder()})
-        ui.delegate("recent-files", {"recent-open": lambda i: spawn(self._open_recent(i)),
-                                     "recent-forget": lambda i: spawn(self._forget_recent(i))})
-        ui.delegate("draft-offers", {"draft-restore": lambda i: spawn(self._restore(i)),
-                                     "draft-discard": lambda i: spawn(self._discard(i))})
+        ui.delegate(
+            "folder-panel",
+            {
+                "folder-file": lambda i: spawn(self._open_found(i)),
+                "folder-close": lambda _i: self._close_folder(),
+            },
+        )
+        ui.delegate(
+            "recent-files",
+            {
+                "recent-open": lambda i: spawn(self._open_recent(i)),
+                "recent-forget": lambda i: spawn(self._forget_recent(i)),
+            },
+        )
+        ui.delegate(
+            "draft-offers",
+            {
+                "draft-restore": lambda i: spawn(self._restore(i)),
+                "draft-discard": lambda i: spawn(self._discard(i)),
+            },
+        )
         ui.show_document(None, False)
         spawn(self._startup())
 
@@ -151,7 +175,7 @@ class FilesController(Saving):
         if not doc.dirty:
             try:
                 same = self.view.text() == doc.base.text
-            except Exception:  # noqa: BLE001 - never let a view bug break leaving the page
+            except Exception:
                 return False
             if same:
                 return False
@@ -212,11 +236,21 @@ class FilesController(Saving):
                 self._set_dirty(False)
                 await self._refresh_offers()
         else:
-            await idb.put("drafts", {
-                "key": doc.draft_key, "name": doc.name, "text": text, "baseText": doc.base.text,
-                "baseSize": doc.base.size, "baseModified": doc.base.last_modified, "handle": doc.handle,
-                "folder": doc.folder, "path": doc.path, "updated": js.Date.now(),
-            })
+            await idb.put(
+                "drafts",
+                {
+                    "key": doc.draft_key,
+                    "name": doc.name,
+                    "text": text,
+                    "baseText": doc.base.text,
+                    "baseSize": doc.base.size,
+                    "baseModified": doc.base.last_modified,
+                    "handle": doc.handle,
+                    "folder": doc.folder,
+                    "path": doc.path,
+                    "updated": js.Date.now(),
+                },
+            )
         if doc is self.doc and self._draft_timer is None:
             ui.set_draft_state("saved")
 
@@ -262,7 +296,9 @@ class FilesController(Saving):
         finally:
             self._showing = False
 
-    async def open_file(self, file: Any, handle: Any = None, folder: Any = None, path: str | None = None) -> bool:
+    async def open_file(
+        self, file: Any, handle: Any = None, folder: Any = None, path: str | None = None
+    ) -> bool:
         """Check, read, decode, show. On any refusal the open notebook stays as it is."""
         name = str(file.name)
         try:
@@ -280,7 +316,9 @@ class FilesController(Saving):
             self._cancel_timer()
             await self._write_draft()  # the edits stay on offer as a draft
         await self._show(text, name, folder, path)
-        self.doc = OpenDocument(name, Base(data, text, len(data), float(file.lastModified)), handle, folder, path)
+        self.doc = OpenDocument(
+            name, Base(data, text, len(data), float(file.lastModified)), handle, folder, path
+        )
         self._changes = 0
         clear("files")
         self._set_dirty(False)
@@ -300,8 +338,12 @@ class FilesController(Saving):
             await self._list_folder(handle, remember=True)
             return
         if len(picks) > 1:
-            notify(f"Opened {file.name}; Fenced opens one file at a time.", "info", key="files-multi",
-                   timeout_ms=6000)
+            notify(
+                f"Opened {file.name}; Fenced opens one file at a time.",
+                "info",
+                key="files-multi",
+                timeout_ms=6000,
+            )
         await self.open_file(file, handle)
 
     async def open(self) -> None:
@@ -316,8 +358,12 @@ class FilesController(Saving):
 
     async def open_folder(self) -> None:
         if not fsa.supports("showDirectoryPicker"):
-            notify("This browser cannot open folders (it lacks the File System Access API; Chrome and Edge "
-                   "have it). Drop a file or use Open instead.", "warning", key="files")
+            notify(
+                "This browser cannot open folders (it lacks the File System Access API; Chrome and Edge "
+                "have it). Drop a file or use Open instead.",
+                "warning",
+                key="files",
+            )
             return
         root = await fsa.pick_folder()
         if root is not None:
@@ -375,8 +421,11 @@ class FilesController(Saving):
     async def _open_recent(self, i: int) -> None:
         rec = self._recents[i]
         if not await fsa.ensure_permission(rec.handle, "read"):
-            notify(f"Fenced needs your permission to read {rec.name}. Click it again and allow access.",
-                   "warning", key="files")
+            notify(
+                f"Fenced needs your permission to read {rec.name}. Click it again and allow access.",
+                "warning",
+                key="files",
+            )
             return
         try:
             if rec.kind == "directory":

@@ -81,7 +81,9 @@ async def relative_path(folder: Any, handle: Any) -> str | None:
 async def pick_open() -> Any | None:
     """showOpenFilePicker -> a FileSystemFileHandle, or None if the user cancelled."""
     try:
-        handles = await js.window.showOpenFilePicker(obj({"types": _types(), "multiple": False, "id": "fenced"}))
+        handles = await js.window.showOpenFilePicker(
+            obj({"types": _types(), "multiple": False, "id": "fenced"})
+        )
     except JsException as exc:
         if is_abort(exc):
             return None
@@ -92,7 +94,9 @@ async def pick_open() -> Any | None:
 async def pick_save(suggested: str) -> Any | None:
     """showSaveFilePicker -> a handle to write to, or None if the user cancelled."""
     try:
-        return await js.window.showSaveFilePicker(obj({"suggestedName": suggested, "types": _types(), "id": "fenced"}))
+        return await js.window.showSaveFilePicker(
+            obj({"suggestedName": suggested, "types": _types(), "id": "fenced"})
+        )
     except JsException as exc:
         if is_abort(exc):
             return None

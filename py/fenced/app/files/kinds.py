@@ -72,7 +72,9 @@ def check_name(name: str) -> None:
     ext = extension(name)
     if ext and ext not in MARKDOWN_EXTENSIONS:
         allowed = ", ".join(sorted(LISTED_EXTENSIONS | {".txt"}))
-        raise FileRejected(f"{name} is not a Markdown file ({ext}); Fenced opens {allowed}. Nothing was changed.")
+        raise FileRejected(
+            f"{name} is not a Markdown file ({ext}); Fenced opens {allowed}. Nothing was changed."
+        )
 
 
 def sniff_binary(data: bytes) -> str | None:

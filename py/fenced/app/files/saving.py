@@ -34,7 +34,12 @@ class Saving(_Base):
     def _current(self) -> tuple[str, bytes] | None:
         doc = self.doc
         if doc is None:
-            notify("Nothing to save yet: open or drop a Markdown file first.", "info", key="files", timeout_ms=5000)
+            notify(
+                "Nothing to save yet: open or drop a Markdown file first.",
+                "info",
+                key="files",
+                timeout_ms=5000,
+            )
             return None
         text = self.view.text()
         # Unedited: write the bytes we read. (dumps(loads(t)) == t makes this equal anyway; belt and braces.)
@@ -89,8 +94,11 @@ class Saving(_Base):
         name = str(handle.name)
         try:
             if not await fsa.ensure_permission(handle, "readwrite"):
-                notify(f"Fenced was not allowed to write {name}. Use Save as or Download to keep your changes.",
-                       "error", key="files")
+                notify(
+                    f"Fenced was not allowed to write {name}. Use Save as or Download to keep your changes.",
+                    "error",
+                    key="files",
+                )
                 return "failed"
             if check_disk:
                 choice = await self._confirm_overwrite(handle, data, text)
@@ -99,7 +107,11 @@ class Saving(_Base):
             await fsa.write(handle, data)
             written = await handle.getFile()
         except JsException as exc:
-            notify(f"Could not save {name}: {_js_message(exc)}. Your changes are still here.", "error", key="files")
+            notify(
+                f"Could not save {name}: {_js_message(exc)}. Your changes are still here.",
+                "error",
+                key="files",
+            )
             return "failed"
         old_key = doc.draft_key
         doc.base = Base(data, text, int(written.size), float(written.lastModified))
@@ -120,12 +132,20 @@ class Saving(_Base):
         if not conflict.changed_on_disk(doc.base, disk, data):
             return "overwrite"
         disk_text = conflict.describe_disk(disk)
-        choice = await ui.ask_conflict(doc.name, disk_text, text, conflict.diff_lines(disk_text, text, doc.name),
-                                       fsa.supports("showSaveFilePicker"))
+        choice = await ui.ask_conflict(
+            doc.name,
+            disk_text,
+            text,
+            conflict.diff_lines(disk_text, text, doc.name),
+            fsa.supports("showSaveFilePicker"),
+        )
         if choice in ("overwrite", "save-as"):
             return choice
-        notify(f"Not saved: {doc.name} changed on disk. Your changes are still here (and in a draft).",
-               "warning", key="files")
+        notify(
+            f"Not saved: {doc.name} changed on disk. Your changes are still here (and in a draft).",
+            "warning",
+            key="files",
+        )
         return "failed"
 
     async def _after_save(self, doc: OpenDocument, old_key: str, changes: int) -> None:

@@ -13,6 +13,7 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 from fenced.app.files import state
 from fenced.app.files.fsa import keep, present
 
+
 def el(tag: str, text: str | None = None, cls: str | None = None, **attrs: str) -> Any:
     node = js.document.createElement(tag)
     if text is not None:
@@ -65,8 +66,15 @@ def show_document(name: str | None, dirty: bool) -> None:
     if name:
         label.append(el("span", name, "doc-name-text"))
         if dirty:
-            label.append(el("span", state.DIRTY_MARK, "dirty-marker", title="Unsaved changes",
-                            aria_label="unsaved changes"))
+            label.append(
+                el(
+                    "span",
+                    state.DIRTY_MARK,
+                    "dirty-marker",
+                    title="Unsaved changes",
+                    aria_label="unsaved changes",
+                )
+            )
     label.hidden = not name
 
 
@@ -127,8 +135,9 @@ def render_recents(items: Sequence[tuple[str, str]]) -> None:
         item = el("li")
         label = f"{name}/" if kind == "directory" else name
         item.append(button(label, "recent-open", i, data_kind=kind))
-        item.append(button("\u00d7", "recent-forget", i, aria_label=f"Forget {label}",
-                           title="Remove from this list"))
+        item.append(
+            button("\u00d7", "recent-forget", i, aria_label=f"Forget {label}", title="Remove from this list")
+        )
         listing.append(item)
     box.append(listing)
 
@@ -150,8 +159,9 @@ def _pre(text: str, cls: str) -> Any:
     return el("pre", text, cls, tabindex="0")
 
 
-async def ask_conflict(name: str, disk_text: str, our_text: str, diff: Sequence[str],
-                       can_save_as: bool) -> str:
+async def ask_conflict(
+    name: str, disk_text: str, our_text: str, diff: Sequence[str], can_save_as: bool
+) -> str:
     """A modal dialog with both versions and their diff; returns 'overwrite', 'save-as' or 'cancel'."""
     old = present(by_id("conflict-dialog"))
     if old is not None:
@@ -159,8 +169,13 @@ async def ask_conflict(name: str, disk_text: str, our_text: str, diff: Sequence[
     dialog = el("dialog", None, "conflict-dialog", id="conflict-dialog", aria_labelledby="conflict-title")
     form = el("form", None, None, method="dialog")
     form.append(el("h2", f"{name} changed on disk", id="conflict-title"))
-    form.append(el("p", "Another program changed this file since you opened it. Saving now replaces "
-                        "that version with yours. Compare them first:"))
+    form.append(
+        el(
+            "p",
+            "Another program changed this file since you opened it. Saving now replaces "
+            "that version with yours. Compare them first:",
+        )
+    )
     versions = el("div", None, "conflict-versions")
     for title, text, cls in (("On disk", disk_text, "conflict-disk"), ("Yours", our_text, "conflict-ours")):
         col = el("section", None, "conflict-version", aria_label=title)

@@ -64,6 +64,11 @@ def sort_key(path: str) -> tuple[Any, ...]:
     key: list[Any] = []
     for i, part in enumerate(parts):
         is_file = i == len(parts) - 1
-        key.append((1 if not is_file else 0, 0 if (is_file and part.lower().startswith("readme")) else 1,
-                    part.lower()))
+        key.append(
+            (
+                1 if not is_file else 0,
+                0 if (is_file and part.lower().startswith("readme")) else 1,
+                part.lower(),
+            )
+        )
     return tuple(key)

@@ -85,8 +85,13 @@ class Commands(_Base):
         if button is None or button.disabled:
             return
         action = str(button.dataset.runAction)
-        {"run-all": self.run_all, "stop-all": self.stop_all, "restart": self.restart,
-         "save-outputs": self.save_outputs, "palette": self.open_palette}[action]()
+        {
+            "run-all": self.run_all,
+            "stop-all": self.stop_all,
+            "restart": self.restart,
+            "save-outputs": self.save_outputs,
+            "palette": self.open_palette,
+        }[action]()
 
     def _on_keydown(self, event: Any) -> None:
         key = str(event.key)
@@ -171,8 +176,12 @@ class Commands(_Base):
 
     async def _restart(self, controller: Controller) -> None:
         await controller.restart()
-        notify("Started a new session: environment variables and the working directory are reset.", "info",
-               key="run", timeout_ms=5000)
+        notify(
+            "Started a new session: environment variables and the working directory are reset.",
+            "info",
+            key="run",
+            timeout_ms=5000,
+        )
         self._update()
 
     def save_outputs(self) -> None:
@@ -190,7 +199,9 @@ class Commands(_Base):
     def open_palette(self) -> None:
         self.view.flush()
         commands: list[Command] = [
-            ("Run all", self.run_all), ("Stop all", self.stop_all), ("Restart session", self.restart),
+            ("Run all", self.run_all),
+            ("Stop all", self.stop_all),
+            ("Restart session", self.restart),
             ("Save with outputs", self.save_outputs),
             ("Connect to a runner…", lambda: self.connection.url_input.focus()),
         ]

@@ -83,7 +83,9 @@ class Connection:
         loc = js.window.location
         url, token, fragment = settings.from_location(str(loc.search), str(loc.hash))
         if fragment != str(loc.hash):  # take the token out of the address bar (bookmarks, screenshots)
-            js.window.history.replaceState(js.window.history.state, "", f"{loc.pathname}{loc.search}{fragment}")
+            js.window.history.replaceState(
+                js.window.history.state, "", f"{loc.pathname}{loc.search}{fragment}"
+            )
         self.url = (url or stored(settings.URL_KEY)).strip()
         self.token = (token or stored(settings.TOKEN_KEY)).strip()
         if url:
@@ -199,7 +201,9 @@ def _transport() -> Any:
 async def _probe(url: str) -> bool:
     """Does anything answer at `url`? A `no-cors` GET resolves (opaquely) whenever the server answers,
     whatever CORS would say, and rejects only when nothing is there."""
-    init = to_js({"mode": "no-cors", "cache": "no-store", "credentials": "omit"}, dict_converter=js.Object.fromEntries)
+    init = to_js(
+        {"mode": "no-cors", "cache": "no-store", "credentials": "omit"}, dict_converter=js.Object.fromEntries
+    )
     try:
         await asyncio.wait_for(js.fetch(url + "/", init), PROBE_TIMEOUT_S)
     except Exception:

@@ -46,18 +46,28 @@ class Controller:
     """One per open notebook (`notebook` is a callable: the view's current Notebook)."""
 
     def __init__(
-        self, client: RunnerClient, sink: Sink, host: Host, notebook: Callable[[], Any], *,
-        storage: Storage | None = None, state_key: str = "", document: str = "",
-    ) -> None:  # fmt: skip
+        self,
+        client: RunnerClient,
+        sink: Sink,
+        host: Host,
+        notebook: Callable[[], Any],
+        *,
+        storage: Storage | None = None,
+        state_key: str = "",
+        document: str = "",
+    ) -> None:
         self.host = host
         self.notebook = notebook
         self.storage = storage
         self.state_key = state_key
         nb = notebook()
         self.engine = Engine(
-            client, sink, session_spec(nb.frontmatter if nb is not None else None),
-            metadata={"document": document} if document else None, on_session=lambda _id: self.save(),
-        )  # fmt: skip
+            client,
+            sink,
+            session_spec(nb.frontmatter if nb is not None else None),
+            metadata={"document": document} if document else None,
+            on_session=lambda _id: self.save(),
+        )
         self.answers: dict[str, str] = {}  # prompt answers of this session (memory only: they may be secrets)
         self.run_all_task: asyncio.Future[bool] | None = None
 
@@ -117,8 +127,10 @@ class Controller:
         nb = self.notebook()
         fm = nb.frontmatter if nb is not None else None
         if fm is not None and not fm.valid:
-            self.host.notify(f"The frontmatter could not be read ({fm.error}): running without its shell and cwd.",
-                             "warning")
+            self.host.notify(
+                f"The frontmatter could not be read ({fm.error}): running without its shell and cwd.",
+                "warning",
+            )
         return session_spec(fm)
 
     # --- many cells -------------------------------------------------------------------------------
@@ -127,7 +139,9 @@ class Controller:
         """Run every code cell in order (not `excludeFromRunAll`); stop at the first failure unless
         `keep_going`. Background cells are started and not waited for. True when all succeeded."""
         nb = self.notebook()
-        cells = [c for c in (nb.cells if nb is not None else []) if c.kind == "code" and not c.exclude_from_run_all]
+        cells = [
+            c for c in (nb.cells if nb is not None else []) if c.kind == "code" and not c.exclude_from_run_all
+        ]
         ok = True
         for cell in cells:
             if runnable(cell.language, cell.interpreter):
@@ -223,7 +237,12 @@ class Controller:
         for entry in state.get("runs") or ():
             cell = by_name.get(entry.get("name"))
             index = entry.get("index")
-            if cell is None and isinstance(index, int) and 0 <= index < len(cells) and cells[index].kind == "code":
+            if (
+                cell is None
+                and isinstance(index, int)
+                and 0 <= index < len(cells)
+                and cells[index].kind == "code"
+            ):
                 cell = cells[index]
             if cell is not None:
                 key = self.host.key(cell)
@@ -234,4 +253,3 @@ class Controller:
         self.engine.follow()
         self.save()
         return runs
-

@@ -126,10 +126,13 @@ class RunDialogs:
         query = str(self.palette.querySelector("input").value)
         self._shown = [i for i, (label, _) in enumerate(self._commands) if matches(query, label)]
         self._active = 0
-        items = "".join(
-            f'<li role="option" id="palette-{n}" data-pick="{n}" class="palette-item">{escape(self._commands[i][0])}</li>'
-            for n, i in enumerate(self._shown)
-        ) or '<li class="palette-empty" aria-disabled="true">No matching command</li>'
+        items = (
+            "".join(
+                f'<li role="option" id="palette-{n}" data-pick="{n}" class="palette-item">{escape(self._commands[i][0])}</li>'
+                for n, i in enumerate(self._shown)
+            )
+            or '<li class="palette-empty" aria-disabled="true">No matching command</li>'
+        )
         self.palette.querySelector("ul").innerHTML = items
         self._highlight()
 

@@ -81,9 +81,14 @@ class Engine:
     """Runs cells of one notebook in one session. `key`s identify cells (the UI's cell keys)."""
 
     def __init__(
-        self, client: RunnerClient, sink: Sink, spec: SessionSpec = SessionSpec(), *,
-        metadata: Mapping[str, str] | None = None, on_session: Callable[[str], None] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        client: RunnerClient,
+        sink: Sink,
+        spec: SessionSpec = SessionSpec(),
+        *,
+        metadata: Mapping[str, str] | None = None,
+        on_session: Callable[[str], None] | None = None,
+    ) -> None:
         self.client = client
         self.sink = sink
         self.spec = spec
@@ -135,7 +140,9 @@ class Engine:
             summary = known.get(execution_id)
             if summary is None:
                 continue
-            run = Run(key, summary.known_name, summary.interactive, execution_id=execution_id, pid=summary.pid)
+            run = Run(
+                key, summary.known_name, summary.interactive, execution_id=execution_id, pid=summary.pid
+            )
             run.state = RUNNING if summary.running else (SUCCEEDED if summary.exit_code == 0 else FAILED)
             run.exit_code = summary.exit_code
             self.runs[key] = run
@@ -244,7 +251,9 @@ class Engine:
                     raise
 
     async def stop_all(self) -> None:
-        await asyncio.gather(*(self.stop(k) for k, r in list(self.runs.items()) if r.running), return_exceptions=True)
+        await asyncio.gather(
+            *(self.stop(k) for k, r in list(self.runs.items()) if r.running), return_exceptions=True
+        )
 
     def send_input(self, key: Hashable, data: bytes) -> None:
         """Queue keyboard input for the cell's process."""
@@ -303,7 +312,9 @@ class Engine:
                     failures = 0
                     if not self.connected:
                         self._connection(True, None)
-                    events = [e for e in map(Event.from_json, message.get("events") or ()) if e.seq > self.cursor]
+                    events = [
+                        e for e in map(Event.from_json, message.get("events") or ()) if e.seq > self.cursor
+                    ]
                     if events:
                         async with self._lock:
                             for event in coalesce(events):
@@ -379,9 +390,10 @@ class Engine:
             if run.received.get(t.stream, 0) < t.offset:
                 lost = t.offset - run.received.get(t.stream, 0)
                 run.received[t.stream] = t.offset
-                self.sink.run_notice(run, f"{lost} bytes of {t.stream} were dropped by the runner (buffer limit)")
+                self.sink.run_notice(
+                    run, f"{lost} bytes of {t.stream} were dropped by the runner (buffer limit)"
+                )
 
 
 def _message(exc: BaseException) -> str:
     return exc.message if isinstance(exc, ConnectError) and exc.message else str(exc)
-

@@ -18,7 +18,17 @@ from fenced.connect import Program
 
 SHELL_LANGUAGES = frozenset({"", "sh", "bash", "zsh", "ksh", "shell", "shellscript", "console", "dash"})
 # Languages the runner has an interpreter for (fenced.runner.shells.INTERPRETERS), plus shells.
-RUNNABLE_LANGUAGES = SHELL_LANGUAGES | {"python", "py", "python3", "js", "javascript", "node", "ruby", "rb", "perl"}
+RUNNABLE_LANGUAGES = SHELL_LANGUAGES | {
+    "python",
+    "py",
+    "python3",
+    "js",
+    "javascript",
+    "node",
+    "ruby",
+    "rb",
+    "perl",
+}
 _PROMPT = re.compile(r"^([ \t]*)\$[ \t]", re.MULTILINE)
 
 
@@ -44,16 +54,21 @@ def script_of(source: str, language: str) -> str:
 
 
 def runnable(language: str, interpreter: str) -> str:
-    """"" when the cell can run, else why not."""
+    """ "" when the cell can run, else why not."""
     if interpreter.strip() or language.lower() in RUNNABLE_LANGUAGES:
         return ""
     return f"Fenced does not know how to run {language} cells: set the cell's interpreter attribute."
 
 
 def program_for(
-    source: str, language: str, attributes: Mapping[str, str], *, name: str = "", script: str | None = None,
+    source: str,
+    language: str,
+    attributes: Mapping[str, str],
+    *,
+    name: str = "",
+    script: str | None = None,
     env: Mapping[str, str] | None = None,
-) -> Program:  # fmt: skip
+) -> Program:
     """The Program for a code cell; `script` overrides the source (e.g. with prompt answers applied)."""
     interpreter = attributes.get("interpreter", "").strip()
     program_name, arguments = "", ()

@@ -63,7 +63,9 @@ async def _write(handle: Any, data: bytes) -> None:
     await writable.close()
 
 
-async def save_outputs(files: Any, view: Any, runs: dict[Any, Run], texts: dict[Any, str], session_id: str) -> str:
+async def save_outputs(
+    files: Any, view: Any, runs: dict[Any, Run], texts: dict[Any, str], session_id: str
+) -> str:
     """Write the outputs file; returns where it went ("" if nothing was written)."""
     doc = getattr(files, "doc", None)
     if view.notebook is None:
@@ -74,7 +76,9 @@ async def save_outputs(files: Any, view: Any, runs: dict[Any, Run], texts: dict[
     if not done:
         notify("No finished cell output to save yet.", "info", key="run-save", timeout_ms=5000)
         return ""
-    text = session_outputs(view.text(), done, session_id, dt.datetime.now().astimezone().replace(microsecond=0))
+    text = session_outputs(
+        view.text(), done, session_id, dt.datetime.now().astimezone().replace(microsecond=0)
+    )
     data = text.encode("utf-8")
     target = outputs_name(name, session_id)
     try:
@@ -97,6 +101,10 @@ async def save_outputs(files: Any, view: Any, runs: dict[Any, Run], texts: dict[
             return ""
         notify(f"Could not save the outputs: {getattr(exc, 'message', exc)}", "error", key="run-save")
         return ""
-    notify(f"Saved outputs of {len(done)} cell{'s' if len(done) != 1 else ''} to {where}.", "success",
-           key="run-save", timeout_ms=6000)
+    notify(
+        f"Saved outputs of {len(done)} cell{'s' if len(done) != 1 else ''} to {where}.",
+        "success",
+        key="run-save",
+        timeout_ms=6000,
+    )
     return where

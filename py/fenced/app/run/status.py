@@ -56,7 +56,7 @@ def connected(info: Info) -> Status:
 
 
 def check_url(url: str) -> str:
-    """"" for a usable runner URL, else what is wrong with it."""
+    """ "" for a usable runner URL, else what is wrong with it."""
     lower = url.strip().lower()
     if not lower.startswith(("http://", "https://")) or len(lower.split("://", 1)[1]) == 0:
         return f"Runner URL must start with http:// or https:// (got {url!r})."
@@ -65,6 +65,7 @@ def check_url(url: str) -> str:
 
 def compatible(runner_version: str, app_version: str = __version__) -> bool:
     """Same major version (for 0.x: same minor), as semantic versioning promises compatibility."""
+
     def parts(v: str) -> tuple[str, str]:
         bits = v.strip().lstrip("v").split(".")
         return (bits[0], bits[1] if len(bits) > 1 else "0")
@@ -97,18 +98,24 @@ def failure(exc: BaseException, url: str, origin: str, reachable: bool | None) -
                 f"Start it with --allow-origin {origin}",
                 CORS,
             )
-        return Status(ERROR, f"Runner unreachable at {url}: is it running, and is the URL right?", UNREACHABLE)
+        return Status(
+            ERROR, f"Runner unreachable at {url}: is it running, and is the URL right?", UNREACHABLE
+        )
     if code == Code.UNAVAILABLE:
         return Status(ERROR, f"Runner unreachable at {url}: {exc.message}", UNREACHABLE)
     if code == Code.UNAUTHENTICATED:
         return Status(
-            ERROR, f"Unauthorized: the runner at {url} rejected the token. Check the Runner token.", UNAUTHORIZED
+            ERROR,
+            f"Unauthorized: the runner at {url} rejected the token. Check the Runner token.",
+            UNAUTHORIZED,
         )
     if code == Code.PERMISSION_DENIED:
         return Status(ERROR, f"Forbidden by the runner at {url}: {exc.message}", FORBIDDEN)
     if code in (Code.UNIMPLEMENTED, Code.NOT_FOUND):
         return Status(
-            ERROR, f"Incompatible runner at {url}: it does not answer Fenced's GetInfo ({exc.message}).", INCOMPATIBLE
+            ERROR,
+            f"Incompatible runner at {url}: it does not answer Fenced's GetInfo ({exc.message}).",
+            INCOMPATIBLE,
         )
     if code == Code.DEADLINE_EXCEEDED:
         return Status(ERROR, f"Runner unreachable at {url}: it did not answer in time.", UNREACHABLE)

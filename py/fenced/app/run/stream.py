@@ -20,9 +20,10 @@ async def watch_messages(client: RunnerClient, session_id: str, cursor: int) -> 
     network chunk (a browser hands over megabytes at once) parsed a slice at a time, so the page can
     paint between the messages it holds."""
     request = stream_request(
-        method_url(client.base_url, SERVICE, "Watch"), {"sessionId": session_id, "cursor": str(cursor)},
+        method_url(client.base_url, SERVICE, "Watch"),
+        {"sessionId": session_id, "cursor": str(cursor)},
         token=client.token,
-    )  # fmt: skip
+    )
     handle = await client.transport.open_stream(request)
     try:
         parser = StreamParser(handle.status, handle.headers)
@@ -44,9 +45,13 @@ def coalesce(events: list[Event]) -> list[Event]:
         last = out[-1] if out else None
         o, p = event.output, last.output if last is not None else None
         if (
-            o is not None and p is not None and last is not None and last.execution_id == event.execution_id
-            and p.stream == o.stream and p.offset + sum(map(len, parts)) == o.offset
-        ):  # fmt: skip
+            o is not None
+            and p is not None
+            and last is not None
+            and last.execution_id == event.execution_id
+            and p.stream == o.stream
+            and p.offset + sum(map(len, parts)) == o.offset
+        ):
             parts.append(o.data)
             continue
         _merge(out, parts)
@@ -59,4 +64,8 @@ def coalesce(events: list[Event]) -> list[Event]:
 def _merge(out: list[Event], parts: list[bytes]) -> None:
     if len(parts) > 1 and out and out[-1].output is not None:
         last = out[-1]
-        out[-1] = Event(last.seq, last.execution_id, output=Output(last.output.stream, last.output.offset, b"".join(parts)))
+        out[-1] = Event(
+            last.seq,
+            last.execution_id,
+            output=Output(last.output.stream, last.output.offset, b"".join(parts)),
+        )

@@ -43,7 +43,9 @@ def seconds(ms: float) -> str:
 class CellOutput:
     """Output of one cell (by the view's cell key); survives the cell element being re-created."""
 
-    def __init__(self, key: int, cell_el: Any, on_input: Callable[[str], None], on_resize: Callable[[int, int], None]) -> None:
+    def __init__(
+        self, key: int, cell_el: Any, on_input: Callable[[str], None], on_resize: Callable[[int, int], None]
+    ) -> None:
         self.key = key
         self.box = js.document.createElement("div")
         self.box.className = "run-box"
@@ -55,8 +57,9 @@ class CellOutput:
         self.stderr_el = self.box.querySelector(".run-stderr")
         self.term: Any = None
         self._proxies = [create_proxy(on_input), create_proxy(on_resize)]
-        self._callbacks = to_js({"input": self._proxies[0], "resize": self._proxies[1]},
-                                dict_converter=js.Object.fromEntries)
+        self._callbacks = to_js(
+            {"input": self._proxies[0], "resize": self._proxies[1]}, dict_converter=js.Object.fromEntries
+        )
         self._text = PlainText()
         self._stderr = PlainText()
         self._tail: Any = None
@@ -94,8 +97,13 @@ class CellOutput:
         self._set_state(STARTING, "Starting…", "")
         if self.term is None:
             self.term = module.createTerminal(
-                self.term_host, to_js({"interactive": run_interactive, "maxRows": max_rows},
-                                      dict_converter=js.Object.fromEntries), self._callbacks)
+                self.term_host,
+                to_js(
+                    {"interactive": run_interactive, "maxRows": max_rows},
+                    dict_converter=js.Object.fromEntries,
+                ),
+                self._callbacks,
+            )
         else:
             self.term.reset(run_interactive, max_rows)
         size = self.term.size().to_py()
@@ -135,7 +143,9 @@ class CellOutput:
         if run.state in (STARTING, RUNNING):
             elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms
             pid = f"pid {run.pid} · " if run.pid else ""
-            self._set_state(run.state, "Running" if run.state == RUNNING else "Starting…", f"{pid}{seconds(elapsed)}")
+            self._set_state(
+                run.state, "Running" if run.state == RUNNING else "Starting…", f"{pid}{seconds(elapsed)}"
+            )
             return
         parts = []
         if run.pid:

@@ -21,8 +21,8 @@ from fenced.app.view import cellhtml
 from fenced.app.view.bridge import guarded, listen
 
 from . import settings, status
-from .connection import Connection
 from .commands import Commands, opt, spawn
+from .connection import Connection
 from .controller import Controller
 from .dialogs import RunDialogs
 from .engine import Run
@@ -144,9 +144,14 @@ class RunUI(Commands):
 
     def _open_controller(self) -> None:
         self.controller = Controller(
-            self.client, self, self, lambda: self.view.notebook, storage=LocalStorage(),
-            state_key=self._state_key(), document=self._document_name(),
-        )  # fmt: skip
+            self.client,
+            self,
+            self,
+            lambda: self.view.notebook,
+            storage=LocalStorage(),
+            state_key=self._state_key(),
+            document=self._document_name(),
+        )
         spawn(self._restore(self.controller))
 
     async def _restore(self, controller: Controller) -> None:
@@ -176,8 +181,11 @@ class RunUI(Commands):
     def _toolbar_html(self, c: Any) -> str:
         """Run/Stop buttons of a code cell (cellhtml hook); state as of now, kept current by `_update`."""
         why = self._reason()
-        run_attrs = (f' disabled title="{escape(why)}" aria-description="{escape(why)}"' if why
-                     else ' title="Run cell (Ctrl+Enter)"')
+        run_attrs = (
+            f' disabled title="{escape(why)}" aria-description="{escape(why)}"'
+            if why
+            else ' title="Run cell (Ctrl+Enter)"'
+        )
         return (
             f'<button type="button" class="run-button" data-run="run" aria-label="Run cell"{run_attrs}>▶</button>'
             '<button type="button" class="stop-button" data-run="stop" aria-label="Stop cell" title="Stop cell"'
@@ -193,10 +201,17 @@ class RunUI(Commands):
             self._sync(key)
         has_doc = self.view.notebook is not None
         can_run = not why and has_doc and self.controller is not None
-        running_all = self.controller is not None and self.controller.run_all_task is not None and \
-            not self.controller.run_all_task.done()
-        for name, enabled in (("run-all", can_run and not running_all), ("restart", can_run),
-                              ("stop-all", self.controller is not None), ("save-outputs", has_doc)):
+        running_all = (
+            self.controller is not None
+            and self.controller.run_all_task is not None
+            and not self.controller.run_all_task.done()
+        )
+        for name, enabled in (
+            ("run-all", can_run and not running_all),
+            ("restart", can_run),
+            ("stop-all", self.controller is not None),
+            ("save-outputs", has_doc),
+        ):
             button = self.actions.querySelector(f'[data-run-action="{name}"]')
             button.disabled = not enabled
             title = why if name in ("run-all", "restart") and why else ""
@@ -221,7 +236,7 @@ class RunUI(Commands):
         out = self.outputs.get(key)
         if out is None or out.cell_el is None:
             return
-        running = out.run is not None and out.run.running or out.state == "starting"
+        running = (out.run is not None and out.run.running) or out.state == "starting"
         run_button = opt(out.cell_el.querySelector('[data-run="run"]'))
         stop_button = opt(out.cell_el.querySelector('[data-run="stop"]'))
         if run_button is not None:
@@ -244,11 +259,14 @@ class RunUI(Commands):
         out = self.outputs.get(key)
         if out is None:
             out = self.outputs[key] = CellOutput(
-                key, el, lambda data: self._input(key, data), lambda rows, cols: self._resize(key, rows, cols))
+                key, el, lambda data: self._input(key, data), lambda rows, cols: self._resize(key, rows, cols)
+            )
         elif out.cell_el is not el or not out.connected:
             out.adopt(el)
         nb = self.view.notebook
-        size = await out.prepare(interactive, max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None))
+        size = await out.prepare(
+            interactive, max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None)
+        )
         self._sync(key)
         return size
 

@@ -45,7 +45,9 @@ def js_object(entries: dict[str, Any]) -> tuple[Any, list[Any]]:
     """A plain JS object and its proxies: Python callables become persistent proxies that the
     caller must keep alive as long as JS may call them."""
     converted = {k: create_proxy(v) if callable(v) else v for k, v in entries.items()}
-    return to_js(converted, dict_converter=js.Object.fromEntries), [v for v in converted.values() if callable(v)]
+    return to_js(converted, dict_converter=js.Object.fromEntries), [
+        v for v in converted.values() if callable(v)
+    ]
 
 
 def guarded(handler: Callable[[Any], None], keep: list[Any]) -> Any:
@@ -64,7 +66,9 @@ def guarded(handler: Callable[[Any], None], keep: list[Any]) -> Any:
     return proxy
 
 
-def listen(target: Any, name: str, handler: Callable[[Any], None], keep: list[Any], capture: bool = False) -> None:
+def listen(
+    target: Any, name: str, handler: Callable[[Any], None], keep: list[Any], capture: bool = False
+) -> None:
     """`target.addEventListener(name, ...)` with a `guarded` proxy of `handler` kept in `keep`."""
     target.addEventListener(name, guarded(handler, keep), capture)
 

@@ -152,8 +152,11 @@ class Commands:
             return
         self.v.flush()
         index = self.v.active
-        new = Cell.new_markdown(cell.source) if kind == "markdown" else Cell.new_code(
-            cell.source, self._language_near(index - 1))
+        new = (
+            Cell.new_markdown(cell.source)
+            if kind == "markdown"
+            else Cell.new_code(cell.source, self._language_near(index - 1))
+        )
         self.v.run(ops.ReplaceCell(index, cell, new))
         self.v.select(index)
 

@@ -18,26 +18,50 @@ from .keymap import COMMAND, SHORTCUTS
 if TYPE_CHECKING:
     from .notebook import NotebookView
 
-LANGUAGES = ["sh", "bash", "zsh", "python", "javascript", "typescript", "json", "yaml", "sql", "go",
-             "dockerfile", "toml", "powershell", "ruby", "rust", "html", "css", "text"]
+LANGUAGES = [
+    "sh",
+    "bash",
+    "zsh",
+    "python",
+    "javascript",
+    "typescript",
+    "json",
+    "yaml",
+    "sql",
+    "go",
+    "dockerfile",
+    "toml",
+    "powershell",
+    "ruby",
+    "rust",
+    "html",
+    "css",
+    "text",
+]
 
 
 def _field(label: str, name: str, control: str, hint: str = "") -> str:
     """A labelled control; the first "{attrs}" in `control` (before any user text) gets id/name/aria."""
     attrs = f'id="dlg-{name}" name="{name}"' + (f' aria-describedby="dlg-{name}-hint"' if hint else "")
     hint_html = f'<span class="hint" id="dlg-{name}-hint">{escape(hint)}</span>' if hint else ""
-    return (f'<div class="field"><label class="label" for="dlg-{name}">{escape(label)}</label>'
-            f"{control.replace('{attrs}', attrs, 1)}{hint_html}</div>")
+    return (
+        f'<div class="field"><label class="label" for="dlg-{name}">{escape(label)}</label>'
+        f"{control.replace('{attrs}', attrs, 1)}{hint_html}</div>"
+    )
 
 
 def _text(value: str, placeholder: str = "", extra: str = "") -> str:
-    return (f'<input type="text" {{attrs}} value="{escape(value)}" placeholder="{escape(placeholder)}"'
-            f' autocomplete="off" spellcheck="false" {extra}>')
+    return (
+        f'<input type="text" {{attrs}} value="{escape(value)}" placeholder="{escape(placeholder)}"'
+        f' autocomplete="off" spellcheck="false" {extra}>'
+    )
 
 
 def _check(name: str, label: str, checked: bool) -> str:
-    return (f'<label class="check"><input type="checkbox" name="{name}"{" checked" if checked else ""}>'
-            f" {escape(label)}</label>")
+    return (
+        f'<label class="check"><input type="checkbox" name="{name}"{" checked" if checked else ""}>'
+        f" {escape(label)}</label>"
+    )
 
 
 class Dialogs:
@@ -58,9 +82,14 @@ class Dialogs:
     def _open(self, title: str, body: str, on_save: Any, save_label: str = "Save") -> None:
         self._return_to = opt(js.document.activeElement)
         self._on_save = on_save
-        buttons = (f'<button type="submit" value="save" class="primary">{escape(save_label)}</button>'
-                   '<button type="button" data-dialog="cancel">Cancel</button>') if on_save else (
-                   '<button type="button" data-dialog="cancel">Close</button>')
+        buttons = (
+            (
+                f'<button type="submit" value="save" class="primary">{escape(save_label)}</button>'
+                '<button type="button" data-dialog="cancel">Cancel</button>'
+            )
+            if on_save
+            else ('<button type="button" data-dialog="cancel">Close</button>')
+        )
         self.dialog.setAttribute("aria-label", title)
         self.dialog.innerHTML = (
             f'<form method="dialog" class="dialog-form" novalidate><h2>{escape(title)}</h2>{body}'
@@ -114,30 +143,46 @@ class Dialogs:
         initial = dict(cell.current_attributes())
         form = forms.attributes_to_form(initial, cell.language)
         options = "".join(
-            f'<option value="{p}"{" selected" if p == form["promptEnv"] else ""}>{p}</option>' for p in forms.PROMPT_ENV
+            f'<option value="{p}"{" selected" if p == form["promptEnv"] else ""}>{p}</option>'
+            for p in forms.PROMPT_ENV
         )
         datalist = "".join(f'<option value="{escape(x)}">' for x in LANGUAGES)
         generated = cell.name if cell.name_generated else ""
         body = (
             _field("Language", "language", _text(form["language"], "sh", 'list="view-languages"'))
             + f'<datalist id="view-languages">{datalist}</datalist>'
-            + _field("Name", "name", _text(form["name"], generated), "Empty: a name is generated from the code.")
+            + _field(
+                "Name", "name", _text(form["name"], generated), "Empty: a name is generated from the code."
+            )
             + _field("Working directory (cwd)", "cwd", _text(form["cwd"]))
-            + _field("Prompt for environment (promptEnv)", "promptEnv", "<select {attrs}>" + options + "</select>")
-            + _field("Terminal rows (terminalRows)", "terminalRows",
-                     f'<input type="number" {{attrs}} min="1" max="1000" value="{escape(form["terminalRows"])}">')
+            + _field(
+                "Prompt for environment (promptEnv)", "promptEnv", "<select {attrs}>" + options + "</select>"
+            )
+            + _field(
+                "Terminal rows (terminalRows)",
+                "terminalRows",
+                f'<input type="number" {{attrs}} min="1" max="1000" value="{escape(form["terminalRows"])}">',
+            )
             + '<fieldset class="checks"><legend>Running</legend>'
             + _check("interactive", "Interactive (accepts input)", form["interactive"])
             + _check("background", "Background (long-running process)", form["background"])
-            + _check("excludeFromRunAll", "Exclude from Run all (excludeFromRunAll)", form["excludeFromRunAll"])
+            + _check(
+                "excludeFromRunAll", "Exclude from Run all (excludeFromRunAll)", form["excludeFromRunAll"]
+            )
             + "</fieldset>"
-            + _field("Other attributes", "other",
-                     '<textarea {attrs} rows="4" spellcheck="false">' + escape(form["other"]) + "</textarea>",
-                     "One key=value per line.")
+            + _field(
+                "Other attributes",
+                "other",
+                '<textarea {attrs} rows="4" spellcheck="false">' + escape(form["other"]) + "</textarea>",
+                "One key=value per line.",
+            )
         )
 
         def save(f: Any) -> list[str]:
-            values = {k: self._value(f, k) for k in ("language", "name", "cwd", "promptEnv", "terminalRows", "other")}
+            values = {
+                k: self._value(f, k)
+                for k in ("language", "name", "cwd", "promptEnv", "terminalRows", "other")
+            }
             values.update({k: self._checked(f, k) for k in forms.BOOL_KEYS})
             result = forms.form_to_attributes(initial, values)
             if result.errors:
@@ -169,8 +214,14 @@ class Dialogs:
         fields = dict(fm.data) if fm is not None and valid and fm.data is not None else {}
         initial = forms.frontmatter_to_form(fields, raw)
         disabled = "" if valid else " disabled"
-        note = "" if valid else (f'<p class="dialog-note" role="note">This frontmatter does not parse '
-                                 f"({escape(fm.error or '')}); edit its text.</p>")
+        note = (
+            ""
+            if valid
+            else (
+                f'<p class="dialog-note" role="note">This frontmatter does not parse '
+                f"({escape(fm.error or '')}); edit its text.</p>"
+            )
+        )
         body = (
             note
             + f'<fieldset class="fm-fields"{disabled}><legend>Fields</legend>'
@@ -178,15 +229,22 @@ class Dialogs:
             + _field("Working directory (cwd)", "cwd", _text(initial["cwd"]))
             + _check("skipPrompts", "Skip prompts (skipPrompts)", initial["skipPrompts"])
             + "</fieldset>"
-            + _field("Frontmatter text", "raw",
-                     '<textarea {attrs} rows="8" spellcheck="false">' + escape(raw) + "</textarea>",
-                     "The whole frontmatter, delimiters included (--- YAML, +++ TOML or a JSON object). "
-                     "Empty removes it.")
+            + _field(
+                "Frontmatter text",
+                "raw",
+                '<textarea {attrs} rows="8" spellcheck="false">' + escape(raw) + "</textarea>",
+                "The whole frontmatter, delimiters included (--- YAML, +++ TOML or a JSON object). "
+                "Empty removes it.",
+            )
         )
 
         def save(f: Any) -> list[str]:
-            form = {"raw": self._value(f, "raw"), "shell": self._value(f, "shell"), "cwd": self._value(f, "cwd"),
-                    "skipPrompts": self._checked(f, "skipPrompts")}
+            form = {
+                "raw": self._value(f, "raw"),
+                "shell": self._value(f, "shell"),
+                "cwd": self._value(f, "cwd"),
+                "skipPrompts": self._checked(f, "skipPrompts"),
+            }
             plan = forms.plan_frontmatter(initial, form)
             if plan.raw is None and not plan.updates:
                 return []
@@ -211,7 +269,9 @@ class Dialogs:
             if new is None:
                 new = Frontmatter.new({k: val for k, val in updates.items() if val is not None})
             elif not new.valid:
-                return [f"The frontmatter text does not parse ({new.error}); fix it or leave the fields alone."]
+                return [
+                    f"The frontmatter text does not parse ({new.error}); fix it or leave the fields alone."
+                ]
             else:
                 for key, val in updates.items():
                     if val is None:
@@ -232,7 +292,7 @@ class Dialogs:
             for keys, what, mode in SHORTCUTS
         )
         body = (
-            '<p>Command mode: a cell is selected (Esc). Edit mode: you are typing in a cell (Enter).</p>'
+            "<p>Command mode: a cell is selected (Esc). Edit mode: you are typing in a cell (Enter).</p>"
             f'<table class="shortcuts"><thead><tr><th scope="col">Keys</th><th scope="col">Action</th>'
             f'<th scope="col">Mode</th></tr></thead><tbody>{rows}</tbody></table>'
         )

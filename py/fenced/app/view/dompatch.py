@@ -70,6 +70,7 @@ def apply(v: NotebookView, patch: tuple[Any, ...]) -> None:
     elif kind == "frontmatter":
         pass  # the chrome reads the frontmatter when its dialog opens
 
+
 def insert_elements(v: NotebookView, index: int, count: int) -> None:
     """Render cells [index, index + count) of the model and put them in place."""
     html = cellhtml.cells_html([v._data(c) for c in v.cells[index : index + count]], index)

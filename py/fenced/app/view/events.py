@@ -24,7 +24,9 @@ class Events:
         self.commands = Commands(view)
         self._pending: str | None = None
         root = view.root
-        view._ctl.listenKeys(guarded(self._on_keydown, view._proxies))  # filtered in JS: no Python per typed key
+        view._ctl.listenKeys(
+            guarded(self._on_keydown, view._proxies)
+        )  # filtered in JS: no Python per typed key
         self._listen(root, "click", self._on_click)
         self._listen(root, "dblclick", self._on_dblclick)
         self._listen(root, "focusin", self._on_focusin)
@@ -66,8 +68,9 @@ class Events:
         if mode is None:
             self._other_key(event, target)
             return
-        press = KeyPress(str(event.key), bool(event.ctrlKey), bool(event.metaKey), bool(event.shiftKey),
-                         bool(event.altKey))
+        press = KeyPress(
+            str(event.key), bool(event.ctrlKey), bool(event.metaKey), bool(event.shiftKey), bool(event.altKey)
+        )
         command, self._pending = command_for(mode, press, self._pending)
         if command is None:
             return
@@ -75,7 +78,14 @@ class Events:
             cell = self._cell_of(target)
             if cell is not None:
                 v.active = v.index_of(cell)
-        if not v.cells and command not in ("undo", "redo", "shortcuts", "find", "insert-above", "insert-below"):
+        if not v.cells and command not in (
+            "undo",
+            "redo",
+            "shortcuts",
+            "find",
+            "insert-above",
+            "insert-below",
+        ):
             return
         event.preventDefault()
         event.stopPropagation()
@@ -128,7 +138,11 @@ class Events:
 
     def _on_dblclick(self, event: Any) -> None:
         cell = self._cell_of(event.target)
-        if cell is not None and cell.dataset.cellKind == "markdown" and not cell.classList.contains("editing"):
+        if (
+            cell is not None
+            and cell.dataset.cellKind == "markdown"
+            and not cell.classList.contains("editing")
+        ):
             event.preventDefault()
             self.v.edit(self.v.index_of(cell))
 

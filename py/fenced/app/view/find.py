@@ -14,8 +14,9 @@ class Match(NamedTuple):
     end: int
 
 
-def find_all(sources: Sequence[str], query: str, case_sensitive: bool = False,
-             limit: int = MAX_MATCHES) -> list[Match]:
+def find_all(
+    sources: Sequence[str], query: str, case_sensitive: bool = False, limit: int = MAX_MATCHES
+) -> list[Match]:
     """Every non-overlapping occurrence of `query`, in document order (at most `limit`)."""
     if not query:
         return []

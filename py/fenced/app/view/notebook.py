@@ -26,8 +26,10 @@ from .keymap import COMMAND, EDIT
 from .sanitize import REL_SRC_ATTR
 
 # Rendered Markdown cells showing a relative image (resolved, unavailable or pending): see `rename`.
-IMAGE_CELLS = ('.cell[data-cell-kind="markdown"]:not(.editing):has(img[src^="blob:"], img.image-unavailable, '
-               f'img[{REL_SRC_ATTR}])')
+IMAGE_CELLS = (
+    '.cell[data-cell-kind="markdown"]:not(.editing):has(img[src^="blob:"], img.image-unavailable, '
+    f"img[{REL_SRC_ATTR}])"
+)
 EAGER_LIMIT = 400  # notebooks up to this many cells get every editor mounted while the page is idle
 
 
@@ -150,10 +152,12 @@ class NotebookView:
 
         self._chrome = Chrome(self)
         self._cells_el = self._chrome.cells
-        callbacks, proxies = bridge.js_object({
-            "render": self._render_keys,
-            "changed": self._editor_changed,
-        })
+        callbacks, proxies = bridge.js_object(
+            {
+                "render": self._render_keys,
+                "changed": self._editor_changed,
+            }
+        )
         self._proxies += proxies
         self._ctl = module.createController(self._cells_el, callbacks, bridge.obj(stateEl=self.root))
         self.events = Events(self)
@@ -229,7 +233,9 @@ class NotebookView:
             el.focus(bridge.obj(preventScroll=True))
             self.mode = COMMAND
 
-    def edit(self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None) -> None:
+    def edit(
+        self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
+    ) -> None:
         """Edit mode on a cell: focus its editor (a Markdown cell shows its source). `point`: the viewport
         position of a click on a code cell's static text, where the caret goes."""
         if index is None:
@@ -237,7 +243,9 @@ class NotebookView:
         if not 0 <= index < len(self.cells):
             return
         cell, el = self.cells[index], self.element(index)
-        offset = bridge.opt(self._ctl.offsetAt(el, *point)) if point is not None and cell.kind == "code" else None
+        offset = (
+            bridge.opt(self._ctl.offsetAt(el, *point)) if point is not None and cell.kind == "code" else None
+        )
         self.select(index, focus=False, scroll=True)
         if cell.kind == "markdown" and not el.classList.contains("editing"):
             el.classList.add("editing")

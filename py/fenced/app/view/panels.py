@@ -98,7 +98,9 @@ class Chrome:
     def attach_actions(self, cell_el: Any) -> None:
         """Move the actions bar into the active cell (one bar in the DOM, not one per cell)."""
         if cell_el.dataset.cellKind == "code":
-            cell_el.querySelector(".cell-header").insertBefore(self.actions, cell_el.querySelector(".cell-toolbar"))
+            cell_el.querySelector(".cell-header").insertBefore(
+                self.actions, cell_el.querySelector(".cell-toolbar")
+            )
         else:
             cell_el.insertBefore(self.actions, cell_el.firstChild)
 
@@ -116,7 +118,9 @@ class Chrome:
         if self.v.notebook is None:
             return
         self.v.flush()
-        items = self._outline_cache.headings((i, c) for i, c in enumerate(self.v.cells) if c.kind == "markdown")
+        items = self._outline_cache.headings(
+            (i, c) for i, c in enumerate(self.v.cells) if c.kind == "markdown"
+        )
         if not items:
             html = '<p class="nb-outline-empty">No headings.</p>'
         else:

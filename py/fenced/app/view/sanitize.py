@@ -15,23 +15,127 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-                  "source", "track", "wbr", "frame", "keygen"})
+VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "frame",
+        "keygen",
+    }
+)
 
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
-    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s",
-    "samp", "small", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
-    "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr", "center",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "wbr",
+        "center",
+    }
+)
 
 # Elements dropped together with everything inside them (none of them is void).
-DROP_WITH_CONTENT = frozenset({
-    "script", "style", "iframe", "object", "template", "noscript", "textarea", "title", "select", "svg",
-    "math", "xmp", "plaintext", "noembed", "noframes", "frameset", "applet", "head", "audio", "video",
-    "canvas", "map", "datalist", "option", "optgroup",
-})
+DROP_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "template",
+        "noscript",
+        "textarea",
+        "title",
+        "select",
+        "svg",
+        "math",
+        "xmp",
+        "plaintext",
+        "noembed",
+        "noframes",
+        "frameset",
+        "applet",
+        "head",
+        "audio",
+        "video",
+        "canvas",
+        "map",
+        "datalist",
+        "option",
+        "optgroup",
+    }
+)
 
 GLOBAL_ATTRS = frozenset({"title", "lang", "dir"})
 TAG_ATTRS: dict[str, frozenset[str]] = {
@@ -76,7 +180,9 @@ def is_relative(url: str) -> bool:
 
 def safe_link(url: str) -> bool:
     scheme = url_scheme(url)
-    return scheme in LINK_SCHEMES if scheme is not None else not url.strip().startswith(("\\\\", "/\\", "\\/"))
+    return (
+        scheme in LINK_SCHEMES if scheme is not None else not url.strip().startswith(("\\\\", "/\\", "\\/"))
+    )
 
 
 def _clean_attrs(tag: str, attrs: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
@@ -100,11 +206,7 @@ def _clean_attrs(tag: str, attrs: list[tuple[str, str | None]]) -> list[tuple[st
             if not m:
                 continue
             v = f"text-align:{m.group(1).lower()}"
-        elif name == "dir" and v.lower() not in ("ltr", "rtl", "auto"):
-            continue
-        elif name == "align" and v.lower() not in ("left", "right", "center"):
-            continue
-        elif name == "type" and v not in ("1", "a", "A", "i", "I"):
+        elif (name == "dir" and v.lower() not in ("ltr", "rtl", "auto")) or (name == "align" and v.lower() not in ("left", "right", "center")) or (name == "type" and v not in ("1", "a", "A", "i", "I")):
             continue
         elif name in ("reversed", "open"):
             out[name] = None
@@ -204,4 +306,3 @@ def sanitize(html: str) -> str:
     parser = _Sanitizer()
     parser.feed(html)
     return parser.result()
-

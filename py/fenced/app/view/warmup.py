@@ -24,7 +24,7 @@ from . import bridge
 
 # The languages runbooks use most (the rest are built when a document needs them).
 LANGUAGES: list[tuple[str, str]] = [
-    ("sh", 'export APP_ENV=staging\nfor host in web-1 web-2; do\n  ssh "$host" \'uptime\'\ndone'),
+    ("sh", "export APP_ENV=staging\nfor host in web-1 web-2; do\n  ssh \"$host\" 'uptime'\ndone"),
     ("python", "import json, os\nfor key in sorted(os.environ):\n    print(json.dumps({key: 1}))"),
     ("yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  LOG_LEVEL: info"),
     ("json", '{"service": "web", "replicas": 3, "healthy": true}'),
@@ -32,7 +32,7 @@ LANGUAGES: list[tuple[str, str]] = [
 ]
 
 SAMPLE = (
-    '---\nshell: bash\ncwd: /srv/app\n---\n\n# Runbook\n\n## Check the service\n\nMake sure the `web` deployment'
+    "---\nshell: bash\ncwd: /srv/app\n---\n\n# Runbook\n\n## Check the service\n\nMake sure the `web` deployment"
     " is healthy; see the [index](https://example.com/runbooks) and **stop** on _errors_.\n\n"
     "- pods are `Running`\n- no alerts\n\n1. one\n2. two\n\n| a | b |\n|---|:-:|\n| 1 | ~~2~~ |\n\n> note\n\n"
     + "".join(f'```{lang} {{"name":"warm-{lang}"}}\n{text}\n```\n\n' for lang, text in LANGUAGES)
@@ -46,8 +46,10 @@ def _parse() -> list[str]:
     from . import cellhtml
 
     nb = loads(SAMPLE)
-    data = [cellhtml.CellData(i, c.kind, c.source, getattr(c, "language", ""), getattr(c, "name", ""))
-            for i, c in enumerate(nb.cells)]
+    data = [
+        cellhtml.CellData(i, c.kind, c.source, getattr(c, "language", ""), getattr(c, "name", ""))
+        for i, c in enumerate(nb.cells)
+    ]
     cellhtml.cells_html(data)
     return [c.source for c in nb.cells if c.kind == "markdown"]
 
@@ -84,5 +86,5 @@ async def run(view: Any) -> None:
             pending = step()
             if pending is not None:
                 await pending
-    except Exception:  # noqa: BLE001 - a failed warm-up only means the first document pays as before
+    except Exception:
         js.console.warn(traceback.format_exc())
