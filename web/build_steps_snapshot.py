@@ -32,7 +32,6 @@ SNAPSHOT_MODULES = [
     "base64",
     "hashlib",
     "datetime",
-    "difflib",
     "textwrap",
     "string",
     "random",

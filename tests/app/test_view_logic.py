@@ -74,7 +74,7 @@ def test_meta_patch_and_language() -> None:
     nb = loads(DOC)
     cell = nb.cells[1]
     op = ops.SetMeta(cell, "sh", "bash", {"name": "one"}, {"name": "one", "interactive": "false"})
-    assert op.apply(nb) == ("meta", cell)
+    assert op.apply(nb) == ops.MetaChanged(cell)
     assert '```bash {"interactive":"false","name":"one"}' in dumps(nb)
     op.revert(nb)
     assert dumps(nb) == DOC

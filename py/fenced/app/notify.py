@@ -6,16 +6,21 @@ consistent and screen readers announce them. Messages stay until dismissed or re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal
+
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+from pyodide.ffi import create_once_callable  # type: ignore[import-not-found]
 
+from fenced.app.jsffi import keep, opt
+
+Kind = Literal["info", "success", "warning", "error"]
 _KINDS = ("info", "success", "warning", "error")
-_keep: list[object] = []
 
 
-def _container() -> object:
-    box = js.document.getElementById("messages")
-    if not box:  # getElementById gives jsnull, not None
+def _container() -> Any:
+    box = opt(js.document.getElementById("messages"))
+    if box is None:
         box = js.document.createElement("div")
         box.id = "messages"
         box.className = "messages"
@@ -24,13 +29,13 @@ def _container() -> object:
     return box
 
 
-def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms: int | None = None) -> object:
+def notify(message: str, kind: Kind = "info", key: str | None = None, timeout_ms: int | None = None) -> Any:
     """Show `message`; `key` replaces an earlier message with the same key; errors never time out."""
     assert kind in _KINDS, kind
     box = _container()
     if key:
-        old = box.querySelector(f'[data-message-key="{key}"]')
-        if old:
+        old = opt(box.querySelector(f'[data-message-key="{key}"]'))
+        if old is not None:
             old.remove()
     item = js.document.createElement("div")
     item.className = f"message message-{kind}"
@@ -44,18 +49,25 @@ def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms:
     close.type = "button"
     close.className = "message-close"
     close.setAttribute("aria-label", "Dismiss message")
-    close.textContent = "×"
-    handler = create_proxy(lambda _e: item.remove())
-    _keep.append(handler)
-    close.addEventListener("click", handler)
+    close.textContent = "\u00d7"  # multiplication sign
+    close.addEventListener("click", keep(lambda _e: item.remove()))
     item.append(text, close)
     box.appendChild(item)
     if timeout_ms and kind in ("info", "success"):
-        js.setTimeout(create_proxy(lambda: item.remove()), timeout_ms)
+        js.setTimeout(create_once_callable(item.remove), timeout_ms)
     return item
 
 
 def clear(key: str) -> None:
-    old = _container().querySelector(f'[data-message-key="{key}"]')
-    if old:
+    old = opt(_container().querySelector(f'[data-message-key="{key}"]'))
+    if old is not None:
         old.remove()
+
+
+def bug_report(key: str, what: str) -> Callable[[BaseException], None]:
+    """For `jsffi.spawn`: tell the user that a task failed (`what: the error`), as one message per key."""
+
+    def report(exc: BaseException) -> None:
+        notify(f"{what}: {exc}", "error", key=key)
+
+    return report

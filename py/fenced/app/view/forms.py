@@ -116,18 +116,19 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
     other, other_errors = parse_other(str(form.get("other", "")))
     errors += other_errors
     result: dict[str, str] = {}
-    for key, value in old.items():
+    for key in old:
         if key in new:
-            if new[key] is not None:
-                result[key] = new[key]  # type: ignore[assignment]
+            kept = new[key]
+            if kept is not None:
+                result[key] = kept
         elif key in other:
             result[key] = other[key]
-    for key, value in new.items():
-        if value is not None and key not in result:
-            result[key] = value
-    for key, value in other.items():
+    for key, added in new.items():
+        if added is not None and key not in result:
+            result[key] = added
+    for key, text in other.items():
         if key not in result:
-            result[key] = value
+            result[key] = text
     language = str(form.get("language", "")).strip()
     if any(ch.isspace() or ch in "{}`~" for ch in language):
         errors.append("Language: one word, such as sh, python or sql.")
@@ -135,8 +136,6 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
 
 
 # --- frontmatter ------------------------------------------------------------------------------------
-
-FRONTMATTER_FIELDS = ("shell", "cwd", "skipPrompts")
 
 
 def frontmatter_to_form(fields: Mapping[str, Any] | None, raw: str) -> dict[str, Any]:

@@ -1,48 +1,86 @@
 """DOM events -> commands. A handful of delegated listeners (the notebook root and the document), not
 one per cell: each listener is a Python proxy, and proxies and JS->Python calls are what cost here.
+Commands are run by name through the view's `CommandTable`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import js  # type: ignore[import-not-found]
 
-from .bridge import closest, guarded, listen, opt
-from .commands import Commands
-from .keymap import COMMAND, EDIT, KeyPress, command_for
+from fenced.app.jsffi import closest, guarded, listen, opt
 
-if TYPE_CHECKING:
-    from .notebook import NotebookView
+from .commandtable import CommandTable
+from .keymap import COMMAND, EDIT, KeyPress, Mode, command_for
 
 _TEXT_INPUTS = ("INPUT", "TEXTAREA", "SELECT")
+# What the keys may do in a notebook without cells.
+_WITHOUT_CELLS = ("undo", "redo", "shortcuts", "find", "insert-above", "insert-below")
 
 
-class Events:
-    def __init__(self, view: NotebookView) -> None:
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+
+    class _Chrome(Protocol):
+        find_input: Any
+
+        def handles_key(self, event: Any) -> bool: ...
+
+        def go_to(self, index: int) -> None: ...
+
+        def on_input(self, event: Any) -> None: ...
+
+    class _Cells(Protocol):
+        el: Any  # .nb-cells
+
+    class Interactive(Protocol):
+        """What the listeners need of the view (`NotebookView`)."""
+
+        root: Any
+        active: int
+        mode: Mode
+        commands: CommandTable
+
+        @property
+        def notebook(self) -> Any: ...
+
+        @property
+        def cells(self) -> Any: ...
+
+        @property
+        def chrome(self) -> _Chrome: ...
+
+        @property
+        def dom(self) -> _Cells: ...
+
+        def index_of(self, element: Any) -> int: ...
+
+        def select(self, index: int, focus: bool = True, scroll: bool = True) -> None: ...
+
+        def edit(
+            self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
+        ) -> None: ...
+
+
+class Listeners:
+    def __init__(self, view: Interactive, ctl: Any) -> None:
         self.v = view
-        self.commands = Commands(view)
         self._pending: str | None = None
         root = view.root
-        view._ctl.listenKeys(
-            guarded(self._on_keydown, view._proxies)
-        )  # filtered in JS: no Python per typed key
-        self._listen(root, "click", self._on_click)
-        self._listen(root, "dblclick", self._on_dblclick)
-        self._listen(root, "focusin", self._on_focusin)
-        self._listen(view.chrome.find_input, "input", self._on_input)
-
-    def _listen(self, target: Any, name: str, handler: Any, capture: bool = False) -> None:
-        listen(target, name, handler, self.v._proxies, capture)
+        ctl.listenKeys(guarded(self._on_keydown))  # filtered in JS: no Python per typed key
+        listen(root, "click", self._on_click)
+        listen(root, "dblclick", self._on_dblclick)
+        listen(root, "focusin", self._on_focusin)
+        listen(view.chrome.find_input, "input", self._on_input)
 
     def _cell_of(self, target: Any) -> Any:
-        cells = self.v._cells_el
+        cells = self.v.dom.el
         el = closest(target, ".cell")
         return el if el is not None and el.parentElement == cells else None
 
     # --- keyboard ---------------------------------------------------------------------------------
 
-    def _mode_for(self, target: Any) -> str | None:
+    def _mode_for(self, target: Any) -> Mode | None:
         """EDIT in a cell's editor, COMMAND on a cell (or nothing focused), None elsewhere."""
         if target == js.document.body or target == self.v.root:
             return COMMAND
@@ -78,18 +116,11 @@ class Events:
             cell = self._cell_of(target)
             if cell is not None:
                 v.active = v.index_of(cell)
-        if not v.cells and command not in (
-            "undo",
-            "redo",
-            "shortcuts",
-            "find",
-            "insert-above",
-            "insert-below",
-        ):
+        if not v.cells and command not in _WITHOUT_CELLS:
             return
         event.preventDefault()
         event.stopPropagation()
-        self.commands.run(command)
+        v.commands.run(command)
 
     def _other_key(self, event: Any, target: Any) -> None:
         """Focus on a control (a button of the notebook, or outside it): only a few keys are ours."""
@@ -109,7 +140,7 @@ class Events:
                 command = "redo"
         if command is not None:
             event.preventDefault()
-            self.commands.run(command)
+            self.v.commands.run(command)
 
     # --- mouse and focus --------------------------------------------------------------------------
 
@@ -121,14 +152,19 @@ class Events:
                 self.v.chrome.go_to(int(button.getAttribute("data-goto")))
             else:
                 op = button.dataset.op if button.hasAttribute("data-op") else button.dataset.nb
-                self.commands.run(str(op))
+                self.v.commands.run(str(op))
             return
         cell = self._cell_of(target)
         if cell is None:
             return
+        index = self.v.index_of(cell)
+        if closest(target, ".cell-output") is not None:
+            # The output area is another room's (fenced.app.run: a terminal may take the keyboard there):
+            # select the cell, but leave the focus where that click put it.
+            self.v.select(index, focus=False, scroll=False)
+            return
         if closest(target, "a[href]") is not None:
             return  # links open (in a new tab); the click does not select
-        index = self.v.index_of(cell)
         if cell.dataset.cellKind == "code" and closest(target, ".cell-source") is not None:
             if closest(target, ".cm-editor") is None:  # static text: mount and edit, caret where clicked
                 self.v.edit(index, point=(float(event.clientX), float(event.clientY)))
