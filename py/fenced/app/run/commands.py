@@ -17,7 +17,6 @@ import js  # type: ignore[import-not-found]
 from fenced.app.jsffi import closest, guarded, listen, opt
 from fenced.app.notify import notify
 from fenced.app.view.commandtable import Command, CommandTable, PaletteItem
-from fenced.app.view.events import DocumentRef
 
 from .controller import Controller
 from .engine import Run
@@ -33,28 +32,18 @@ KEY_FILTER_JS = (
 
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .save import Shown
 
-    class RunnableView(Protocol):
-        """What the run commands need of the view."""
+    class RunnableView(Shown, Protocol):
+        """What the run commands need of the view: what saving outputs needs, and more."""
 
         root: Any
         active: int
         commands: CommandTable
-        doc: DocumentRef | None
-
-        @property
-        def notebook(self) -> Any: ...
-
-        @property
-        def cells(self) -> Any: ...
-
-        def key(self, cell: Any) -> int: ...
 
         def flush(self) -> bool: ...
 
         def select(self, index: int, focus: bool = True, scroll: bool = True) -> None: ...
-
-        def text(self) -> str: ...
 
     class Session(Protocol):
         """What the run commands need of the run UI: the document's run controller, and the run state."""

@@ -16,6 +16,7 @@ DEFAULT_LANGUAGE = "sh"
 
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .dialogs import Editable
 
     class _Dialogs(Protocol):
         def shortcuts(self) -> None: ...
@@ -34,30 +35,17 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
         def toggle_outline(self) -> None: ...
 
-    class Editable(Protocol):
-        """What the commands need of the view (`NotebookView`)."""
+    class Commandable(Editable, Protocol):
+        """What the commands need of the view (`NotebookView`): what its dialogs need, and more."""
 
         root: Any
-        active: int
-
-        @property
-        def notebook(self) -> Any: ...
-
-        @property
-        def cells(self) -> Any: ...
 
         @property
         def chrome(self) -> _Chrome: ...
 
-        def flush(self) -> bool: ...
-
-        def run(self, op: ops.Operation) -> None: ...
-
         def edit(
             self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
         ) -> None: ...
-
-        def select(self, index: int, focus: bool = True, scroll: bool = True) -> None: ...
 
         def command_mode(self, advance: bool = False) -> None: ...
 
@@ -69,7 +57,7 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
 
 class ViewCommands:
-    def __init__(self, view: Editable) -> None:
+    def __init__(self, view: Commandable) -> None:
         self.v = view
 
     def commands(self) -> list[Command]:

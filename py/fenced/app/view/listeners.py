@@ -20,6 +20,7 @@ _WITHOUT_CELLS = ("undo", "redo", "shortcuts", "find", "insert-above", "insert-b
 
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .dialogs import Editable
 
     class _Chrome(Protocol):
         find_input: Any
@@ -33,19 +34,12 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
     class _Cells(Protocol):
         el: Any  # .nb-cells
 
-    class Interactive(Protocol):
-        """What the listeners need of the view (`NotebookView`)."""
+    class Interactive(Editable, Protocol):
+        """What the listeners need of the view (`NotebookView`): what its dialogs need, and more."""
 
         root: Any
-        active: int
         mode: Mode
         commands: CommandTable
-
-        @property
-        def notebook(self) -> Any: ...
-
-        @property
-        def cells(self) -> Any: ...
 
         @property
         def chrome(self) -> _Chrome: ...
@@ -54,8 +48,6 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
         def dom(self) -> _Cells: ...
 
         def index_of(self, element: Any) -> int: ...
-
-        def select(self, index: int, focus: bool = True, scroll: bool = True) -> None: ...
 
         def edit(
             self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
