@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_in_page, wait_ready
+from tests.conftest import TEST_HOOKS_INIT, run_in_page, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,34 @@ def test_boots_and_shows_shell(ready_page: Any) -> None:
         "cpython",
         "emscripten",
     ]
+
+
+def test_test_hooks_exist_only_when_the_page_asks_before_boot(browser: Any, app_url: str) -> None:
+    """fenced.app.testing: `window.fencedTestHooks = true` set before boot (the tests' init script) installs
+    them; an address cannot, and setting the flag once the app runs is too late."""
+    hooks = "() => [typeof window.fencedPython, typeof window.fencedShowText]"
+    plain = browser.new_context()
+    try:
+        page = plain.new_page()
+        page.goto(f"{app_url}?fencedTestHooks=true#fencedTestHooks=true")
+        wait_ready(page)
+        assert page.evaluate(hooks) == ["undefined", "undefined"]
+        page.evaluate("() => { window.fencedTestHooks = true; }")
+        page.reload()  # a reload starts afresh: the flag set by a script of the old page is gone
+        wait_ready(page)
+        assert page.evaluate(hooks) == ["undefined", "undefined"]
+    finally:
+        plain.close()
+    asked = browser.new_context()
+    try:
+        asked.add_init_script(TEST_HOOKS_INIT)
+        page = asked.new_page()
+        page.goto(app_url)
+        wait_ready(page)
+        assert page.evaluate(hooks) == ["function", "function"]
+        assert run_in_page(page, "from fenced.app import testing\nresult = testing.app.view.name") == ""
+    finally:
+        asked.close()
 
 
 def test_no_request_leaves_the_serving_host(page: Any, app_url: str) -> None:
