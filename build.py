@@ -47,6 +47,7 @@ import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
@@ -170,12 +171,13 @@ def check_npm_pins() -> None:
             sys.exit(f"build: node_modules/{name} is {meta['version']}, expected {version}; run `npm ci`.")
 
 
-def vendor_pyodide(out: Path) -> dict:
+def vendor_pyodide(out: Path) -> dict[str, Any]:
     """Copy Pyodide's core files; return the `info` header of its lock for ours."""
     src = NODE_MODULES / "pyodide"
     for name in PYODIDE_FILES:
         copy_if_changed(src / name, out / "vendor" / "pyodide" / name)
-    return json.loads((src / "pyodide-lock.json").read_text())["info"]
+    info: dict[str, Any] = json.loads((src / "pyodide-lock.json").read_text())["info"]
+    return info
 
 
 def vendor_pyscript(out: Path) -> None:
@@ -300,10 +302,10 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def write_lock(out: Path, info: dict, wheels: dict[str, Path], fenced_wheel: Path) -> None:
+def write_lock(out: Path, info: dict[str, Any], wheels: dict[str, Path], fenced_wheel: Path) -> None:
     """Our pyodide-lock.json: Pyodide's header plus exactly the wheels in dist, with real hashes."""
     pyodide_dir = out / "vendor" / "pyodide"
-    packages: dict[str, dict] = {}
+    packages: dict[str, dict[str, Any]] = {}
     for name, src in wheels.items():
         version, _, imports, depends = BROWSER_WHEELS[name]
         copy_if_changed(src, pyodide_dir / src.name)
@@ -323,7 +325,7 @@ def write_lock(out: Path, info: dict, wheels: dict[str, Path], fenced_wheel: Pat
 
 def _lock_entry(
     name: str, version: str, file_name: str, sha: str, imports: list[str], depends: list[str]
-) -> dict:
+) -> dict[str, Any]:
     return {
         "name": name,
         "version": version,

@@ -55,7 +55,7 @@ def _build(dist: Path | None, no_build: bool) -> Path:
     if not no_build and (REPO_ROOT / "build.py").exists():
         sys.path.insert(0, str(REPO_ROOT))
         try:
-            import build  # type: ignore[import-not-found]
+            import build
         finally:
             sys.path.pop(0)
         build.build(target)
