@@ -62,6 +62,14 @@ def wait_for(condition: Callable[[], object], timeout: float = 10, interval: flo
     return True
 
 
+async def until(condition: Callable[[], object], timeout: float = 10, interval: float = 0.02) -> None:
+    """Poll a condition from async code until it holds; TimeoutError if it does not within `timeout`.
+    For state kept by other objects (a page's output, the engine's cursor) that offer nothing to await."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110  # polling is the point: there is nothing to await
+            await asyncio.sleep(interval)
+
+
 class RunnerProcess:
     """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
 

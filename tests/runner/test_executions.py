@@ -172,6 +172,8 @@ def test_stdin_from_start_and_send_input(client) -> None:
                         await c.send_input(started.execution_id, b"two\n", close=True)
                 if event.exited is not None:
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             assert out == b"one\ntwo\n"
             with pytest.raises(ConnectError) as err:
@@ -201,6 +203,8 @@ async def _interactive(c: RunnerClient, script: str, steps: list[tuple[bytes, st
         if event.exited is not None:
             assert event.exited.exit_code == 0, out
             break
+    else:
+        pytest.fail("the stream ended without an exited event")
     await watch.aclose()
     await c.delete_session(s.id)
     return out
@@ -236,6 +240,8 @@ def test_stop_interrupts_with_exit_130(client) -> None:
                     assert event.exited.exit_code == 130
                     assert event.exited.duration_ms < 5000
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
 
     arun(main())
@@ -258,6 +264,8 @@ def test_stop_escalates_past_a_sigint_trap(client) -> None:
                     assert event.exited.signal in ("SIGTERM", "SIGKILL"), event.exited
                     assert event.exited.exit_code in (143, 137)
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             assert b"ignoring INT" in out  # it did get (and ignore) SIGINT first
 
@@ -276,6 +284,8 @@ def test_stop_kill_mode(client) -> None:
                 if event.exited is not None:
                     assert (event.exited.exit_code, event.exited.signal) == (137, "SIGKILL")
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
 
     arun(main())
@@ -300,6 +310,8 @@ def test_ten_concurrent_executions_over_one_watch(client) -> None:
                     exited.add(event.execution_id)
                     if exited == set(ids):
                         break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             for eid, i in ids.items():
                 assert outputs[eid] == b"".join(f"{i}:{j}\n".encode() for j in range(1, 301))
@@ -351,6 +363,8 @@ def test_ctrl_c_typed_into_the_terminal_interrupts(client) -> None:
                 if event.exited is not None:
                     assert event.exited.exit_code == 130
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
 
     arun(main())
