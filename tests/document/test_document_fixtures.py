@@ -36,7 +36,7 @@ def test_round_trip_after_reading_everything(name):
     data = summary(nb)
     json.dumps(data)
     if nb.frontmatter is not None:
-        nb.frontmatter.data, nb.frontmatter.shell, nb.id
+        _ = nb.frontmatter.data, nb.frontmatter.shell, nb.id
     assert dumps(nb) == text
 
 
