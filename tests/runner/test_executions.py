@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import fenced
 from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
 from tests.runner.support import arun
 
@@ -343,7 +344,8 @@ def test_get_info(client, runner) -> None:
             return await c.get_info()
 
     info = arun(main())
-    assert info.version and info.hostname and info.user
+    assert info.version == fenced.__version__  # what the app's version check compares with its own
+    assert info.hostname and info.user
     assert info.default_shell.endswith("bash")
     assert info.limits.buffer_bytes >= 8 * 1024 * 1024
     assert info.limits.stop_grace_ms == 3000  # the fixture's --stop-grace 3
