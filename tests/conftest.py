@@ -47,6 +47,19 @@ def pytest_report_header() -> str | None:
     return None if FIXTURES.is_dir() else CORPUS_MISSING
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """Every skip for the missing corpus reported at one place, so that `-ra` folds them into one line."""
+    report = yield
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and longrepr[2].endswith(CORPUS_MISSING):
+        report.longrepr = (__file__, _SKIP_LINE, longrepr[2])
+    return report
+
+
+_SKIP_LINE = require_corpus.__code__.co_firstlineno
+
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
