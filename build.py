@@ -215,11 +215,8 @@ def fetch_wheels() -> dict[str, Path]:
         with tempfile.TemporaryDirectory() as tmp:
             req = Path(tmp) / "requirements.txt"
             req.write_text("".join(f"{n}=={pins[n]} --hash=sha256:{BROWSER_WHEELS[n][0]}\n" for n in missing))
-            subprocess.run(
+            run_pip(
                 [
-                    sys.executable,
-                    "-m",
-                    "pip",
                     "download",
                     "--quiet",
                     "--no-deps",
@@ -237,8 +234,7 @@ def fetch_wheels() -> dict[str, Path]:
                     tmp,
                     "-r",
                     str(req),
-                ],
-                check=True,
+                ]
             )
             for n in missing:
                 got = Path(tmp) / paths[n].name
@@ -246,6 +242,29 @@ def fetch_wheels() -> dict[str, Path]:
                     sys.exit(f"build: {got.name} does not match its sha256 in build.py's BROWSER_WHEELS")
                 shutil.move(got, paths[n])
     return paths
+
+
+# pip warns once per package about each configured file:// index that does not exist on this machine (a
+# mirror in the pip config that is not mounted here); dozens of those would bury a real problem.
+_PIP_NOISE = re.compile(
+    r"WARNING: Location 'file://[^']*' is ignored: it is neither a file nor a directory\."
+)
+
+
+def run_pip(args: list[str]) -> None:
+    """`python -m pip ARGS`, its output shown without the noise above; a failure stops the build."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if not _PIP_NOISE.fullmatch(line):
+            print(line, file=sys.stderr, flush=True)
+    if proc.returncode != 0:
+        sys.exit(f"build: pip {args[0]} failed (exit status {proc.returncode}): see its output above")
 
 
 def build_fenced_wheel(out_dir: Path) -> Path:
