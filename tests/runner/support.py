@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import psutil
 
+from fenced.runner.config import generate_token
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PROTO_OUT = ROOT / "py" / "fenced" / "_proto"
@@ -75,7 +77,7 @@ class RunnerProcess:
 
     def __init__(self, *args: str, token: str | None = None, command: list[str] | None = None) -> None:
         """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`)."""
-        self.token = token or secrets.token_urlsafe(16)
+        self.token = token or generate_token(16)
         self.mark = f"fenced-test-{secrets.token_hex(6)}"
         env = {**os.environ, "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
         fenced = command or [sys.executable, "-m", "fenced.cli"]
