@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app import loader, testing
 from fenced.app.jsffi import log_error, obj, spawn
@@ -48,7 +48,7 @@ def _save_code_cache() -> None:
     save = getattr(store, "save", None) if store is not None else None
     if save is None or not (used or fresh):
         return
-    from pyodide.ffi import to_js  # type: ignore[import-not-found]
+    from pyodide.ffi import to_js
 
     async def write() -> None:
         try:

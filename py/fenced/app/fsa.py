@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_once_callable, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_once_callable, to_js
 
 from fenced.app.jsffi import JsException, is_abort, obj, opt
 
@@ -25,7 +25,8 @@ def supports(name: str) -> bool:
 
 async def read_bytes(file: Any) -> bytes:
     """The whole File as bytes (the size is checked before this is called)."""
-    return (await file.arrayBuffer()).to_bytes()  # type: ignore[no-any-return]
+    data: bytes = (await file.arrayBuffer()).to_bytes()
+    return data
 
 
 async def write(handle: Any, data: bytes) -> None:

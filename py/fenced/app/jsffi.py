@@ -19,8 +19,10 @@ import traceback
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js
+
+from fenced.app import tasks
 
 __all__ = [
     "JsException",
@@ -40,7 +42,6 @@ __all__ = [
 ]
 
 _kept: list[Any] = []  # proxies that live as long as the page (event handlers, callbacks held by JS)
-_running: set[asyncio.Future[Any]] = set()  # tasks nobody awaits: the loop keeps only weak references
 
 
 # --- values -------------------------------------------------------------------------------------------
@@ -131,16 +132,15 @@ def spawn(
     coro: Coroutine[Any, Any, Any], report: Report | None = None, eager: bool = False
 ) -> asyncio.Future[Any]:
     """Run an async handler nobody awaits; a failure is logged to the console with its traceback and, with
-    `report`, told to the user, instead of vanishing. `eager`: run it now, up to its first real wait (a
+    `report`, told to the user, instead of vanishing; the task is held until it is done (`tasks.keep`). `eager`: run it now, up to its first real wait (a
     click's request leaves at once instead of after a timer tick; Python 3.12+, else as usual)."""
     task: asyncio.Future[Any]
     if eager and sys.version_info >= (3, 12):
-        task = asyncio.Task(coro, loop=asyncio.get_event_loop(), eager_start=True)  # type: ignore[call-arg,unused-ignore]
+        task = asyncio.Task(coro, loop=asyncio.get_event_loop(), eager_start=True)
     else:
         task = asyncio.ensure_future(coro)
 
     def done(t: asyncio.Future[Any]) -> None:
-        _running.discard(t)
         exc = None if t.cancelled() else t.exception()
         if exc is None:
             return
@@ -148,9 +148,8 @@ def spawn(
         if report is not None:
             report(exc)
 
-    _running.add(task)
     task.add_done_callback(done)
-    return task
+    return tasks.keep(task)  # the loop holds tasks only weakly
 
 
 # --- storage ------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app import loader
 from fenced.app.jsffi import keep, opt
@@ -42,7 +42,7 @@ def requested() -> bool:
 
 def install(page: App) -> bool:
     """Keep `page` for the tests' Python; install the page hooks if they were asked for (True then)."""
-    global app  # noqa: PLW0603 - the one module-level handle on the page, for the tests' Python
+    global app
     app = page
     if not requested():
         return False
@@ -53,7 +53,7 @@ def install(page: App) -> bool:
 
 async def run_python(src: str) -> str:
     """Run `src` (top-level await allowed) and return json.dumps of its `result`."""
-    from pyodide.code import eval_code_async  # type: ignore[import-not-found]
+    from pyodide.code import eval_code_async
 
     await loader.ensure_packages()
     namespace: dict[str, Any] = {"__name__": "__fenced_eval__"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app import fsa
 from fenced.app.jsffi import JsException, js_message, keep, obj, opt

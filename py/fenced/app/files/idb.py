@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.jsffi import JsException, obj, opt
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.jsffi import closest, guarded, listen, opt
 from fenced.app.notify import notify
@@ -102,7 +102,7 @@ class RunCommands:
         """Clicks in cells (Run/Stop, a terminal), on the Run toolbar (`actions`), and the run keys."""
         listen(self.view.root, "click", self._on_click)
         listen(actions, "click", self._on_action)
-        from pyodide.code import run_js  # type: ignore[import-not-found]
+        from pyodide.code import run_js
 
         js.window.addEventListener("keydown", run_js(KEY_FILTER_JS)(guarded(self._on_keydown)), True)
 

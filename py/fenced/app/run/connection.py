@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.jsffi import LocalStorage, listen, log_error, obj, spawn
 from fenced.connect import ConnectError, RunnerClient

@@ -8,7 +8,7 @@ import asyncio
 from html import escape
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.jsffi import closest, listen, opt
 from fenced.document.prompts import Prompt

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, Protocol
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.notify import notify
 from fenced.app.view.events import CellsRendered

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.jsffi import LocalStorage
 from fenced.app.view.cellparts import CellParts

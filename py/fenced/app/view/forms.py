@@ -92,13 +92,13 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
     cwd = str(form.get("cwd", "")).strip()
     new["cwd"] = cwd or None
     for key, default in BOOL_KEYS.items():
-        value = bool(form.get(key, default))
-        if value == parse_bool(old.get(key), default):
+        checked = bool(form.get(key, default))
+        if checked == parse_bool(old.get(key), default):
             new[key] = old.get(key)  # unchanged: keep the original spelling (or absence)
-        elif key not in old and value == default:
+        elif key not in old and checked == default:
             new[key] = None
         else:
-            new[key] = "true" if value else "false"
+            new[key] = "true" if checked else "false"
     prompt = str(form.get("promptEnv", "auto"))
     if prompt not in PROMPT_ENV:
         errors.append("Prompt for environment: choose auto, always or never.")
@@ -118,17 +118,16 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
     result: dict[str, str] = {}
     for key in old:
         if key in new:
-            kept = new[key]
-            if kept is not None:
+            if (kept := new[key]) is not None:
                 result[key] = kept
         elif key in other:
             result[key] = other[key]
-    for key, added in new.items():
-        if added is not None and key not in result:
-            result[key] = added
-    for key, text in other.items():
+    for key, value in new.items():
+        if value is not None and key not in result:
+            result[key] = value
+    for key, value in other.items():
         if key not in result:
-            result[key] = text
+            result[key] = value
     language = str(form.get("language", "")).strip()
     if any(ch.isspace() or ch in "{}`~" for ch in language):
         errors.append("Language: one word, such as sh, python or sql.")
@@ -136,7 +135,6 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
 
 
 # --- frontmatter ------------------------------------------------------------------------------------
-
 
 def frontmatter_to_form(fields: Mapping[str, Any] | None, raw: str) -> dict[str, Any]:
     fields = fields or {}

@@ -17,7 +17,7 @@ import asyncio
 import gc
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app import loader
 from fenced.app.jsffi import js_list, js_object, log_error, obj, opt, spawn

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.jsffi import closest, listen, obj, opt
 

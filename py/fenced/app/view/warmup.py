@@ -14,9 +14,10 @@ nothing the user waits for.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.idle import when_idle
 from fenced.app.jsffi import js_list
@@ -83,7 +84,7 @@ async def run(view: _Started) -> None:
         module: Any = None  # the bundle, awaited before the first CodeMirror step
         sources: list[str] = []
         samples = js_list([list(pair) for pair in LANGUAGES])
-        steps = [
+        steps: list[Callable[[], Any]] = [
             lambda: sources.extend(_parse()),
             lambda: _render(sources * 2),
             lambda: _render(sources * 2),
