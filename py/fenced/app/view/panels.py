@@ -1,5 +1,5 @@
 """The notebook's chrome: toolbar, outline panel, find bar, the actions bar of the active cell, and the
-"add cell" buttons at the end. Built once from HTML strings; clicks reach `events` by delegation
+"add cell" buttons at the end. Built once from HTML strings; clicks reach `listeners` by delegation
 (``data-nb`` / ``data-op`` / ``data-goto`` attributes).
 """
 
