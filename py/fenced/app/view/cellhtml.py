@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .cellparts import CellData, CellParts
+from .cellparts import CellData, CellParts, Provider
 
 __all__ = ["CellData", "actions_html", "cell_html", "cells_html", "code_label", "estimated_height"]
 
@@ -44,17 +44,27 @@ def code_label(name: str, language: str) -> str:
 
 def cell_html(c: CellData, index: int, parts: CellParts = _NO_PARTS) -> str:
     """The markup of one cell; `parts` fills the code cell's slots."""
+    return _cell_html(c, index, parts.renderer("toolbar"), parts.renderer("gutter"))
+
+
+def cells_html(cells: list[CellData], start: int = 0, parts: CellParts = _NO_PARTS) -> str:
+    toolbar, gutter = parts.renderer("toolbar"), parts.renderer("gutter")
+    return "".join(_cell_html(c, start + i, toolbar, gutter) for i, c in enumerate(cells))
+
+
+def _cell_html(c: CellData, index: int, toolbar: Provider | None, gutter: Provider | None) -> str:
     if c.kind == "code":
         lang = escape(c.language)
         name = escape(c.name)
-        gutter = f'<div class="cell-gutter">{parts.html("gutter", c)}</div>' if parts.filled("gutter") else ""
+        side = f'<div class="cell-gutter">{gutter(c)}</div>' if gutter is not None else ""
+        tools = toolbar(c) if toolbar is not None else ""
         return (
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
             f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="-1"'
             f' style="--h:{estimated_height("code", c.source)}px"'
-            f' aria-label="{escape(code_label(c.name, c.language))}">{gutter}'
+            f' aria-label="{escape(code_label(c.name, c.language))}">{side}'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
-            f'<span class="cell-name">{name}</span><div class="cell-toolbar">{parts.html("toolbar", c)}</div></div>'
+            f'<span class="cell-name">{name}</span><div class="cell-toolbar">{tools}</div></div>'
             f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'
             f'<div class="cell-output" data-output hidden></div></article>'
         )
@@ -65,10 +75,6 @@ def cell_html(c: CellData, index: int, parts: CellParts = _NO_PARTS) -> str:
         f'<div class="cell-source markdown-body" data-md="pending"><div class="md-pending">'
         f"{escape(c.source, quote=False)}</div></div></article>"
     )
-
-
-def cells_html(cells: list[CellData], start: int = 0, parts: CellParts = _NO_PARTS) -> str:
-    return "".join(cell_html(c, start + i, parts) for i, c in enumerate(cells))
 
 
 # The actions bar moved into the active cell: (op, label, text, kinds it applies to)

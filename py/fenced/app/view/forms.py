@@ -136,6 +136,7 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
 
 # --- frontmatter ------------------------------------------------------------------------------------
 
+
 def frontmatter_to_form(fields: Mapping[str, Any] | None, raw: str) -> dict[str, Any]:
     fields = fields or {}
     skip = fields.get("skipPrompts")
