@@ -45,6 +45,7 @@ echo not reached
 
 
 def fenced(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """stdin from /dev/null: never the developer's terminal (a TTY makes interactive cells use a PTY)."""
     return subprocess.run(
         [sys.executable, "-m", "fenced.cli", *args],
         capture_output=True,
@@ -52,6 +53,7 @@ def fenced(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
         timeout=60,
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,
     )
 
 
