@@ -35,6 +35,7 @@ def fenced(
     """`fenced ARGS` with stdin from /dev/null (never the developer's terminal) unless `input` is given."""
     return subprocess.run(
         [*FENCED, *args],
+        check=False,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -36,7 +36,11 @@ def test_precedence(tmp_path: Path) -> None:
     assert "profile 'local'" in default.url_source and str(token_file) in default.token_source
     # the environment beats the config file's default profile ...
     by_env = resolve(env={**env, "FENCED_RUNNER_URL": "http://127.0.0.1:2222", "FENCED_RUNNER_TOKEN": "e"})
-    assert (by_env.url, by_env.token, by_env.token_source) == ("http://127.0.0.1:2222", "e", "$FENCED_RUNNER_TOKEN")
+    assert (by_env.url, by_env.token, by_env.token_source) == (
+        "http://127.0.0.1:2222",
+        "e",
+        "$FENCED_RUNNER_TOKEN",
+    )
     # ... a profile asked for by name beats the environment ...
     staging = resolve(profile="staging", env={**env, "FENCED_RUNNER_URL": "http://x", "STAGING_TOKEN": "s"})
     assert (staging.url, staging.token) == ("https://staging.example", "s")
@@ -74,7 +78,9 @@ def test_run_with_a_profile_and_a_token_file(runner, tmp_path: Path) -> None:
     ok = fenced("run", str(book), "hi", "--profile", "dev", env=env)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout == "hi from the runner\n"
-    by_env = fenced("run", str(book), "hi", env=clean_env(FENCED_PROFILE="dev", XDG_CONFIG_HOME=str(tmp_path)))
+    by_env = fenced(
+        "run", str(book), "hi", env=clean_env(FENCED_PROFILE="dev", XDG_CONFIG_HOME=str(tmp_path))
+    )
     assert by_env.returncode == 0, by_env.stderr
     file_env = clean_env(FENCED_RUNNER_URL=runner.url, FENCED_RUNNER_TOKEN_FILE=str(token_file))
     assert fenced("run", str(book), "hi", env=file_env).returncode == 0

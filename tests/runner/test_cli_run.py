@@ -83,12 +83,12 @@ def test_unusable_names_get_a_fallback_and_list_leaves_samples_out(book: Path) -
     listed = fenced("run", str(book), "--list")
     assert listed.returncode == 0, listed.stderr
     names = [line.split()[0] for line in listed.stdout.splitlines()]
-    assert names == ["setup", "cell-2", "dangerous", "say"]
+    assert names == ["setup", "cell-3", "dangerous", "say"]
     assert "Client" not in listed.stdout and "sample" not in listed.stdout
 
 
 def test_fallback_name_runs_the_cell(runner, book: Path) -> None:
-    result = fenced("run", str(book), "setup", "cell-2", *common(runner))
+    result = fenced("run", str(book), "setup", "cell-3", *common(runner))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "grouped hello\n"
 
@@ -147,7 +147,7 @@ def test_dry_run_prints_and_runs_nothing(book: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "setup" in out and "cell-2" in out and "say" in out and "dangerous" not in out
+    assert "setup" in out and "cell-3" in out and "say" in out and "dangerous" not in out
     assert 'echo "grouped $GREETING"' in out and "Client" not in out
     assert "sekrit-token" not in out + result.stderr
     assert not marker.exists()
@@ -158,7 +158,9 @@ def test_summary_at_the_end(runner, book: Path, tmp_path: Path) -> None:
     summary = ok.stderr.strip().splitlines()[-1]
     assert re.search(r"3 cells ran, 0 failed in \d+(\.\d+)? s", summary), ok.stderr
     failing = tmp_path / "f.md"
-    failing.write_text('```sh {"name":"a"}\necho a\n```\n\n```sh {"name":"b"}\nexit 4\n```\n\n```sh\necho c\n```\n')
+    failing.write_text(
+        '```sh {"name":"a"}\necho a\n```\n\n```sh {"name":"b"}\nexit 4\n```\n\n```sh\necho c\n```\n'
+    )
     result = fenced("run", str(failing), "--all", *common(runner))
     assert result.returncode == 4
     last = result.stderr.strip().splitlines()[-1]
@@ -227,7 +229,15 @@ def test_usage_without_arguments() -> None:
 
 def test_help_explains_config_and_exit_status() -> None:
     text = fenced("run", "--help").stdout
-    for needle in ("config.toml", "--profile", "FENCED_RUNNER_TOKEN", "Exit status", "130", "--env", "--dry-run"):
+    for needle in (
+        "config.toml",
+        "--profile",
+        "FENCED_RUNNER_TOKEN",
+        "Exit status",
+        "130",
+        "--env",
+        "--dry-run",
+    ):
         assert needle in text, needle
 
 
@@ -236,3 +246,19 @@ def test_runner_errors_are_one_line(book: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "127.0.0.1:9" in result.stderr
+
+
+def test_background_cells_stream_while_others_run_and_are_waited_for(runner, tmp_path: Path) -> None:
+    path = tmp_path / "bg.md"
+    path.write_text(
+        '```sh {"name":"server","background":"true"}\n'
+        'for i in 1 2 3; do echo "bg $i"; sleep 0.3; done\n```\n\n'
+        '```sh {"name":"client"}\necho fg\n```\n'
+    )
+    result = fenced("run", str(path), "--all", *common(runner))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert sorted(lines) == ["bg 1", "bg 2", "bg 3", "fg"]
+    assert lines.index("fg") < lines.index("bg 3")  # the foreground cell did not wait for the background one
+    assert "waiting for background cell 'server'" in result.stderr
+    assert "2 cells ran, 0 failed" in result.stderr

@@ -15,7 +15,7 @@ from tests.runner.ptyterm import Terminal
 from tests.runner.support import ROOT, wait_for
 
 ASK = """```sh {"name":"ask"}
-read -p 'name? ' x
+read -p 'name? ' x || { echo "no input"; exit 1; }
 echo "hi $x"
 ```
 
@@ -58,7 +58,7 @@ def test_stdin_from_dev_null_or_a_pipe(runner, tmp_path: Path) -> None:
     path = book(tmp_path, ASK)
     common = ["--runner", runner.url, "--token", runner.token]
     eof = fenced("run", str(path), "ask", *common, timeout=30)
-    assert eof.returncode == 1  # `read` hit end of input instead of waiting forever
+    assert eof.returncode == 1 and eof.stdout == "no input\n"  # end of input, not a wait forever
     piped = fenced("run", str(path), "ask", *common, input="ann\n", timeout=30)
     assert piped.returncode == 0 and piped.stdout.endswith("hi ann\n"), piped
 

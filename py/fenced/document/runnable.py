@@ -21,6 +21,9 @@ Run all (the browser's button, ``fenced run --all``) runs the runnable cells in 
 from __future__ import annotations
 
 import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -126,3 +129,47 @@ def flag(value: Any, default: bool) -> bool:
     if text in ("0", "f", "false", "no"):
         return False
     return default
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How a cell runs, in Runme's terms (the runner's `ProgramConfig` without the wire)."""
+
+    script: str
+    language: str
+    program_name: str = ""  # from the `interpreter` attribute (first word); "" = by language/shell
+    arguments: tuple[str, ...] = ()
+    directory: str = ""  # the cell's `cwd`, relative to the session's directory
+    interactive: bool = True  # Runme's default: a terminal
+    background: bool = False
+    known_id: str = ""
+    known_name: str = ""
+
+
+def run_spec(
+    source: str, language: str, attributes: Mapping[str, str], *, name: str = "", script: str | None = None
+) -> RunSpec:
+    """A cell's run settings: `interactive` defaults to true, `background` to false, the `interpreter`
+    (with arguments) beats the language, ``$ `` prompts are stripped from shell code; `script` overrides
+    the source (e.g. with prompt answers applied)."""
+    interpreter = attributes.get("interpreter", "").strip()
+    program_name = ""
+    arguments: tuple[str, ...] = ()
+    if interpreter:
+        try:
+            parts = shlex.split(interpreter)
+        except ValueError:
+            parts = interpreter.split()
+        if parts:
+            program_name, arguments = parts[0], tuple(parts[1:])
+    return RunSpec(
+        script=script if script is not None else script_of(source, language),
+        language=language,
+        program_name=program_name,
+        arguments=arguments,
+        directory=attributes.get("cwd", "").strip(),
+        interactive=flag(attributes.get("interactive"), True),
+        background=flag(attributes.get("background"), False),
+        known_id=attributes.get("id", ""),
+        known_name=name,
+    )

@@ -9,13 +9,19 @@ Which cells can run at all is `fenced.document.runnable`'s rule, shared with `fe
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fenced.connect import Program
-from fenced.document.runnable import RUNNABLE_LANGUAGES, SHELL_LANGUAGES, flag, script_of, why_not_runnable
+from fenced.document.runnable import (
+    RUNNABLE_LANGUAGES,
+    SHELL_LANGUAGES,
+    flag,
+    run_spec,
+    script_of,
+    why_not_runnable,
+)
 
 # The language rules are the document's (shared with the CLI): re-exported for this room's callers.
 __all__ = [
@@ -59,27 +65,19 @@ def program_for(
     script: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Program:
-    """The Program for a code cell; `script` overrides the source (e.g. with prompt answers applied)."""
-    interpreter = attributes.get("interpreter", "").strip()
-    program_name, arguments = "", ()
-    if interpreter:
-        try:
-            parts = shlex.split(interpreter)
-        except ValueError:
-            parts = interpreter.split()
-        if parts:
-            program_name, arguments = parts[0], tuple(parts[1:])
+    """The Program for a code cell (`fenced.document.runnable.run_spec`, shared with `fenced run`)."""
+    spec = run_spec(source, language, attributes, name=name, script=script)
     return Program(
-        script=script if script is not None else script_of(source, language),
-        program_name=program_name,
-        arguments=arguments,
-        directory=attributes.get("cwd", "").strip(),
-        language_id=language,
+        script=spec.script,
+        program_name=spec.program_name,
+        arguments=spec.arguments,
+        directory=spec.directory,
+        language_id=spec.language,
         env=dict(env or {}),
-        interactive=flag(attributes.get("interactive"), True),
-        background=flag(attributes.get("background"), False),
-        known_id=attributes.get("id", ""),
-        known_name=name,
+        interactive=spec.interactive,
+        background=spec.background,
+        known_id=spec.known_id,
+        known_name=spec.known_name,
     )
 
 
