@@ -262,3 +262,26 @@ def test_background_cells_stream_while_others_run_and_are_waited_for(runner, tmp
     assert lines.index("fg") < lines.index("bg 3")  # the foreground cell did not wait for the background one
     assert "waiting for background cell 'server'" in result.stderr
     assert "2 cells ran, 0 failed" in result.stderr
+
+
+def test_a_closed_stdout_stops_the_run(runner, tmp_path: Path) -> None:
+    """`fenced run ... | head -1`: the reader goes away, the cells stop (no traceback, no endless cell)."""
+    import subprocess
+
+    from tests.runner.clisupport import FENCED, clean_env
+
+    path = tmp_path / "yes.md"
+    path.write_text('```sh {"name":"loop"}\nwhile true; do echo line; done\n```\n')
+    command = " ".join([*FENCED, "run", str(path), "loop", "--runner", runner.url, "--token", runner.token])
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command} | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.stdout == "line\n"
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr and "output closed" in result.stderr

@@ -61,6 +61,11 @@ def test_stdin_from_dev_null_or_a_pipe(runner, tmp_path: Path) -> None:
     assert eof.returncode == 1 and eof.stdout == "no input\n"  # end of input, not a wait forever
     piped = fenced("run", str(path), "ask", *common, input="ann\n", timeout=30)
     assert piped.returncode == 0 and piped.stdout.endswith("hi ann\n"), piped
+    answers = tmp_path / "answers"
+    answers.write_text("eve\n")
+    with answers.open("rb") as from_file:  # a regular file: not pollable, read on a thread
+        redirected = fenced("run", str(path), "ask", "after", *common, stdin=from_file, timeout=30)
+    assert redirected.returncode == 0 and redirected.stdout == "hi eve\nafter: done\n", redirected
 
 
 SLEEPER = """```sh {{"name":"wait"{extra}}}
@@ -143,3 +148,19 @@ def test_ctrl_c_at_a_prompt(runner, tmp_path: Path) -> None:
         assert term.wait() == 130
         assert "Traceback" not in term.text()
         assert "project=" not in term.text()
+
+
+def test_the_terminal_is_restored_after_ctrl_c(runner, tmp_path: Path) -> None:
+    import shlex
+
+    path = book(tmp_path, SLEEPER.format(pidfile=tmp_path / "pid", extra=""))
+    command = [*FENCED, "run", str(path), "wait", "--runner", runner.url, "--token", runner.token]
+    script = f"{shlex.join(command)}; echo status=$?; stty -a"
+    with Terminal(["/bin/bash", "--norc", "-c", script], env=clean_env(), cwd=ROOT) as term:
+        term.expect("ready")
+        term.send(b"\x03")
+        term.expect("status=130")
+        term.expect("icanon")
+        assert term.wait() == 0
+        settings = term.text().split("status=130", 1)[1]
+        assert "-icanon" not in settings and "-echo " not in settings and "-isig" not in settings

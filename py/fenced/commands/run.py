@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,45 @@ Examples:
   fenced run README.md setup deploy
   fenced run docs/install.md --all --env PROJECT_ID=my-project
   fenced run runbook.md --tag cleanup --dry-run"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A code cell as `load_runbook` returns it (the API before `fenced.commands.running`)."""
+
+    name: str
+    language: str
+    source: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    line: int = 0
+
+    @property
+    def interactive(self) -> bool:
+        return self.attributes.get("interactive", "").lower() == "true"
+
+    @property
+    def background(self) -> bool:
+        return self.attributes.get("background", "").lower() == "true"
+
+
+@dataclass(frozen=True)
+class Runbook:
+    cells: list[Cell]
+    shell: str = ""
+    cwd: str = ""
+
+
+def load_runbook(path: Path) -> Runbook:
+    """Code cells (document order, Runme names) and the frontmatter's `shell` and `cwd`; kept for callers
+    of the earlier API (`fenced run` itself uses `running.book.load`, with usable names and roles)."""
+    from .running.book import load
+
+    book = load(path)
+    cells = [
+        Cell(e.runme_name, e.cell.language, e.cell.source, dict(e.cell.attributes), e.cell.line or 0)
+        for e in book.entries
+    ]
+    return Runbook(cells, book.shell, book.cwd)
 
 
 def register(subparsers: Any) -> None:

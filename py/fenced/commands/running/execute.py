@@ -57,6 +57,7 @@ class Run:
         self.options = options
         self.prompter = prompter
         self.console = Console(quiet=options.quiet)
+        self.console.on_closed = lambda: self.on_stop(signal.SIGPIPE)  # `fenced run ... | head`: stop
         self.terminal = LocalTerminal()
         self.pump = StdinPump(latch_eof=not self.terminal.stdin_tty)
         self.session: RemoteSession | None = None
@@ -220,7 +221,7 @@ class Run:
             await self.session.stop(execution)
         if running:
             signum = self.stopping.result()
-            patience = INT_PATIENCE if signum == signal.SIGINT else TERM_GRACE
+            patience = INT_PATIENCE if signum == signal.SIGINT else TERM_GRACE  # SIGTERM, SIGHUP, SIGPIPE
             done = asyncio.gather(*(x.done for x in running), return_exceptions=True)
             kill = asyncio.ensure_future(self.kill_now.wait())
             either: set[asyncio.Future[Any]] = {done, kill}
@@ -235,9 +236,12 @@ class Run:
     def _interrupted(self, tally: Tally, stopped: Sequence[str]) -> int:
         assert self.stopping is not None
         signum = self.stopping.result()
-        how = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}[
-            signal.Signals(signum)
-        ]
+        how = {
+            signal.SIGINT: "interrupted",
+            signal.SIGTERM: "terminated",
+            signal.SIGHUP: "hung up",
+            signal.SIGPIPE: "output closed",
+        }[signal.Signals(signum)]
         what = f"stopped {', '.join(repr(n) for n in stopped)} on the runner; " if stopped else ""
         self.console.say(f"{how}: {what}{tally.summary()}")
         return 128 + signum

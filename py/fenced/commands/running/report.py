@@ -8,7 +8,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ class Console:
         self.quiet = quiet
         self.command = command
         self.raw = False  # the local terminal is in raw mode: a line ends with \r\n
+        self.on_closed: Callable[[], None] | None = None  # our stdout or stderr reader went away
         self._ends_line = {1: True, 2: True}
         self._tty = {fd: _isatty(fd) for fd in (1, 2)}
 
@@ -37,7 +38,8 @@ class Console:
         if not data:
             return
         fd = 1 if stream == "stdout" else 2
-        write(fd, data)
+        if not write(fd, data) and self.on_closed is not None:
+            self.on_closed()
         self._ends_line[fd] = data.endswith(b"\n")
 
     def truncated(self, execution: Execution, stream: str) -> None:

@@ -201,8 +201,14 @@ class Signals:
                 loop.add_signal_handler(signal.SIGINT, self.on_stop, signal.SIGINT)
 
 
-def write(stream: int, data: bytes) -> None:
-    """Write all of `data` to fd 1 or 2 (unbuffered: output shows as it arrives)."""
+def write(stream: int, data: bytes) -> bool:
+    """Write all of `data` to fd 1 or 2 (unbuffered: output shows as it arrives). False when the reader
+    went away (`fenced run ... | head`): the stream then points at /dev/null, so nothing fails later."""
     out = sys.stdout.buffer if stream == 1 else sys.stderr.buffer
-    out.write(data)
-    out.flush()
+    try:
+        out.write(data)
+        out.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream)
+        return False
+    return True
