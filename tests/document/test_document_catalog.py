@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.document.docsupport import txtar
 
 from fenced.document import dumps, loads
 from fenced.document.catalog import SelectionError, catalog, find, select, tasks
@@ -150,18 +151,23 @@ def test_select_by_regex_and_tags() -> None:
     assert [e.name for e in select(entries, ["danger", "install"])] == ["danger", "install"]
 
 
-def test_runme_tags_fixture_semantics() -> None:
-    """testdata/tags/tags.txtar: `--tag foo` and `-t buzz -t bar` over TAGS.md."""
-    text = (
-        '```bash {"tag":"foo","name":"set-env"}\n$ export ENV="foo!"\n```\n\n'
-        '```bash {"tag":"foo","name":"print-foo"}\n$ echo "$ENV"\n```\n\n'
-        '```bash {"tag":"foo,bar","name":"print-bar"}\n$ echo "bar!"\n```\n\n'
-        '```bash {"tag":"foo,bar","excludeFromRunAll":true,"name":"excluded"}\n$ echo "excluded!"\n```\n\n'
-        '```bash {"category":"buzz","name":"print-buzz"}\n$ echo "buzz!"\n```\n'
-    )
-    entries = catalog(loads(text))
-    assert [e.name for e in select(entries, tags=["foo"])] == ["set-env", "print-foo", "print-bar"]
-    assert [e.name for e in select(entries, tags=["buzz", "bar"])] == ["print-bar", "print-buzz"]
+def test_runme_tags_fixtures() -> None:
+    """testdata/tags/tags.txtar and runall/basic.txtar: which cells `--tag`, `-t a -t b` and `--all` run."""
+    tags = txtar("runmedev-runme/testdata/tags/tags.txtar")
+    for doc in ("TAGS.md", "CATEGORIES.md"):
+        entries = catalog(loads(tags[doc]))
+        assert [e.name for e in select(entries, tags=["foo"])] == ["set-env", "print-foo", "print-bar"]
+        assert [e.name for e in select(entries, tags=["bar"])] == ["print-bar"]
+        assert [e.name for e in select(entries, tags=["buzz", "bar"])] == ["print-bar", "print-buzz"]
+    # a cell's own category replaces the frontmatter's (the unnamed delete-solution cell is not solution-2)
+    solution = catalog(loads(tags["install-manual-solution-2.md"]))
+    assert [e.number for e in select(solution, tags=["solution-2"])] == [1, 2, 3]
+    runall = txtar("runmedev-runme/testdata/runall/basic.txtar")
+    assert [e.name for e in select(catalog(loads(runall["README.md"])), pattern="")] == [
+        "set-env",
+        "print-foo",
+        "print-bar",
+    ]
 
 
 def test_script_of_strips_prompts_for_shells_only() -> None:
