@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from fenced.connect import Program
+from fenced.connect import Exited, Program
 from fenced.document.catalog import Entry
 from fenced.document.runnable import run_spec
 
@@ -136,28 +136,34 @@ class Run:
                 script = self.prompter.script(self.book, entry)
             if len(entries) > 1:
                 self.console.header(entry)
-            code = await self._cell(entry, script)
-            if code is None:
+            exited = await self._cell(entry, script)
+            if exited is None:
                 continue  # a background cell: counted when it ends
-            tally.record(entry.name, code)
-            if code != 0:
-                self.console.say(f"cell {entry.name!r} failed with exit status {code}")
-                status = status or code
-                if not self.options.keep_going:
-                    break
+            code = self._record(tally, entry, exited)
+            status = status or code
+            if code != 0 and not self.options.keep_going:
+                break
         if status == 0 and self.session.running():
             names = ", ".join(repr(e.name) for e, x in self.background if not x.done.done())
             self.console.say(f"waiting for background cell {names} (Ctrl+C stops it)")
         for entry, execution in self.background:
             if status == 0 or execution.done.done():
-                code = exit_status(await self.until_stopped(execution.done))
-                tally.record(entry.name, code)
-                status = status or code
+                status = status or self._record(tally, entry, await self.until_stopped(execution.done))
         if not self.options.quiet or status:
             self.console.say(tally.summary())
         return status
 
-    async def _cell(self, entry: Entry, script: str) -> int | None:
+    def _record(self, tally: Tally, entry: Entry, exited: Exited) -> int:
+        """Count a cell that ended; say so if it failed. Its exit status."""
+        code = exit_status(exited)
+        tally.record(entry.name, code)
+        if code != 0:
+            why = f" ({exited.signal})" if exited.signal else ""
+            why += f": {exited.reason}" if exited.reason else ""
+            self.console.say(f"cell {entry.name!r} failed with exit status {code}{why}")
+        return code
+
+    async def _cell(self, entry: Entry, script: str) -> Exited | None:
         """Run one cell to its end; None for a background cell (it runs on)."""
         assert self.session is not None
         cell = entry.cell
@@ -196,7 +202,7 @@ class Run:
             finally:
                 self.current = None
                 self.console.raw = False
-        return exit_status(exited)
+        return exited
 
     def _typed(self, execution: Execution, data: bytes, raw: bool) -> None:
         assert self.session is not None

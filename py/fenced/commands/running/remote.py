@@ -98,7 +98,7 @@ class RemoteSession:
                 self.id, program, rows=rows, cols=cols, keep_stdin_open=keep_stdin_open
             )
         except ConnectError as exc:
-            raise CliError(f"could not start {program.known_name!r}: {exc.message or exc}", 1) from None
+            raise CliError(f"could not start {program.known_name!r}: [{exc.code.value}] {exc.message}") from None
         execution = Execution(
             started.execution_id, program.known_name, program.background, program.interactive
         )
