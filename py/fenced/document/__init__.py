@@ -48,18 +48,17 @@ Editing, in short::
 
 Shared rules for the browser and the CLI: :mod:`.runnable` (which cells run, what Run all runs),
 :mod:`.catalog` (usable names with a ``cell-N`` fallback, selection by name, regex and tag),
-:mod:`.prompts` (promptEnv, secret names) and :mod:`.mdx` (MDX is read-mostly).
+:mod:`.prompts` (promptEnv, secret names) and :mod:`.mdx` (MDX is read-mostly); imported from those
+modules, not re-exported here, so that ``import fenced.document`` stays as small as the boot needs.
 """
 
 from __future__ import annotations
 
 from .attributes import Attributes, format_attributes, parse_bool, parse_info
-from .catalog import Entry, SelectionError, catalog, select
 from .cell import CODE, MARKDOWN, Cell
 from .frontmatter import Frontmatter, FrontmatterError
 from .naming import generated_name
 from .notebook import CellList, Notebook
-from .runnable import Role, in_run_all, is_runnable, run_all_cells, why_not_runnable
 from .summary import summary
 
 __all__ = [
@@ -68,25 +67,16 @@ __all__ = [
     "Attributes",
     "Cell",
     "CellList",
-    "Entry",
     "Frontmatter",
     "FrontmatterError",
     "Notebook",
-    "Role",
-    "SelectionError",
-    "catalog",
     "dumps",
     "format_attributes",
     "generated_name",
-    "in_run_all",
-    "is_runnable",
     "loads",
     "parse_bool",
     "parse_info",
-    "run_all_cells",
-    "select",
     "summary",
-    "why_not_runnable",
 ]
 
 
