@@ -45,16 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    from fenced.commands.running.errors import INTERRUPTED, CliError
+    from fenced.commands.running.errors import CliError
 
     try:
         return int(args.handler(args) or 0)
     except CliError as exc:  # said in one line: no traceback for a bad file, name or runner
         print(f"fenced {args.command}: {exc.message}", file=sys.stderr)
         return exc.status
-    except KeyboardInterrupt:
-        print(f"fenced {args.command}: interrupted", file=sys.stderr)
-        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -201,6 +201,15 @@ def session_directory(args: argparse.Namespace, url: str, book_cwd: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .running.errors import INTERRUPTED, CliError
+
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # before the run installs its own handling (while reading, resolving...)
+        raise CliError("interrupted", INTERRUPTED) from None
+
+
+def _run(args: argparse.Namespace) -> int:
     from fenced.document.catalog import tasks
 
     from .running import book as books
