@@ -40,8 +40,8 @@ class Terminal:
             finally:
                 os._exit(127)
         self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.output = b""
+        self.resize(rows, cols)
         self.status: int | None = None
 
     def text(self) -> str:
@@ -75,6 +75,10 @@ class Terminal:
                 if found:
                     return found
                 raise AssertionError(f"{pattern!r} not seen; the terminal shows:\n{self.text()}")
+
+    def resize(self, rows: int, cols: int) -> None:
+        """Set the terminal's size: the kernel sends SIGWINCH to its foreground process group."""
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
     def send(self, data: bytes) -> None:
         os.write(self.fd, data)

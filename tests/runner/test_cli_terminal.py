@@ -164,3 +164,21 @@ def test_the_terminal_is_restored_after_ctrl_c(runner, tmp_path: Path) -> None:
         assert term.wait() == 0
         settings = term.text().split("status=130", 1)[1]
         assert "-icanon" not in settings and "-echo " not in settings and "-isig" not in settings
+
+
+def test_the_remote_terminal_has_our_size_and_follows_it(runner, tmp_path: Path) -> None:
+    text = '```sh {"name":"size"}\nstty size\nread x\nstty size\n```\n'
+    with terminal(runner, "run", str(book(tmp_path, text)), "size") as term:
+        term.expect("24 80")
+        term.resize(30, 101)
+        term.send(b"\r")
+        term.expect("30 101")
+        assert term.wait() == 0
+
+
+def test_forced_terminal_without_a_terminal(runner, tmp_path: Path) -> None:
+    """`--tty` with stdin from /dev/null: a terminal on the runner, and end-of-input still ends `read`."""
+    common = ["--runner", runner.url, "--token", runner.token]
+    result = fenced("run", str(book(tmp_path, ASK)), "ask", "--tty", *common, timeout=30)
+    # `read -p` shows its prompt only on a terminal
+    assert result.returncode == 1 and result.stdout == "name? no input\n", result

@@ -65,6 +65,7 @@ class Run:
         self.background: list[tuple[Entry, Execution]] = []
         self.stopping: asyncio.Future[int] | None = None
         self.kill_now = asyncio.Event()
+        self.sent_size: tuple[int, int] = (0, 0)  # the current cell's terminal size on the runner
 
     # -- signals ------------------------------------------------------------------------------------
     def on_signal(self, signum: int) -> None:
@@ -81,10 +82,18 @@ class Run:
             self.kill_now.set()  # a second Ctrl+C: no more waiting
 
     def on_resize(self) -> None:
-        current, session = self.current, self.session
-        if current is not None and session is not None and current.terminal:
-            rows, cols = self.terminal.size()
-            asyncio.get_running_loop().create_task(session.resize(current, rows, cols))
+        if self.current is not None:
+            self._sync_size(self.current)
+
+    def _sync_size(self, execution: Execution) -> None:
+        """Tell the runner our size if it changed; also before forwarding keys, because SIGWINCH may be
+        handled after the keys typed after it (both arrive in one turn of the loop)."""
+        if self.session is None or not execution.terminal:
+            return
+        size = self.terminal.size()
+        if size != self.sent_size:
+            self.sent_size = size
+            self.session.resize(execution, *size)
 
     async def until_stopped(self, awaitable: Awaitable[T]) -> T:
         """`awaitable`'s result, unless a stopping signal comes first (then `Interrupted`)."""
@@ -171,6 +180,7 @@ class Run:
         wants_tty = self.options.tty if self.options.tty is not None else self.terminal.stdin_tty
         on_terminal = spec.interactive and wants_tty
         rows, cols = self.terminal.size() if on_terminal else (0, 0)
+        self.sent_size = (rows, cols)
         program = Program(
             script=spec.script,
             program_name=spec.program_name,
@@ -206,6 +216,7 @@ class Run:
 
     def _typed(self, execution: Execution, data: bytes, raw: bool) -> None:
         assert self.session is not None
+        self._sync_size(execution)
         if raw and CTRL_C in data:  # in raw mode Ctrl+C is a byte: it stops the cell, as SIGINT would
             before = data.split(CTRL_C, 1)[0]
             if before:

@@ -40,7 +40,7 @@ class Execution:
     background: bool
     terminal: bool
     done: asyncio.Future[Exited] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
-    _input: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    _input: asyncio.Queue[bytes | tuple[int, int] | None] = field(default_factory=asyncio.Queue)
     _sender: asyncio.Task[None] | None = None
 
 
@@ -98,7 +98,9 @@ class RemoteSession:
                 self.id, program, rows=rows, cols=cols, keep_stdin_open=keep_stdin_open
             )
         except ConnectError as exc:
-            raise CliError(f"could not start {program.known_name!r}: [{exc.code.value}] {exc.message}") from None
+            raise CliError(
+                f"could not start {program.known_name!r}: [{exc.code.value}] {exc.message}"
+            ) from None
         execution = Execution(
             started.execution_id, program.known_name, program.background, program.interactive
         )
@@ -115,7 +117,12 @@ class RemoteSession:
         """End of input: stdin closed (a terminal gets its end-of-file character)."""
         self._queue(execution, None)
 
-    def _queue(self, execution: Execution, item: bytes | None) -> None:
+    def resize(self, execution: Execution, rows: int, cols: int) -> None:
+        """Set its terminal's size, in order with the input (keys typed after a resize see the new size)."""
+        if execution.terminal:
+            self._queue(execution, (rows, cols))
+
+    def _queue(self, execution: Execution, item: bytes | tuple[int, int] | None) -> None:
         if execution.done.done():
             return
         execution._input.put_nowait(item)
@@ -129,14 +136,12 @@ class RemoteSession:
                 if item is None:
                     await self.client.send_input(execution.id, close=True)
                     return
-                await self.client.send_input(execution.id, item)
+                if isinstance(item, tuple):
+                    await self.client.resize(execution.id, *item)
+                else:
+                    await self.client.send_input(execution.id, item)
             except ConnectError:
                 return  # it ended meanwhile: nobody is reading any more
-
-    async def resize(self, execution: Execution, rows: int, cols: int) -> None:
-        if execution.terminal and not execution.done.done():
-            with contextlib.suppress(ConnectError):
-                await self.client.resize(execution.id, rows, cols)
 
     async def stop(self, execution: Execution, *, kill: bool = False) -> None:
         """SIGINT to its process group, then SIGTERM and SIGKILL (the runner escalates); or SIGKILL now."""
