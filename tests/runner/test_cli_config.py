@@ -50,6 +50,13 @@ def test_precedence(tmp_path: Path) -> None:
     assert resolve(env={"XDG_CONFIG_HOME": str(tmp_path / "none")}).url == "http://127.0.0.1:8765"
     assert resolve(config=config, env={}).token == "from-file"
     assert "from-file" not in repr(default)  # the token never shows in a repr
+    none = str(tmp_path / "none")
+    short = resolve(
+        env={"XDG_CONFIG_HOME": none, "FENCED_RUNNER": "http://h:1", "FENCED_TOKEN_FILE": str(token_file)}
+    )
+    assert (short.url, short.token) == ("http://h:1", "from-file")
+    both = {"XDG_CONFIG_HOME": none, "FENCED_RUNNER_TOKEN": "long", "FENCED_TOKEN": "short"}
+    assert resolve(env=both).token == "long"
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ runner and token (the first that sets each wins):
   1. --runner, --token, --token-file
   2. the profile named by --profile or $FENCED_PROFILE
   3. $FENCED_RUNNER_URL, $FENCED_RUNNER_TOKEN, $FENCED_RUNNER_TOKEN_FILE
+     (or $FENCED_RUNNER, $FENCED_TOKEN, $FENCED_TOKEN_FILE)
   4. the config file's default profile and top-level keys
   5. http://127.0.0.1:8765 without a token
   The config file is --config FILE, else $FENCED_CONFIG, else $XDG_CONFIG_HOME/fenced/config.toml

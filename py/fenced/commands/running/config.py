@@ -5,7 +5,8 @@ Each of the runner URL and the token is taken from the first of:
 1. the flags ``--runner``, ``--token``, ``--token-file``;
 2. the profile named by ``--profile NAME`` or ``$FENCED_PROFILE``;
 3. the environment: ``$FENCED_RUNNER_URL``, ``$FENCED_RUNNER_TOKEN``, ``$FENCED_RUNNER_TOKEN_FILE``
-   (the same variables ``fenced runner`` and ``fenced serve`` use);
+   (the same variables ``fenced runner`` and ``fenced serve`` use; ``$FENCED_RUNNER``, ``$FENCED_TOKEN``
+   and ``$FENCED_TOKEN_FILE`` are accepted as shorter spellings);
 4. the config file's default profile (``profile = "NAME"``) and its top-level keys;
 5. ``http://127.0.0.1:8765`` and no token.
 
