@@ -103,7 +103,7 @@ def find(entries: Sequence[Entry], name: str) -> Entry:
     if not name.strip():
         raise SelectionError(
             f"an empty cell name {name!r} (an unset variable?) names no cell; "
-            f"cells: {_some(n.name for n in tasks(entries))}"
+            f"did you mean one of: {_some(n.name for n in tasks(entries))}?"
         )
     for entry in entries:
         if name == entry.name or (entry.runme_name and name == entry.runme_name):
@@ -116,7 +116,10 @@ def find(entries: Sequence[Entry], name: str) -> Entry:
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     if not close:
         close = [k for k in known if name.lower() in k.lower()][:3]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else f"; cells: {_some(known)}"
+    if close:
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?"
+    else:
+        hint = f"; did you mean one of: {_some(known)}?"
     raise SelectionError(f"no cell named {name!r}{hint}")
 
 
