@@ -11,7 +11,7 @@ import asyncio
 import socket
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
@@ -99,6 +99,6 @@ async def serve_async(
     await server.serve(sockets=[sock])
 
 
-def serve(config: RunnerConfig, **kwargs: object) -> None:
+def serve(config: RunnerConfig, **kwargs: Any) -> None:
     """Blocking `serve_async` in a fresh event loop."""
-    asyncio.run(serve_async(config, **kwargs))  # type: ignore[arg-type]
+    asyncio.run(serve_async(config, **kwargs))
