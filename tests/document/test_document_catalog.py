@@ -120,7 +120,7 @@ def test_find_by_name_fallback_or_runme_name() -> None:
     entries = catalog(loads(BOOK))
     assert find(entries, "cell-4").runme_name == "-2"
     assert find(entries, "-2").name == "cell-4"  # Runme's own name works too
-    with pytest.raises(SelectionError, match="empty cell name .* did you mean one of: install"):
+    with pytest.raises(SelectionError, match=r"empty cell name .* did you mean one of: install"):
         find(entries, "")
     with pytest.raises(SelectionError, match="empty cell name"):
         find(entries, "  ")
