@@ -22,7 +22,7 @@ from fenced.app.tasks import background
 from . import bridge, cellhtml, dompatch, ops
 from .cellhtml import CellData
 from .history import History
-from .images import ImageResolver
+from .images import ImageResolver, images_pending
 from .keymap import COMMAND, EDIT
 from .sanitize import REL_SRC_ATTR
 
@@ -160,7 +160,11 @@ class NotebookView:
             }
         )
         self._proxies += proxies
-        self._ctl = module.createController(self._cells_el, callbacks, bridge.obj(stateEl=self.root))
+        from .sanitize import policy
+
+        self._ctl = module.createController(
+            self._cells_el, callbacks, bridge.obj(stateEl=self.root, sanitize=policy())
+        )
         self.events = Events(self)
 
     def _install_test_hook(self) -> None:
@@ -278,7 +282,7 @@ class NotebookView:
 
         html = markdown.render(cell.source)
         self._ctl.setHTML(el, html)
-        if "data-fenced-src" in html:
+        if images_pending(html):
             background(self.images.resolve_in(el))
 
     # --- model changes ----------------------------------------------------------------------------
@@ -360,7 +364,7 @@ class NotebookView:
             except Exception:
                 js.console.error(traceback.format_exc())
                 html = None
-            if html and "data-fenced-src" in html:
+            if html and images_pending(html):
                 images.append(int(k))
             out.append(html)
         if images:
