@@ -19,7 +19,6 @@ from html import escape
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .bridge import closest
 from .sanitize import REL_SRC_ATTR, REMOTE_SRC_ATTR
 
 
@@ -137,6 +136,8 @@ class ImageResolver:
             if host not in self._hosts:
                 self._hosts.append(host)
                 new = True
+        from .bridge import closest  # js: imported in the browser only (this module is tested in CPython)
+
         container = closest(element, ".nb-cells") or element.parentElement
         if self._bar is None:
             self._show_bar(container)
