@@ -165,7 +165,9 @@ def test_index_html_has_a_strict_csp() -> None:
     assert policy["default-src"] == ["'none'"]
     script = policy["script-src"]
     # No inline script and no script from elsewhere; eval only because PyScript needs it (docs/security.md).
-    assert "'unsafe-inline'" not in script and not any(s.startswith(("http", "'sha", "'nonce")) for s in script)
+    assert "'unsafe-inline'" not in script and not any(
+        s.startswith(("http", "'sha", "'nonce")) for s in script
+    )
     assert set(script) <= {"'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"}
     for directive in ("object-src", "frame-src", "base-uri", "form-action"):  # the last two have no default
         assert policy.get(directive, policy["default-src"]) == ["'none'"], directive

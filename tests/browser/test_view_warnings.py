@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from fenced.document import loads
 from tests.browser.view_support import cell, show, view_text
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def test_broken_attributes_and_frontmatter_are_flagged_at_open(ready_page: Any) 
     # The document: a visible, accessible warning, and data-warning on #notebook.
     warning = notebook.get_attribute("data-warning") or ""
     assert "frontmatter" in warning.lower(), warning
-    expect(page.get_by_role("note", name="Document warning")).to_contain_text("Frontmatter")
+    expect(page.get_by_role("note", name="Document warning")).to_contain_text("frontmatter does not parse")
     # Each broken cell, and only those.
     for index, raw in ((1, '{"name": "x", bad}'), (2, '{"interactive":tru}'), (3, "{ name=x")):
         el = cell(page, index)
@@ -81,7 +82,11 @@ def test_broken_attributes_and_frontmatter_are_flagged_at_open(ready_page: Any) 
     expect(dialog).to_be_hidden()
     assert cell(page, 1).get_attribute("data-warning") is None
     assert cell(page, 1).get_by_role("note").count() == 0
-    assert '```sh {"name":"x"}\necho one again\n```' in view_text(page)
+    fixed = loads(view_text(page)).cells[1]
+    assert (fixed.name, fixed.attribute_problem, fixed.source) == ("x", None, "echo one again")
+    # Nothing else changed.
+    head, tail = DOC.split('```sh {"name": "x", bad}\necho one\n```')
+    assert view_text(page).startswith(head) and view_text(page).endswith(tail)
     # Fixing the frontmatter clears the document's warning.
     page.get_by_role("button", name="Frontmatter").click()
     fm = page.get_by_role("dialog", name="Frontmatter")

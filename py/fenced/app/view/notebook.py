@@ -19,7 +19,7 @@ import js
 from fenced.app import loader
 from fenced.app.tasks import background
 
-from . import bridge, cellhtml, dompatch, ops
+from . import bridge, cellhtml, dompatch, notices, ops
 from .cellhtml import CellData
 from .history import History
 from .images import ImageResolver, images_pending
@@ -108,6 +108,7 @@ class NotebookView:
         self._cells_el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
+        notices.update_document(self.root, self._cells_el, nb.frontmatter_problem)
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
@@ -194,7 +195,7 @@ class NotebookView:
         if cell.kind == "code":
             name = cell.name
             self._names[key] = name
-            return CellData(key, "code", cell.source, cell.language, name)
+            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "")
         return CellData(key, "markdown", cell.source)
 
     def element(self, index: int) -> Any:

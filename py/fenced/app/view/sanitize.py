@@ -368,7 +368,9 @@ def sanitize(html: str) -> str:
 
 def policy() -> dict[str, Any]:
     """The allow-list for the browser-side sanitiser (DOMPurify, web/editor/sanitize.js)."""
-    attrs = {tag: sorted(TAG_ATTRS.get(tag, frozenset()) | APP_ATTRS.get(tag, frozenset())) for tag in ALLOWED_TAGS}
+    attrs = {
+        tag: sorted(TAG_ATTRS.get(tag, frozenset()) | APP_ATTRS.get(tag, frozenset())) for tag in ALLOWED_TAGS
+    }
     return {
         "tags": sorted(ALLOWED_TAGS),
         "global": sorted(GLOBAL_ATTRS),
