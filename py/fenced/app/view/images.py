@@ -64,24 +64,28 @@ class ImageResolver:
 
     def reset(self, folder: Any, name: str) -> None:
         """A new document is shown: its images resolve from `folder`, remote ones wait for consent."""
+        self._forget_files(folder, name)
+        self.remote_allowed = False
+        self._hosts.clear()
+        self._remove_bar()
+
+    def _forget_files(self, folder: Any, name: str) -> None:
         import js
 
         for url in self._urls.values():
             js.URL.revokeObjectURL(url)
         self._urls.clear()
         self.folder, self.name = folder, name
-        self.remote_allowed = False
-        self._hosts.clear()
-        self._remove_bar()
 
     def rebase(self, folder: Any, name: str) -> bool:
         """The document moved (Save as). True when its images now resolve elsewhere, i.e. the ones
-        shown must be resolved again; a new name in the same directory changes nothing."""
+        shown must be resolved again; a new name in the same directory changes nothing. It is the same
+        document: the choice about remote images stands."""
         same = folder is self.folder and same_directory(self.name, name)
         if same:
             self.name = name
         else:
-            self.reset(folder, name)
+            self._forget_files(folder, name)
         return not same
 
     async def resolve_in(self, element: Any) -> None:
