@@ -14,6 +14,7 @@ from __future__ import annotations
 from html import escape
 
 from .cellparts import CellData, CellParts, Provider
+from .notices import cell_attrs_html, cell_note_html
 
 __all__ = ["CellData", "actions_html", "cell_html", "cells_html", "code_label", "estimated_height"]
 
@@ -62,9 +63,10 @@ def _cell_html(c: CellData, index: int, toolbar: Provider | None, gutter: Provid
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
             f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="-1"'
             f' style="--h:{estimated_height("code", c.source)}px"'
-            f' aria-label="{escape(code_label(c.name, c.language))}">{side}'
+            f' aria-label="{escape(code_label(c.name, c.language))}"{cell_attrs_html(c.key, c.warning)}>{side}'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
             f'<span class="cell-name">{name}</span><div class="cell-toolbar">{tools}</div></div>'
+            f"{cell_note_html(c.key, c.warning)}"
             f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'
             f'<div class="cell-output" data-output hidden></div></article>'
         )

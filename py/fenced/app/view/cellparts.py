@@ -28,6 +28,7 @@ class CellData(NamedTuple):
     source: str
     language: str = ""
     name: str = ""
+    warning: str = ""  # why the cell's attribute block could not be read (see `notices`)
 
 
 # "toolbar": .cell-header .cell-toolbar, after the language and the name; "gutter": .cell-gutter, the

@@ -15,9 +15,9 @@ from typing import Any
 
 from fenced.app.jsffi import opt, spawn
 
-from . import cellhtml
+from . import cellhtml, notices
 from .cellparts import CellData, CellParts
-from .images import ImageResolver
+from .images import ImageResolver, images_pending
 
 
 class CellKeys:
@@ -46,7 +46,10 @@ class CellKeys:
 
 
 class CellsDom:
-    def __init__(self, el: Any, ctl: Any, keys: CellKeys, parts: CellParts, images: ImageResolver) -> None:
+    def __init__(
+        self, root: Any, el: Any, ctl: Any, keys: CellKeys, parts: CellParts, images: ImageResolver
+    ) -> None:
+        self.root = root  # the view's root (#notebook): the document's own warning goes on it
         self.el = el  # .nb-cells: its children are the cells' <article>s, in the model's order
         self.ctl = ctl
         self.keys = keys
@@ -61,7 +64,7 @@ class CellsDom:
         if cell.kind == "code":
             name = cell.name
             self._names[key] = name
-            return CellData(key, "code", cell.source, cell.language, name)
+            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "")
         return CellData(key, "markdown", cell.source)
 
     def html(self, cells: Any, start: int = 0) -> str:
@@ -126,7 +129,8 @@ class CellsDom:
         else:
             self.ctl.setText(el, cell.source)
 
-    def show_language(self, cell: Any) -> None:
+    def show_meta(self, cell: Any) -> None:
+        """A code cell's language and attributes changed: its language label and editor, its warning."""
         el = self.element_of(cell)
         if el is None:
             return
@@ -134,14 +138,16 @@ class CellsDom:
             el.dataset.lang = cell.language
             el.querySelector(".cell-lang").textContent = cell.language or "text"
             self.ctl.relanguage(el)
-        self._names.pop(self.keys.key(cell), None)
+        key = self.keys.key(cell)
+        self._names.pop(key, None)
+        notices.update_cell(el, key, cell.attribute_problem)
 
     def set_markdown_html(self, el: Any, cell: Any) -> None:
         from . import markdown  # imported with the first document, not at boot
 
         html = markdown.render(cell.source)
         self.ctl.setHTML(el, html)
-        if "data-fenced-src" in html:
+        if images_pending(html):
             spawn(self.images.resolve_in(el))
 
     def refresh_names(self, cells: Any) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import notices
 from .cells import CellsDom
 from .ops import Deleted, FrontmatterChanged, Inserted, MetaChanged, Moved, Patch, Replaced, SourceChanged
 
 
-def apply(dom: CellsDom, patch: Patch, cells: Any) -> tuple[int, int] | None:
-    """Mirror one operation's patch in the DOM (`cells`: the model's cells, already changed). Returns the
+def apply(dom: CellsDom, patch: Patch, notebook: Any) -> tuple[int, int] | None:
+    """Mirror one operation's patch in the DOM (`notebook`: the model, already changed). Returns the
     range (index, count) of cells that got new elements, if any."""
+    cells = notebook.cells
     match patch:
         case Inserted(index, count):
             dom.insert(index, cells[index : index + count])
@@ -35,10 +37,10 @@ def apply(dom: CellsDom, patch: Patch, cells: Any) -> tuple[int, int] | None:
             if cell.kind == "code":
                 dom.refresh_names(cells)
         case MetaChanged(cell):
-            dom.show_language(cell)
+            dom.show_meta(cell)
             dom.refresh_names(cells)
-        case FrontmatterChanged():
-            pass  # the chrome reads the frontmatter when its dialog opens
+        case FrontmatterChanged():  # the chrome reads the frontmatter itself when its dialog opens
+            notices.update_document(dom.root, dom.el, notebook.frontmatter_problem)
     return None
 
 

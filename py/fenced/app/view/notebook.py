@@ -22,14 +22,14 @@ import js
 from fenced.app import loader
 from fenced.app.jsffi import js_list, js_object, log_error, obj, opt, spawn
 
-from . import bridge, dompatch, ops
+from . import bridge, dompatch, notices, ops
 from .cellparts import CellParts
 from .cells import CellKeys, CellsDom
 from .commands import ViewCommands
 from .commandtable import CommandTable
 from .events import CellsRendered, DocumentChanged, DocumentRef, DocumentRenamed, DocumentShown, ViewEvents
 from .history import History
-from .images import ImageResolver
+from .images import ImageResolver, images_pending
 from .keymap import COMMAND, EDIT, Mode
 from .sanitize import REL_SRC_ATTR
 
@@ -113,6 +113,7 @@ class NotebookView:
         dom.el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
+        notices.update_document(self.root, dom.el, nb.frontmatter_problem)
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         dom.ctl.observeAll(len(cells) <= EAGER_LIMIT)
@@ -160,8 +161,12 @@ class NotebookView:
 
         self._chrome = Chrome(self)
         callbacks = js_object({"render": self._render_keys, "changed": self._editor_changed})
-        ctl = module.createController(self._chrome.cells, callbacks, obj(stateEl=self.root))
-        self._dom = CellsDom(self._chrome.cells, ctl, self.keys, self.cell_parts, self.images)
+        from .sanitize import policy
+
+        ctl = module.createController(
+            self._chrome.cells, callbacks, obj(stateEl=self.root, sanitize=policy())
+        )
+        self._dom = CellsDom(self.root, self._chrome.cells, ctl, self.keys, self.cell_parts, self.images)
         self._listeners = Listeners(self, ctl)
         return self._dom
 
@@ -290,7 +295,7 @@ class NotebookView:
             self._after_history(op.apply(self._nb))
 
     def _patch(self, patch: ops.Patch) -> None:
-        rendered = dompatch.apply(self.dom, patch, self.cells)
+        rendered = dompatch.apply(self.dom, patch, self._nb)
         self.active = max(0, min(self.active, len(self.cells) - 1))
         if rendered is not None:
             self.events.cells_rendered.emit(CellsRendered(*rendered))
@@ -356,7 +361,7 @@ class NotebookView:
             except Exception:
                 log_error()
                 html = None
-            if html and "data-fenced-src" in html:
+            if html and images_pending(html):
                 images.append(int(k))
             out.append(html)
         if images:
