@@ -103,6 +103,14 @@ def register(subparsers: Any) -> None:
         help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution (default: %(default)s)",
     )
     p.add_argument(
+        "--keepalive",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="an idle Watch stream gets an empty message this often, so reverse proxies and NATs keep it "
+        "open; keep it below the proxy's read timeout (default: %(default)s)",
+    )
+    p.add_argument(
         "--audit-log",
         type=Path,
         metavar="FILE",
@@ -142,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
 
     if bool(args.tls_cert) != bool(args.tls_key):
         raise SystemExit("fenced runner: --tls-cert and --tls-key go together")
+    if not args.keepalive > 0:
+        raise SystemExit("fenced runner: --keepalive must be a positive number of seconds")
     token, generated = resolve_token(args)
     if args.tokens_file:
         try:
@@ -168,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
         session_idle_timeout=args.session_idle_timeout,
         disconnect_grace=args.disconnect_grace,
         stop_grace=args.stop_grace,
+        keepalive=args.keepalive,
         app_url=args.app_url,
         tokens_file=str(args.tokens_file) if args.tokens_file else None,
         audit_log=str(args.audit_log) if args.audit_log else None,
