@@ -25,7 +25,7 @@ RUNNER_NAME = "runner.fenced.test"
 HOST_RULES = f"MAP {APP_NAME} 127.0.0.1, MAP {RUNNER_NAME} 127.0.0.1"
 
 
-class ProxyMissing(RuntimeError):
+class ProxyMissing(Exception):
     """nginx or caddy is not installed: the test fails (./dev test installs them)."""
 
 
