@@ -7,7 +7,9 @@ at once, and each direction of a connection holds at most `window` bytes in flig
 
 The model of a direction (`Link`, shared by every connection, like one access line): a chunk read at
 time t leaves the bottleneck at max(t, when the previous chunk left) + size / rate, and arrives
-`latency` later. Chunks of one connection arrive in order.
+`latency` later. Chunks of one connection arrive in order. A new connection costs a round trip, as the
+TCP handshake does: the client's loopback connect returns at once, so its first bytes are held back
+until one RTT after the accept.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Link:
     bytes: int = 0
 
     def schedule(self, now: float, size: int) -> float:
-        """When a chunk of `size` bytes read `now` arrives at the other end."""
+        """When a chunk of `size` bytes read `now` (or then ready to go) arrives at the other end."""
         start = max(now, self.free_at)
         done = start + (size * 8 / self.rate if self.rate else 0.0)
         self.free_at = done
@@ -138,8 +140,9 @@ class FaultProxy:
         self.connections_opened += 1
         conn = _Conn(writer, up_writer)
         self._conns.add(conn)
+        handshake_done = asyncio.get_running_loop().time() + 2 * self.up.latency
         conn.tasks = [
-            asyncio.ensure_future(self._pipe(reader, up_writer, self.up)),
+            asyncio.ensure_future(self._pipe(reader, up_writer, self.up, handshake_done)),
             asyncio.ensure_future(self._pipe(up_reader, writer, self.down)),
         ]
         await asyncio.gather(*conn.tasks, return_exceptions=True)
@@ -147,8 +150,10 @@ class FaultProxy:
         for w in (writer, up_writer):
             w.close()
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: Link) -> None:
-        """Read, schedule through the link, deliver in order; pass a half-close on at the end."""
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: Link, ready: float = 0.0
+    ) -> None:
+        """Read, schedule through the link (not before `ready`), deliver in order; pass a half-close on."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
         room = asyncio.Semaphore(max(1, self.window // CHUNK))
@@ -173,9 +178,9 @@ class FaultProxy:
                 await room.acquire()
                 data = await reader.read(CHUNK)
                 if not data:
-                    queue.put_nowait((link.schedule(loop.time(), 0), b""))
+                    queue.put_nowait((link.schedule(max(loop.time(), ready), 0), b""))
                     break
-                queue.put_nowait((link.schedule(loop.time(), len(data)), data))
+                queue.put_nowait((link.schedule(max(loop.time(), ready), len(data)), data))
             await sender
         except (OSError, asyncio.IncompleteReadError):
             pass

@@ -74,8 +74,15 @@ def roundtrip(port: int, payload: bytes) -> tuple[bytes, float]:
 def test_latency_each_way_adds_up_to_the_round_trip(echo: int) -> None:
     with FaultProxy(("127.0.0.1", echo), rtt=0.2) as proxy:
         got, took = roundtrip(proxy.port, b"ping")
-        assert got == b"ping" and took >= 0.2
+        assert got == b"ping" and took >= 0.4  # a new connection: the handshake's round trip, then ours
         assert proxy.connections_opened == 1
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+            s.sendall(b"a")
+            assert s.recv(1) == b"a"
+            began = time.monotonic()
+            s.sendall(b"b")
+            assert s.recv(1) == b"b"
+            assert 0.2 <= time.monotonic() - began < 0.4  # on an open connection: one round trip
 
 
 def test_the_rate_cap_paces_bytes_and_keeps_them_whole(echo: int) -> None:

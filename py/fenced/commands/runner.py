@@ -111,6 +111,14 @@ def register(subparsers: Any) -> None:
         "open; keep it below the proxy's read timeout (default: %(default)s)",
     )
     p.add_argument(
+        "--compress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="gzip output streams (the JSON codec sends output as base64: 4 bytes per 3 without it); "
+        "auto: for clients not on loopback, as seen through a local proxy's X-Forwarded-For (default: "
+        "%(default)s)",
+    )
+    p.add_argument(
         "--audit-log",
         type=Path,
         metavar="FILE",
@@ -179,6 +187,7 @@ def run(args: argparse.Namespace) -> int:
         disconnect_grace=args.disconnect_grace,
         stop_grace=args.stop_grace,
         keepalive=args.keepalive,
+        compress=args.compress,
         app_url=args.app_url,
         tokens_file=str(args.tokens_file) if args.tokens_file else None,
         audit_log=str(args.audit_log) if args.audit_log else None,

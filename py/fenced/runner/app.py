@@ -19,6 +19,7 @@ from google.protobuf.message import Message as ProtoMessage
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced._proto.runner.v1.runner_connect import RunnerServiceASGIApplication
 from fenced.runner.audit import AuditLog
+from fenced.runner.compress import GzipStreams
 from fenced.runner.config import RunnerConfig
 from fenced.runner.core import Runner
 from fenced.runner.guard import ASGIApp, Guard, Receive, Scope, Send
@@ -82,8 +83,8 @@ def _encode_stream_message(message: pb.WatchResponse | pb.ExecuteResponse) -> by
 class RunnerApp:
     """ASGI callable; `runner` is the live state, `config` how it was built, `tokens` whom it serves.
 
-    Layers, outermost first: /healthz (no token, no Host check), Guard (Host, CORS), the token check and
-    the Connect service, whose streams are marked unbuffered for reverse proxies.
+    Layers, outermost first: /healthz (no token, no Host check), Guard (Host, CORS), streams marked
+    unbuffered for reverse proxies and gzipped for remote clients, the token check, the Connect service.
     """
 
     def __init__(self, config: RunnerConfig, fallback: ASGIApp | None = None) -> None:
@@ -101,7 +102,8 @@ class RunnerApp:
             read_max_bytes=config.max_request_bytes,
             codecs=[google_protobuf_binary_codec(), CompactJSONCodec()],
         )
-        guarded = Guard(Unbuffered(connect), config, SERVICE_PATH, fallback)
+        streams = Unbuffered(GzipStreams(connect, config.compress))
+        guarded = Guard(streams, config, SERVICE_PATH, fallback)
         self._app = HealthCheck(guarded, lambda: not self.runner.closing)
 
     def reload(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
+CompressPolicy = Literal["auto", "always", "never"]
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -54,6 +56,7 @@ class RunnerConfig:
     app_url: str | None = None
     tokens_file: str | None = None
     audit_log: str | None = None
+    compress: CompressPolicy = "auto"  # gzip streams: for clients not on loopback ("auto"), or always, never
 
     @property
     def scheme(self) -> str:

@@ -22,6 +22,10 @@ from fenced.runner.config import RunnerConfig, is_loopback
 from fenced.runner.guard import ASGIApp
 
 LISTENING = "fenced runner listening on"
+# An idle keep-alive connection is kept this long (uvicorn's default is 5 s). A page holds one connection
+# for its Watch and sends Start/SendInput on another, which a user reaches for after a pause: closing it
+# after 5 s made the next click pay a new TCP (and TLS) handshake, one or more round trips. 75 s as nginx.
+KEEP_ALIVE_S = 75
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -103,6 +107,7 @@ async def serve_async(
         ssl_certfile=config.tls_cert,
         ssl_keyfile=config.tls_key,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
         server_header=False,
     )
     server = _Server(
