@@ -13,11 +13,13 @@ import http.server
 import mimetypes
 import os
 import posixpath
+import socket
 import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -106,14 +108,14 @@ class StaticServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         """A browser that closes a connection mid-response (a reload, a closed tab) is routine: no
         traceback in the terminal for it; anything else is still reported."""
         import sys
 
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
             return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> StaticServer:
@@ -123,7 +125,7 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> StaticSer
 
 
 def url_of(server: StaticServer) -> str:
-    host, port = server.server_address[:2]
+    host, port = server.socket.getsockname()[:2]
     return f"http://{host}:{port}/"
 
 

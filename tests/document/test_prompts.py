@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from tests.conftest import FIXTURES
@@ -118,7 +119,7 @@ def test_apply_answers_runs_in_a_shell() -> None:
     assert out.strip().endswith("it's me a b")  # the indented EMPTY line was answered too
 
 
-def test_runme_fixtures() -> None:
+def test_runme_fixtures(runme_corpus: Path) -> None:
     skip = (
         FIXTURES / "runmedev-runme" / "examples" / "frontmatter" / "skipPrompts" / "ENABLED.md"
     ).read_text()

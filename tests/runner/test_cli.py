@@ -52,6 +52,7 @@ def fenced(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
         timeout=60,
         cwd=ROOT,
         env=env,
+        check=False,
     )
 
 

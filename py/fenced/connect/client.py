@@ -8,7 +8,7 @@ of the last event it delivered, so the caller sees every event once, in order, a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -220,7 +220,7 @@ class _EventStream:
     async def aclose(self) -> None:
         await self._iter.aclose()
 
-    def _events(self) -> AsyncIterator[Event]:
+    def _events(self) -> AsyncGenerator[Event, None]:
         raise NotImplementedError
 
 
@@ -233,7 +233,7 @@ class WatchStream(_EventStream):
         self.reconnects = 0
         super().__init__(client, cursor)
 
-    async def _events(self) -> AsyncIterator[Event]:
+    async def _events(self) -> AsyncGenerator[Event, None]:
         failures = 0
         while True:
             try:
@@ -265,7 +265,7 @@ class ExecuteStream(_EventStream):
         self.execution_id = ""
         super().__init__(client, 0)
 
-    async def _events(self) -> AsyncIterator[Event]:
+    async def _events(self) -> AsyncGenerator[Event, None]:
         try:
             async for message in self.client.stream("Execute", self.message):
                 self.session_id = message.get("sessionId", self.session_id)

@@ -239,10 +239,7 @@ def rebuild_info(
     span = parsed.span
     attr_text = old[span[0] : span[1]] if span else ""
     rest_start = len(parsed.language)
-    if span:
-        extra = old[rest_start : span[0]] + " " + old[span[1] :]
-    else:
-        extra = old[rest_start:]
+    extra = old[rest_start : span[0]] + " " + old[span[1] :] if span else old[rest_start:]
     extra = " ".join(extra.split())
     if "{" in extra or "}" in extra:
         extra = ""  # would confuse the attribute reader
@@ -288,21 +285,21 @@ class Attributes(dict[str, str]):
         dict.__delitem__(self, key)
         self._changed()
 
-    def __ior__(self, other: Any) -> Attributes:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> Attributes:  # type: ignore[override,misc]  # as dict.__ior__ (any mapping)
         self.update(other)
         return self
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         for k, v in dict(*args, **kwargs).items():
             dict.__setitem__(self, str(k), to_attr_value(v))
         self._changed()
 
-    def setdefault(self, key: str, default: object = "") -> str:  # type: ignore[override]
+    def setdefault(self, key: str, default: object = "") -> str:
         if key not in self:
             self[key] = default
         return dict.__getitem__(self, key)
 
-    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, key: str, *default: Any) -> Any:
         had = key in self
         value = dict.pop(self, key, *default)
         if had:
@@ -321,5 +318,5 @@ class Attributes(dict[str, str]):
     def __reduce__(self) -> Any:
         return (dict, (dict(self),))
 
-    def copy(self) -> dict[str, str]:  # type: ignore[override]
+    def copy(self) -> dict[str, str]:
         return dict(self)

@@ -108,7 +108,7 @@ class Cell:
         self._info = ""
         self._language: str | None = language if kind == CODE else ""
         attrs = {str(k): to_attr_value(v) for k, v in (attributes or {}).items()}
-        self._pinfo = ParsedInfo(self._language or "", attrs, JSON_FORMAT, None)
+        self._pinfo: ParsedInfo | None = ParsedInfo(self._language or "", attrs, JSON_FORMAT, None)
         self._attrs: Attributes | None = None
         self._ignored: list[tuple[str, str]] | None = None
 

@@ -143,9 +143,13 @@ class Frontmatter:
     @property
     def raw(self) -> str:
         """The frontmatter text as it will be written."""
-        if self._data is not _UNPARSED and self._data is not None and not self._dirty:
-            if fmcodec.plain(self._data) != self._snapshot:
-                self._dirty = True
+        if (
+            self._data is not _UNPARSED
+            and self._data is not None
+            and not self._dirty
+            and fmcodec.plain(self._data) != self._snapshot
+        ):
+            self._dirty = True
         if self._dirty:
             self._raw = self._render()
             self._snapshot = fmcodec.plain(self._data)
@@ -203,7 +207,7 @@ class Frontmatter:
     @property
     def error(self) -> str | None:
         """Why ``data`` is ``None``."""
-        self.data
+        _ = self.data  # parsing sets _error
         return self._error
 
     def _require(self) -> Any:
@@ -303,7 +307,8 @@ class Frontmatter:
 
     @property
     def runme_session(self) -> dict[str, Any]:
-        return fmcodec.plain(self._runme().get("session") or {})
+        session: dict[str, Any] = fmcodec.plain(self._runme().get("session") or {})
+        return session
 
     def __repr__(self) -> str:
         return f"Frontmatter({self.format}, {self.raw!r})"

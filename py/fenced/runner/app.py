@@ -31,7 +31,7 @@ from fenced.runner.unbuffered import Unbuffered
 SERVICE_PATH = "/fenced.runner.v1.RunnerService/"
 
 
-class CompactJSONCodec(ProtoJSONCodec):
+class CompactJSONCodec(ProtoJSONCodec[ProtoMessage]):
     """Proto JSON, compact, with a fast path for the output-heavy stream messages.
 
     `MessageToJson` pretty-prints and runs `json.dumps` over every base64 payload, which capped a stream

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
+from connectrpc.code import Code
+
 from fenced import __version__
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
@@ -30,9 +32,9 @@ from fenced.runner.session import Execution, Session, Spec, log
 
 
 class RunnerError(Exception):
-    """A request the runner refuses; `code` is a Connect code name (e.g. "not_found")."""
+    """A request the runner refuses, with the Connect code the service answers it with."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -42,7 +44,7 @@ def parse_env(entries: list[str] | tuple[str, ...]) -> dict[str, str]:
     for entry in entries:
         key, eq, value = entry.partition("=")
         if not eq or not key:
-            raise RunnerError("invalid_argument", f"env entry must be KEY=VALUE, got {entry!r}")
+            raise RunnerError(Code.INVALID_ARGUMENT, f"env entry must be KEY=VALUE, got {entry!r}")
         env[key] = value
     return env
 
@@ -122,10 +124,10 @@ class Runner:
         metadata: dict[str, str] | None = None,
     ) -> Session:
         if self.closing:
-            raise RunnerError("unavailable", "the runner is shutting down")
+            raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
         cwd = os.path.abspath(os.path.expanduser(directory)) if directory else os.getcwd()
         if not os.path.isdir(cwd):
-            raise RunnerError("invalid_argument", f"directory does not exist: {cwd}")
+            raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {cwd}")
         session = Session(
             new_id(),
             cwd=cwd,
@@ -141,7 +143,7 @@ class Runner:
     def session(self, session_id: str) -> Session:
         session = self.sessions.get(session_id)
         if session is None:
-            raise RunnerError("not_found", f"no session {session_id!r}")
+            raise RunnerError(Code.NOT_FOUND, f"no session {session_id!r}")
         session.touch()
         return session
 
@@ -171,7 +173,7 @@ class Runner:
     def execution(self, execution_id: str) -> Execution:
         execution = self.executions.get(execution_id)
         if execution is None:
-            raise RunnerError("not_found", f"no execution {execution_id!r}")
+            raise RunnerError(Code.NOT_FOUND, f"no execution {execution_id!r}")
         execution.session.touch()
         return execution
 
@@ -187,10 +189,10 @@ class Runner:
         execution still lands in its session, where Watch shows it and the disconnect grace applies.
         """
         if self.closing:
-            raise RunnerError("unavailable", "the runner is shutting down")
+            raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
         if self._running >= self.config.max_executions:
             raise RunnerError(
-                "resource_exhausted", f"{self.config.max_executions} executions are already running"
+                Code.RESOURCE_EXHAUSTED, f"{self.config.max_executions} executions are already running"
             )
         self._running += 1  # reserved now: concurrent Starts must not overshoot the limit while spawning
         try:
@@ -214,7 +216,7 @@ class Runner:
             if config.directory:
                 directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
             if not os.path.isdir(directory):
-                raise RunnerError("invalid_argument", f"directory does not exist: {directory}")
+                raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {directory}")
             own_env = parse_env(list(config.env))
             env = {**session.env, **own_env, "PWD": directory}
             if config.interactive:
@@ -246,7 +248,7 @@ class Runner:
             except OSError as exc:
                 shells.cleanup(self.workdir, execution.id)
                 raise RunnerError(
-                    "failed_precondition", f"cannot start {program}: {exc.strerror or exc}"
+                    Code.FAILED_PRECONDITION, f"cannot start {program}: {exc.strerror or exc}"
                 ) from exc
         except BaseException:
             self._running -= 1

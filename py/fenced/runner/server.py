@@ -13,7 +13,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
@@ -116,6 +116,6 @@ async def serve_async(
     await server.serve(sockets=[sock])
 
 
-def serve(config: RunnerConfig, **kwargs: object) -> None:
+def serve(config: RunnerConfig, **kwargs: Any) -> None:
     """Blocking `serve_async` in a fresh event loop."""
-    asyncio.run(serve_async(config, **kwargs))  # type: ignore[arg-type]
+    asyncio.run(serve_async(config, **kwargs))

@@ -14,17 +14,27 @@ import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.events import EventBuffer
-from fenced.runner.process import PIPE_SIZE, READ_SIZE, ExitStatus, Process
+from fenced.runner.process import PIPE_SIZE, READ_SIZE, STDERR, STDOUT, ExitStatus, Process
 
 log = logging.getLogger("fenced.runner")
 MAX_FINISHED = 256  # finished executions kept per session for replay; older ones are forgotten
 # Once the main process has exited, reading cannot pause (it is how the execution ends); what is left in
 # the pipes (<= PIPE_SIZE each) is still kept whole, only a background job writing on beyond that is cut.
 EXIT_SLACK = 2 * PIPE_SIZE + READ_SIZE
+_STREAMS = {STDOUT: pb.STREAM_STDOUT, STDERR: pb.STREAM_STDERR}  # a Process's stream -> the wire's
+
+
+class SessionOwner(Protocol):
+    """What a session tells its owner (the `Runner`) about."""
+
+    def on_watchers_changed(self, session: Session) -> None: ...
+
+    def on_execution_end(self, execution: Execution) -> None: ...
 
 
 class Watcher:
@@ -93,17 +103,18 @@ class Execution:
             )
         )
 
-    def _publish(self, **kind: object) -> pb.Event:
-        event = pb.Event(seq=self.session.next_seq(), execution_id=self.id, **kind)  # type: ignore[arg-type]
+    def _publish(self, **kind: Any) -> pb.Event:
+        event = pb.Event(seq=self.session.next_seq(), execution_id=self.id, **kind)
         self.buffer.add(event)
         self.session.touch()
         self.session.notify()
         return event
 
     def on_output(self, stream: int, data: bytes) -> None:
-        offset = self.offsets[stream]
-        self.offsets[stream] = offset + len(data)
-        self._publish(output=pb.Output(stream=stream, offset=offset, data=data))  # type: ignore[arg-type]
+        kind = _STREAMS[stream]
+        offset = self.offsets[kind]
+        self.offsets[kind] = offset + len(data)
+        self._publish(output=pb.Output(stream=kind, offset=offset, data=data))
         if self.buffer.over_limit:
             self.session.apply_backpressure(self)
 
@@ -189,7 +200,7 @@ class Session:
         env: dict[str, str],
         shell: str,
         metadata: dict[str, str],
-        owner: object,
+        owner: SessionOwner,
     ) -> None:
         self.id = session_id
         self.cwd = cwd
@@ -219,14 +230,14 @@ class Session:
     def add_watcher(self, watcher: Watcher) -> None:
         self.watchers.add(watcher)
         self.touch()
-        self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
+        self.owner.on_watchers_changed(self)
 
     def remove_watcher(self, watcher: Watcher) -> None:
         watcher.closed = True
         self.watchers.discard(watcher)
         self.touch()
         self.relieve()
-        self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
+        self.owner.on_watchers_changed(self)
 
     def collect(self, watcher: Watcher, max_bytes: int) -> list[pb.Event]:
         """Events newer than the watcher's cursor, in seq order, at most about `max_bytes` of output."""
@@ -270,9 +281,12 @@ class Session:
     def relieve(self) -> None:
         for execution in self.executions.values():
             process = execution.process
-            if process is not None and process.paused:
-                if execution.buffer.trim(self.evictable_through(execution)):
-                    process.resume_reading()
+            if (
+                process is not None
+                and process.paused
+                and execution.buffer.trim(self.evictable_through(execution))
+            ):
+                process.resume_reading()
 
     # -- state ----------------------------------------------------------------------------------
     def adopt_state(self, cwd: str, env: dict[str, str], own_env: dict[str, str]) -> None:
@@ -288,7 +302,7 @@ class Session:
         finished = [e for e in self.executions.values() if not e.running]
         for old in finished[: max(0, len(finished) - MAX_FINISHED)]:
             del self.executions[old.id]
-        self.owner.on_execution_end(execution)  # type: ignore[attr-defined]
+        self.owner.on_execution_end(execution)
 
     @property
     def running(self) -> list[Execution]:

@@ -8,6 +8,7 @@ sourced by a small wrapper whose EXIT trap writes `$PWD` and `env -0` to a state
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -115,7 +116,5 @@ def read_state(path: Path) -> tuple[str, dict[str, str]] | None:
 
 def cleanup(workdir: Path, execution_id: str) -> None:
     for suffix in (".script", ".sh", ".state"):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             (workdir / f"{execution_id}{suffix}").unlink()
-        except FileNotFoundError:
-            pass

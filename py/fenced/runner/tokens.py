@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
-from connectrpc.request import RequestContext
+from connectrpc.request import RequestContext as _RequestContext
 
 log = logging.getLogger("fenced.runner")
+RequestContext: TypeAlias = _RequestContext[Any, Any]  # an interceptor sees every method's context
 
 SINGLE_TOKEN_NAME = "token"  # the name of the one token given by --token/--token-file/$FENCED_RUNNER_TOKEN
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")

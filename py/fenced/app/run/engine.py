@@ -10,11 +10,13 @@ once. No `js` here: the engine runs under CPython against a real runner in the t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fenced.app.tasks import background
 from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
 from fenced.connect.messages import Session
 
@@ -181,10 +183,8 @@ class Engine:
         task, self._watch_task = self._watch_task, None
         if task is not None and not task.done():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):
-                pass
 
     # --- running ----------------------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ class Engine:
             box.append((kind, value))
         if not run._sending:
             run._sending = True
-            asyncio.ensure_future(self._send(run))
+            background(self._send(run))
 
     async def _send(self, run: Run) -> None:
         try:

@@ -71,7 +71,8 @@ def program_for(
 ) -> Program:
     """The Program for a code cell; `script` overrides the source (e.g. with prompt answers applied)."""
     interpreter = attributes.get("interpreter", "").strip()
-    program_name, arguments = "", ()
+    program_name = ""
+    arguments: tuple[str, ...] = ()
     if interpreter:
         try:
             parts = shlex.split(interpreter)

@@ -8,8 +8,8 @@ import traceback
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from . import forms, ops
 from .bridge import closest, opt
@@ -179,7 +179,7 @@ class Dialogs:
         )
 
         def save(f: Any) -> list[str]:
-            values = {
+            values: dict[str, str | bool] = {
                 k: self._value(f, k)
                 for k in ("language", "name", "cwd", "promptEnv", "terminalRows", "other")
             }
@@ -264,7 +264,7 @@ class Dialogs:
             new = Frontmatter(old.raw, old.format)
         else:
             new = None
-        updates = {k: val for k, val in plan.updates.items()}
+        updates = dict(plan.updates.items())
         if updates:
             if new is None:
                 new = Frontmatter.new({k: val for k, val in updates.items() if val is not None})

@@ -37,7 +37,7 @@ class ImageResolver:
         self._urls: dict[str, str] = {}
 
     def reset(self, folder: Any, name: str) -> None:
-        import js  # type: ignore[import-not-found]
+        import js
 
         for url in self._urls.values():
             js.URL.revokeObjectURL(url)
@@ -74,7 +74,7 @@ class ImageResolver:
             return None
         if path in self._urls:
             return self._urls[path]
-        import js  # type: ignore[import-not-found]
+        import js
 
         try:
             handle = self.folder

@@ -14,9 +14,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app import loader
+from fenced.app.tasks import background
 
 from . import bridge, cellhtml, dompatch, ops
 from .cellhtml import CellData
@@ -66,7 +67,7 @@ class NotebookView:
         bridge.start_loading()
         from . import warmup
 
-        asyncio.ensure_future(warmup.run(self))
+        background(warmup.run(self))
 
     # --- the contract ---------------------------------------------------------------------------
 
@@ -164,7 +165,7 @@ class NotebookView:
 
     def _install_test_hook(self) -> None:
         """`window.fencedShowText(text, name)`: open a document without a file (tests, demos)."""
-        from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+        from pyodide.ffi import create_proxy
 
         def show_text(text: str, name: str = "untitled.md") -> Any:
             return asyncio.ensure_future(self.show(str(text), str(name)))
@@ -278,7 +279,7 @@ class NotebookView:
         html = markdown.render(cell.source)
         self._ctl.setHTML(el, html)
         if "data-fenced-src" in html:
-            asyncio.ensure_future(self.images.resolve_in(el))
+            background(self.images.resolve_in(el))
 
     # --- model changes ----------------------------------------------------------------------------
 
@@ -363,7 +364,7 @@ class NotebookView:
                 images.append(int(k))
             out.append(html)
         if images:
-            asyncio.ensure_future(self._resolve_images(images))
+            background(self._resolve_images(images))
         return bridge.js_list(out)
 
     async def _resolve_images(self, keys: list[int]) -> None:

@@ -206,7 +206,11 @@ def _clean_attrs(tag: str, attrs: list[tuple[str, str | None]]) -> list[tuple[st
             if not m:
                 continue
             v = f"text-align:{m.group(1).lower()}"
-        elif (name == "dir" and v.lower() not in ("ltr", "rtl", "auto")) or (name == "align" and v.lower() not in ("left", "right", "center")) or (name == "type" and v not in ("1", "a", "A", "i", "I")):
+        elif (
+            (name == "dir" and v.lower() not in ("ltr", "rtl", "auto"))
+            or (name == "align" and v.lower() not in ("left", "right", "center"))
+            or (name == "type" and v not in ("1", "a", "A", "i", "I"))
+        ):
             continue
         elif name in ("reversed", "open"):
             out[name] = None
