@@ -198,3 +198,42 @@ def test_healthz_answers_ok_without_token_or_allowed_host(team: tuple[RunnerProc
     assert get_info(proc, "") == 401
     r = httpx.get(proc.url + "/", headers={"host": "evil.example"}, timeout=10)
     assert r.status_code == 403
+
+
+def test_audit_log_records_cells_started_the_browsers_way(team: tuple[RunnerProcess, Path, Path]) -> None:
+    """The page uses Start + Watch (not Execute): the caller is known there too."""
+    from fenced.connect import Program, RunnerClient
+    from fenced.connect.httpx_transport import HttpxTransport
+
+    proc, _, audit = team
+
+    async def go() -> tuple[str, str, int]:
+        transport = HttpxTransport(httpx.AsyncClient(headers={"origin": ORIGIN}, timeout=30))
+        async with RunnerClient(proc.url, ALICE, transport=transport) as client:
+            session = await client.create_session()
+            started = await client.start(session.id, Program(script="exit 5", known_name="via-start"))
+            async for event in client.watch(session.id):
+                if event.exited is not None and event.execution_id == started.execution_id:
+                    break
+            return session.id, started.execution_id, started.pid
+
+    session, execution, pid = arun(go())
+    assert wait_for(lambda: audit.exists() and len(_lines(audit)) == 2, timeout=10)
+    start, end = _lines(audit)
+    for line in (start, end):
+        assert (
+            line["token"],
+            line["origin"],
+            line["session"],
+            line["execution"],
+            line["cell"],
+            line["pid"],
+        ) == (
+            "alice",
+            ORIGIN,
+            session,
+            execution,
+            "via-start",
+            pid,
+        )
+    assert end["exit_code"] == 5
