@@ -42,6 +42,9 @@ from ui_run import BIG_JS, FIRST_GLYPH_JS, SEQ_BYTES  # noqa: E402
 
 HI = '```sh {"name":"hi"}\necho hi\n```\n'
 SEQ = '```sh {"name":"seq","interactive":"false"}\nseq 1 2000000\n```\n'
+# printable output that compresses least: base64 text of random bytes
+RANDOM = '```sh {"name":"random","interactive":"false"}\nhead -c 3000000 /dev/urandom | base64 -w 76\n```\n'
+RANDOM_BYTES = 4_052_632  # 4,000,000 base64 characters and 52,632 newlines
 FLOW_LINES = 300_000
 FLOW = (  # 1,000 lines every 0.2 s for a minute
     '```sh {"name":"flow","interactive":"false"}\n'
@@ -135,23 +138,58 @@ def bench_glyph(browser: Any, app_url: str, runner: RunnerProcess, args: argpars
         page.close()
 
 
+RANDOM_JS = """async () => {
+  const cell = document.querySelector(`.cell[data-cell-name='random']`);
+  const t0 = performance.now();
+  cell.querySelector('[data-run="run"]').click();
+  await new Promise((resolve) => {
+    let started = false;
+    const check = () => {
+      started = started || cell.dataset.state === 'running';
+      if (started && cell.dataset.exitCode !== undefined) resolve(); else setTimeout(check, 20);
+    };
+    check();
+  });
+  const text = cell.querySelector('[data-output-text]').textContent;
+  return {ms: performance.now() - t0, exit: cell.dataset.exitCode, textLength: text.length};
+}"""
+
+
 def bench_throughput(browser: Any, app_url: str, runner: RunnerProcess, args: argparse.Namespace) -> None:
     with FaultProxy(("127.0.0.1", runner.port), rtt=args.rtt, rate=args.rate) as proxy:
-        page = open_page(browser, app_url, f"http://127.0.0.1:{proxy.port}", runner.token, SEQ, "wan-seq.md")
+        doc = SEQ + "\n" + RANDOM
+        page = open_page(browser, app_url, f"http://127.0.0.1:{proxy.port}", runner.token, doc, "wan-seq.md")
         link = args.rate / 8 / 1e6  # MB/s
+        where = f"at {args.rate / 1e6:g} Mbit/s, RTT {args.rtt * 1000:.0f} ms"
         for _ in range(args.big_runs):
             wire = proxy.down.bytes
             r = page.evaluate(BIG_JS, "seq")
             wire = proxy.down.bytes - wire
             ok = r["exit"] == "0" and r["textTail"].endswith("2000000\n") and r["textLength"] == SEQ_BYTES
-            rate = SEQ_BYTES / 1e6 / (r["ms"] / 1000)
             print(
-                f"(b) `seq 1 2000000` ({SEQ_BYTES / 1e6:.1f} MB) at {args.rate / 1e6:g} Mbit/s, RTT "
-                f"{args.rtt * 1000:.0f} ms: {r['ms'] / 1000:.1f} s, {rate:.2f} MB/s = {100 * rate / link:.0f} % "
-                f"of the link ({link:.2f} MB/s); {wire / 1e6:.1f} MB on the wire "
-                f"({wire / SEQ_BYTES:.2f} x the output); output {'complete' if ok else 'WRONG'}"
+                f"(b) `seq 1 2000000` ({SEQ_BYTES / 1e6:.1f} MB) {where}: "
+                + _rates(SEQ_BYTES, wire, r["ms"], link, ok)
             )
+        wire = proxy.down.bytes
+        r = page.evaluate(RANDOM_JS)
+        wire = proxy.down.bytes - wire
+        ok = r["exit"] == "0" and r["textLength"] == RANDOM_BYTES
+        print(
+            f"(b) base64 of 3 MB of random bytes ({RANDOM_BYTES / 1e6:.1f} MB) {where}: "
+            + _rates(RANDOM_BYTES, wire, r["ms"], link, ok)
+        )
         page.close()
+
+
+def _rates(size: int, wire: int, ms: float, link: float, ok: bool) -> str:
+    seconds = ms / 1000
+    goodput = size / 1e6 / seconds
+    used = wire / 1e6 / seconds
+    return (
+        f"{seconds:.1f} s, output at {goodput:.2f} MB/s = {100 * goodput / link:.0f} % of the link "
+        f"({link:.2f} MB/s); {wire / 1e6:.1f} MB on the wire ({wire / size:.2f} x the output), the link "
+        f"{100 * used / link:.0f} % busy; output {'complete' if ok else 'WRONG'}"
+    )
 
 
 STATE_JS = "() => document.querySelector('#runner-status').dataset.runnerReason || ''"
