@@ -122,7 +122,7 @@ def register(subparsers: Any) -> None:
         "--audit-log",
         type=Path,
         metavar="FILE",
-        help="append a JSON line per execution start and end (time, token name, origin, session, cell, "
+        help="append a JSON line per execution once it ended (start time, token name, origin, session, cell, "
         "sha256 of the command, pid, exit code, duration; never env or output); reopened on SIGHUP",
     )
     p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP?runner=URL#token=T'")

@@ -1,9 +1,11 @@
-"""The audit log (`--audit-log FILE`): one JSON line when an execution starts and one when it ends.
+"""The audit log (`--audit-log FILE`): one JSON line per execution, written when it has ended.
 
-Each line says who ran what, where from, and how it ended: time, token name, origin, session, execution,
-cell name, sha256 of the command, program, pid; at the end also exit code, signal and duration. Never
-the environment, the command's text or its output. The file is opened for appending (mode 0600) and
-reopened on SIGHUP, so logrotate can move it away; lines are written whole with one `write` each.
+A line says who ran what, from where, and how it ended: time (of the start), token name, origin,
+client address, session, execution, cell name, sha256 of the command, program, pid, exit code, signal
+and duration. Never the environment, the command's text or its output. Executions still running when
+the runner stops are stopped, and so end and are logged; the start of each is also in the runner's log
+(stderr). The file is opened for appending (mode 0600) and reopened on SIGHUP, so logrotate can move it
+away; each line is written whole with one `write`.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class AuditLog:
     def execution_started(self, execution: Execution, script: str) -> None:
         caller = CALLER.get() or Caller("")
         fields = {
+            "time": _now(),
             "token": caller.token_name,
             "origin": caller.origin,
             "client": caller.client,
@@ -74,7 +77,6 @@ class AuditLog:
             "pid": execution.pid,
         }
         self._open[execution.id] = _Started(fields, time.monotonic())
-        self._write({"time": _now(), "event": "start", **fields})
 
     def execution_ended(self, execution: Execution) -> None:
         started = self._open.pop(execution.id, None)
@@ -86,8 +88,6 @@ class AuditLog:
         )
         self._write(
             {
-                "time": _now(),
-                "event": "exit",
                 **started.fields,
                 "exit_code": execution.exit_code,
                 "signal": exited.signal if exited is not None else "",

@@ -41,7 +41,7 @@ class RunnerConfig:
     allowed by CORS; the runner's own origin is always allowed. `allowed_hosts` are extra names the
     `Host` header may carry (e.g. a reverse proxy's name; "*" disables the DNS-rebinding guard).
     `tokens_file` (lines `name token`, re-read on SIGHUP) replaces `token` when set; `audit_log` is a file
-    that gets a JSON line per execution start and end.
+    that gets a JSON line per execution, when it has ended.
     """
 
     host: str = "127.0.0.1"
