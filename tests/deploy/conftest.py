@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CHROMIUM_FLAGS, PageErrors, chromium_path
-from tests.deploy.proxies import APP_NAME, HOST_RULES, PROXIES, RUNNER_NAME, Site, _Proxy, free_port
+from tests.deploy.proxies import APP_NAME, HOST_RULES, PROXIES, RUNNER_NAME, ReverseProxy, Site, free_port
 from tests.runner.support import RunnerProcess, ensure_proto
 
 ensure_proto()
@@ -26,7 +26,7 @@ class Stack:
 
     kind: str
     runner: RunnerProcess
-    proxy: _Proxy
+    proxy: ReverseProxy
 
     @property
     def site(self) -> Site:
@@ -40,7 +40,7 @@ def runner_flags(app_origin: str) -> list[str]:
 
 def start_stack(
     kind: str, dist: Path, tmp: Path, *runner_args: str, read_timeout: str = "1h"
-) -> tuple[RunnerProcess, _Proxy]:
+) -> tuple[RunnerProcess, ReverseProxy]:
     port = free_port()
     runner = RunnerProcess(*runner_flags(f"https://{APP_NAME}:{port}"), "--stop-grace", "0.5", *runner_args)
     try:

@@ -197,7 +197,7 @@ http {{
 """
 
 
-class _Proxy:
+class ReverseProxy:
     """A proxy process on loopback; a context manager that stops it (and only it)."""
 
     name = ""
@@ -245,14 +245,14 @@ class _Proxy:
                 self.proc.wait(5)
         self.proc = None
 
-    def __enter__(self) -> _Proxy:
+    def __enter__(self) -> ReverseProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-class Nginx(_Proxy):
+class Nginx(ReverseProxy):
     name = "nginx"
 
     def _start(self) -> None:
@@ -279,7 +279,7 @@ class Nginx(_Proxy):
         wait_listening(self.site.https_port, self.proc, self.log)
 
 
-class Caddy(_Proxy):
+class Caddy(ReverseProxy):
     name = "caddy"
 
     def _start(self) -> None:
@@ -303,4 +303,4 @@ class Caddy(_Proxy):
         wait_listening(self.site.https_port, self.proc, self.log)
 
 
-PROXIES: dict[str, type[_Proxy]] = {"nginx": Nginx, "caddy": Caddy}
+PROXIES: dict[str, type[ReverseProxy]] = {"nginx": Nginx, "caddy": Caddy}
