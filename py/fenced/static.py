@@ -5,6 +5,10 @@ browser revalidates each file and gets a cheap 304 when nothing changed. We deli
 `Last-Modified`: npm ships vendored files with 1985 mtimes, so a date would both invite heuristic caching for
 years and make two different versions of a file look the same to `If-Modified-Since`.
 Any real static host works for production; this one exists so the demo and tests need nothing else.
+
+Every response also carries the security headers a `<meta>` cannot give (docs/security.md): the page may
+not be framed by another site (`frame-ancestors 'none'`: a runbook app that runs commands must not be
+click-jacked) and sends no Referer. The page's own Content-Security-Policy is the `<meta>` in index.html.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ TYPES = {
 }
 
 
+#: Sent with every response; what index.html's CSP <meta> cannot say.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 class StaticHandler(http.server.BaseHTTPRequestHandler):
     """GET/HEAD for files under `root`; directory requests serve their index.html."""
 
@@ -47,6 +58,11 @@ class StaticHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("FENCED_STATIC_LOG"):
             super().log_message(format, *args)
+
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def do_HEAD(self) -> None:
         self._serve(body=False)

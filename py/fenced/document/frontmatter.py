@@ -60,6 +60,20 @@ def locate(text: str) -> Located:
     return Located(i, end, j, fmt)
 
 
+def unclosed(text: str) -> str | None:
+    """The delimiter that opens a frontmatter never closed (``---``, ``+++`` or ``{``), else ``None``:
+    Runme refuses such a file; Fenced reads it as Markdown."""
+    loc = locate(text)
+    if loc.format is not None:
+        return None
+    head = text[loc.start : loc.start + 3]
+    if head in ("---", "+++"):
+        return head
+    if head.startswith("{") and not head.startswith(("{{", "{%")):
+        return "{"
+    return None
+
+
 def _delimited(text: str, i: int, ch: str) -> int | None:
     m = _CLOSE_RE[ch].search(text, i + 3)
     return None if m is None else m.end() + 3

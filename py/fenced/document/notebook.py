@@ -16,7 +16,7 @@ from typing import Any, SupportsIndex
 
 from . import naming
 from .cell import CODE, Cell
-from .frontmatter import Frontmatter, Located
+from .frontmatter import Frontmatter, Located, unclosed
 from .render import render_code, render_markdown
 from .text import document_newline
 
@@ -206,6 +206,31 @@ class Notebook:
     @frontmatter.setter
     def frontmatter(self, value: Frontmatter | Mapping[str, Any] | str | None) -> None:
         self._fm = None if value is None else Frontmatter.coerce(value)
+
+    @property
+    def frontmatter_problem(self) -> str | None:
+        """Why the frontmatter is not read, as a sentence; ``None`` when nothing is wrong. Either it does
+        not parse (its text is kept and written back as it came, its settings unused), or the file opens
+        a frontmatter it never closes (read as Markdown; said while the start of the file is unedited)."""
+        fm = self._fm
+        if fm is not None:
+            if fm.valid:
+                return None
+            detail = " ".join(
+                ln.strip() for ln in (fm.error or "").splitlines() if ln.strip() not in ("", "^")
+            )
+            return f"The frontmatter does not parse, so its settings are not used (it is kept as written): {detail}"
+        if self._fm0 is not None or not self._orig or not self._cells or self._cells[0] is not self._orig[0]:
+            return None
+        if self._cells[0].is_edited():
+            return None
+        opener = unclosed(self._text)
+        if opener is None:
+            return None
+        return (
+            f'The file starts a frontmatter with "{opener}" that is never closed: it is read as Markdown '
+            "(Runme does not open such a file)."
+        )
 
     @property
     def id(self) -> str | None:

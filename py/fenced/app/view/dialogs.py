@@ -148,8 +148,16 @@ class Dialogs:
         )
         datalist = "".join(f'<option value="{escape(x)}">' for x in LANGUAGES)
         generated = cell.name if cell.name_generated else ""
+        problem = cell.attribute_problem
+        note = (
+            f'<div class="dialog-note" role="note"><p>{escape(problem)}</p><p>As written: '
+            f"<code>{escape(cell.attribute_text)}</code>. Saving writes the attributes below in its place.</p></div>"
+            if problem
+            else ""
+        )
         body = (
-            _field("Language", "language", _text(form["language"], "sh", 'list="view-languages"'))
+            note
+            + _field("Language", "language", _text(form["language"], "sh", 'list="view-languages"'))
             + f'<datalist id="view-languages">{datalist}</datalist>'
             + _field(
                 "Name", "name", _text(form["name"], generated), "Empty: a name is generated from the code."

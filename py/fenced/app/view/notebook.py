@@ -19,10 +19,10 @@ import js
 from fenced.app import loader
 from fenced.app.tasks import background
 
-from . import bridge, cellhtml, dompatch, ops
+from . import bridge, cellhtml, dompatch, notices, ops
 from .cellhtml import CellData
 from .history import History
-from .images import ImageResolver
+from .images import ImageResolver, images_pending
 from .keymap import COMMAND, EDIT
 from .sanitize import REL_SRC_ATTR
 
@@ -108,6 +108,7 @@ class NotebookView:
         self._cells_el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
+        notices.update_document(self.root, self._cells_el, nb.frontmatter_problem)
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
@@ -160,7 +161,11 @@ class NotebookView:
             }
         )
         self._proxies += proxies
-        self._ctl = module.createController(self._cells_el, callbacks, bridge.obj(stateEl=self.root))
+        from .sanitize import policy
+
+        self._ctl = module.createController(
+            self._cells_el, callbacks, bridge.obj(stateEl=self.root, sanitize=policy())
+        )
         self.events = Events(self)
 
     def _install_test_hook(self) -> None:
@@ -190,7 +195,7 @@ class NotebookView:
         if cell.kind == "code":
             name = cell.name
             self._names[key] = name
-            return CellData(key, "code", cell.source, cell.language, name)
+            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "")
         return CellData(key, "markdown", cell.source)
 
     def element(self, index: int) -> Any:
@@ -278,7 +283,7 @@ class NotebookView:
 
         html = markdown.render(cell.source)
         self._ctl.setHTML(el, html)
-        if "data-fenced-src" in html:
+        if images_pending(html):
             background(self.images.resolve_in(el))
 
     # --- model changes ----------------------------------------------------------------------------
@@ -360,7 +365,7 @@ class NotebookView:
             except Exception:
                 js.console.error(traceback.format_exc())
                 html = None
-            if html and "data-fenced-src" in html:
+            if html and images_pending(html):
                 images.append(int(k))
             out.append(html)
         if images:
