@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fenced.static import SECURITY_HEADERS
 from tests.deploy.conftest import Stack
 from tests.deploy.proxies import APP_NAME, RUNNER_NAME
 
@@ -46,6 +47,8 @@ def test_every_app_file_is_served_with_a_type_the_browser_accepts(
         }
         assert ctype in expected[path.suffix], f"{path.name} served as {ctype}"
         assert r.headers["x-content-type-options"] == "nosniff"
+        for name, value in SECURITY_HEADERS.items():  # as fenced.static serves the app
+            assert r.headers[name] == value, (path.name, name)
         checked += 1
     assert checked > 20
 
