@@ -75,18 +75,28 @@ async def until(condition: Callable[[], object], timeout: float = 10, interval: 
 class RunnerProcess:
     """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
 
-    def __init__(self, *args: str, token: str | None = None, command: list[str] | None = None) -> None:
-        """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`)."""
+    def __init__(
+        self,
+        *args: str,
+        token: str | None = None,
+        command: list[str] | None = None,
+        with_token: bool = True,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`); `with_token=False`
+        passes no `--token` (e.g. with `--tokens-file` in `args`); `env` is added to this process's."""
         self.token = token or generate_token(16)
         self.mark = f"fenced-test-{secrets.token_hex(6)}"
-        env = {**os.environ, "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **(env or {}), "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
         fenced = command or [sys.executable, "-m", "fenced.cli"]
+        token_args = [f"--token={self.token}"] if with_token else []
         self.proc = subprocess.Popen(
-            [*fenced, "runner", "--port", "0", f"--token={self.token}", *args],
+            [*fenced, "runner", "--port", "0", *token_args, *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
-            cwd=ROOT,
+            cwd=cwd or ROOT,
             text=True,
         )
         self.stdout_lines: queue.Queue[str] = queue.Queue()

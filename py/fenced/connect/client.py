@@ -19,6 +19,7 @@ from fenced.connect.protocol import (
     StreamParser,
     method_url,
     parse_unary_response,
+    runner_base_url,
     stream_request,
     unary_request,
 )
@@ -69,7 +70,7 @@ class RunnerClient:
         timeout: float | None = 30.0,
         retry_delays: tuple[float, ...] = (0.05, 0.2, 0.5, 1, 2, 3, 5, 5),
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = runner_base_url(base_url)  # may carry a path prefix: https://host/runner
         self.token = token
         self.transport = transport or default_transport()
         self.timeout = timeout

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
+CompressPolicy = Literal["auto", "always", "never"]
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -38,6 +40,8 @@ class RunnerConfig:
     generates one when none is given. `allow_origins` are the browser origins (scheme://host:port)
     allowed by CORS; the runner's own origin is always allowed. `allowed_hosts` are extra names the
     `Host` header may carry (e.g. a reverse proxy's name; "*" disables the DNS-rebinding guard).
+    `tokens_file` (lines `name token`, re-read on SIGHUP) replaces `token` when set; `audit_log` is a file
+    that gets a JSON line per execution, when it has ended.
     """
 
     host: str = "127.0.0.1"
@@ -56,6 +60,9 @@ class RunnerConfig:
     stop_grace: float = 2.0
     keepalive: float = 15.0
     app_url: str | None = None
+    tokens_file: str | None = None
+    audit_log: str | None = None
+    compress: CompressPolicy = "auto"  # gzip streams: for clients not on loopback ("auto"), or always, never
 
     @property
     def scheme(self) -> str:

@@ -1,22 +1,19 @@
-"""The runner's front door: DNS-rebinding guard (`Host`), CORS with preflight, and the bearer token.
+"""The runner's front door: DNS-rebinding guard (`Host`) and CORS with preflight.
 
 Host and Origin are checked by plain ASGI middleware, because preflights never reach Connect and a
-rejected Host must not reach anything. The token is checked by a Connect metadata interceptor, which
-runs before the request body is read and answers `unauthenticated` in each protocol's own framing.
+rejected Host must not reach anything. The token is checked behind it by a Connect metadata interceptor
+(`fenced.runner.tokens.TokenAuth`), which answers `unauthenticated` in each protocol's own framing.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, TypeAlias
+from typing import Any
 from urllib.parse import urlsplit
 
 from connectrpc.code import Code
-from connectrpc.errors import ConnectError
-from connectrpc.request import RequestContext as _RequestContext
 
 from fenced.runner.config import RunnerConfig, is_loopback
 
@@ -25,7 +22,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-RequestContext: TypeAlias = _RequestContext[Any, Any]  # an interceptor sees every method's context
 
 ALLOW_HEADERS = (
     "authorization, content-type, connect-protocol-version, connect-timeout-ms, connect-accept-encoding, "
@@ -187,21 +183,3 @@ async def _landing(scope: Scope, receive: Receive, send: Send) -> None:
     ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": LANDING if scope["method"] == "GET" else b""})
-
-
-class BearerAuth:
-    """Connect metadata interceptor: `Authorization: Bearer <token>`, compared in constant time."""
-
-    def __init__(self, token: str) -> None:
-        if not token:
-            raise ValueError("a runner needs a token")
-        self._token = token.encode()
-
-    async def on_start(self, ctx: RequestContext) -> None:
-        header = ctx.request_headers.get("authorization") or ""
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), self._token):
-            raise ConnectError(Code.UNAUTHENTICATED, "missing or wrong bearer token")
-
-    async def on_end(self, token: None, ctx: RequestContext, error: Exception | None) -> None:
-        return None

@@ -8,6 +8,8 @@ on their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -20,6 +22,10 @@ from fenced.runner.config import RunnerConfig, is_loopback
 from fenced.runner.guard import ASGIApp
 
 LISTENING = "fenced runner listening on"
+# An idle keep-alive connection is kept this long (uvicorn's default is 5 s). A page holds one connection
+# for its Watch and sends Start/SendInput on another, which a user reaches for after a pause: closing it
+# after 5 s made the next click pay a new TCP (and TLS) handshake, one or more round trips. 75 s as nginx.
+KEEP_ALIVE_S = 75
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -41,7 +47,10 @@ def announce(config: RunnerConfig, port: int, *, token_generated: bool, out: Tex
     print(f"{LISTENING} {url}", file=out, flush=True)
     if config.app_url:
         sep = "&" if "?" in config.app_url else "?"
-        print(f"open: {config.app_url}{sep}runner={url}#token={config.token}", file=out, flush=True)
+        fragment = (
+            f"#token={config.token}" if config.token else ""
+        )  # none with --tokens-file: each has theirs
+        print(f"open: {config.app_url}{sep}runner={url}{fragment}", file=out, flush=True)
     elif token_generated:
         print(f"open: {url}/#token={config.token}", file=out, flush=True)
     if not is_loopback(config.host) and not config.tls_cert:
@@ -53,6 +62,12 @@ def announce(config: RunnerConfig, port: int, *, token_generated: bool, out: Tex
         )
 
 
+def reload_on_hangup(app: RunnerApp) -> None:
+    """SIGHUP re-reads the tokens file and reopens the audit log (only where signals can be had)."""
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, app.reload)
+
+
 class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: RunnerApp, on_ready: Callable[[], None]) -> None:
         super().__init__(config)
@@ -62,6 +77,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
+            reload_on_hangup(self._runner_app)
             self._on_ready()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
@@ -91,6 +107,7 @@ async def serve_async(
         ssl_certfile=config.tls_cert,
         ssl_keyfile=config.tls_key,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
         server_header=False,
     )
     server = _Server(
