@@ -41,7 +41,7 @@ def run_in_browser(text: str, runs: int = 5) -> dict:
     sys.path.insert(0, str(REPO))
     import build  # type: ignore[import-not-found]
     from playwright.sync_api import sync_playwright
-    from tests.conftest import CHROMIUM_FLAGS, TEST_HOOKS_INIT, chromium_path
+    from tests.conftest import CHROMIUM_FLAGS, chromium_path
 
     from fenced.static import serving
 
@@ -49,7 +49,6 @@ def run_in_browser(text: str, runs: int = 5) -> dict:
     with serving(dist) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         page = browser.new_page()
-        page.add_init_script(TEST_HOOKS_INIT)  # window.fencedPython (fenced.app.testing)
         page.goto(url)
         page.wait_for_selector("body[data-app-state='ready']", timeout=120_000)
         page.evaluate("t => { window.__fencedCorpus = t }", text)

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
 from tests.browser.view_support import make_runbook  # noqa: E402
-from tests.conftest import CHROMIUM_FLAGS, TEST_HOOKS_INIT, chromium_path  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 
 from fenced.static import serving  # noqa: E402
 
@@ -269,7 +269,6 @@ def main() -> int:
                     headless=True,
                     viewport={"width": 1280, "height": 900},
                 )
-                ctx.add_init_script(TEST_HOOKS_INIT)  # window.fencedPython (fenced.app.testing)
                 for bucket in (cold, warm):
                     page = ctx.new_page()
                     bucket.append(drop_200(page, url, small))

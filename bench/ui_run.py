@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
-from tests.conftest import CHROMIUM_FLAGS, TEST_HOOKS_INIT, chromium_path  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.runner.support import RunnerProcess, ensure_proto  # noqa: E402
 
 from fenced.static import serving  # noqa: E402
@@ -104,7 +104,6 @@ def main() -> int:
         with RunnerProcess("--allow-origin", origin, "--quiet") as runner:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.add_init_script(TEST_HOOKS_INIT)  # window.fencedShowText (fenced.app.testing)
             page.goto(f"{url}?runner={urllib.parse.quote(runner.url, safe=':/')}#token={runner.token}")
             page.wait_for_selector("#runner-status[data-runner-state='connected']", timeout=120_000)
             page.evaluate("([t, n]) => window.fencedShowText(t, n)", [DOC, "bench.md"])

@@ -118,16 +118,9 @@ def browser(_playwright: Any) -> Iterator[Any]:
     browser.close()
 
 
-# Asks the app for its test hooks (`window.fencedPython`, `window.fencedShowText`: fenced.app.testing).
-# Every browser context the tests and benchmarks drive the app in adds it as an init script (it runs
-# before the page's own scripts); a page opened without it has no hooks.
-TEST_HOOKS_INIT = "window.fencedTestHooks = true;"
-
-
 @pytest.fixture()
 def context(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context()
-    ctx.add_init_script(TEST_HOOKS_INIT)
     yield ctx
     ctx.close()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_HOOKS_INIT, run_in_page, wait_ready
+from tests.conftest import run_in_page, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -29,32 +29,29 @@ def test_boots_and_shows_shell(ready_page: Any) -> None:
     ]
 
 
-def test_test_hooks_exist_only_when_the_page_asks_before_boot(browser: Any, app_url: str) -> None:
-    """fenced.app.testing: `window.fencedTestHooks = true` set before boot (the tests' init script) installs
-    them; an address cannot, and setting the flag once the app runs is too late."""
-    hooks = "() => [typeof window.fencedPython, typeof window.fencedShowText]"
-    plain = browser.new_context()
-    try:
-        page = plain.new_page()
-        page.goto(f"{app_url}?fencedTestHooks=true#fencedTestHooks=true")
-        wait_ready(page)
-        assert page.evaluate(hooks) == ["undefined", "undefined"]
-        page.evaluate("() => { window.fencedTestHooks = true; }")
-        page.reload()  # a reload starts afresh: the flag set by a script of the old page is gone
-        wait_ready(page)
-        assert page.evaluate(hooks) == ["undefined", "undefined"]
-    finally:
-        plain.close()
-    asked = browser.new_context()
-    try:
-        asked.add_init_script(TEST_HOOKS_INIT)
-        page = asked.new_page()
-        page.goto(app_url)
-        wait_ready(page)
-        assert page.evaluate(hooks) == ["function", "function"]
-        assert run_in_page(page, "from fenced.app import testing\nresult = testing.app.view.name") == ""
-    finally:
-        asked.close()
+def test_the_test_hooks_give_page_scripts_no_python_they_lack(ready_page: Any) -> None:
+    """fenced.app.testing installs `window.fencedPython`/`fencedShowText` in every page because a script in
+    the page can run Python without them: PyScript runs a `<script type="py">` it adds, and hands out its
+    interpreter. If this stops being true, the hooks must be gated (see fenced.app.testing)."""
+    page = ready_page
+    assert page.evaluate("() => [typeof window.fencedPython, typeof window.fencedShowText]") == [
+        "function",
+        "function",
+    ]
+    page.evaluate(
+        """() => { const s = document.createElement('script'); s.type = 'py';
+        s.textContent = 'import js\\njs.window.pyFromScript = 6 * 7'; document.body.append(s); }"""
+    )
+    page.wait_for_function("() => window.pyFromScript === 42")
+    assert (
+        page.evaluate(
+            """async () => { const core = await import('./vendor/pyscript/core.js');
+        const py = await core.whenDefined('py');
+        return py.interpreter.runPython('import sys; sys.implementation.name'); }"""
+        )
+        == "cpython"
+    )
+    assert run_in_page(page, "from fenced.app import testing\nresult = testing.app.view.name") == ""
 
 
 def test_no_request_leaves_the_serving_host(page: Any, app_url: str) -> None:

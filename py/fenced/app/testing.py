@@ -1,19 +1,22 @@
 """The app's one testing entry point: what the tests and benchmarks drive that a user does not.
 
-Page hooks (installed by `install`, only when the page asked for them before the app started):
+Page hooks (installed by `install`, at boot):
 - `window.fencedPython(src)`: run Python `src` in the page (top-level `await` allowed) and resolve with
   `json.dumps` of its global `result` (tests/conftest.py `run_in_page`);
 - `window.fencedShowText(text, name)`: show a document from a string, without a file (the view tests,
-  bench/ui_run.py).
+  the deploy tests, bench/ui_run.py).
 Python side: `fenced.app.testing.app` is the page's `App` (the view, the file controller, the running
-UI), for the code those hooks run (`from fenced.app import testing; testing.app.view.text()`).
+UI), for the code those hooks run (`from fenced.app import testing; testing.app.view.text()`). Nothing
+else of the app exists for tests: no class-level `instance`, no other global.
 
-The page asks for the hooks by setting `window.fencedTestHooks = true` before the app boots: the tests'
-and benchmarks' browser contexts do it with a Playwright init script (`TEST_HOOKS_INIT` in
-tests/conftest.py). Nothing a user can click, no address (`?…`, `#…`) and no document content can: a
-runbook's HTML arrives after boot and is sanitised, and the flag is read once, at boot. The hooks add no
-power to a script already running in the page anyway: PyScript runs any `<script type="py">` added to the
-page and hands its interpreter to `whenDefined("py")`, so such a script can run Python without them.
+Why the hooks are installed in every page, not only in tests': they let no page script run Python it
+could not run without them. PyScript, which boots the app, runs any `<script type="py">` a script adds to
+the page and hands its interpreter to `whenDefined("py")` (tests/browser/test_boot.py shows both), so a
+script that runs in the page (a sanitiser slip, say) can run Python either way; the line of defence is
+that no such script runs (the sanitiser, DOMPurify, the Content-Security-Policy: docs/security.md). And
+the tests, benchmarks and deploy checks open the app from many browser contexts of their own: hooks that
+needed a flag set in each were a trap every new one fell into. Should PyScript ever stop running
+injected scripts, gate the hooks (the guard test fails first, and says so).
 """
 
 from __future__ import annotations
@@ -25,30 +28,20 @@ from typing import TYPE_CHECKING, Any
 import js
 
 from fenced.app import loader
-from fenced.app.jsffi import keep, opt
+from fenced.app.jsffi import keep
 
 if TYPE_CHECKING:
     from fenced.app.page import App
 
-FLAG = "fencedTestHooks"  # window.fencedTestHooks = true, set before boot
-
 app: App | None = None  # the page's parts, set by `install` (fenced.app.boot)
 
 
-def requested() -> bool:
-    """Did the page ask for the test hooks (before boot)?"""
-    return opt(getattr(js.window, FLAG, None)) is True
-
-
-def install(page: App) -> bool:
-    """Keep `page` for the tests' Python; install the page hooks if they were asked for (True then)."""
-    global app
+def install(page: App) -> None:
+    """Keep `page` for the tests' Python and install the page hooks."""
+    global app  # the one module-level handle on the page, for the tests' Python
     app = page
-    if not requested():
-        return False
     js.window.fencedPython = keep(_python)
     js.window.fencedShowText = keep(_show_text)
-    return True
 
 
 async def run_python(src: str) -> str:
