@@ -49,12 +49,18 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
     open_doc(page, DOC)
     assert status(page).get_attribute("data-runner-state") == "none"
     button = cell(page, "hello").get_by_role("button", name="Run cell")
-    expect(button).to_be_disabled()
     expect(button).to_have_attribute("title", "No runner: enter a Runner URL and token to run cells.")
     expect(button).to_have_attribute(
         "aria-description", "No runner: enter a Runner URL and token to run cells."
     )
     expect(page.get_by_role("button", name="Run all")).to_be_disabled()
+    # Run says why it cannot run, and clicking it goes where a runner is given (issue 13).
+    page.locator("#runner-chip").click()  # (open at first use) closed
+    expect(page.locator("#runner-popover")).to_be_hidden()
+    button.click()
+    expect(page.locator("#runner-popover")).to_be_visible()
+    expect(page.get_by_label("Runner URL")).to_be_focused()
+    assert cell(page, "hello").get_attribute("data-state") in (None, "idle")  # nothing ran
 
 
 def test_address_token_is_removed_kept_and_used_after_reload(

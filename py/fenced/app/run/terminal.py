@@ -2,7 +2,9 @@
 the same output as plain text (`[data-output-text]`, kept current as output streams).
 
 The output area lives in the view's `.cell-output[data-output]`; the run state is mirrored on the cell
-element (`data-state`, `data-exit-code`, `data-pid`) for styles and tests. xterm.js comes from the
+element (`data-state`, `data-exit-code`, `data-pid`, and `data-waiting` while its runner cannot be
+reached) for styles and tests. The runner an output came from is on the output area
+(`data-runner-origin`) and in its status line. xterm.js comes from the
 terminal bundle (web/terminal/index.js), imported on first use (or when a runner connects).
 """
 
@@ -19,6 +21,7 @@ from fenced.app.jsffi import obj
 
 from .engine import Run
 from .plaintext import PlainText
+from .settings import short_name
 from .states import FAILED, IDLE, RUNNING, STARTING, SUCCEEDED, CellState
 
 BUNDLE = "./vendor/terminal/terminal.js"
@@ -27,7 +30,8 @@ start_loading = _bundle.start_loading  # import the terminal bundle (once); an a
 load = _bundle.load  # the bundle's module (awaits the same import)
 
 _HTML = (
-    '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span></div>'
+    '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span>'
+    '<span class="run-runner" hidden></span></div>'
     '<div class="run-terminal"></div>'
     '<pre class="run-text" data-output-text hidden></pre>'
     '<pre class="run-stderr" data-stderr-text hidden></pre>'
@@ -58,6 +62,8 @@ class CellOutput:
         self.box.innerHTML = _HTML
         self.state_el = self.box.querySelector(".run-state")
         self.meta_el = self.box.querySelector(".run-meta")
+        self.runner_el = self.box.querySelector(".run-runner")
+        self.runner = ""  # the runner (its key) the output came from
         self.term_host = self.box.querySelector(".run-terminal")
         self.text_el = self.box.querySelector(".run-text")
         self.stderr_el = self.box.querySelector(".run-stderr")
@@ -69,7 +75,7 @@ class CellOutput:
         self._tail: Any = None
         self._stderr_tail: Any = None
         self.run: Run | None = None
-        self.started_ms = 0.0
+        self.waiting = False  # its runner cannot be reached now (it may well still run there)
         self.cell_el: Any = None
         self.state: CellState = IDLE
         self.adopt(cell_el)
@@ -84,7 +90,19 @@ class CellOutput:
         if self.box.parentElement != holder:
             holder.replaceChildren(self.box)
         holder.hidden = False
+        if self.runner:
+            holder.dataset.runnerOrigin = self.runner
         self._mirror()
+
+    def from_runner(self, url: str) -> None:
+        """The output comes from the runner at `url` (a runner key): shown, and in `data-runner-origin`."""
+        self.runner = url
+        self.box.dataset.runnerOrigin = url
+        if self.cell_el is not None:
+            self.cell_el.querySelector(".cell-output").dataset.runnerOrigin = url
+        self.runner_el.textContent = short_name(url)
+        self.runner_el.title = f"Ran on the runner at {url}"
+        self.runner_el.hidden = not url
 
     @property
     def running(self) -> bool:
@@ -102,7 +120,6 @@ class CellOutput:
         module = await load()
         self._reset_text()
         self.run = None
-        self.started_ms = js.performance.now()
         self._set_state(STARTING, "Starting…", "")
         if self.term is None:
             self.term = module.createTerminal(
@@ -145,10 +162,16 @@ class CellOutput:
                 self._set_state(IDLE, "", "")
             return
         if run.state in (STARTING, RUNNING):
-            elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms
-            pid = f"pid {run.pid} · " if run.pid else ""
+            pid = f"pid {run.pid}" if run.pid else ""
+            if self.waiting:  # no clock ticking on while nobody can tell whether it still runs
+                self._set_state(run.state, "Waiting for runner…", pid)
+                return
+            now = now_ms if now_ms is not None else float(js.Date.now())
+            elapsed = seconds(max(0.0, now - run.started_at * 1000))  # from its start on the runner
             self._set_state(
-                run.state, "Running" if run.state == RUNNING else "Starting…", f"{pid}{seconds(elapsed)}"
+                run.state,
+                "Running" if run.state == RUNNING else "Starting…",
+                f"{pid} · {elapsed}" if pid else elapsed,
             )
             return
         parts = []
@@ -191,6 +214,10 @@ class CellOutput:
             el.dataset.pid = str(run.pid)
         else:
             el.removeAttribute("data-pid")
+        if self.waiting and state in (STARTING, RUNNING):
+            el.dataset.waiting = "true"
+        else:
+            el.removeAttribute("data-waiting")
 
     def _reset_text(self) -> None:
         self._text, self._stderr = PlainText(), PlainText()
