@@ -290,7 +290,9 @@ def test_a_new_page_reattaches_and_replays_each_line_once(runner: RunnerProcess)
     assert arun(main()) == [str(i) for i in range(1, 51)] + [""]
 
 
-def test_a_reattached_run_counts_its_time_from_its_start_on_the_runner(runner: RunnerProcess, tmp_path: Any) -> None:
+def test_a_reattached_run_counts_its_time_from_its_start_on_the_runner(
+    runner: RunnerProcess, tmp_path: Any
+) -> None:
     import time
 
     flag = tmp_path / "go"

@@ -55,10 +55,14 @@ def ran_on(page: Any, runner: RunnerProcess) -> None:
     wait_output(page, MARK_CELL, f"ran-on:{runner.mark}")
 
 
-def test_first_use_takes_the_address_runner_without_asking(page: Any, app_url: str, runner: RunnerProcess) -> None:
+def test_first_use_takes_the_address_runner_without_asking(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
     connect(page, app_url, runner)
     expect(switch_dialog(page)).to_have_count(0)
-    expect(status(page)).to_contain_text(origin(runner.url))  # the origin, not only what the runner calls itself
+    expect(status(page)).to_contain_text(
+        origin(runner.url)
+    )  # the origin, not only what the runner calls itself
     open_doc(page, DOC)
     ran_on(page, runner)
 
@@ -125,6 +129,17 @@ def test_a_new_token_for_the_runner_in_use_is_asked_for_too(
     assert storage(page) == before
 
 
+def test_the_dialog_shows_the_runners_url_in_full(page: Any, app_url: str, runner: RunnerProcess) -> None:
+    connect(page, app_url, runner)
+    page.goto(f"{app_url}?runner=https://runner.example.com:8443/team/runner/#token=t")
+    wait_ready(page)
+    expect(switch_dialog(page).locator("[data-runner-origin]")).to_have_text(
+        "https://runner.example.com:8443/team/runner"
+    )
+    switch_dialog(page).get_by_role("button", name="Cancel").click()
+    wait_connected_to(page, runner.url)
+
+
 def test_a_link_in_a_document_does_not_switch_the_runner(
     page: Any, app_url: str, runner: RunnerProcess, other_runner: RunnerProcess
 ) -> None:
@@ -144,6 +159,10 @@ def test_a_link_in_a_document_does_not_switch_the_runner(
         expect(notice).to_contain_text(origin(foreign.url))
         notice.get_by_role("button", name="Dismiss message").click()
     assert len(page.context.pages) == 1  # no tab was opened
+    # A runner that reaches the address bar by in-app navigation is taken out, and ignored.
+    page.evaluate("(u) => { location.hash = 'runner=' + encodeURIComponent(u) + '&token=t'; }", foreign.url)
+    expect(page.locator("[data-message-key='runner-link']")).to_be_visible()
+    page.wait_for_function("() => !location.hash.includes('token')")
     assert "token=" not in page.url and "runner=" not in page.url
     assert storage(page) == before
     wait_connected_to(page, mine.url)

@@ -245,4 +245,3 @@ class Chip:
         self.cwd_el.textContent = f"This document's session works in {cwd}" if cwd else ""
         self.cwd_el.dataset.cwd = cwd
         self.sessions_box.hidden = False
-

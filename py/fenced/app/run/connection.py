@@ -89,7 +89,9 @@ class Connection:
         if await self.ask(offer, self.book.current):
             self.choose(offer.url, offer.token)
 
-    def choose(self, url: str, token: str | None = None, identity: str | None = None, label: str | None = None) -> None:
+    def choose(
+        self, url: str, token: str | None = None, identity: str | None = None, label: str | None = None
+    ) -> None:
         """The user picked a runner (the form, the runner list, the switch dialog): it is the runner in
         use from now on, and the runner of document `identity`. `token`/`label` None keep the stored ones.
         A URL that is no runner URL is shown as such, and not stored."""
@@ -207,7 +209,10 @@ class Connection:
             try:
                 await asyncio.wait_for(client.get_info(), CHECK_TIMEOUT_S)
             except (ConnectError, TimeoutError) as exc:
-                if isinstance(exc, ConnectError) and exc.code not in (Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED):
+                if isinstance(exc, ConnectError) and exc.code not in (
+                    Code.UNAVAILABLE,
+                    Code.DEADLINE_EXCEEDED,
+                ):
                     await self.connect()  # it answers, but differently (a new token?): say how
                     return
                 continue

@@ -13,6 +13,7 @@ behind their back). The runner and token are taken out of the address bar once r
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -47,10 +48,8 @@ def runner_key(url: str) -> str:
     except ValueError:
         return text.rstrip("/")
     host = parts.hostname or ""
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     if ":" in host:
         host = f"[{host}]"
     scheme = parts.scheme.lower()
@@ -205,7 +204,9 @@ class RunnerBook:
         )
 
     @classmethod
-    def loads(cls, text: str | None, legacy_url: str | None = None, legacy_token: str | None = None) -> RunnerBook:
+    def loads(
+        cls, text: str | None, legacy_url: str | None = None, legacy_token: str | None = None
+    ) -> RunnerBook:
         """The stored book; a damaged one reads as empty (the user picks a runner again: nothing runs on a
         runner they did not choose). Without a book, the runner and token of an earlier version."""
         if text is None:

@@ -127,7 +127,9 @@ def failure(exc: BaseException, url: str, origin: str, reachable: bool | None) -
             url=url,
         )
     if code == Code.DEADLINE_EXCEEDED:
-        return Status("error", f"Runner unreachable at {url}: it did not answer in time.", "unreachable", url=url)
+        return Status(
+            "error", f"Runner unreachable at {url}: it did not answer in time.", "unreachable", url=url
+        )
     return Status("error", f"Could not connect to {url}: {exc.message or code.value}", "failed", url=url)
 
 

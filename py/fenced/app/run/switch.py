@@ -60,7 +60,7 @@ def _html(offer: Offer, current: str) -> str:
     if offer.url == current:  # another token for the runner in use
         title, accept = "Use a new token?", "Use new token"
         body = (
-            f'<p>This page\'s address brings another token for the runner you use:</p>'
+            f"<p>This page's address brings another token for the runner you use:</p>"
             f'<p class="runner-switch-origin"><code data-runner-origin>{url}</code></p>'
             "<p>Use it instead of the token you gave for this runner? Say no unless you got this address from"
             " the runner yourself (e.g. <code>fenced serve</code> or <code>fenced runner</code> printed it).</p>"
