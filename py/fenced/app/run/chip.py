@@ -238,10 +238,14 @@ class Chip:
                 f'<li data-session-id="{escape(s.id)}"{" aria-current=true" if this else ""}>'
                 f'<span class="runner-session-name">{escape(name)}{" (this document)" if this else ""}</span>'
                 f'<span class="runner-session-cwd">{escape(where)}</span>'
-                f'<span class="runner-session-runs">{running} running, {len(s.executions)} runs</span></li>'
+                f'<span class="runner-session-runs">{running} running, {_runs(len(s.executions))}</span></li>'
             )
         self.sessions_el.innerHTML = "".join(items) or "<li>No sessions yet: run a cell to start one.</li>"
         self.cwd_el.hidden = not cwd
         self.cwd_el.textContent = f"This document's session works in {cwd}" if cwd else ""
         self.cwd_el.dataset.cwd = cwd
         self.sessions_box.hidden = False
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
