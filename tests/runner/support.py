@@ -65,12 +65,23 @@ def wait_for(condition: Callable[[], object], timeout: float = 10, interval: flo
 class RunnerProcess:
     """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
 
-    def __init__(self, *args: str, token: str | None = None, command: list[str] | None = None) -> None:
-        """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`)."""
+    def __init__(
+        self,
+        *args: str,
+        token: str | None = None,
+        command: list[str] | None = None,
+        nofile: tuple[int, int | None] | None = None,
+    ) -> None:
+        """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`); `nofile`: start it
+        with this soft (and hard, unless None) open-files limit."""
         self.token = token or secrets.token_urlsafe(16)
         self.mark = f"fenced-test-{secrets.token_hex(6)}"
         env = {**os.environ, "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
         fenced = command or [sys.executable, "-m", "fenced.cli"]
+        if nofile is not None:
+            soft, hard = nofile
+            limits = f"ulimit -Sn {soft}" + (f" -Hn {hard}" if hard is not None else "")
+            fenced = ["sh", "-c", f'{limits} && exec "$@"', "sh", *fenced]
         self.proc = subprocess.Popen(
             [*fenced, "runner", "--port", "0", f"--token={self.token}", *args],
             stdout=subprocess.PIPE,

@@ -179,6 +179,7 @@ async def _run_cell(client: Any, session_id: str, cell: Cell) -> int:
     if sys.stderr.isatty():
         print(f"\033[2m▶ {cell.name}\033[0m", file=sys.stderr, flush=True)
     code: int | None = None
+    # fenced.connect's one resume loop: a dropped connection is resumed without losing output.
     async for event in client.execute(program, session_id=session_id):
         if event.output is not None:
             out = sys.stdout.buffer if event.output.stream == "stdout" else sys.stderr.buffer
@@ -186,6 +187,8 @@ async def _run_cell(client: Any, session_id: str, cell: Cell) -> int:
             out.flush()
         elif event.truncated is not None:
             print(f"fenced run: output of {cell.name!r} was truncated", file=sys.stderr)
+        elif event.warning is not None:
+            print(f"fenced run: warning, cell {cell.name!r}: {event.warning.message}", file=sys.stderr)
         elif event.exited is not None:
             code = event.exited.exit_code
     return 1 if code is None else code

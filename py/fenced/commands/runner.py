@@ -49,9 +49,9 @@ def register(subparsers: Any) -> None:
         "--allow-host",
         action="append",
         default=[],
-        metavar="NAME",
-        help="extra name the Host header may carry (e.g. a reverse proxy's); repeatable; '*' disables the "
-        "DNS-rebinding guard",
+        metavar="NAME[:PORT]",
+        help="extra name the Host header may carry (e.g. a reverse proxy's); with a port, only that port, "
+        "without, no port, 80/443 or the runner's own; repeatable; '*' disables the DNS-rebinding guard",
     )
     p.add_argument("--tls-cert", help="PEM certificate file: serve HTTPS (with --tls-key)")
     p.add_argument("--tls-key", help="PEM private key file for --tls-cert")
@@ -94,6 +94,60 @@ def register(subparsers: Any) -> None:
         default=2.0,
         metavar="SECONDS",
         help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution (default: %(default)s)",
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=256,
+        help="sessions at once (default: %(default)s); more: resource_exhausted",
+    )
+    p.add_argument(
+        "--max-watchers",
+        type=int,
+        default=32,
+        help="Watch/Execute streams at once per session (default: %(default)s); more: resource_exhausted",
+    )
+    p.add_argument(
+        "--max-metadata-bytes",
+        type=int,
+        default=16 * 1024,
+        help="size of a session's metadata, keys and values (default: %(default)s); more: resource_exhausted",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=2048,
+        help="open HTTP connections served at once (default: %(default)s); requests beyond get 503; the open "
+        "files limit is raised to fit when the hard limit allows",
+    )
+    p.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=16 * 1024,
+        help="size of a request's line and headers (default: %(default)s); more: 400 and the connection closes",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a request's line, headers and body must arrive within this, else the connection closes "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--keep-alive-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="close a connection idle between requests after this long (default: %(default)s)",
+    )
+    p.add_argument(
+        "--write-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection that accepts no response data for this long, e.g. a stalled Watch, whose "
+        "client may resume (default: %(default)s)",
     )
     p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP?runner=URL#token=T'")
     p.add_argument("--quiet", action="store_true", help="no per-execution log lines on stderr")
@@ -146,6 +200,14 @@ def run(args: argparse.Namespace) -> int:
         disconnect_grace=args.disconnect_grace,
         stop_grace=args.stop_grace,
         app_url=args.app_url,
+        max_sessions=args.max_sessions,
+        max_watchers=args.max_watchers,
+        max_metadata_bytes=args.max_metadata_bytes,
+        max_connections=args.max_connections,
+        max_header_bytes=args.max_header_bytes,
+        request_timeout=args.request_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        write_timeout=args.write_timeout,
     )
     serve(config, token_generated=generated)
     return 0

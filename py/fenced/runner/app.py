@@ -12,6 +12,7 @@ import json
 
 from connectrpc.compat import google_protobuf_binary_codec
 from connectrpc.compat._codec import ProtoJSONCodec
+from connectrpc.compression.gzip import GzipCompression
 from google.protobuf.json_format import MessageToJson
 from google.protobuf.message import Message as ProtoMessage
 
@@ -71,6 +72,8 @@ def _encode_stream_message(message: pb.WatchResponse | pb.ExecuteResponse) -> by
         parts.append(b'"events":[' + b",".join(_encode_event(e) for e in message.events) + b"]")
     if message.cursor:
         parts.append(b'"cursor":"' + str(message.cursor).encode() + b'"')
+    if message.ack_bytes:
+        parts.append(b'"ackBytes":"' + str(message.ack_bytes).encode() + b'"')
     return b"{" + b",".join(parts) + b"}"
 
 
@@ -85,6 +88,7 @@ class RunnerApp:
             interceptors=[BearerAuth(config.token)],
             read_max_bytes=config.max_request_bytes,
             codecs=[google_protobuf_binary_codec(), CompactJSONCodec()],
+            compressions=[GzipCompression()],  # as the guard's ENCODINGS says
         )
         self._app = Guard(connect, config, SERVICE_PATH, fallback)
 

@@ -50,6 +50,15 @@ class RunnerConfig:
     stop_grace: float = 2.0
     keepalive: float = 15.0
     app_url: str | None = None
+    # Bounds on what clients can make the runner hold (each a `fenced runner` flag; see its --help).
+    max_sessions: int = 256
+    max_watchers: int = 32
+    max_metadata_bytes: int = 16 * 1024
+    max_connections: int = 2048
+    max_header_bytes: int = 16 * 1024
+    request_timeout: float = 10.0
+    keep_alive_timeout: float = 5.0
+    write_timeout: float = 10.0
 
     @property
     def scheme(self) -> str:

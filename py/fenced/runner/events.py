@@ -1,10 +1,11 @@
 """The replay buffer of one execution: its events, bounded in output bytes, read back after a cursor.
 
 Events of a session are numbered by one counter (`seq`), so a client's cursor is a single number. Each
-execution keeps its own bounded buffer; `started` and `exited` are always kept, output chunks are
-dropped oldest first once the bound is passed, but only those every live watcher has already been sent.
-If a live watcher is behind, the owner pauses reading the process instead (lossless backpressure, like a
-slow terminal). A watcher that comes back after chunks were dropped gets a `Truncated` event per stream.
+execution keeps its own bounded buffer; `started`, `exited` and warnings are always kept, output chunks
+are dropped oldest first once the bound is passed, but only those at or before the position the owner
+says may go (what every watcher's client has, see `watchers`). If that is not enough, the owner pauses
+reading the process instead (lossless back-pressure, like a slow terminal). A watcher that comes back
+after chunks were dropped gets a `Truncated` event per stream.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class EventBuffer:
         self.limit = limit
         self.started: pb.Event | None = None
         self.exited: pb.Event | None = None
+        self.notes: list[pb.Event] = []  # warnings: few, always kept
         self.outputs: deque[pb.Event] = deque()
         self.buffered = 0  # output bytes held
         self.dropped_through = 0  # highest seq dropped
@@ -33,6 +35,8 @@ class EventBuffer:
             self.started = event
         elif kind == "exited":
             self.exited = event
+        elif kind == "warning":
+            self.notes.append(event)
         else:
             self.outputs.append(event)
             self.buffered += len(event.output.data)
@@ -59,6 +63,7 @@ class EventBuffer:
         events: list[pb.Event] = []
         if self.started is not None and self.started.seq > cursor:
             events.append(self.started)
+        events.extend(note for note in self.notes if note.seq > cursor)
         for stream, seq in self.dropped_seq.items():
             if seq > cursor:
                 events.append(
@@ -85,6 +90,8 @@ class EventBuffer:
         seqs = [self.dropped_through]
         if self.started is not None:
             seqs.append(self.started.seq)
+        if self.notes:
+            seqs.append(self.notes[-1].seq)
         if self.outputs:
             seqs.append(self.outputs[-1].seq)
         if self.exited is not None:

@@ -1,8 +1,9 @@
-"""Sessions, their executions and their watchers: the runner's only state (no documents, ever).
+"""Sessions and their executions: the runner's only state (no documents, ever).
 
 A session owns an environment and a working directory that carry over between executions, a single
-event counter, and the set of live watchers (open `Watch`/`Execute` streams). Executions publish events
-into their own `EventBuffer` and wake the watchers; watchers pull what is newer than their cursor.
+event counter, and its `Watchers` (who follows it and what each client has). Executions publish events
+into their own `EventBuffer` and wake the watchers; watchers pull what is newer than their cursor. What
+a buffer may drop, and when reading a process must pause instead, is decided here from the watchers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,26 +18,17 @@ from pathlib import Path
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.events import EventBuffer
+from fenced.runner.lifetime import Tree
 from fenced.runner.process import PIPE_SIZE, READ_SIZE, ExitStatus, Process
+from fenced.runner.watchers import Watcher, Watchers
 
 log = logging.getLogger("fenced.runner")
 MAX_FINISHED = 256  # finished executions kept per session for replay; older ones are forgotten
 # Once the main process has exited, reading cannot pause (it is how the execution ends); what is left in
 # the pipes (<= PIPE_SIZE each) is still kept whole, only a background job writing on beyond that is cut.
 EXIT_SLACK = 2 * PIPE_SIZE + READ_SIZE
-
-
-class Watcher:
-    """A live stream's position: it has been sent every event up to `cursor`."""
-
-    def __init__(self, cursor: int, execution_id: str | None = None) -> None:
-        self.cursor = cursor
-        self.execution_id = execution_id
-        self.wake = asyncio.Event()
-        self.closed = False
-
-    def wants(self, execution_id: str) -> bool:
-        return self.execution_id is None or self.execution_id == execution_id
+STATE_NOT_CAPTURED = pb.WARNING_KIND_STATE_NOT_CAPTURED
+DIRECTORY_MISSING = pb.WARNING_KIND_DIRECTORY_MISSING
 
 
 @dataclass(frozen=True)
@@ -54,7 +45,7 @@ class Spec:
 
 
 class Execution:
-    """One cell run: a `Process` plus its replay buffer and exit report."""
+    """One cell run: a `Process`, its processes' `Tree`, its replay buffer and exit report."""
 
     def __init__(
         self, session: Session, execution_id: str, spec: Spec, buffer_bytes: int, workdir: Path
@@ -66,11 +57,10 @@ class Execution:
         self.offsets = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}
         self.workdir = workdir
         self.process: Process | None = None
+        self.tree: Tree | None = None
         self.exit_code: int | None = None
-        self.exited = asyncio.Event()  # main process gone (stop escalation waits on this)
         self.ended = asyncio.Event()  # exited event published
         self.reason = ""
-        self.stop_task: asyncio.Task[None] | None = None
 
     @property
     def pid(self) -> int:
@@ -80,8 +70,9 @@ class Execution:
     def running(self) -> bool:
         return not self.ended.is_set()
 
-    def attach(self, process: Process) -> None:
+    def attach(self, process: Process, tree: Tree) -> None:
         self.process = process
+        self.tree = tree
         self._publish(
             started=pb.Started(
                 pid=process.pid,
@@ -100,6 +91,11 @@ class Execution:
         self.session.notify()
         return event
 
+    def warn(self, kind: pb.WarningKind, message: str) -> None:
+        """A `Warning` event: the client shows it on the cell."""
+        self._publish(warning=pb.Warning(kind=kind, message=message))
+        log.info("warning session=%s execution=%s: %s", self.session.id, self.id, message)
+
     def on_output(self, stream: int, data: bytes) -> None:
         offset = self.offsets[stream]
         self.offsets[stream] = offset + len(data)
@@ -109,14 +105,8 @@ class Execution:
 
     def on_end(self, status: ExitStatus) -> None:
         self.exit_code = status.exit_code
-        pwd = ""
-        if self.process is not None and shells.is_posix_shell(self.spec.program):
-            state = shells.read_state(shells.state_path(self.workdir, self.id))
-            if state is not None:
-                pwd, env = state
-                self.session.adopt_state(pwd, env, self.spec.own_env)
+        pwd = self._carry_state(status)
         shells.cleanup(self.workdir, self.id)
-        self.exited.set()
         self._publish(
             exited=pb.Exited(
                 exit_code=status.exit_code,
@@ -141,28 +131,40 @@ class Execution:
         )
         self.session.on_execution_end(self)
 
-    def stop(self, grace: float, *, kill: bool = False, reason: str = "") -> None:
-        """SIGINT, then SIGTERM and SIGKILL `grace` seconds apart (or SIGKILL at once); returns at once."""
-        if not self.running or self.process is None:
-            return
-        if reason and not self.reason:
-            self.reason = reason
-        if kill:
-            self.process.signal_group(signal.SIGKILL)
-            return
-        if self.stop_task is None or self.stop_task.done():
-            self.stop_task = asyncio.get_running_loop().create_task(self._escalate(grace))
+    def _carry_state(self, status: ExitStatus) -> str:
+        """Hand the shell's final env and cwd to the session; never wipe it, and say what did not carry."""
+        if self.process is None or not shells.is_posix_shell(self.spec.program):
+            return ""
+        state = shells.read_state(shells.state_path(self.workdir, self.id))
+        interrupted = bool(status.signal or self.reason)
+        if state is None:
+            if not interrupted:
+                self.warn(
+                    STATE_NOT_CAPTURED,
+                    "the shell's variables and directory were not captured at its exit (it ran `exec`, or "
+                    "replaced the EXIT trap): the next cell starts with the session's previous ones",
+                )
+            return ""
+        if state.env is None:
+            if state.cwd:
+                self.session.cwd = state.cwd
+            if state.problem and not interrupted:
+                self.warn(STATE_NOT_CAPTURED, f"{state.problem}: the session keeps its previous variables")
+            return state.cwd or ""
+        kept, dropped = shells.carryable(state.env)
+        self.session.adopt_state(state.cwd or "", kept, self.spec.own_env, dropped)
+        if dropped:
+            self.warn(STATE_NOT_CAPTURED, shells.dropped_message(dropped))
+        return state.cwd or ""
 
-    async def _escalate(self, grace: float) -> None:
-        assert self.process is not None
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-            if self.exited.is_set() or not self.process.signal_group(signum):
-                return
-            try:
-                await asyncio.wait_for(self.exited.wait(), grace)
-                return
-            except TimeoutError:
-                continue
+    def stop(self, grace: float, *, kill: bool = False, reason: str = "") -> None:
+        """SIGINT, then SIGTERM and SIGKILL `grace` seconds apart (or SIGKILL at once) to every process of
+        the cell until none is left (jobs a finished cell left behind too); returns at once."""
+        if self.tree is None:
+            return
+        if reason and self.running and not self.reason:
+            self.reason = reason
+        self.tree.stop(grace, kill=kill)
 
     def summary(self) -> pb.Execution:
         message = pb.Execution(
@@ -190,6 +192,8 @@ class Session:
         shell: str,
         metadata: dict[str, str],
         owner: object,
+        max_watchers: int = 32,
+        grace: float = 60.0,
     ) -> None:
         self.id = session_id
         self.cwd = cwd
@@ -198,7 +202,7 @@ class Session:
         self.metadata = metadata
         self.owner = owner  # the Runner: told when executions end and when watchers come and go
         self.executions: dict[str, Execution] = {}
-        self.watchers: set[Watcher] = set()
+        self.watchers = Watchers(max_watchers, grace, self.relieve)
         self.seq = 0
         self.last_activity = time.monotonic()
         self.ephemeral = False
@@ -213,27 +217,32 @@ class Session:
         self.last_activity = time.monotonic()
 
     def notify(self) -> None:
-        for watcher in self.watchers:
-            watcher.wake.set()
+        self.watchers.notify()
 
-    def add_watcher(self, watcher: Watcher) -> None:
-        self.watchers.add(watcher)
+    def attach_watcher(
+        self, watcher_id: str, cursor: int, execution_id: str | None = None
+    ) -> tuple[Watcher, int]:
+        """A Watch or Execute stream opens: (its watcher, the stream's number). Raises RunnerError."""
+        attached = self.watchers.attach(watcher_id, min(cursor, self.seq), execution_id)
+        self.touch()
+        self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
+        return attached
+
+    def detach_watcher(self, watcher: Watcher, stream: int, *, finished: bool = False) -> None:
+        """A stream ended; unless it delivered all it was for (`finished`) its client may resume it."""
+        self.watchers.detach(watcher, stream, may_resume=not (self.deleted or finished))
         self.touch()
         self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
 
-    def remove_watcher(self, watcher: Watcher) -> None:
-        watcher.closed = True
-        self.watchers.discard(watcher)
-        self.touch()
-        self.relieve()
-        self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
+    def ack(self, watcher_id: str, cursor: int, *, release: bool = False) -> None:
+        self.watchers.ack(watcher_id, cursor, self.seq, release=release)
 
     def collect(self, watcher: Watcher, max_bytes: int) -> list[pb.Event]:
         """Events newer than the watcher's cursor, in seq order, at most about `max_bytes` of output."""
         events: list[pb.Event] = []
         for execution in self.executions.values():
-            if watcher.wants(execution.id) and execution.buffer.last_seq > watcher.cursor:
-                events.extend(execution.buffer.after(watcher.cursor, execution.id))
+            if watcher.wants(execution.id) and execution.buffer.last_seq > watcher.sent:
+                events.extend(execution.buffer.after(watcher.sent, execution.id))
         if not events:
             return events
         events.sort(key=lambda e: e.seq)
@@ -244,18 +253,12 @@ class Session:
                 return events[:index]
         return events
 
-    def advanced(self, watcher: Watcher, cursor: int) -> None:
-        """A watcher was sent everything up to `cursor`: buffers may shrink and paused readers resume."""
-        watcher.cursor = cursor
-        self.relieve()
+    def advanced(self, watcher: Watcher, stream: int, cursor: int) -> None:
+        """Stream `stream` of the watcher wrote everything up to `cursor`."""
+        self.watchers.advanced(watcher, stream, cursor)
 
     def evictable_through(self, execution: Execution) -> float:
-        cursors = [w.cursor for w in self.watchers if w.wants(execution.id)]
-        if cursors:
-            return min(cursors)
-        # Nobody is watching: keep a foreground cell's output (it waits, lossless, for a reconnect);
-        # a background one keeps running and its oldest output goes.
-        return math.inf if execution.spec.background else 0
+        return self.watchers.keep_after(execution.id, execution.spec.background)
 
     def apply_backpressure(self, execution: Execution) -> None:
         buffer = execution.buffer
@@ -275,11 +278,17 @@ class Session:
                     process.resume_reading()
 
     # -- state ----------------------------------------------------------------------------------
-    def adopt_state(self, cwd: str, env: dict[str, str], own_env: dict[str, str]) -> None:
-        """Take over the env and cwd a shell had at exit, minus the cell's own unchanged variables."""
+    def adopt_state(
+        self, cwd: str, env: dict[str, str], own_env: dict[str, str], dropped: dict[str, int] | None = None
+    ) -> None:
+        """Take over the env and cwd a shell had at exit, minus the cell's own unchanged variables; a
+        variable that could not be carried (`dropped`) keeps the value the session had, if any."""
         for key, value in own_env.items():
             if env.get(key) == value and key not in self.env:
                 env.pop(key, None)
+        for key in dropped or ():
+            if key in self.env:
+                env[key] = self.env[key]
         self.env = env
         if cwd:
             self.cwd = cwd
@@ -302,4 +311,5 @@ class Session:
             metadata=self.metadata,
             executions=[e.summary() for e in self.executions.values()],
             last_seq=self.seq,
+            watchers=len(self.watchers),
         )
