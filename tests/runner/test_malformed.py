@@ -142,26 +142,48 @@ def test_grpc_without_trailers_is_unimplemented(
     assert_clean_log(proc)
 
 
+@pytest.fixture(scope="module")
+def proxied() -> Iterator[RunnerProcess]:
+    with RunnerProcess("--allow-host", "runner.test", "--allow-host", "proxy.test:8443", "--quiet") as runner:
+        yield runner
+
+
 @pytest.mark.parametrize(
-    "host",
+    ("host", "allowed"),
     [
-        "127.0.0.1:evil.com",
-        "127.0.0.1:1",
-        "localhost:1",
-        "127.0.0.1:{port}0",
-        "127.0.0.1:",
-        "[::1]x",
-        "127.0.0.1:+{port}",
+        ("127.0.0.1:evil.com", False),
+        ("127.0.0.1:", False),
+        ("127.0.0.1:0", False),
+        ("127.0.0.1:65536", False),
+        ("127.0.0.1:+{port}", False),
+        ("127.0.0.1: {port}", False),
+        ("[::1]x", False),
+        ("::1", False),
+        ("[::1", False),
+        ("evil.test:{port}", False),
+        ("runner.test:1", False),  # a name that is not loopback: its port is compared too
+        ("runner.test:8443", False),
+        ("proxy.test", False),
+        ("proxy.test:8444", False),
+        ("proxy.test:{port}", False),
+        ("127.0.0.1:{port}", True),
+        ("localhost:{port}", True),
+        ("LOCALHOST:{port}", True),
+        ("[::1]:{port}", True),
+        ("localhost", True),
+        ("localhost:9000", True),  # a loopback name from another port: an ssh -L tunnel, a local proxy
+        ("runner.test", True),
+        ("runner.test:{port}", True),
+        ("runner.test:80", True),  # behind a reverse proxy on the default port
+        ("proxy.test:8443", True),
     ],
 )
-def test_the_host_check_compares_the_port_too(proc: RunnerProcess, host: str) -> None:
-    r = post(proc, "GetInfo", {}, headers={"host": host.format(port=proc.port)})
-    assert r.status_code == 403 and r.json()["code"] == "permission_denied", host
-
-
-def test_the_runners_own_host_and_port_pass(proc: RunnerProcess) -> None:
-    for host in (f"127.0.0.1:{proc.port}", f"localhost:{proc.port}", f"LOCALHOST:{proc.port}"):
-        assert post(proc, "GetInfo", {}, headers={"host": host}).status_code == 200, host
+def test_the_host_check_compares_name_and_port(proxied: RunnerProcess, host: str, allowed: bool) -> None:
+    r = post(proxied, "GetInfo", {}, headers={"host": host.format(port=proxied.port)})
+    if allowed:
+        assert r.status_code == 200, (host, r.text)
+    else:
+        assert r.status_code == 403 and r.json()["code"] == "permission_denied", host
 
 
 def test_raw_garbage_gets_an_http_error_not_a_traceback(proc: RunnerProcess) -> None:

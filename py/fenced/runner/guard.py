@@ -1,9 +1,12 @@
 """The runner's front door: DNS-rebinding guard (`Host`), CORS with preflight, and the bearer token.
 
 Host and Origin are checked by plain ASGI middleware, because preflights never reach Connect and a
-rejected Host must not reach anything. The Host check compares the name and the port. Malformed Host
-or Origin values are refused like foreign ones (403), and gRPC, which needs HTTP trailers the server
-cannot send, gets a clear `unimplemented` before reaching Connect. The token is checked by a Connect
+rejected Host must not reach anything. The Host check compares the name and the port: the port must be
+a port (1-65535), and the runner's own unless the name is a loopback one (an `ssh -L` tunnel or a local
+proxy forwards from another port; a rebinding attack cannot use a loopback name) or an --allow-host
+entry says otherwise. Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
+needs HTTP trailers the server cannot send, and unknown request compressions get a clear
+`unimplemented` before reaching Connect. The token is checked by a Connect
 metadata interceptor, which runs before the request body is read and answers `unauthenticated` in each
 protocol's own framing.
 """
@@ -135,8 +138,8 @@ class Guard:
         name, given = parsed
         default = DEFAULT_PORTS.get(scheme)
         own_port = given is None or port is None or given == port  # no port is not another port
-        if (name in self.host_names or (self.any_ip and _is_ip(name))) and own_port:
-            return True
+        if name in self.host_names or (self.any_ip and _is_ip(name)):
+            return own_port or is_loopback(name)
         if (name, given) in self.extra_hosts:
             return True
         return (name, None) in self.extra_hosts and (given is None or given in (default, port))
