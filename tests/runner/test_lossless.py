@@ -155,3 +155,29 @@ def test_a_stalled_watcher_does_not_hold_back_the_others(fast_runner: RunnerProc
             stalled.close()
 
     arun(main(), timeout=120)
+
+
+def test_execute_resumes_losslessly_and_leaves_no_session(fast_runner: RunnerProcess) -> None:
+    """The CLI's path (Execute, then Watch after a cut) through 30 cuts: every byte, and the one-off
+    session it made is gone once the execution was followed to its end."""
+    size = 24 * 1024 * 1024
+
+    async def main() -> None:
+        transport = RandomCuts(30)
+        async with client_for(fast_runner, transport) as c:
+            before = {s.id for s in await c.list_sessions()}
+            stream = c.execute(Program(script=f"{YES} | head -c {size}"))
+            received, exited = 0, None
+            async for event in stream:
+                assert event.truncated is None
+                if event.output is not None:
+                    assert event.output.offset == received
+                    check_pattern(received, event.output.data)
+                    received += len(event.output.data)
+                if event.exited is not None:
+                    exited = event.exited
+            assert transport.cuts == 30 and exited is not None and exited.exit_code == 0
+            assert received == exited.stdout_bytes == size
+            assert {s.id for s in await c.list_sessions()} == before
+
+    arun(main(), timeout=240)

@@ -20,7 +20,7 @@ from typing import Any, Protocol, Self
 from fenced.connect.errors import ConnectError
 from fenced.connect.messages import SERVICE, Event
 from fenced.connect.protocol import StreamParser, method_url, stream_request
-from fenced.connect.resume import ResumeState
+from fenced.connect.resume import ACK_INTERVAL, ResumeState
 from fenced.connect.transport import Transport
 
 PARSE_SLICE = 256 * 1024  # bytes of a network chunk parsed before the messages in them are handed on
@@ -85,6 +85,8 @@ class EventStream:
         self._show_after = show_after
         self._down = False
         self._ack_task: asyncio.Task[None] | None = None
+        self._ack_timer: asyncio.TimerHandle | None = None
+        self._closed = False
         self._batches: AsyncIterator[list[Event]] | None = None
         self._pending: list[Event] = []
 
@@ -159,16 +161,26 @@ class EventStream:
 
     # -- acknowledgements --------------------------------------------------------------------------
     def _ack_if_due(self) -> None:
+        """Send an Ack when one is due and none is on its way; else make sure a later look happens (the
+        runner may be waiting for exactly this one, and then sends nothing that would prompt it)."""
+        if self._ack_timer is not None:
+            self._ack_timer.cancel()
+            self._ack_timer = None
         state = self.state
+        if self._closed or (self._ack_task is not None and not self._ack_task.done()):
+            return
         now = time.monotonic()
-        if (self._ack_task is None or self._ack_task.done()) and state.ack_due(now):
+        if state.ack_due(now):
             message = state.ack_request()
             state.acknowledged(state.cursor, now)
             self._ack_task = asyncio.ensure_future(self._ack(message))
+        elif state.ack_bytes and state.cursor > state.acked and self._ack_timer is None:
+            self._ack_timer = asyncio.get_running_loop().call_later(ACK_INTERVAL, self._ack_if_due)
 
     async def _ack(self, message: dict[str, Any]) -> None:
         with contextlib.suppress(ConnectError):  # the next one, or the resume's cursor, says it again
             await self.client.call("Ack", message, timeout=ACK_TIMEOUT)
+        self._ack_if_due()  # what arrived meanwhile
 
     async def aclose(self, *, release: bool = True) -> None:
         """Stop following. `release`: tell the runner this client will not resume, so it need not keep
@@ -176,6 +188,9 @@ class EventStream:
         if self._batches is not None:
             with contextlib.suppress(RuntimeError):
                 await self._batches.aclose()  # type: ignore[attr-defined]
+        self._closed = True
+        if self._ack_timer is not None:
+            self._ack_timer.cancel()
         if self._ack_task is not None and not self._ack_task.done():
             self._ack_task.cancel()
         if release and self.state.ack_bytes and self.state.session_id:
