@@ -80,7 +80,7 @@ class RunnerProcess:
         fenced = command or [sys.executable, "-m", "fenced.cli"]
         if nofile is not None:
             soft, hard = nofile
-            limits = f"ulimit -Sn {soft}" + (f" -Hn {hard}" if hard is not None else "")
+            limits = f"ulimit -Sn {soft}" + (f" && ulimit -Hn {hard}" if hard is not None else "")
             fenced = ["sh", "-c", f'{limits} && exec "$@"', "sh", *fenced]
         self.proc = subprocess.Popen(
             [*fenced, "runner", "--port", "0", f"--token={self.token}", *args],

@@ -10,20 +10,23 @@ after chunks were dropped gets a `Truncated` event per stream.
 
 from __future__ import annotations
 
-from collections import deque
+import bisect
+import math
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
 
 
 class EventBuffer:
-    """Events of one execution, oldest first."""
+    """Events of one execution, oldest first. Output is a list read from `_head` on (dropping the oldest
+    only moves it), so a watcher's place is found by bisection, not by walking the buffer."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.started: pb.Event | None = None
         self.exited: pb.Event | None = None
         self.notes: list[pb.Event] = []  # warnings: few, always kept
-        self.outputs: deque[pb.Event] = deque()
+        self._outputs: list[pb.Event] = []
+        self._head = 0  # index of the oldest output kept
         self.buffered = 0  # output bytes held
         self.dropped_through = 0  # highest seq dropped
         self.first_kept_offset = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}
@@ -38,8 +41,12 @@ class EventBuffer:
         elif kind == "warning":
             self.notes.append(event)
         else:
-            self.outputs.append(event)
+            self._outputs.append(event)
             self.buffered += len(event.output.data)
+
+    @property
+    def outputs(self) -> list[pb.Event]:
+        return self._outputs[self._head :]
 
     @property
     def over_limit(self) -> bool:
@@ -48,22 +55,32 @@ class EventBuffer:
     def trim(self, evictable_through: float) -> bool:
         """Drop oldest output while over the limit and its seq <= `evictable_through` (the newest chunk
         stays, so a replay never starts empty). True unless output nobody has been sent is over the limit."""
-        outputs = self.outputs
-        while self.buffered > self.limit and len(outputs) > 1 and outputs[0].seq <= evictable_through:
-            event = outputs.popleft()
+        outputs, end = self._outputs, len(self._outputs)
+        while (
+            self.buffered > self.limit
+            and end - self._head > 1
+            and outputs[self._head].seq <= evictable_through
+        ):
+            event = outputs[self._head]
+            self._head += 1
             out = event.output
             self.buffered -= len(out.data)
             self.dropped_through = event.seq
             self.dropped_seq[out.stream] = event.seq
             self.first_kept_offset[out.stream] = out.offset + len(out.data)
+        if self._head > 32 or self._head * 2 > end:  # let dropped output go (a list holds it)
+            del outputs[: self._head]
+            self._head = 0
         return self.buffered <= self.limit or outputs[-1].seq <= evictable_through
 
-    def after(self, cursor: int, execution_id: str) -> list[pb.Event]:
-        """Events with seq > cursor in seq order, preceded by `Truncated` for streams the cursor lost."""
+    def after(
+        self, cursor: int, execution_id: str, max_bytes: float = math.inf
+    ) -> tuple[list[pb.Event], int]:
+        """Events with seq > cursor in seq order, preceded by `Truncated` for streams the cursor lost, with
+        about `max_bytes` of output at most; and the seq up to which that is complete (all of them: inf)."""
         events: list[pb.Event] = []
         if self.started is not None and self.started.seq > cursor:
             events.append(self.started)
-        events.extend(note for note in self.notes if note.seq > cursor)
         for stream, seq in self.dropped_seq.items():
             if seq > cursor:
                 events.append(
@@ -73,17 +90,24 @@ class EventBuffer:
                         truncated=pb.Truncated(stream=stream, offset=self.first_kept_offset[stream]),
                     )
                 )
-        tail: list[pb.Event] = []
-        for event in reversed(self.outputs):
-            if event.seq <= cursor:
+        events.extend(note for note in self.notes if note.seq > cursor)
+        outputs = self._outputs
+        index = bisect.bisect_right(outputs, cursor, lo=self._head, key=lambda e: e.seq)
+        size, complete_through = 0, math.inf
+        while index < len(outputs):
+            event = outputs[index]
+            if size >= max_bytes:
+                complete_through = outputs[index - 1].seq
                 break
-            tail.append(event)
-        tail.reverse()
-        events.extend(tail)
+            size += len(event.output.data)
+            events.append(event)
+            index += 1
         if self.exited is not None and self.exited.seq > cursor:
             events.append(self.exited)
         events.sort(key=lambda e: e.seq)
-        return events
+        if complete_through != math.inf:
+            events = [e for e in events if e.seq <= complete_through]
+        return events, complete_through  # type: ignore[return-value]
 
     @property
     def last_seq(self) -> int:
@@ -92,8 +116,8 @@ class EventBuffer:
             seqs.append(self.started.seq)
         if self.notes:
             seqs.append(self.notes[-1].seq)
-        if self.outputs:
-            seqs.append(self.outputs[-1].seq)
+        if len(self._outputs) > self._head:
+            seqs.append(self._outputs[-1].seq)
         if self.exited is not None:
             seqs.append(self.exited.seq)
         return max(seqs)

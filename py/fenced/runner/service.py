@@ -24,6 +24,15 @@ from fenced.runner.session import Execution, Session
 from fenced.runner.watchers import Watcher
 
 BATCH_BYTES = 512 * 1024  # output per stream message: large enough for throughput, small enough to interleave
+BATCH_BUDGET = 4 * 1024 * 1024  # ... shared by a session's watchers: each loop round stays short with many
+MIN_BATCH_BYTES = 16 * 1024
+
+
+def batch_bytes(watchers: int) -> int:
+    """Output per message for each of `watchers` streams: every stream takes its turn on the one event loop,
+    so with many of them smaller messages keep a round (and a GetInfo waiting for it) short, and bound
+    what sits encoded in the connections' buffers."""
+    return max(MIN_BATCH_BYTES, min(BATCH_BYTES, BATCH_BUDGET // max(1, watchers)))
 
 
 @contextlib.contextmanager
@@ -205,7 +214,7 @@ class RunnerServiceImpl:
         keepalive = self.runner.config.keepalive
         while watcher.current(stream):
             watcher.wake.clear()
-            events = session.collect(watcher, BATCH_BYTES)
+            events = session.collect(watcher, batch_bytes(len(session.watchers)))
             if events:
                 last = events[-1].seq
                 yield events

@@ -27,6 +27,17 @@ MAX_FINISHED = 256  # finished executions kept per session for replay; older one
 # Once the main process has exited, reading cannot pause (it is how the execution ends); what is left in
 # the pipes (<= PIPE_SIZE each) is still kept whole, only a background job writing on beyond that is cut.
 EXIT_SLACK = 2 * PIPE_SIZE + READ_SIZE
+FEW_WATCHERS = 4
+SMALL_EVENT_BYTES = 64 * 1024
+
+
+def event_bytes(watchers: int) -> int:
+    """Largest output event. A read as it came while few watch (fewest events: least CPU per byte); with
+    many, 64 KiB: a stream message holds one event at least, so this bounds what each of them holds
+    encoded at a time and how long its turn on the event loop takes."""
+    return READ_SIZE if watchers <= FEW_WATCHERS else SMALL_EVENT_BYTES
+
+
 STATE_NOT_CAPTURED = pb.WARNING_KIND_STATE_NOT_CAPTURED
 DIRECTORY_MISSING = pb.WARNING_KIND_DIRECTORY_MISSING
 
@@ -97,9 +108,12 @@ class Execution:
         log.info("warning session=%s execution=%s: %s", self.session.id, self.id, message)
 
     def on_output(self, stream: int, data: bytes) -> None:
-        offset = self.offsets[stream]
-        self.offsets[stream] = offset + len(data)
-        self._publish(output=pb.Output(stream=stream, offset=offset, data=data))  # type: ignore[arg-type]
+        size = event_bytes(len(self.session.watchers))
+        for at in range(0, len(data), size):
+            chunk = data[at : at + size] if len(data) > size else data
+            offset = self.offsets[stream]
+            self.offsets[stream] = offset + len(chunk)
+            self._publish(output=pb.Output(stream=stream, offset=offset, data=chunk))  # type: ignore[arg-type]
         if self.buffer.over_limit:
             self.session.apply_backpressure(self)
 
@@ -238,18 +252,24 @@ class Session:
         self.watchers.ack(watcher_id, cursor, self.seq, release=release)
 
     def collect(self, watcher: Watcher, max_bytes: int) -> list[pb.Event]:
-        """Events newer than the watcher's cursor, in seq order, at most about `max_bytes` of output."""
+        """Events newer than the watcher's cursor, in seq order, with about `max_bytes` of output at most.
+
+        Each execution gives at most that much; the merged list then stops where the first one stopped
+        short, so no event is skipped (the watcher's cursor moves to the last event it is sent)."""
         events: list[pb.Event] = []
+        complete_through = math.inf
         for execution in self.executions.values():
             if watcher.wants(execution.id) and execution.buffer.last_seq > watcher.sent:
-                events.extend(execution.buffer.after(watcher.sent, execution.id))
+                some, through = execution.buffer.after(watcher.sent, execution.id, max_bytes)
+                events.extend(some)
+                complete_through = min(complete_through, through)
         if not events:
             return events
         events.sort(key=lambda e: e.seq)
         size = 0
         for index, event in enumerate(events):
             size += len(event.output.data) if event.HasField("output") else 0
-            if size > max_bytes and index > 0:
+            if event.seq > complete_through or (size > max_bytes and index > 0):
                 return events[:index]
         return events
 
