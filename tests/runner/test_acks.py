@@ -225,3 +225,29 @@ def test_a_resume_replaces_the_stream_it_resumes(small: RunnerProcess) -> None:
             await c.delete_session(s.id)
 
     arun(main())
+
+
+def test_ack_speaks_both_codecs(small: RunnerProcess) -> None:
+    import httpx
+
+    from fenced._proto.runner.v1 import runner_pb2 as pb
+
+    headers = {"authorization": f"Bearer {small.token}", "connect-protocol-version": "1"}
+    url = small.url + "/fenced.runner.v1.RunnerService/"
+    created = httpx.post(
+        url + "CreateSession", content=b"{}", headers={**headers, "content-type": "application/json"}
+    )
+    sid = created.json()["session"]["id"]
+    request = pb.AckRequest(session_id=sid, watcher_id="w", cursor=3, release=True)
+    r = httpx.post(
+        url + "Ack",
+        content=request.SerializeToString(),
+        headers={**headers, "content-type": "application/proto"},
+    )
+    assert r.status_code == 200 and pb.AckResponse.FromString(r.content) == pb.AckResponse()
+    r = httpx.post(url + "Ack", json={"sessionId": sid, "watcherId": "w", "cursor": "3"}, headers=headers)
+    assert r.status_code == 200 and r.json() == {}
+    r = httpx.post(url + "Ack", json={"sessionId": "nope", "watcherId": "w"}, headers=headers)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    r = httpx.post(url + "Ack", json={"sessionId": sid, "watcherId": "w" * 65}, headers=headers)
+    assert r.status_code == 200  # an unknown watcher: nothing to keep for it, nothing to refuse

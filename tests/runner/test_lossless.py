@@ -21,7 +21,15 @@ YES = "yes 0123456789abcdef"
 @pytest.fixture(scope="module")
 def fast_runner() -> Iterator[RunnerProcess]:
     with RunnerProcess(
-        "--disconnect-grace", "1", "--stop-grace", "1", "--write-timeout", "2", "--quiet"
+        "--disconnect-grace",
+        "1",
+        "--stop-grace",
+        "1",
+        "--write-timeout",
+        "2",
+        "--session-idle-timeout",
+        "3",
+        "--quiet",
     ) as proc:
         yield proc
 
@@ -125,6 +133,11 @@ def test_a_client_that_vanishes_during_heavy_output_is_noticed(fast_runner: Runn
                     if not await running(c, s.id, started.execution_id):
                         break
                     await asyncio.sleep(0.05)
+            async with asyncio.timeout(20):  # and, nothing left in it, the session idles out (3 s)
+                while True:
+                    if s.id not in {x.id for x in await c.list_sessions()}:
+                        break
+                    await asyncio.sleep(0.1)
 
     for _ in range(3):
         arun(main(), timeout=60)

@@ -8,7 +8,10 @@ for a client that does not read (one stalled Watch would hold its cell's output 
 - request timeout: from a connection's start, or the end of its previous response, the next request
   (line, headers and body) must arrive within `request_timeout`, else the connection is dropped;
 - write timeout: when the connection's send buffer has stayed full (writing paused) for `write_timeout`,
-  the connection is dropped. The app sees a disconnect and the stream ends; its client may resume.
+  the connection is dropped. The app sees a disconnect and the stream ends; its client may resume. The
+  same bound goes to the kernel (TCP_USER_TIMEOUT, where there is one), so a client that vanished without
+  a word (its machine or network gone) is noticed by the next keep-alive of its stream, not by TCP's
+  retransmissions a quarter of an hour later.
 
 Also here: the open-files limit raised toward the hard limit so that `max_connections` fit, and accept
 errors (out of file descriptors) and uvicorn's per-request warnings logged at most once a second.
@@ -17,8 +20,10 @@ errors (out of file descriptors) and uvicorn's per-request warnings logged at mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import resource
+import socket
 import time
 from typing import Any
 
@@ -40,6 +45,10 @@ def guarded_h11(request_timeout: float, write_timeout: float) -> type[H11Protoco
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
+            sock = transport.get_extra_info("socket")
+            if sock is not None and hasattr(socket, "TCP_USER_TIMEOUT"):
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(write_timeout * 1000))
             self._watch_request(restart=True)
 
         def data_received(self, data: bytes) -> None:
