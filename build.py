@@ -44,66 +44,51 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 NODE_MODULES = ROOT / "node_modules"
 
 # Pure-Python wheels for the browser, downloaded from PyPI for Pyodide (CPython 3.14, any platform).
-# name -> (version, sha256 of the wheel, import names, dependencies by lock name)
-BROWSER_WHEELS: dict[str, tuple[str, str, list[str], list[str]]] = {
+# name -> (sha256 of the wheel, import names, dependencies by lock name). The version is the pin in
+# pyproject.toml's [project] dependencies (one source for both sides), or BROWSER_ONLY_PINS for packages
+# only the browser needs; bumping a pin means updating its sha256 here (the download checks it).
+BROWSER_WHEELS: dict[str, tuple[str, list[str], list[str]]] = {
     "markdown-it-py": (
-        "4.3.0",
         "7aa1511a46c39138de78d9eba92ce47e63124d8003fc98b3a351909e04239efa",
         ["markdown_it"],
         ["mdurl"],
     ),
-    "mdurl": ("0.1.2", "84008a41e51615a49fc9966191ff91509e3c40b939176e643fd50a5c2196b8f8", ["mdurl"], []),
-    "ruamel.yaml": (
-        "0.19.1",
-        "27592957fedf6e0b62f281e96effd28043345e0e66001f97683aa9a40c667c93",
-        ["ruamel"],
-        [],
-    ),
-    "tomlkit": (
-        "0.15.2",
-        "05562412163a3037b94497385fb7f9204c637bc605af7a48199e41cf2272f437",
-        ["tomlkit"],
-        [],
-    ),
-    "python-ulid": (
-        "4.1.0",
-        "46992012f74638f286fcaff33904ba2510e51d9018b73af8c3f9b65014d52c1b",
-        ["ulid"],
-        [],
-    ),
-    "packaging": (
-        "26.4",
-        "81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2",
-        ["packaging"],
-        [],
-    ),
+    "mdurl": ("84008a41e51615a49fc9966191ff91509e3c40b939176e643fd50a5c2196b8f8", ["mdurl"], []),
+    "ruamel.yaml": ("27592957fedf6e0b62f281e96effd28043345e0e66001f97683aa9a40c667c93", ["ruamel"], []),
+    "tomlkit": ("05562412163a3037b94497385fb7f9204c637bc605af7a48199e41cf2272f437", ["tomlkit"], []),
+    "python-ulid": ("46992012f74638f286fcaff33904ba2510e51d9018b73af8c3f9b65014d52c1b", ["ulid"], []),
+    "packaging": ("81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2", ["packaging"], []),
     "micropip": (
-        "0.11.1",
         "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3",
         ["micropip"],
         ["packaging"],
     ),
 }
+BROWSER_ONLY_PINS = {"packaging": "26.4", "micropip": "0.11.1"}
+
 
 # Libraries `fenced.document` needs; the app loads them lazily after boot (see fenced.app.loader).
 LAZY_PACKAGES = ["fenced", "markdown-it-py", "mdurl", "ruamel-yaml", "tomlkit", "python-ulid"]
 
-# npm packages vendored into dist, with the exact versions package.json pins.
-NPM_PINS = {"pyodide": "314.0.7", "@pyscript/core": "0.7.31"}
+# npm packages vendored into dist; their versions are package.json's pins (node_modules must match them).
+NPM_VENDORED = ("pyodide", "@pyscript/core")
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
 
 # The subpackages of `fenced` that run in the browser (the runner and the CLI never ship).
 BROWSER_SUBPACKAGES = ["document", "connect", "app"]
-FENCED_VERSION = "0.1.0"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+FENCED_VERSION: str = PYPROJECT["project"]["version"]
 
 _FIXED_ZIP_TIME = (1985, 10, 26, 8, 15, 0)  # deterministic wheel bytes: unchanged code, unchanged hash
 
@@ -164,18 +149,21 @@ def ensure_node_modules() -> None:
 
 
 def check_npm_pins() -> None:
-    for name, version in NPM_PINS.items():
+    pins = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    for name in NPM_VENDORED:
+        version = pins[name]
         meta = json.loads((NODE_MODULES / name / "package.json").read_text())
         if meta["version"] != version:
             sys.exit(f"build: node_modules/{name} is {meta['version']}, expected {version}; run `npm ci`.")
 
 
-def vendor_pyodide(out: Path) -> dict:
+def vendor_pyodide(out: Path) -> dict[str, Any]:
     """Copy Pyodide's core files; return the `info` header of its lock for ours."""
     src = NODE_MODULES / "pyodide"
     for name in PYODIDE_FILES:
         copy_if_changed(src / name, out / "vendor" / "pyodide" / name)
-    return json.loads((src / "pyodide-lock.json").read_text())["info"]
+    info: dict[str, Any] = json.loads((src / "pyodide-lock.json").read_text())["info"]
+    return info
 
 
 def vendor_pyscript(out: Path) -> None:
@@ -198,6 +186,19 @@ def _remove_extras(folder: Path, wanted: set[str]) -> None:
 # --- wheels ---------------------------------------------------------------------------------------
 
 
+def browser_pins() -> dict[str, str]:
+    """Each browser wheel's version: pyproject.toml's `name==version` pin, else BROWSER_ONLY_PINS."""
+    pinned = {canonical(name): version for name, version in BROWSER_ONLY_PINS.items()}
+    for requirement in PYPROJECT["project"]["dependencies"]:
+        name, exact, version = requirement.partition("==")
+        if exact:
+            pinned[canonical(name)] = version.strip()
+    missing = [name for name in BROWSER_WHEELS if canonical(name) not in pinned]
+    if missing:
+        sys.exit(f"build: no exact pin (name==version) in pyproject.toml for {', '.join(missing)}")
+    return {name: pinned[canonical(name)] for name in BROWSER_WHEELS}
+
+
 def wheel_filename(name: str, version: str) -> str:
     return f"{name.replace('-', '_').replace('.', '_')}-{version}-py3-none-any.whl"
 
@@ -206,22 +207,16 @@ def fetch_wheels() -> dict[str, Path]:
     """Download the pinned wheels into .cache/wheels unless a copy with the right hash is there."""
     cache = CACHE / "wheels"
     cache.mkdir(parents=True, exist_ok=True)
-    paths = {name: cache / wheel_filename(name, pin[0]) for name, pin in BROWSER_WHEELS.items()}
-    missing = [n for n, p in paths.items() if not (p.exists() and sha256_of(p) == BROWSER_WHEELS[n][1])]
+    pins = browser_pins()
+    paths = {name: cache / wheel_filename(name, pins[name]) for name in BROWSER_WHEELS}
+    missing = [n for n, p in paths.items() if not (p.exists() and sha256_of(p) == BROWSER_WHEELS[n][0])]
     if missing:
         log(f"downloading wheels for Pyodide: {', '.join(missing)}")
         with tempfile.TemporaryDirectory() as tmp:
             req = Path(tmp) / "requirements.txt"
-            req.write_text(
-                "".join(
-                    f"{n}=={BROWSER_WHEELS[n][0]} --hash=sha256:{BROWSER_WHEELS[n][1]}\n" for n in missing
-                )
-            )
-            subprocess.run(
+            req.write_text("".join(f"{n}=={pins[n]} --hash=sha256:{BROWSER_WHEELS[n][0]}\n" for n in missing))
+            run_pip(
                 [
-                    sys.executable,
-                    "-m",
-                    "pip",
                     "download",
                     "--quiet",
                     "--no-deps",
@@ -239,15 +234,37 @@ def fetch_wheels() -> dict[str, Path]:
                     tmp,
                     "-r",
                     str(req),
-                ],
-                check=True,
+                ]
             )
             for n in missing:
                 got = Path(tmp) / paths[n].name
-                if sha256_of(got) != BROWSER_WHEELS[n][1]:
-                    sys.exit(f"build: {got.name} does not match its pinned sha256")
+                if sha256_of(got) != BROWSER_WHEELS[n][0]:
+                    sys.exit(f"build: {got.name} does not match its sha256 in build.py's BROWSER_WHEELS")
                 shutil.move(got, paths[n])
     return paths
+
+
+# pip warns once per package about each configured file:// index that does not exist on this machine (a
+# mirror in the pip config that is not mounted here); dozens of those would bury a real problem.
+_PIP_NOISE = re.compile(
+    r"WARNING: Location 'file://[^']*' is ignored: it is neither a file nor a directory\."
+)
+
+
+def run_pip(args: list[str]) -> None:
+    """`python -m pip ARGS`, its output shown without the noise above; a failure stops the build."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if not _PIP_NOISE.fullmatch(line):
+            print(line, file=sys.stderr, flush=True)
+    if proc.returncode != 0:
+        sys.exit(f"build: pip {args[0]} failed (exit status {proc.returncode}): see its output above")
 
 
 def build_fenced_wheel(out_dir: Path) -> Path:
@@ -259,6 +276,10 @@ def build_fenced_wheel(out_dir: Path) -> Path:
             files += sorted(p for p in (pkg / sub).rglob("*.py") if "__pycache__" not in p.parts)
     dist_info = f"fenced-{FENCED_VERSION}.dist-info"
     entries: list[tuple[str, bytes]] = [(p.relative_to(pkg.parent).as_posix(), p.read_bytes()) for p in files]
+    # fenced/__init__.py takes its __version__ from here in the browser (and from pip's metadata elsewhere).
+    entries.append(
+        ("fenced/_version.py", f'__version__ = "{FENCED_VERSION}"  # from pyproject.toml\n'.encode())
+    )
     entries.append(
         (
             f"{dist_info}/METADATA",
@@ -300,12 +321,13 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def write_lock(out: Path, info: dict, wheels: dict[str, Path], fenced_wheel: Path) -> None:
+def write_lock(out: Path, info: dict[str, Any], wheels: dict[str, Path], fenced_wheel: Path) -> None:
     """Our pyodide-lock.json: Pyodide's header plus exactly the wheels in dist, with real hashes."""
     pyodide_dir = out / "vendor" / "pyodide"
-    packages: dict[str, dict] = {}
+    packages: dict[str, dict[str, Any]] = {}
+    pins = browser_pins()
     for name, src in wheels.items():
-        version, _, imports, depends = BROWSER_WHEELS[name]
+        version, (_, imports, depends) = pins[name], BROWSER_WHEELS[name]
         copy_if_changed(src, pyodide_dir / src.name)
         packages[canonical(name)] = _lock_entry(
             canonical(name), version, src.name, sha256_of(src), imports, [canonical(d) for d in depends]
@@ -323,7 +345,7 @@ def write_lock(out: Path, info: dict, wheels: dict[str, Path], fenced_wheel: Pat
 
 def _lock_entry(
     name: str, version: str, file_name: str, sha: str, imports: list[str], depends: list[str]
-) -> dict:
+) -> dict[str, Any]:
     return {
         "name": name,
         "version": version,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -44,7 +45,7 @@ from fenced.connect.httpx_transport import HttpxTransport  # noqa: E402
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def ms(values: list[float]) -> dict[str, float]:
@@ -252,10 +253,8 @@ async def concurrency(runner: Runner, count: int) -> dict[str, Any]:
         nonlocal peak
         while not stop_sampling.is_set():
             peak = max(peak, runner.rss_mb())
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop_sampling.wait(), 0.05)
-            except TimeoutError:
-                pass
 
     sampler = asyncio.create_task(sample())
     async with runner.client() as c:
@@ -431,7 +430,7 @@ def jupyter_bench(runs: int) -> dict[str, Any]:
             if i % 50 == 0:
                 print(f"jupyter latency run {i}", file=sys.stderr, flush=True)
         firsts = firsts[5:]
-        expected = len(subprocess.run(["seq", "1", "300000"], capture_output=True).stdout)
+        expected = len(subprocess.run(["seq", "1", "300000"], capture_output=True, check=True).stdout)
         _first, seconds, received = jupyter.execute("seq 1 300000", deadline=180)
         return {
             "latency": ms([f for f in firsts if f is not None]),
@@ -455,7 +454,7 @@ def main() -> int:
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
     runner = Runner("--max-executions", str(max(64, args.concurrent + 8)))
     try:
-        time.sleep(0.5)  # let it settle before reading its idle RSS  # noqa: benchmark, not a test
+        time.sleep(0.5)  # let it settle before reading its idle RSS (a benchmark, not a test)
         results["rss_idle_mb"] = runner.rss_mb()
         results["latency"] = asyncio.run(latency(runner, args.runs))
         results["throughput_json"] = asyncio.run(throughput_json(runner, args.mb))

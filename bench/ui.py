@@ -100,9 +100,10 @@ ALL_RENDERED_JS = (
   if (document.querySelector('#notebook .cell-source[data-md="pending"]')) return false;
   for (const c of document.querySelectorAll('#notebook .cell-code'))
     if (!c.querySelector('.cm-content, .cell-source > pre.cell-static[data-hl]')) return false;
-  return (%s)(n);
+  return ("""
+    + VISIBLE_RENDERED_JS
+    + """)(n);
 }"""
-    % VISIBLE_RENDERED_JS
 )
 
 

@@ -19,6 +19,46 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "runme"
+CORPUS_MISSING = (
+    f"Runme's fixtures are not at {FIXTURES} (the `shared/` folder next to this repository): the tests "
+    "that read them are skipped (with CI set, they fail)"
+)
+
+
+def require_corpus() -> Path:
+    """Runme's fixtures, read in place (never copied into the repository). Without them (a clone on its own)
+    the calling test is skipped, every one with this same message; under CI a missing corpus is a failure."""
+    if FIXTURES.is_dir():
+        return FIXTURES
+    if os.environ.get("CI"):
+        pytest.fail(
+            CORPUS_MISSING.replace("are skipped (with CI set, they fail)", "fail: CI is set"), pytrace=False
+        )
+    pytest.skip(CORPUS_MISSING)
+
+
+@pytest.fixture
+def runme_corpus() -> Path:
+    """For a test that reads Runme's fixtures (see `require_corpus`)."""
+    return require_corpus()
+
+
+def pytest_report_header() -> str | None:
+    return None if FIXTURES.is_dir() else CORPUS_MISSING
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """Every skip for the missing corpus reported at one place, so that `-ra` folds them into one line."""
+    report = yield
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and longrepr[2].endswith(CORPUS_MISSING):
+        report.longrepr = (__file__, _SKIP_LINE, longrepr[2])
+    return report
+
+
+_SKIP_LINE = require_corpus.__code__.co_firstlineno
+
 
 CHROMIUM_FLAGS = [
     "--headless",

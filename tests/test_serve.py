@@ -66,5 +66,5 @@ def test_serve_prints_a_working_url_and_cleans_up(built_app: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    gone, alive = psutil.wait_procs(children, timeout=15)
+    _gone, alive = psutil.wait_procs(children, timeout=15)
     assert alive == []

@@ -28,6 +28,9 @@ def test_no_cache_etag_and_keep_alive(tmp_path: Path) -> None:
         r1 = conn.getresponse()
         assert r1.status == 200 and r1.read() == b"<h1>hi</h1>"
         assert r1.getheader("Cache-Control") == "no-cache"
+        # What a CSP <meta> cannot say: no framing by other sites; and no Referer from the page.
+        assert r1.getheader("Content-Security-Policy") == "frame-ancestors 'none'"
+        assert r1.getheader("Referrer-Policy") == "no-referrer"
         sock = conn.sock
         # Same connection (keep-alive): the socket object survives the second request.
         conn.request("GET", "/vendor/x.wasm")

@@ -29,7 +29,15 @@ window.fencedBoot = (() => {
     if (document.body && document.body.dataset.appState === "loading") fail(describe(e.reason), e.reason && (e.reason.stack || e.reason));
   });
   window.addEventListener("error", (e) => {
-    if (document.body && document.body.dataset.appState === "loading") fail(describe(e.error || e.message), e.error ? e.error.stack : e.message);
+    if (!document.body || document.body.dataset.appState !== "loading") return;
+    const name = e.target && e.target.dataset && e.target.dataset.bootName;  // a <script> that did not load
+    if (name) fail(`${name} could not be loaded.`, e.target.src);
+    else fail(describe(e.error || e.message), e.error ? e.error.stack : e.message);
+  }, true);
+  // The page allows no inline handlers (its Content-Security-Policy), so this stands in for the runner
+  // form's onsubmit="return false": Enter in its fields never navigates, with or without Python.
+  document.addEventListener("submit", (e) => {
+    if (e.target.classList && e.target.classList.contains("runner-settings")) e.preventDefault();
   }, true);
   // PyScript reports Python errors through its own events/DOM; catch both.
   addEventListener("py:error", (e) => fail("Python failed while starting the app.", e.detail));

@@ -1,5 +1,6 @@
 """Front-end bundles for the static build, one ESM file each, made by esbuild (an exact-pinned npm devDependency):
-- CodeMirror 6 plus Fenced's editor glue (`web/editor/index.js`) -> `dist/vendor/editor/editor.js`;
+- CodeMirror 6 plus Fenced's editor glue (`web/editor/index.js`), with DOMPurify for rendered Markdown
+  (`web/editor/sanitize.js`) -> `dist/vendor/editor/editor.js`;
 - xterm.js, its fit addon and Fenced's glue for cell output (`web/terminal/index.js`) ->
   `dist/vendor/terminal/terminal.js`, and `terminal.css` next to it from the CSS the entry imports.
 

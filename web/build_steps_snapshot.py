@@ -109,6 +109,7 @@ def build(root: Path, out: Path, log: Callable[[str], None]) -> None:
         ],
         capture_output=True,
         text=True,
+        check=False,  # a failed snapshot is reported below and the app falls back to an ordinary boot
     )
     problem = ""
     if proc.returncode != 0:

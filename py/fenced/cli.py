@@ -1,4 +1,5 @@
-"""The `fenced` command line: `serve` (demo), `runner` (the runner server), `run` (cells from a terminal).
+"""The `fenced` command line: `serve` (demo), `runner` (the runner server), `run` (cells from a terminal),
+`list` (the runnable cells of a repository).
 
 Each subcommand lives in `fenced.commands.<name>` and imports its heavy machinery (uvicorn, connectrpc,
 the runner) lazily, inside its handler, so `fenced --help` stays fast and the browser bundle never needs it.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from fenced import __version__
 
-SUBCOMMANDS = ("serve", "runner", "run")
+SUBCOMMANDS = ("serve", "runner", "run", "list")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    return int(args.handler(args) or 0)
+    from fenced.commands.running.errors import CliError
+
+    try:
+        return int(args.handler(args) or 0)
+    except CliError as exc:  # said in one line: no traceback for a bad file, name or runner
+        print(f"fenced {args.command}: {exc.message}", file=sys.stderr)
+        return exc.status
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@ browser revalidates each file and gets a cheap 304 when nothing changed. We deli
 `Last-Modified`: npm ships vendored files with 1985 mtimes, so a date would both invite heuristic caching for
 years and make two different versions of a file look the same to `If-Modified-Since`.
 Any real static host works for production; this one exists so the demo and tests need nothing else.
+
+Every response also carries the security headers a `<meta>` cannot give (docs/security.md): the page may
+not be framed by another site (`frame-ancestors 'none'`: a runbook app that runs commands must not be
+click-jacked) and sends no Referer. The page's own Content-Security-Policy is the `<meta>` in index.html.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ import http.server
 import mimetypes
 import os
 import posixpath
+import socket
 import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -35,6 +41,13 @@ TYPES = {
 }
 
 
+#: Sent with every response; what index.html's CSP <meta> cannot say.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 class StaticHandler(http.server.BaseHTTPRequestHandler):
     """GET/HEAD for files under `root`; directory requests serve their index.html."""
 
@@ -45,6 +58,11 @@ class StaticHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("FENCED_STATIC_LOG"):
             super().log_message(format, *args)
+
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def do_HEAD(self) -> None:
         self._serve(body=False)
@@ -106,14 +124,14 @@ class StaticServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         """A browser that closes a connection mid-response (a reload, a closed tab) is routine: no
         traceback in the terminal for it; anything else is still reported."""
         import sys
 
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
             return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> StaticServer:
@@ -123,7 +141,7 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> StaticSer
 
 
 def url_of(server: StaticServer) -> str:
-    host, port = server.server_address[:2]
+    host, port = server.socket.getsockname()[:2]
     return f"http://{host}:{port}/"
 
 

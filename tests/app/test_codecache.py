@@ -64,7 +64,7 @@ def test_a_changed_source_another_interpreter_or_damage_means_compiling(package:
 
 def test_after_boot_nothing_is_served_or_recorded(package: Path) -> None:
     boot({})
-    _, fresh = codecache.finish()
+    codecache.finish()
     sys.modules.pop("cc_probe", None)
     module = importlib.import_module("cc_probe")  # not booting: compiled as usual
     assert module.answer() == 42

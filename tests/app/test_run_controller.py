@@ -14,7 +14,7 @@ from fenced.app.run.controller import Controller
 from fenced.app.run.engine import FAILED, SUCCEEDED, Run
 from fenced.document import loads
 from fenced.document.prompts import Prompt
-from tests.runner.support import RunnerProcess, arun, ensure_proto
+from tests.runner.support import RunnerProcess, arun, ensure_proto, until
 
 ensure_proto()
 
@@ -215,8 +215,7 @@ def test_ten_background_cells_stream_at_once(runner: RunnerProcess) -> None:
         assert all(r is not None and r.background for r in runs)
         for step in (1, 2, 3):  # every cell waits for input: all ten are running at the same time
             for i, run in enumerate(runs):
-                while f"{i}-{step}" not in page.text(run.key):
-                    await asyncio.sleep(0.02)
+                await until(lambda i=i, run=run, step=step: f"{i}-{step}" in page.text(run.key))
             assert all(r.running for r in runs)
             for run in runs:
                 ctl.engine.send_input(run.key, b"go\r")
@@ -232,9 +231,8 @@ def test_stop_input_and_resize(runner: RunnerProcess) -> None:
     )
     page = Page()
 
-    async def until(key: str, text: str) -> None:
-        while text not in page.text(key):
-            await asyncio.sleep(0.02)
+    async def shown(key: str, text: str) -> None:
+        await until(lambda: text in page.text(key))
 
     async def main() -> None:
         ctl = controller(runner, nb, page)
@@ -242,19 +240,18 @@ def test_stop_input_and_resize(runner: RunnerProcess) -> None:
         ask = await ctl.run_cell(cell(nb, "ask"))
         size = await ctl.run_cell(cell(nb, "size"))
         assert sleeper and ask and size
-        await until("ask", "name? ")
+        await shown("ask", "name? ")
         for ch in b"bob\r":
             ctl.engine.send_input("ask", bytes([ch]))
-        await until("ask", "hi bob")
-        await until("size", "24 80")
+        await shown("ask", "hi bob")
+        await shown("size", "24 80")
         ctl.engine.resize("size", 30, 101)
         ctl.engine.send_input("size", b"\r")  # sent after the resize
-        await until("size", "30 101")
+        await shown("size", "30 101")
         await ctl.engine.stop("sleeper")
         assert await sleeper.done == 130 and sleeper.signal == "SIGINT"
         starting = asyncio.ensure_future(ctl.run_cell(cell(nb, "sleeper")))
-        while "sleeper" not in ctl.engine.runs or not ctl.engine.runs["sleeper"].running:
-            await asyncio.sleep(0)
+        await until(lambda: "sleeper" in ctl.engine.runs and ctl.engine.runs["sleeper"].running, interval=0)
         await ctl.stop_all()  # Stop all while a cell is still starting stops it once started
         again = await starting
         assert again is not None and await again.done == 130
@@ -271,8 +268,7 @@ def test_a_new_page_reattaches_and_replays_each_line_once(runner: RunnerProcess)
         ctl = controller(runner, nb, first)
         run = await ctl.run_cell(cell(nb, "count"))
         assert run is not None
-        while "10\r\n" not in first.text("count"):
-            await asyncio.sleep(0.02)
+        await until(lambda: "10\r\n" in first.text("count"))
         await ctl.close()  # the page goes away mid-run
         second = Page()
         second.store = first.store
@@ -280,10 +276,11 @@ def test_a_new_page_reattaches_and_replays_each_line_once(runner: RunnerProcess)
         runs = await again.restore()
         assert [r.key for r in runs] == ["count"]
         assert await runs[0].done == 0
+        caught_up = again.engine.cursor
         again.engine.cursor = 0  # a network hiccup replaying everything must not duplicate output
         await again.engine._stop_watch()
         again.engine.follow()
-        await asyncio.sleep(0.3)
+        await until(lambda: again.engine.cursor >= caught_up)  # the replay has been delivered
         await again.close()
         return second.text("count").split("\r\n")
 

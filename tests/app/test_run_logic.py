@@ -49,7 +49,7 @@ def test_program_for_cells() -> None:
         '```python {"interpreter":"python3 -u","terminalRows":"30"}\nprint(1)\n```\n\n'
         "```json\n{}\n```\n"
     )
-    a, py, js = nb.code_cells()
+    a, py, _js = nb.code_cells()
     p = program.program_for(a.source, a.language, dict(a.attributes), name=a.name)
     assert (p.script, p.directory, p.interactive, p.background, p.known_id, p.known_name) == (
         "echo hi\n  ls",

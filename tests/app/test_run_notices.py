@@ -3,13 +3,12 @@ state was not carried over, its directory is gone) and `Truncated` (output dropp
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
 
 from tests.app.test_run_controller import Page, cell, cells, controller
-from tests.runner.support import RunnerProcess, arun
+from tests.runner.support import RunnerProcess, arun, until
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +50,7 @@ def test_output_dropped_by_design_is_a_truncated_notice(small_runner: RunnerProc
         again = controller(small_runner, nb, second)
         runs = await again.restore()
         assert [r.key for r in runs] == ["bg"]
-        async with asyncio.timeout(30):
-            while "end" not in second.text("bg"):
-                await asyncio.sleep(0.02)
+        await until(lambda: "end" in second.text("bg"), timeout=30)
         await again.close()
         notices = [text for kind, text in second.messages if kind == "notice"]
         assert len(notices) == 1 and notices[0].startswith("Truncated:"), notices

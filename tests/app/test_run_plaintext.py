@@ -39,7 +39,7 @@ def test_any_chunking_gives_the_same_text() -> None:
     rng = random.Random(7)
     for _ in range(300):
         cuts = sorted(rng.sample(range(1, len(SAMPLE)), rng.randint(1, 12)))
-        chunks = [SAMPLE[a:b] for a, b in zip([0, *cuts], [*cuts, len(SAMPLE)])]
+        chunks = [SAMPLE[a:b] for a, b in zip([0, *cuts], [*cuts, len(SAMPLE)], strict=True)]
         assert feed_all(chunks) == EXPECTED
     assert feed_all([bytes([b]) for b in SAMPLE]) == EXPECTED
 

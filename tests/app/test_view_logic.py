@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import pytest
 
 from fenced.app.view import cellhtml, find, ops, outline
 from fenced.app.view.history import History
-from fenced.app.view.images import ImageResolver, resolve_path, same_directory
+from fenced.app.view.images import ImageResolver, host_of, images_pending, resolve_path, same_directory
 from fenced.app.view.keymap import COMMAND, EDIT, SHORTCUTS, KeyPress, command_for
 from fenced.document import Cell, Frontmatter, dumps, loads
 
@@ -208,3 +209,22 @@ def test_images_after_save_as_follow_the_new_directory() -> None:
     images.folder, images.name = folder, "docs/a.md"
     assert images.rebase(folder, "docs/b.md") is False  # same folder and directory: nothing to redo
     assert images.name == "docs/b.md"
+
+
+def test_cell_html_shows_a_metadata_warning() -> None:
+    """A code cell whose attributes did not read carries data-warning and a visible note it is described by."""
+    msg = 'Cell attributes {"name": "x", bad} are not valid JSON <sic> & co'
+    code = cellhtml.cell_html(cellhtml.CellData(7, "code", "echo", "sh", "echo", msg), 0)
+    assert f'data-warning="{escape(msg)}"' in code
+    assert 'aria-describedby="cell-warning-7"' in code
+    assert 'role="note" id="cell-warning-7"' in code and escape(msg, quote=False) in code
+    plain = cellhtml.cell_html(cellhtml.CellData(7, "code", "echo", "sh", "echo"), 0)
+    assert "data-warning" not in plain and "cell-warning" not in plain and "aria-describedby" not in plain
+
+
+def test_remote_images_are_pending_until_allowed() -> None:
+    assert images_pending('<img data-remote-src="https://e.com/x.png">')
+    assert images_pending('<img data-fenced-src="a.png">')
+    assert not images_pending('<img src="data:image/png;base64,AA"> data-remote')
+    assert host_of("https://e.com:8443/x.png?a=1") == "e.com:8443"
+    assert ImageResolver().remote_allowed is False

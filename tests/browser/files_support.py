@@ -11,7 +11,7 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, require_corpus
 
 # A Runme example with frontmatter, named and unnamed sh cells, js/go/python cells.
 README = FIXTURES / "runmedev-runme" / "examples" / "README.md"
@@ -37,6 +37,7 @@ window.__t = {
 
 def fixture_bytes(path: Path = README) -> bytes:
     """Fixtures are read at test time from the shared folder, never copied into the repo."""
+    require_corpus()
     return path.read_bytes()
 
 

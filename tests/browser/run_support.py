@@ -3,6 +3,7 @@ to it, and ways to look at a cell's output. Import the fixtures into a test modu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.parse
 from collections.abc import Iterator
@@ -137,10 +138,8 @@ class TcpProxy:
                 dst.sendall(data)
         except OSError:
             pass
-        try:
+        with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
         done.wait()
 
     def cut(self) -> None:
@@ -150,10 +149,8 @@ class TcpProxy:
         with self._lock:
             socks, self._socks = self._socks, []
         for s in socks:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)  # wakes both pumps, which then close the pair
-            except OSError:
-                pass
 
     def close(self) -> None:
         self._server.close()

@@ -19,7 +19,7 @@ from fenced.connect.errors import Code, ConnectError
 def test_any_chunking_yields_the_same_envelopes(payloads: list[bytes], cuts: list[int]) -> None:
     stream = b"".join(encode_envelope(p) for p in payloads) + encode_envelope(b"{}", FLAG_END_STREAM)
     points = sorted({c % (len(stream) + 1) for c in cuts})
-    chunks = [stream[a:b] for a, b in zip([0, *points], [*points, len(stream)])]
+    chunks = [stream[a:b] for a, b in zip([0, *points], [*points, len(stream)], strict=True)]
     decoder = EnvelopeDecoder()
     got = [env for chunk in chunks for env in decoder.feed(chunk)]
     assert [e.data for e in got] == [*payloads, b"{}"]

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-
-#: The Runme fixtures, used in place (never copied into the repository).
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "runme"
+from tests.conftest import FIXTURES, require_corpus
 
 #: Deterministic, database-free settings for every property test of this suite.
 #: (FENCED_DOC_EXAMPLES=5000 FENCED_DOC_RANDOM=1 explores further, locally.)
@@ -27,7 +24,7 @@ _HEADER = re.compile(r"^-- (.+) --$")
 
 def read(rel: str) -> str:
     """A fixture file's text, byte for byte (no newline translation)."""
-    return (FIXTURES / rel).read_bytes().decode("utf-8")
+    return (require_corpus() / rel).read_bytes().decode("utf-8")
 
 
 def txtar(rel: str) -> dict[str, str]:
@@ -55,6 +52,7 @@ def split_txtar(text: str) -> dict[str, str]:
 
 def markdown_documents() -> dict[str, str]:
     """Every Markdown document of the fixtures, including those inside txtar archives."""
+    require_corpus()
     docs: dict[str, str] = {}
     for path in sorted(FIXTURES.rglob("*")):
         rel = path.relative_to(FIXTURES).as_posix()
@@ -65,6 +63,11 @@ def markdown_documents() -> dict[str, str]:
                 if name.endswith((".md", ".dag")):
                     docs[f"{rel}::{name}"] = text
     return docs
+
+
+def document_names(docs: dict[str, str]) -> list[str]:
+    """Parameters for a test over every document; without the corpus, one that `runme_corpus` skips."""
+    return sorted(docs) or ["(no Runme corpus)"]
 
 
 def code_view(nb) -> list[tuple[str, str, dict[str, str]]]:

@@ -17,7 +17,7 @@ def load_bench():
     return module
 
 
-def test_corpus_is_built_from_the_fixtures_and_round_trips():
+def test_corpus_is_built_from_the_fixtures_and_round_trips(runme_corpus: Path) -> None:
     bench = load_bench()
     text = bench.build_corpus(bench.fixture_documents(), 150_000)
     assert 150_000 <= len(text.encode("utf-8")) < 170_000

@@ -179,7 +179,7 @@ def test_insert_delete_move_touch_only_separators():
         assert found >= pos
         assert not out[pos:found].strip(), "only blank lines between cells"
         pos = found + len(piece)
-    assert set(c.original_text() for c in nb.cells if not c.is_new) <= set(original)
+    assert {c.original_text() for c in nb.cells if not c.is_new} <= set(original)
 
 
 def test_code_moved_to_the_top_of_the_file_loses_its_indentation():

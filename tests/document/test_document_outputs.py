@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from tests.conftest import FIXTURES
 
@@ -14,7 +15,7 @@ SESSION = PROJECT / "session-01HJS35FZ2K0JBWPVAXPMMVTGN.md"
 EST = dt.timezone(dt.timedelta(hours=-5))
 
 
-def test_reproduces_runmes_fixture() -> None:
+def test_reproduces_runmes_fixture(runme_corpus: Path) -> None:
     expected = SESSION.read_text()
     # The runbook it came from: no session in the frontmatter, no output in the fence.
     runbook = expected.replace(

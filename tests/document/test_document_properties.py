@@ -3,6 +3,7 @@ whose code cells are known; edits and structure changes stay local."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ def test_any_text_round_trips(text):
     nb = loads(text)
     assert dumps(nb) == text
     for cell in nb.cells:  # deriving values must neither fail nor change the output
-        cell.source, cell.name, cell.language, cell.attributes
+        _ = cell.source, cell.name, cell.language, cell.attributes
     assert dumps(nb) == text
 
 
@@ -127,7 +128,7 @@ def runbook(draw, with_markdown=False):
     if with_markdown:
         blocks.insert(draw(st.integers(0, len(blocks))), draw(markdown_block()))
     # an indented block directly after a list item would belong to the item
-    for a, b in zip(blocks, blocks[1:]):
+    for a, b in itertools.pairwise(blocks):
         assume(not (b.code and b.text.startswith("    ") and a.text.lstrip("> ").startswith(("- ", "1. "))))
         assume(not (a.text.startswith("    ") and b.text.startswith("    ")))  # they would merge
     gaps = draw(
@@ -136,7 +137,7 @@ def runbook(draw, with_markdown=False):
     frontmatter = draw(FRONTMATTER)
     # Runme skips whitespace at the very start, which would un-indent a first indented block
     assume(not (frontmatter in ("", "\ufeff") and blocks[0].text.startswith("    ")))
-    text = frontmatter + "".join(b.text + g for b, g in zip(blocks, gaps))
+    text = frontmatter + "".join(b.text + g for b, g in zip(blocks, gaps, strict=True))
     text = text.rstrip("\n") + draw(st.sampled_from(["", "\n", "\n\n\n"]))
     newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
     return text.replace("\n", newline), [b.code for b in blocks if b.code]
@@ -178,7 +179,7 @@ def test_editing_a_code_cell_changes_only_its_lines(doc, data):
 @PROPERTY
 @given(runbook(with_markdown=True), st.data())
 def test_editing_a_markdown_cell_changes_only_its_lines(doc, data):
-    text, expected = doc
+    text, _ = doc
     nb = loads(text)
     markdown = [c for c in nb.cells if c.kind == "markdown"]
     cell = data.draw(st.sampled_from(markdown))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from tests.conftest import FIXTURES
@@ -19,6 +20,7 @@ from fenced.document.prompts import (
     apply_answers,
     classify,
     find_exports,
+    is_secret,
     parse_mode,
     prompts_for,
 )
@@ -47,6 +49,12 @@ from fenced.document.prompts import (
         ("${OTHER:-}", EXPRESSION, ""),
         ("this is a value", EXPRESSION, ""),
         ("'$literal'", LITERAL, "$literal"),
+        ('"[Enter your GCP project]"', PLACEHOLDER, "[Enter your GCP project]"),
+        ("'[your-project-id]'", PLACEHOLDER, "[your-project-id]"),
+        ("[region]", PLACEHOLDER, "[region]"),
+        ('\'["a", "b"]\'', LITERAL, '["a", "b"]'),
+        ('"[1,2]"', LITERAL, "[1,2]"),
+        ('"[]"', LITERAL, "[]"),
     ],
 )
 def test_classify(raw: str, kind: str, value: str) -> None:
@@ -118,7 +126,7 @@ def test_apply_answers_runs_in_a_shell() -> None:
     assert out.strip().endswith("it's me a b")  # the indented EMPTY line was answered too
 
 
-def test_runme_fixtures() -> None:
+def test_runme_fixtures(runme_corpus: Path) -> None:
     skip = (
         FIXTURES / "runmedev-runme" / "examples" / "frontmatter" / "skipPrompts" / "ENABLED.md"
     ).read_text()
@@ -131,3 +139,34 @@ def test_runme_fixtures() -> None:
         "VAR_NAME3",
         "VAR_NAME4",
     ]
+
+
+def test_bracketed_hint_is_prompted_for() -> None:
+    """Issue 14: `export PROJECT_ID="[Enter your GCP project]"` exported the placeholder."""
+    prompts = prompts_for('export PROJECT_ID="[Enter your GCP project]"\necho $PROJECT_ID')
+    assert prompts == [Prompt("PROJECT_ID", "[Enter your GCP project]", "")]
+    assert apply_answers('export PROJECT_ID="[Enter your GCP project]"', {"PROJECT_ID": "p1"}) == (
+        "export PROJECT_ID=p1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("DB_PASSWORD", True),
+        ("password", True),
+        ("MY_SECRET_THING", True),
+        ("GITHUB_TOKEN", True),
+        ("tokens_dir", True),
+        ("AWS_ACCESS_KEY", True),
+        ("api_key", True),
+        ("GOOGLE_APPLICATION_CREDENTIALS", True),
+        ("KEYBOARD", False),
+        ("KEY_NAME", False),
+        ("PROJECT_ID", False),
+        ("MONKEY", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    assert is_secret(name) is secret
+    assert Prompt(name, "", "").secret is secret

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import psutil
 
+from fenced.runner.config import generate_token
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PROTO_OUT = ROOT / "py" / "fenced" / "_proto"
@@ -62,6 +64,14 @@ def wait_for(condition: Callable[[], object], timeout: float = 10, interval: flo
     return True
 
 
+async def until(condition: Callable[[], object], timeout: float = 10, interval: float = 0.02) -> None:
+    """Poll a condition from async code until it holds; TimeoutError if it does not within `timeout`.
+    For state kept by other objects (a page's output, the engine's cursor) that offer nothing to await."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110  # polling is the point: there is nothing to await
+            await asyncio.sleep(interval)
+
+
 class RunnerProcess:
     """`fenced runner --port 0` as a subprocess; `url`, `token`, `mark` (an env var every cell inherits)."""
 
@@ -74,7 +84,7 @@ class RunnerProcess:
     ) -> None:
         """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`); `nofile`: start it
         with this soft (and hard, unless None) open-files limit."""
-        self.token = token or secrets.token_urlsafe(16)
+        self.token = token or generate_token(16)
         self.mark = f"fenced-test-{secrets.token_hex(6)}"
         env = {**os.environ, "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
         fenced = command or [sys.executable, "-m", "fenced.cli"]

@@ -45,13 +45,16 @@ echo not reached
 
 
 def fenced(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """stdin from /dev/null: never the developer's terminal (a TTY makes interactive cells use a PTY)."""
     return subprocess.run(
         [sys.executable, "-m", "fenced.cli", *args],
+        check=False,
         capture_output=True,
         text=True,
         timeout=60,
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,
     )
 
 

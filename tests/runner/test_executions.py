@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import fenced
 from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
 from tests.runner.support import arun
 
@@ -172,6 +173,8 @@ def test_stdin_from_start_and_send_input(client) -> None:
                         await c.send_input(started.execution_id, b"two\n", close=True)
                 if event.exited is not None:
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             assert out == b"one\ntwo\n"
             with pytest.raises(ConnectError) as err:
@@ -201,6 +204,8 @@ async def _interactive(c: RunnerClient, script: str, steps: list[tuple[bytes, st
         if event.exited is not None:
             assert event.exited.exit_code == 0, out
             break
+    else:
+        pytest.fail("the stream ended without an exited event")
     await watch.aclose()
     await c.delete_session(s.id)
     return out
@@ -236,6 +241,8 @@ def test_stop_interrupts_with_exit_130(client) -> None:
                     assert event.exited.exit_code == 130
                     assert event.exited.duration_ms < 5000
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
 
     arun(main())
@@ -258,6 +265,8 @@ def test_stop_escalates_past_a_sigint_trap(client) -> None:
                     assert event.exited.signal in ("SIGTERM", "SIGKILL"), event.exited
                     assert event.exited.exit_code in (143, 137)
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             assert b"ignoring INT" in out  # it did get (and ignore) SIGINT first
 
@@ -276,6 +285,8 @@ def test_stop_kill_mode(client) -> None:
                 if event.exited is not None:
                     assert (event.exited.exit_code, event.exited.signal) == (137, "SIGKILL")
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
 
     arun(main())
@@ -300,6 +311,8 @@ def test_ten_concurrent_executions_over_one_watch(client) -> None:
                     exited.add(event.execution_id)
                     if exited == set(ids):
                         break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             for eid, i in ids.items():
                 assert outputs[eid] == b"".join(f"{i}:{j}\n".encode() for j in range(1, 301))
@@ -331,7 +344,8 @@ def test_get_info(client, runner) -> None:
             return await c.get_info()
 
     info = arun(main())
-    assert info.version and info.hostname and info.user
+    assert info.version == fenced.__version__  # what the app's version check compares with its own
+    assert info.hostname and info.user
     assert info.default_shell.endswith("bash")
     assert info.limits.buffer_bytes >= 8 * 1024 * 1024
     assert info.limits.stop_grace_ms == 3000  # the fixture's --stop-grace 3
@@ -351,6 +365,8 @@ def test_ctrl_c_typed_into_the_terminal_interrupts(client) -> None:
                 if event.exited is not None:
                     assert event.exited.exit_code == 130
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
 
     arun(main())

@@ -71,6 +71,8 @@ def test_drop_and_resume_loses_no_byte(client, tmp_path: Path) -> None:
                 if event.exited is not None:
                     code = event.exited.exit_code
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await second.aclose()
             assert code == 0  # the execution survived the disconnect
             assert bytes(got) == data
@@ -122,6 +124,8 @@ def test_watch_resumes_by_itself_after_drops(runner, tmp_path: Path) -> None:
                     got += event.output.data
                 if event.exited is not None:
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             assert transport.cuts >= 2 and watch.reconnects == transport.cuts
             assert bytes(got) == data
@@ -158,6 +162,8 @@ def test_unwatched_foreground_output_waits_losslessly(small_buffer_runner, tmp_p
                     got += event.output.data
                 if event.exited is not None:
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             assert bytes(got) == data
 
@@ -181,6 +187,8 @@ def test_background_output_past_the_bound_is_truncated_explicitly(
                 events.append(event)
                 if event.exited is not None:
                     break
+            else:
+                pytest.fail("the stream ended without an exited event")
             await watch.aclose()
             kinds = [e.kind for e in events]
             assert kinds[0] == "started" and kinds[1] == "truncated" and kinds[-1] == "exited"
@@ -247,7 +255,7 @@ def test_idle_sessions_expire() -> None:
                 s = await c.create_session()
                 await c.run(Program(script="true"), session_id=s.id)
                 async with asyncio.timeout(10):
-                    while s.id in {x.id for x in await c.list_sessions()}:
+                    while s.id in {x.id for x in await c.list_sessions()}:  # noqa: ASYNC110  # polls the runner
                         await asyncio.sleep(0.05)
                 with pytest.raises(ConnectError) as err:
                     await c.start(s.id, Program(script="true"))

@@ -12,6 +12,7 @@ import {EditorView} from "@codemirror/view";
 import {languageExtension, canonicalLanguage} from "./languages.js";
 import {editingExtensions, highlightStatic, offsetAtPoint, warmUp} from "./extensions.js";
 import {LazyWork, FIRST_BUDGET_MS} from "./lazywork.js";
+import {makePurifier} from "./sanitize.js";
 
 export {canonicalLanguage, warmUp};
 
@@ -36,6 +37,7 @@ class Controller extends LazyWork {
     this.eager = false;                // small notebook: finish everything while idle
     this.maxEditors = options.maxEditors || 160;
     this.stateEl = options.stateEl || null;   // gets data-view-state="rendering|idle"
+    this.purify = makePurifier(options.sanitize);  // rendered Markdown passes through it (sanitize.js)
     this.tick = 0;
     this.cursor = 0;                   // eager work: next child index to look at
     this._frame = 0;
@@ -289,7 +291,7 @@ class Controller extends LazyWork {
     return !!entry && entry.view.hasFocus;
   }
 
-  /** Set rendered (already sanitised) HTML into a Markdown cell; parsed inertly in a <template>. */
+  /** Set rendered Markdown into a Markdown cell, through DOMPurify (parsed in an inert document). */
   setHTML(el, html) {
     this._putHTML(el, html);
     this._schedule();  // its height changed: more (or fewer) cells may be on screen
@@ -297,9 +299,7 @@ class Controller extends LazyWork {
 
   _putHTML(el, html) {
     const holder = el.querySelector(".cell-source");
-    const tpl = document.createElement("template");
-    tpl.innerHTML = html;
-    holder.replaceChildren(tpl.content);
+    holder.replaceChildren(this.purify(html));
     holder.removeAttribute("data-md");
   }
 

@@ -7,17 +7,18 @@ import gc
 import json
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from fenced.app import loader
+from fenced.app.tasks import background
 
 _proxies: list[Any] = []  # keep event-handler proxies alive for the page's lifetime
 
 
 async def _run_python(src: str) -> str:
     """Test hook body: run `src` (top-level await allowed) and return json.dumps of its `result`."""
-    from pyodide.code import eval_code_async  # type: ignore[import-not-found]
+    from pyodide.code import eval_code_async
 
     await loader.ensure_packages()
     namespace: dict[str, Any] = {"__name__": "__fenced_eval__"}
@@ -45,6 +46,7 @@ def _start_run() -> None:
     from fenced.app.files.controller import FilesController
 
     files = FilesController.instance
+    assert files is not None, "_start_files runs first"
     try:
         run.install(files.view, files)
     except Exception:  # the editor stays usable without running
@@ -75,7 +77,7 @@ def _save_code_cache() -> None:
     save = getattr(store, "save", None) if store is not None else None
     if save is None or not (used or fresh):
         return
-    from pyodide.ffi import to_js  # type: ignore[import-not-found]
+    from pyodide.ffi import to_js
 
     async def write() -> None:
         try:
@@ -83,7 +85,7 @@ def _save_code_cache() -> None:
         except Exception as exc:
             js.console.info(f"Fenced: boot code cache not saved: {exc}")
 
-    asyncio.ensure_future(write())
+    background(write())
 
 
 async def start() -> None:

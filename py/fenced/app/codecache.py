@@ -16,6 +16,7 @@ every compile option, so a hit is the code the compiler would have produced.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import sys
@@ -59,10 +60,8 @@ def lookup(k: str) -> Any:
 
 def record(k: str, code: Any) -> None:
     if _booting and k not in _blobs:
-        try:
+        with contextlib.suppress(ValueError):  # not marshallable: simply not cached
             _new[k] = marshal.dumps(code)
-        except ValueError:  # not marshallable: simply not cached
-            pass
 
 
 def install(version: str, blobs: Any) -> None:
@@ -105,9 +104,9 @@ def _install_hooks() -> None:
     import importlib._bootstrap_external as bootstrap_external
 
     loader = bootstrap_external.SourceLoader
-    loader.source_to_code = _cached_source_to_code(loader.source_to_code)  # type: ignore[method-assign]
+    loader.source_to_code = _cached_source_to_code(loader.source_to_code)  # type: ignore[method-assign]  # the cache hook, on purpose
     try:
-        import _pyodide._base as base  # type: ignore[import-not-found]
+        import _pyodide._base as base
     except ImportError:  # CPython (tests): only imports go through the cache
         return
     base._parse_and_compile_gen = _cached_compile_gen(base._parse_and_compile_gen)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.code import run_js  # type: ignore[import-not-found]
+import js
+from pyodide.code import run_js
 
 
 class JsBundle:

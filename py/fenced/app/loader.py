@@ -31,7 +31,7 @@ _task: asyncio.Future[None] | None = None
 
 def snapshot_restored() -> bool:
     """True when Python came from the build's memory snapshot (web/pyodide-boot.mjs marks it)."""
-    import js  # type: ignore[import-not-found]
+    import js
 
     marks = getattr(js.window, "fencedBoot", None)
     return bool(marks and getattr(marks.marks, "snapshot", None))
@@ -41,7 +41,7 @@ WHEELS_MODULE = "./web/wheels.mjs"
 
 
 async def _load() -> None:
-    import pyodide_js  # type: ignore[import-not-found]
+    import pyodide_js
 
     await pyodide_js.loadPackage(LAZY_PACKAGES, checkIntegrity=True)
 
@@ -52,10 +52,10 @@ async def _unpack_files() -> None:
     import json
     import sysconfig
 
-    import js  # type: ignore[import-not-found]
-    import pyodide_js  # type: ignore[import-not-found]
-    from pyodide.code import run_js  # type: ignore[import-not-found]
-    from pyodide.ffi import to_js  # type: ignore[import-not-found]
+    import js
+    import pyodide_js
+    from pyodide.code import run_js
+    from pyodide.ffi import to_js
 
     try:
         url = js.URL.new(WHEELS_MODULE, js.document.baseURI).href

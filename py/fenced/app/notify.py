@@ -6,14 +6,16 @@ consistent and screen readers announce them. Messages stay until dismissed or re
 
 from __future__ import annotations
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+from typing import Any
+
+import js
+from pyodide.ffi import create_proxy
 
 _KINDS = ("info", "success", "warning", "error")
 _keep: list[object] = []
 
 
-def _container() -> object:
+def _container() -> Any:  # a JsProxy for the <div>
     box = js.document.getElementById("messages")
     if not box:  # getElementById gives jsnull, not None
         box = js.document.createElement("div")
@@ -24,7 +26,7 @@ def _container() -> object:
     return box
 
 
-def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms: int | None = None) -> object:
+def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms: int | None = None) -> Any:
     """Show `message`; `key` replaces an earlier message with the same key; errors never time out."""
     assert kind in _KINDS, kind
     box = _container()
@@ -44,14 +46,14 @@ def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms:
     close.type = "button"
     close.className = "message-close"
     close.setAttribute("aria-label", "Dismiss message")
-    close.textContent = "×"
+    close.textContent = "\u00d7"  # the multiplication sign, the usual close glyph
     handler = create_proxy(lambda _e: item.remove())
     _keep.append(handler)
     close.addEventListener("click", handler)
     item.append(text, close)
     box.appendChild(item)
     if timeout_ms and kind in ("info", "success"):
-        js.setTimeout(create_proxy(lambda: item.remove()), timeout_ms)
+        js.setTimeout(create_proxy(lambda: item.remove()), timeout_ms)  # noqa: PLW0108  # a Python callable
     return item
 
 

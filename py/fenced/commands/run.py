@@ -1,8 +1,8 @@
 """`fenced run FILE [CELL ...]`: run cells of a local runbook on a runner, streaming their output.
 
-Cells run in order in one runner session (exported variables and `cd` carry over, as in the
-notebook); the command stops at the first failing cell and exits with its status. Cells are read
-with `fenced.document`, named the way Runme names them.
+The argparse shell over `fenced.commands.running` (selection, prompts, config, the terminal, the
+runner session, the report); the rules shared with the browser are `fenced.document`'s. Everything
+heavy is imported inside the handler, so `fenced --help` stays fast.
 """
 
 from __future__ import annotations
@@ -14,9 +14,59 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+USAGE = """fenced run [options] FILE CELL [CELL ...]
+       fenced run [options] FILE --all | --filter REGEX | --tag TAG
+       fenced run FILE --list"""
+
+DESCRIPTION = """\
+Run cells of a local Markdown runbook (Runme format) on a Fenced runner, streaming their output to this
+terminal. Cells run in the order given (or in document order) in one session, so exported variables and
+`cd` carry over. The first failing cell stops the run (see --keep-going).
+
+Cells are named as Runme names them (the `name` attribute, else from the first command); a cell whose
+Runme name is empty or punctuation only is called cell-N (its position among the code cells). Blocks of
+sample output (```text, ```plaintext, ```output, ```console) and data blocks (```json...) are not cells to
+run. --all runs what the browser's Run all runs: every runnable cell not marked excludeFromRunAll.
+
+Interactive cells (Runme's default) run on a terminal on the runner when stdin is a terminal: what you
+type goes to the cell; Ctrl+C stops the cell on the runner. Piped stdin is sent to the cells, then
+end-of-file. Values a cell prompts for (`export NAME="[Enter ...]"`, promptEnv) are asked on the terminal
+(secret names such as *TOKEN* or *PASSWORD* without echo), or given with --env NAME=VALUE."""
+
+EPILOG = """\
+runner and token (the first that sets each wins):
+  1. --runner, --token, --token-file
+  2. the profile named by --profile or $FENCED_PROFILE
+  3. $FENCED_RUNNER_URL, $FENCED_RUNNER_TOKEN, $FENCED_RUNNER_TOKEN_FILE
+     (or $FENCED_RUNNER, $FENCED_TOKEN, $FENCED_TOKEN_FILE)
+  4. the config file's default profile and top-level keys
+  5. http://127.0.0.1:8765 without a token
+  The config file is --config FILE, else $FENCED_CONFIG, else $XDG_CONFIG_HOME/fenced/config.toml
+  (~/.config/fenced/config.toml):
+      profile = "local"                      # the default profile
+      [profiles.local]
+      runner = "http://127.0.0.1:8765"
+      token_file = "~/.config/fenced/local.token"
+      [profiles.staging]
+      runner = "https://runner.staging.example.com"
+      token_env = "STAGING_RUNNER_TOKEN"
+  The token is never printed; prefer a token file or the environment to --token (visible in `ps`).
+
+Exit status:
+  0 every cell succeeded; N the exit status of the first failing cell; 2 usage, file, config or runner
+  errors; 130 interrupted (Ctrl+C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
+
+Examples:
+  fenced run README.md --list
+  fenced run README.md setup deploy
+  fenced run docs/install.md --all --env PROJECT_ID=my-project
+  fenced run runbook.md --tag cleanup --dry-run"""
+
 
 @dataclass(frozen=True)
 class Cell:
+    """A code cell as `load_runbook` returns it (the API before `fenced.commands.running`)."""
+
     name: str
     language: str
     source: str
@@ -40,58 +90,92 @@ class Runbook:
 
 
 def load_runbook(path: Path) -> Runbook:
-    """Code cells (in document order, with Runme names) and the frontmatter's `shell` and `cwd`.
+    """Code cells (document order, Runme names) and the frontmatter's `shell` and `cwd`; kept for callers
+    of the earlier API (`fenced run` itself uses `running.book.load`, with usable names and roles)."""
+    from .running.book import load
 
-    Read with `fenced.document`, so the terminal sees exactly the cells the notebook editor shows
-    (nested fences in lists and quotes included; ignored and `transform=false` blocks excluded).
-    """
-    from fenced.document import loads
-
-    nb = loads(path.read_bytes().decode("utf-8"))
-    shell = cwd = ""
-    fm = nb.frontmatter
-    if fm is not None and fm.valid:
-        shell = str(fm.shell or "")
-        cwd = str(fm.cwd or "")
+    book = load(path)
     cells = [
-        Cell(c.name, c.language, c.source, dict(c.attributes), c.line or 0)
-        for c in nb.cells
-        if c.kind == "code"
+        Cell(e.runme_name, e.cell.language, e.cell.source, dict(e.cell.attributes), e.cell.line or 0)
+        for e in book.entries
     ]
-    return Runbook(cells, shell, cwd)
+    return Runbook(cells, book.shell, book.cwd)
 
 
 def register(subparsers: Any) -> None:
     p: argparse.ArgumentParser = subparsers.add_parser(
         "run",
         help="run cells of a local runbook on a runner",
-        description=(
-            "Run cells of a local Markdown runbook on a Fenced runner, streaming their output to this "
-            "terminal. Cells run in document order in one session, so exported variables and `cd` carry "
-            "over. Stops at the first failing cell and exits with its status."
-        ),
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", type=Path, help="the runbook (Markdown)")
+    p.add_argument("file", type=Path, nargs="?", metavar="FILE", help="the runbook (Markdown or MDX)")
     p.add_argument("cells", nargs="*", metavar="CELL", help="names of the cells to run, in this order")
-    p.add_argument(
-        "--runner",
-        default=os.environ.get("FENCED_RUNNER_URL", "http://127.0.0.1:8765"),
-        help="runner base URL (default: $FENCED_RUNNER_URL or http://127.0.0.1:8765)",
+    pick = p.add_argument_group("which cells")
+    pick.add_argument("--all", action="store_true", help="run what Run all runs, in document order")
+    pick.add_argument(
+        "--filter", metavar="REGEX", help="run the cells Run all runs whose name matches REGEX (searched)"
     )
-    p.add_argument(
-        "--token",
-        default=os.environ.get("FENCED_RUNNER_TOKEN"),
-        help="the runner's bearer token (default: $FENCED_RUNNER_TOKEN)",
+    pick.add_argument(
+        "--tag",
+        dest="tags",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="run the cells Run all runs tagged TAG (Runme's tag/category attributes; repeat or TAG,TAG)",
     )
-    p.add_argument("--all", action="store_true", help="run every cell of the file, in order")
-    p.add_argument("--list", action="store_true", help="list the cells (name, language, line) and exit")
-    p.add_argument(
+    pick.add_argument(
+        "--category", dest="tags", action="append", metavar="TAG", help="the same as --tag (Runme's old name)"
+    )
+    pick.add_argument(
+        "--list", action="store_true", help="list the runnable cells (name, language, line, flags)"
+    )
+    how = p.add_argument_group("how they run")
+    how.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set NAME in the session's environment and answer its prompt (repeatable; for CI)",
+    )
+    how.add_argument("-n", "--dry-run", action="store_true", help="print what would run, run nothing")
+    how.add_argument(
+        "-k", "--keep-going", action="store_true", help="run the remaining cells after one fails"
+    )
+    how.add_argument(
         "--cwd",
         help="starting directory on the runner (default: the runbook's directory when the "
         "runner is on loopback, else the runner's own)",
     )
-    p.add_argument("--keep-going", action="store_true", help="run the remaining cells after one fails")
-    p.set_defaults(handler=run)
+    how.add_argument(
+        "-t",
+        "--tty",
+        dest="tty",
+        action="store_const",
+        const=True,
+        default=None,
+        help="run interactive cells on a terminal even when stdin is not one",
+    )
+    how.add_argument(
+        "-T",
+        "--no-tty",
+        dest="tty",
+        action="store_const",
+        const=False,
+        help="never use a terminal on the runner (separate stdout and stderr)",
+    )
+    how.add_argument(
+        "-q", "--quiet", action="store_true", help="no cell headers and no summary (errors still)"
+    )
+    where = p.add_argument_group("which runner")
+    where.add_argument("--runner", metavar="URL", help="runner base URL (see 'runner and token' below)")
+    where.add_argument("--token", help="the runner's bearer token (prefer --token-file or the environment)")
+    where.add_argument("--token-file", metavar="FILE", help="read the runner's token from FILE")
+    where.add_argument("--profile", metavar="NAME", help="use profile NAME of the config file")
+    where.add_argument("--config", metavar="FILE", help="the config file (default: see below)")
+    p.set_defaults(handler=run, parser=p)
 
 
 def _is_loopback(host: str) -> bool:
@@ -106,89 +190,66 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _list(book: Runbook) -> int:
-    width = max((len(c.name) for c in book.cells), default=4)
-    for cell in book.cells:
-        print(f"{cell.name:<{width}}  {cell.language or '-':<10} line {cell.line}")
-    return 0
+def session_directory(args: argparse.Namespace, url: str, book_cwd: str) -> str:
+    from urllib.parse import urlsplit
 
-
-def _select(book: Runbook, names: list[str], run_all: bool) -> list[Cell]:
-    if run_all:
-        return book.cells
-    by_name = {c.name: c for c in book.cells}
-    missing = [n for n in names if n not in by_name]
-    if missing:
-        raise SystemExit(f"fenced run: no cell named {', '.join(missing)} (see --list)")
-    return [by_name[n] for n in names]
+    directory = args.cwd or ""
+    if not directory and _is_loopback(urlsplit(url).hostname or ""):
+        directory = str(args.file.resolve().parent)
+    if book_cwd:
+        directory = os.path.join(directory, book_cwd) if directory else book_cwd
+    return directory
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
+    from .running.errors import INTERRUPTED, CliError
 
-    book = load_runbook(args.file)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # before the run installs its own handling (while reading, resolving...)
+        raise CliError("interrupted", INTERRUPTED) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from fenced.document.catalog import tasks
+
+    from .running import book as books
+    from .running import config, execute, report
+    from .running.prompts import Prompter, parse_env
+    from .running.select import choose
+    from .running.terminal import LocalTerminal
+
+    if args.file is None:
+        args.parser.error("name a runbook FILE (with CELL names, --all, --filter, --tag or --list)")
+    env = parse_env(args.env)
+    book = books.load(args.file)
     if args.list:
-        return _list(book)
-    if not args.cells and not args.all:
-        raise SystemExit("fenced run: name the cells to run, or pass --all (see --list)")
-    cells = _select(book, args.cells, args.all)
-    return asyncio.run(_run_cells(args, book, cells))
-
-
-async def _run_cells(args: argparse.Namespace, book: Runbook, cells: list[Cell]) -> int:
-    from urllib.parse import urlsplit
-
-    from fenced.connect import ConnectError, RunnerClient
-
-    directory = args.cwd or ""
-    if not directory and _is_loopback(urlsplit(args.runner).hostname or ""):
-        directory = str(args.file.resolve().parent)
-    if book.cwd:
-        directory = os.path.join(directory, book.cwd) if directory else book.cwd
-    status = 0
-    async with RunnerClient(args.runner, args.token) as client:
-        try:
-            session = await client.create_session(directory=directory, shell=book.shell)
-        except ConnectError as exc:
-            print(f"fenced run: {args.runner}: {exc}", file=sys.stderr)
-            return 2
-        try:
-            for cell in cells:
-                code = await _run_cell(client, session.id, cell)
-                if code != 0:
-                    print(f"fenced run: cell {cell.name!r} failed with exit status {code}", file=sys.stderr)
-                    status = status or code
-                    if not args.keep_going:
-                        break
-        finally:
-            await client.delete_session(session.id)
-    return status
-
-
-async def _run_cell(client: Any, session_id: str, cell: Cell) -> int:
-    from fenced.connect import Program
-
-    program = Program(
-        script=cell.source,
-        language_id=cell.language,
-        directory=cell.attributes.get("cwd", ""),
-        interactive=cell.interactive,
-        known_name=cell.name,
-        known_id=cell.attributes.get("id", ""),
+        report.print_out(report.cell_list(book, tasks(book.entries)))
+        return 0
+    entries = choose(book, args.cells, run_all=args.all, pattern=args.filter, tags=args.tags)
+    target = config.resolve(
+        runner=args.runner,
+        token=args.token,
+        token_file=args.token_file,
+        profile=args.profile,
+        config=args.config,
     )
-    if sys.stderr.isatty():
-        print(f"\033[2m▶ {cell.name}\033[0m", file=sys.stderr, flush=True)
-    code: int | None = None
-    # fenced.connect's one resume loop: a dropped connection is resumed without losing output.
-    async for event in client.execute(program, session_id=session_id):
-        if event.output is not None:
-            out = sys.stdout.buffer if event.output.stream == "stdout" else sys.stderr.buffer
-            out.write(event.output.data)
-            out.flush()
-        elif event.truncated is not None:
-            print(f"fenced run: output of {cell.name!r} was truncated", file=sys.stderr)
-        elif event.warning is not None:
-            print(f"fenced run: warning, cell {cell.name!r}: {event.warning.message}", file=sys.stderr)
-        elif event.exited is not None:
-            code = event.exited.exit_code
-    return 1 if code is None else code
+    for warning in target.warnings:
+        print(f"fenced run: warning: {warning}", file=sys.stderr)
+    directory = session_directory(args, target.url, book.cwd)
+    prompter = Prompter(env, can_ask=LocalTerminal().stdin_tty)
+    if args.dry_run:
+        questions = prompter.questions(book, entries)
+        text = report.dry_run(
+            book, entries, questions, target=target.describe(), directory=directory, env_names=sorted(env)
+        )
+        report.print_out(text)
+        return 0
+    prompter.check_answerable(book, entries)
+    if not entries:
+        print(f"fenced run: {book.path}: no cell to run", file=sys.stderr)
+        return 0
+    options = execute.Options(
+        keep_going=args.keep_going, quiet=args.quiet, tty=args.tty, env=env, directory=directory
+    )
+    return execute.run(target, book, entries, options, prompter)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import signal
 import subprocess
 import sys
@@ -55,7 +54,7 @@ def _build(dist: Path | None, no_build: bool) -> Path:
     if not no_build and (REPO_ROOT / "build.py").exists():
         sys.path.insert(0, str(REPO_ROOT))
         try:
-            import build  # type: ignore[import-not-found]
+            import build
         finally:
             sys.path.pop(0)
         build.build(target)
@@ -108,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     runner: subprocess.Popen[str] | None = None
     open_url = app_url
     if not args.no_runner:
-        token = secrets.token_urlsafe(24)
+        from fenced.runner.config import generate_token
+
+        token = generate_token(24)
         runner, runner_url = _start_runner(args.host, args.runner_port, app_url.rstrip("/"), token)
         open_url = f"{app_url}?runner={runner_url}#token={token}"
         print(f"fenced runner at {runner_url} (allows {app_url.rstrip('/')})", flush=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Connect's error codes; values are the wire names."""
 
     CANCELED = "canceled"

@@ -35,12 +35,8 @@ class Caller(Protocol):
     token: str | None
     transport: Transport
 
-    # `timeout` is RunnerClient.call's: a deadline the runner is told (Connect-Timeout-Ms), not a local wait
     async def call(
-        self,
-        method: str,
-        message: Mapping[str, Any],
-        timeout: float | None = None,  # noqa: ASYNC109
+        self, method: str, message: Mapping[str, Any], timeout: float | None = None
     ) -> dict[str, Any]: ...
 
 

@@ -45,6 +45,11 @@ Editing, in short::
     nb.frontmatter.raw = "---\\nshell: zsh\\n---"    # ... or replace its text
     nb.frontmatter = None                          # ... or remove it
     text = dumps(nb)
+
+Shared rules for the browser and the CLI: :mod:`.runnable` (which cells run, what Run all runs),
+:mod:`.catalog` (usable names with a ``cell-N`` fallback, selection by name, regex and tag),
+:mod:`.prompts` (promptEnv, secret names) and :mod:`.mdx` (MDX is read-mostly); imported from those
+modules, not re-exported here, so that ``import fenced.document`` stays as small as the boot needs.
 """
 
 from __future__ import annotations

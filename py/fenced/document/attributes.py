@@ -44,6 +44,8 @@ class ParsedInfo(NamedTuple):
     format: str | None
     #: ``(start, end)`` of the attribute block within the info string.
     span: tuple[int, int] | None
+    #: Why the attribute block (or part of it) could not be read, as a sentence; ``None`` when it reads.
+    problem: str | None = None
 
 
 _EMPTY = ParsedInfo("", {}, None, None)
@@ -55,6 +57,7 @@ def parse_info(info: str) -> ParsedInfo:
         return _EMPTY
     attrs: dict[str, str] = {}
     fmt: str | None = None
+    problem: str | None = None
     span = _json_span(info)
     if span is not None:
         parsed = _parse_json(info[span[0] : span[1]])
@@ -67,6 +70,9 @@ def parse_info(info: str) -> ParsedInfo:
         if span is not None:
             fmt = HTML_FORMAT
             attrs = _parse_html(info[span[0] + 1 : span[1] - 1])
+            problem = _html_problem(info[span[0] : span[1]])
+        else:
+            problem = _unclosed_problem(info)
     raw = info[span[0] : span[1]] if span else ""
     end = len(info)
     for sep in (" ", "\t"):
@@ -76,7 +82,48 @@ def parse_info(info: str) -> ParsedInfo:
     word = info[:end]
     # Runme: a first word that is the start of the attribute block is no language.
     language = word if word and not raw.startswith(word) else ""
-    return ParsedInfo(language, attrs, fmt, span)
+    return ParsedInfo(language, attrs, fmt, span, problem)
+
+
+# --- what could not be read ------------------------------------------------------------
+# Runme drops unreadable attributes without a word (a JSON typo loses the cell's name); Fenced reads them
+# the same way but says so. Blocks with no sign of attributes (no ``=``, ``"`` or ``:``, e.g. Quarto's
+# ``{python}`` or Pandoc's ``{.sh}``) are other tools' syntax, not broken attributes.
+_KEPT = "kept in the file as written, not used"
+
+
+def _looks_like_attributes(text: str) -> bool:
+    return any(c in text for c in '=":')
+
+
+def _json_error(raw: str) -> str:
+    try:
+        json.loads(raw, parse_constant=_reject)
+    except json.JSONDecodeError as exc:
+        return f"{exc.msg} at column {exc.colno}"
+    except (ValueError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__
+    return "a number Runme cannot hold"
+
+
+def _html_problem(raw: str) -> str | None:
+    inner = raw[1:-1]
+    if inner.lstrip().startswith('"'):  # meant as JSON
+        return f"Cell attributes {raw} are not valid JSON ({_json_error(raw)}): {_KEPT}."
+    stray = [item for item in inner.split(" ") if item and "=" not in item]
+    if not stray or not _looks_like_attributes(inner):
+        return None
+    return f"Cell attributes {raw}: {' '.join(stray)} is not key=value ({_KEPT})."
+
+
+def _unclosed_problem(info: str) -> str | None:
+    start = info.find("{")
+    if start < 0 or "}" in info[start:]:
+        return None
+    rest = info[start:].rstrip()
+    if not _looks_like_attributes(rest):
+        return None
+    return f'Cell attributes {rest} have no closing "}}": {_KEPT}.'
 
 
 def _runme_span(info: str) -> tuple[int, int] | None:
@@ -239,10 +286,7 @@ def rebuild_info(
     span = parsed.span
     attr_text = old[span[0] : span[1]] if span else ""
     rest_start = len(parsed.language)
-    if span:
-        extra = old[rest_start : span[0]] + " " + old[span[1] :]
-    else:
-        extra = old[rest_start:]
+    extra = old[rest_start : span[0]] + " " + old[span[1] :] if span else old[rest_start:]
     extra = " ".join(extra.split())
     if "{" in extra or "}" in extra:
         extra = ""  # would confuse the attribute reader
@@ -288,21 +332,21 @@ class Attributes(dict[str, str]):
         dict.__delitem__(self, key)
         self._changed()
 
-    def __ior__(self, other: Any) -> Attributes:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> Attributes:  # type: ignore[override,misc]  # as dict.__ior__ (any mapping)
         self.update(other)
         return self
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         for k, v in dict(*args, **kwargs).items():
             dict.__setitem__(self, str(k), to_attr_value(v))
         self._changed()
 
-    def setdefault(self, key: str, default: object = "") -> str:  # type: ignore[override]
+    def setdefault(self, key: str, default: object = "") -> str:
         if key not in self:
             self[key] = default
         return dict.__getitem__(self, key)
 
-    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, key: str, *default: Any) -> Any:
         had = key in self
         value = dict.pop(self, key, *default)
         if had:
@@ -321,5 +365,5 @@ class Attributes(dict[str, str]):
     def __reduce__(self) -> Any:
         return (dict, (dict(self),))
 
-    def copy(self) -> dict[str, str]:  # type: ignore[override]
+    def copy(self) -> dict[str, str]:
         return dict(self)

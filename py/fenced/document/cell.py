@@ -108,7 +108,7 @@ class Cell:
         self._info = ""
         self._language: str | None = language if kind == CODE else ""
         attrs = {str(k): to_attr_value(v) for k, v in (attributes or {}).items()}
-        self._pinfo = ParsedInfo(self._language or "", attrs, JSON_FORMAT, None)
+        self._pinfo: ParsedInfo | None = ParsedInfo(self._language or "", attrs, JSON_FORMAT, None)
         self._attrs: Attributes | None = None
         self._ignored: list[tuple[str, str]] | None = None
 
@@ -201,6 +201,29 @@ class Cell:
     def attribute_format(self) -> str:
         """``"json"`` or ``"html"``: the form the attributes are written in."""
         return self._parsed().format or JSON_FORMAT
+
+    @property
+    def attribute_problem(self) -> str | None:
+        """Why the attribute block written in the file could not be read (wholly or in part), as a
+        sentence; ``None`` when it reads, and once edited attributes replace it. The block itself is
+        written back as it came until then."""
+        if self.kind != CODE:
+            return None
+        p = self._parsed()
+        if p.problem is None or (self._attrs is not None and dict(self._attrs) != p.attributes):
+            return None
+        return p.problem
+
+    @property
+    def attribute_text(self) -> str:
+        """The attribute block as written in the file (``""`` when there is none): what the user sees
+        when it could not be read."""
+        p = self._parsed()
+        if p.span is not None:
+            return self._info[p.span[0] : p.span[1]]
+        if p.problem is not None:
+            return self._info[self._info.find("{") :].rstrip()
+        return ""
 
     # --- names and identity -----------------------------------------------------------
 

@@ -60,6 +60,20 @@ def locate(text: str) -> Located:
     return Located(i, end, j, fmt)
 
 
+def unclosed(text: str) -> str | None:
+    """The delimiter that opens a frontmatter never closed (``---``, ``+++`` or ``{``), else ``None``:
+    Runme refuses such a file; Fenced reads it as Markdown."""
+    loc = locate(text)
+    if loc.format is not None:
+        return None
+    head = text[loc.start : loc.start + 3]
+    if head in ("---", "+++"):
+        return head
+    if head.startswith("{") and not head.startswith(("{{", "{%")):
+        return "{"
+    return None
+
+
 def _delimited(text: str, i: int, ch: str) -> int | None:
     m = _CLOSE_RE[ch].search(text, i + 3)
     return None if m is None else m.end() + 3
@@ -143,9 +157,13 @@ class Frontmatter:
     @property
     def raw(self) -> str:
         """The frontmatter text as it will be written."""
-        if self._data is not _UNPARSED and self._data is not None and not self._dirty:
-            if fmcodec.plain(self._data) != self._snapshot:
-                self._dirty = True
+        if (
+            self._data is not _UNPARSED
+            and self._data is not None
+            and not self._dirty
+            and fmcodec.plain(self._data) != self._snapshot
+        ):
+            self._dirty = True
         if self._dirty:
             self._raw = self._render()
             self._snapshot = fmcodec.plain(self._data)
@@ -203,7 +221,7 @@ class Frontmatter:
     @property
     def error(self) -> str | None:
         """Why ``data`` is ``None``."""
-        self.data
+        _ = self.data  # parsing sets _error
         return self._error
 
     def _require(self) -> Any:
@@ -303,7 +321,8 @@ class Frontmatter:
 
     @property
     def runme_session(self) -> dict[str, Any]:
-        return fmcodec.plain(self._runme().get("session") or {})
+        session: dict[str, Any] = fmcodec.plain(self._runme().get("session") or {})
+        return session
 
     def __repr__(self) -> str:
         return f"Frontmatter({self.format}, {self.raw!r})"

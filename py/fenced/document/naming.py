@@ -7,11 +7,17 @@ lower case, only ``[a-z0-9-]``. Every name, explicit or generated, then goes
 through one counter per document, so repeats become ``x-2``, ``x-3`` -- and
 fences that stay in markdown (``mermaid``, ``transform=false``) still take a
 turn, because Runme names them before deciding they are not cells.
+
+Runme's rules can yield a name nobody can type (``""`` for a cell whose first line is ``{``, then
+``-2``, ``-3``). Fenced keeps Runme's name (the file and other tools agree on it) and adds a
+*fallback* it shows and accepts instead, ``cell-N`` after the cell's position among the code cells
+(:func:`fallback_name`; :mod:`fenced.document.catalog` assigns them). Nothing is written to the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Container, Iterable
 
 from .text import GO_SPACE
 
@@ -79,3 +85,23 @@ def resolve(entries: Iterable[tuple[str, str | None]]) -> list[tuple[str, bool]]
         counts[base] = n
         out.append((base if n == 1 else f"{base}-{n}", generated))
     return out
+
+
+_COUNTER = re.compile(r"-\d+$")
+
+
+def is_usable(name: str) -> bool:
+    """False for a name nobody can type or tell apart: empty, or punctuation only once a de-duplication
+    counter is removed (Runme names a cell whose first line is ``{`` ``""``, the next one ``-2``)."""
+    return any(ch.isalnum() for ch in _COUNTER.sub("", name))
+
+
+def fallback_name(number: int, taken: Container[str]) -> str:
+    """Fenced's name for the ``number``-th code cell (1-based) when Runme's is not usable: ``cell-3``,
+    or ``cell-3-2``... if a real name already says ``cell-3``. Shown and accepted, never written."""
+    base = f"cell-{number}"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name

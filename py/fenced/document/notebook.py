@@ -11,12 +11,12 @@ lines around them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, SupportsIndex
 
 from . import naming
 from .cell import CODE, Cell
-from .frontmatter import Frontmatter, Located
+from .frontmatter import Frontmatter, Located, unclosed
 from .render import render_code, render_markdown
 from .text import document_newline
 
@@ -88,7 +88,7 @@ class CellList(list[Cell]):
         super().extend(cells)
         self._adopt(cells)
 
-    def __iadd__(self, cells: Iterable[Cell]) -> CellList:  # type: ignore[override,misc]
+    def __iadd__(self, cells: Iterable[Cell]) -> CellList:  # type: ignore[override,misc]  # as list.__iadd__ (any iterable)
         self.extend(cells)
         return self
 
@@ -121,7 +121,7 @@ class CellList(list[Cell]):
         super().reverse()
         self._nb._version += 1
 
-    def __imul__(self, n: SupportsIndex) -> CellList:  # type: ignore[override,misc]
+    def __imul__(self, n: SupportsIndex) -> CellList:
         super().__imul__(n)
         self._nb._version += 1
         return self
@@ -193,7 +193,7 @@ class Notebook:
                         entries.append((name, code))
                         owners.append(None)
             resolved = naming.resolve(entries)
-            self._names = {id(o): r for o, r in zip(owners, resolved) if o is not None}
+            self._names = {id(o): r for o, r in zip(owners, resolved, strict=True) if o is not None}
             self._names_version = self._version
         return self._names.get(id(cell))
 
@@ -206,6 +206,31 @@ class Notebook:
     @frontmatter.setter
     def frontmatter(self, value: Frontmatter | Mapping[str, Any] | str | None) -> None:
         self._fm = None if value is None else Frontmatter.coerce(value)
+
+    @property
+    def frontmatter_problem(self) -> str | None:
+        """Why the frontmatter is not read, as a sentence; ``None`` when nothing is wrong. Either it does
+        not parse (its text is kept and written back as it came, its settings unused), or the file opens
+        a frontmatter it never closes (read as Markdown; said while the start of the file is unedited)."""
+        fm = self._fm
+        if fm is not None:
+            if fm.valid:
+                return None
+            detail = " ".join(
+                ln.strip() for ln in (fm.error or "").splitlines() if ln.strip() not in ("", "^")
+            )
+            return f"The frontmatter does not parse, so its settings are not used (it is kept as written): {detail}"
+        if self._fm0 is not None or not self._orig or not self._cells or self._cells[0] is not self._orig[0]:
+            return None
+        if self._cells[0].is_edited():
+            return None
+        opener = unclosed(self._text)
+        if opener is None:
+            return None
+        return (
+            f'The file starts a frontmatter with "{opener}" that is never closed: it is read as Markdown '
+            "(Runme does not open such a file)."
+        )
 
     @property
     def id(self) -> str | None:
@@ -226,12 +251,12 @@ class Notebook:
             self._fm = Frontmatter.new({"runme": {"id": new_id(), "version": RUNME_VERSION}})
         elif fm.valid:
             runme = fm.get("runme")
-            if not isinstance(runme, Mapping):
+            if not isinstance(runme, MutableMapping):
                 fm["runme"] = {"id": new_id(), "version": RUNME_VERSION}
             elif not runme.get("id"):
-                runme["id"] = new_id()  # type: ignore[index]
+                runme["id"] = new_id()
                 if not runme.get("version"):
-                    runme["version"] = RUNME_VERSION  # type: ignore[index]
+                    runme["version"] = RUNME_VERSION
 
     def reset_identity(self) -> None:
         """Remove cell ``id`` attributes and the frontmatter's ``runme`` block, dropping
@@ -261,10 +286,7 @@ class Notebook:
         orig = self._orig
         if len(cells) != len(orig) or not self._fm_unchanged():
             return False
-        for a, b in zip(cells, orig):
-            if a is not b or (a._dirty and a.is_edited()):
-                return False
-        return True
+        return all(a is b and not (a._dirty and a.is_edited()) for a, b in zip(cells, orig, strict=True))
 
     def _leading(self, nl: str, has_cells: bool) -> str:
         t = self._text

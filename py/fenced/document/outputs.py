@@ -14,11 +14,15 @@ lossless `fenced.document` model. The output must already be plain text (escape 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import dumps, loads
 from .fmcodec import YAML
+
+if TYPE_CHECKING:
+    from .notebook import Notebook
 
 
 @dataclass(frozen=True)
@@ -84,20 +88,20 @@ def session_outputs(text: str, runs: Mapping[int, CellRun], session_id: str, upd
     return dumps(nb)
 
 
-def _set_session(nb: object, session_id: str, updated: dt.datetime) -> None:
-    fm = nb.frontmatter  # type: ignore[attr-defined]
+def _set_session(nb: Notebook, session_id: str, updated: dt.datetime) -> None:
+    fm = nb.frontmatter
     if fm is None or not fm.valid:
         if fm is not None:
             return  # unreadable frontmatter is kept as it is rather than replaced
-        nb.frontmatter = {"runme": {"session": {"id": session_id, "updated": updated}}}  # type: ignore[attr-defined]
+        nb.frontmatter = {"runme": {"session": {"id": session_id, "updated": updated}}}
         return
     # YAML writes a datetime in Runme's layout; TOML and JSON get the same text as a string.
     stamp: object = updated if fm.format == YAML else go_time(updated)
     runme = fm.get("runme")
-    if not isinstance(runme, Mapping):
+    if not isinstance(runme, MutableMapping):
         fm["runme"] = {"session": {"id": session_id, "updated": stamp}}
         return
-    runme["session"] = {"id": session_id, "updated": stamp}  # type: ignore[index]
+    runme["session"] = {"id": session_id, "updated": stamp}
     fm["runme"] = runme
 
 

@@ -124,8 +124,9 @@ def parse(text: str) -> Notebook:
             prev = cell
 
     line = 0
-    for s, e, body, markup, info in result.code:
+    for s, e, body, markup, found_info in result.code:
         pinfo = None
+        info = found_info
         if markup:
             info = info.strip(" \t")
             if "\ufffd" in info:
@@ -145,7 +146,7 @@ def parse(text: str) -> Notebook:
         if markup:
             cell._markup = markup
             cell._info = info
-            cell._pinfo = pinfo if pinfo is not None else (None if info else _NO_INFO)  # type: ignore[assignment]
+            cell._pinfo = pinfo if pinfo is not None else (None if info else _NO_INFO)
             count = body.count("\n") + (1 if body and body[-1] != "\n" else 0)
             cell._closed = count == e - s - 2
         else:

@@ -2,7 +2,7 @@
 
 Runme looks at top-level `export NAME=VALUE` lines (a `$ ` prompt prefix allowed). Fenced asks for a
 value when VALUE is *empty* (`export NAME=`, `export NAME=""`) or a *placeholder*: an angle-bracketed
-hint (`export NAME="<your name>"`) or a default of the variable itself (`${NAME:-}`, `${NAME:-x}`).
+hint (`export NAME="<your name>"`, `export NAME="[Enter your name]"`) or a default of the variable itself (`${NAME:-}`, `${NAME:-x}`).
 Ordinary values (`export FOO=1`) are only asked for when the cell says `promptEnv: yes`, and expressions
 (`$(cmd)`, `$OTHER`) never are, because the shell computes them.
 
@@ -34,6 +34,11 @@ _EXPORT = re.compile(
 _SELF_DEFAULT = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}$`]*)\}$")
 _BLOCK = re.compile(r"^(?:function\s+[A-Za-z_][\w:-]*\s*(?:\(\))?|[A-Za-z_][\w:-]*\s*\(\))\s*\{?|^\{$")
 _ANGLE = re.compile(r"^<[^<>]*>$")
+# `[Enter your project]`, `[your-project-id]`: a hint in square brackets (a word first, so that JSON
+# arrays such as `["a"]` or `[1,2]` stay values).
+_BRACKET = re.compile(r"^\[[A-Za-z][\w .,:/'()-]*\]$")
+# Names whose values are secrets (asked without echo; issue 15 keeps them out of saved outputs).
+_SECRET = re.compile(r"PASSWORD|SECRET|TOKEN|CREDENTIAL|_KEY$", re.IGNORECASE)
 _TRUE = frozenset({"yes", "true", "1", "always", "t", "y", "on"})
 _FALSE = frozenset({"no", "false", "0", "never", "f", "n", "off"})
 
@@ -57,6 +62,17 @@ class Prompt:
     placeholder: str
     default: str
 
+    @property
+    def secret(self) -> bool:
+        """Ask without showing what is typed (see `is_secret`)."""
+        return is_secret(self.name)
+
+
+def is_secret(name: str) -> bool:
+    """A variable holds a secret when its name matches `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*_KEY` or
+    `*CREDENTIAL*` (any case): its value is asked without echo and never printed."""
+    return bool(_SECRET.search(name))
+
 
 def parse_mode(value: object) -> str:
     """`promptEnv` as written (str, bool or None) -> AUTO, ALWAYS or NEVER (junk reads as AUTO)."""
@@ -78,7 +94,7 @@ def _unquote(raw: str) -> tuple[str, bool] | None:
         return raw[1:-1], True
     if raw and not re.search(r"[\s'\"\\;&|<>()]", raw):
         return raw, True  # unquoted: expansions still apply, like inside double quotes
-    if _ANGLE.match(raw):
+    if _ANGLE.match(raw) or _BRACKET.match(raw):
         return raw, False  # export NAME=<hint> is not valid shell, but clearly a placeholder
     return None
 
@@ -98,7 +114,7 @@ def classify(name: str, raw: str) -> tuple[str, str]:
             return PLACEHOLDER, self_default.group("default")
         if "$" in content or "`" in content:
             return EXPRESSION, ""
-    if _ANGLE.match(content.strip()):
+    if _ANGLE.match(content.strip()) or _BRACKET.match(content.strip()):
         return PLACEHOLDER, content.strip()
     if content == "":
         return EMPTY, ""
@@ -164,10 +180,14 @@ def prompts_for(
         seen.add(export.name)
         hint = export.value if export.kind == PLACEHOLDER else ""
         default = answered.get(export.name, export.value if export.kind == LITERAL else "")
-        if export.kind == PLACEHOLDER and not _ANGLE.match(export.value) and export.name not in answered:
+        if export.kind == PLACEHOLDER and not _is_hint(export.value) and export.name not in answered:
             default = export.value  # ${NAME:-x}: x is a real default
         out.append(Prompt(export.name, hint, default))
     return out
+
+
+def _is_hint(value: str) -> bool:
+    return bool(_ANGLE.match(value) or _BRACKET.match(value))
 
 
 def apply_answers(script: str, answers: Mapping[str, str], *, known: Mapping[str, str] | None = None) -> str:

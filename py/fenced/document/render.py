@@ -111,9 +111,12 @@ def render_code(
         return _fenced(
             cell, prefix, continuation(prefix), cell._markup, None, info, None, nl, dagger_shell, lead, trail
         )
-    if cell.source == cell.original_source() and not (cell._markup[0] == "`" and "`" in info):
-        if cell._closed or not close:
-            return head + raw[len(opener) :]
+    if (
+        cell.source == cell.original_source()
+        and not (cell._markup[0] == "`" and "`" in info)
+        and (cell._closed or not close)
+    ):
+        return head + raw[len(opener) :]
     closer = lines[-1] if cell._closed and len(lines) > 1 else None
     return _fenced(
         cell, prefix, continuation(prefix), cell._markup, head, info, closer, nl, dagger_shell, lead, trail

@@ -44,7 +44,7 @@ def quiet_markdown_it_debug_logs() -> None:
             and isinstance(logger, logging.Logger)
             and not logger.isEnabledFor(logging.DEBUG)
         ):
-            logger.debug = "".format  # type: ignore[method-assign]
+            logger.debug = "".format  # type: ignore[method-assign,assignment]  # the no-op above, on purpose
 
 
 class Code(NamedTuple):
@@ -85,12 +85,7 @@ def scan(src: str) -> Scan:
     tokens: list[Token] = []
     env: dict[str, Any] = {}
     state = StateBlock(src, md, env, tokens)
-    # one machine word per line instead of a list of int objects: a third of the memory
-    state.bMarks = array("q", state.bMarks)  # type: ignore[assignment]
-    state.eMarks = array("q", state.eMarks)  # type: ignore[assignment]
-    state.tShift = array("q", state.tShift)  # type: ignore[assignment]
-    state.sCount = array("q", state.sCount)  # type: ignore[assignment]
-    state.bsCount = array("q", state.bsCount)  # type: ignore[assignment]
+    begins, ends = _pack_lines(state)
     code: list[Code] = []
     headings: list[int] = []
     rules = md.block.ruler.getRules("")
@@ -116,12 +111,26 @@ def scan(src: str) -> Scan:
             state.line = line
         first = tokens[0].type if tokens else ""
         if first == "heading_open":
-            headings.append(tokens[0].map[0])  # type: ignore[index]
+            if (m := tokens[0].map) is not None:  # block tokens always have one
+                headings.append(m[0])
         elif first != "paragraph_open" and first != "hr" and first != "html_block":
             for tok in tokens:
                 ttype = tok.type
                 if ttype == "fence" or ttype == "code_block":
                     m = tok.map
-                    code.append(Code(m[0], m[1], tok.content, tok.markup, tok.info))  # type: ignore[index]
+                    if m is not None:
+                        code.append(Code(m[0], m[1], tok.content, tok.markup, tok.info))
         tokens.clear()
-    return Scan(state.bMarks, state.eMarks, end, code, headings)  # type: ignore[arg-type]
+    return Scan(begins, ends, end, code, headings)
+
+
+_LINE_ARRAYS = ("bMarks", "eMarks", "tShift", "sCount", "bsCount")
+
+
+def _pack_lines(state: StateBlock) -> tuple[array[int], array[int]]:
+    """One machine word per line instead of a list of int objects: a third of the memory. markdown-it
+    declares these `list[int]`; an `array('q')` indexes and assigns the same (hence setattr)."""
+    packed = {name: array("q", getattr(state, name)) for name in _LINE_ARRAYS}
+    for name, values in packed.items():
+        setattr(state, name, values)
+    return packed["bMarks"], packed["eMarks"]

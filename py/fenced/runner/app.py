@@ -27,7 +27,7 @@ from fenced.runner.service import RunnerServiceImpl
 SERVICE_PATH = "/fenced.runner.v1.RunnerService/"
 
 
-class CompactJSONCodec(ProtoJSONCodec):
+class CompactJSONCodec(ProtoJSONCodec[ProtoMessage]):
     """Proto JSON, compact, with a fast path for the output-heavy stream messages.
 
     `MessageToJson` pretty-prints and runs `json.dumps` over every base64 payload, which capped a stream

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from connectrpc.code import Code
+
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner.errors import RunnerError
 
@@ -18,11 +20,11 @@ MAX_WINSIZE = 0xFFFF
 def text(value: str, what: str) -> str:
     """`value` unchanged if it can be an argument, a path or an environment entry."""
     if "\0" in value:
-        raise RunnerError("invalid_argument", f"{what} must not contain a NUL byte")
+        raise RunnerError(Code.INVALID_ARGUMENT, f"{what} must not contain a NUL byte")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise RunnerError("invalid_argument", f"{what} is not valid UTF-8") from None
+        raise RunnerError(Code.INVALID_ARGUMENT, f"{what} is not valid UTF-8") from None
     return value
 
 
@@ -35,7 +37,7 @@ def parse_env(entries: Iterable[str]) -> dict[str, str]:
     for entry in entries:
         key, eq, value = text(entry, "an env entry").partition("=")
         if not eq or not key:
-            raise RunnerError("invalid_argument", f"env entry must be KEY=VALUE, got {entry!r}")
+            raise RunnerError(Code.INVALID_ARGUMENT, f"env entry must be KEY=VALUE, got {entry!r}")
         env[key] = value
     return env
 
@@ -59,10 +61,10 @@ def winsize(size: pb.Winsize | None, *, required: bool = False) -> tuple[int, in
         return None
     for name in ("rows", "cols", "x", "y"):
         if getattr(size, name) > MAX_WINSIZE:
-            raise RunnerError("invalid_argument", f"winsize {name} must be at most {MAX_WINSIZE}")
+            raise RunnerError(Code.INVALID_ARGUMENT, f"winsize {name} must be at most {MAX_WINSIZE}")
     if not size.rows or not size.cols:
         if required:
-            raise RunnerError("invalid_argument", "winsize needs rows and cols")
+            raise RunnerError(Code.INVALID_ARGUMENT, "winsize needs rows and cols")
         return None
     return size.rows, size.cols
 
@@ -75,7 +77,7 @@ def metadata(values: dict[str, str], limit: int) -> dict[str, str]:
         size += len(key.encode()) + len(value.encode())
     if size > limit:
         raise RunnerError(
-            "resource_exhausted",
+            Code.RESOURCE_EXHAUSTED,
             f"session metadata of {size} bytes is over the limit of {limit} (--max-metadata-bytes)",
         )
     return dict(values)

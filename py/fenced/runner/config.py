@@ -19,9 +19,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def generate_token() -> str:
-    """A fresh bearer token: 32 random bytes, URL-safe so it can ride in a URL fragment."""
-    return secrets.token_urlsafe(32)
+def generate_token(nbytes: int = 32) -> str:
+    """A fresh bearer token: random bytes, URL-safe so it can ride in a URL fragment.
+
+    Never starts with "-": a token pasted after `--token` must not read as an option (1 in 64 would).
+    """
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if not token.startswith("-"):
+            return token
 
 
 @dataclass(frozen=True)

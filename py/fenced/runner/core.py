@@ -17,6 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
+from connectrpc.code import Code
+
 from fenced import __version__
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import checks, shells
@@ -101,7 +103,7 @@ class Runner:
         metadata: dict[str, str] | None = None,
     ) -> Session:
         if self.closing:
-            raise RunnerError("unavailable", "the runner is shutting down")
+            raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
         own_env = checks.parse_env(env)
         checks.text(shell, "shell")
         meta = checks.metadata(metadata or {}, self.config.max_metadata_bytes)
@@ -111,10 +113,10 @@ class Runner:
             else os.getcwd()
         )
         if not os.path.isdir(cwd):
-            raise RunnerError("invalid_argument", f"directory does not exist: {cwd}")
+            raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {cwd}")
         if len(self.sessions) >= self.config.max_sessions:
             raise RunnerError(
-                "resource_exhausted", f"{self.config.max_sessions} sessions already exist (--max-sessions)"
+                Code.RESOURCE_EXHAUSTED, f"{self.config.max_sessions} sessions already exist (--max-sessions)"
             )
         session = Session(
             new_id(),
@@ -133,7 +135,7 @@ class Runner:
     def session(self, session_id: str) -> Session:
         session = self.sessions.get(session_id)
         if session is None:
-            raise RunnerError("not_found", f"no session {session_id!r}")
+            raise RunnerError(Code.NOT_FOUND, f"no session {session_id!r}")
         session.touch()
         return session
 
@@ -164,7 +166,7 @@ class Runner:
     def execution(self, execution_id: str) -> Execution:
         execution = self.executions.get(execution_id)
         if execution is None:
-            raise RunnerError("not_found", f"no execution {execution_id!r}")
+            raise RunnerError(Code.NOT_FOUND, f"no execution {execution_id!r}")
         execution.session.touch()
         return execution
 
@@ -180,12 +182,12 @@ class Runner:
         execution still lands in its session, where Watch shows it and the disconnect grace applies.
         """
         if self.closing:
-            raise RunnerError("unavailable", "the runner is shutting down")
+            raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
         checks.program(config)
         checks.winsize(winsize)
         if self._running >= self.config.max_executions:
             raise RunnerError(
-                "resource_exhausted", f"{self.config.max_executions} executions are already running"
+                Code.RESOURCE_EXHAUSTED, f"{self.config.max_executions} executions are already running"
             )
         self._running += 1  # reserved now: concurrent Starts must not overshoot the limit while spawning
         try:
@@ -212,7 +214,7 @@ class Runner:
             if config.directory:
                 directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
             if not os.path.isdir(directory):
-                raise RunnerError("invalid_argument", f"directory does not exist: {directory}")
+                raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {directory}")
             own_env = checks.parse_env(config.env)
             env = {**session.env, **own_env, "PWD": directory}
             if config.interactive:
@@ -243,11 +245,11 @@ class Runner:
             except OSError as exc:
                 shells.cleanup(self.workdir, execution.id)
                 raise RunnerError(
-                    "failed_precondition", f"cannot start {program}: {exc.strerror or exc}"
+                    Code.FAILED_PRECONDITION, f"cannot start {program}: {exc.strerror or exc}"
                 ) from exc
             except (ValueError, UnicodeError) as exc:
                 shells.cleanup(self.workdir, execution.id)
-                raise RunnerError("invalid_argument", f"cannot start {program}: {exc}") from exc
+                raise RunnerError(Code.INVALID_ARGUMENT, f"cannot start {program}: {exc}") from exc
             except BaseException:
                 shells.cleanup(self.workdir, execution.id)
                 raise

@@ -3,10 +3,12 @@ error there (kept apart so that sessions and watchers can raise it without impor
 
 from __future__ import annotations
 
+from connectrpc.code import Code
+
 
 class RunnerError(Exception):
-    """A request the runner refuses; `code` is a Connect code name (e.g. "not_found")."""
+    """A request the runner refuses, with the Connect code the service answers it with."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code

@@ -17,12 +17,12 @@ import hmac
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
-from connectrpc.request import RequestContext
+from connectrpc.request import RequestContext as _RequestContext
 
 from fenced.runner.config import RunnerConfig, is_loopback
 
@@ -31,6 +31,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+RequestContext: TypeAlias = _RequestContext[Any, Any]  # an interceptor sees every method's context
 
 ALLOW_HEADERS = (
     "authorization, content-type, connect-protocol-version, connect-timeout-ms, connect-accept-encoding, "

@@ -9,6 +9,7 @@ drained; a background job that keeps the pipe open cannot hold the end back for 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import os
@@ -72,10 +73,8 @@ def _spawn_pipes(argv: list[str], env: dict[str, str], cwd: str) -> Spawned:
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     for fd in (out_r, err_r):
-        try:
+        with contextlib.suppress(OSError):
             fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
-        except OSError:
-            pass
     try:
         popen = subprocess.Popen(
             argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True
@@ -96,7 +95,14 @@ def _spawn_pty(argv: list[str], env: dict[str, str], cwd: str, rows: int, cols: 
     set_winsize(master, rows, cols)
     try:
         popen = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, preexec_fn=_make_controlling_tty
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=cwd,
+            env=env,
+            # setsid + TIOCSCTTY must run in the child; both are plain syscalls, safe after fork.
+            preexec_fn=_make_controlling_tty,  # noqa: PLW1509
         )
     except BaseException:
         os.close(master)

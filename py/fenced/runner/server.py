@@ -12,7 +12,7 @@ import asyncio
 import socket
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
@@ -108,6 +108,6 @@ async def serve_async(
     await server.serve(sockets=[sock])
 
 
-def serve(config: RunnerConfig, **kwargs: object) -> None:
+def serve(config: RunnerConfig, **kwargs: Any) -> None:
     """Blocking `serve_async` in a fresh event loop."""
-    asyncio.run(serve_async(config, **kwargs))  # type: ignore[arg-type]
+    asyncio.run(serve_async(config, **kwargs))

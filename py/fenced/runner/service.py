@@ -12,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from typing import Any, TypeAlias
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
-from connectrpc.request import RequestContext
+from connectrpc.request import RequestContext as _RequestContext
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import checks
 from fenced.runner.core import Runner, RunnerError
 from fenced.runner.session import Execution, Session
 from fenced.runner.watchers import Watcher
+
+RequestContext: TypeAlias = _RequestContext[Any, Any]  # the handlers read no typed field of it
 
 BATCH_BYTES = 512 * 1024  # output per stream message: large enough for throughput, small enough to interleave
 BATCH_BUDGET = 4 * 1024 * 1024  # ... shared by a session's watchers: each loop round stays short with many
@@ -40,7 +43,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except RunnerError as exc:
-        raise ConnectError(Code[exc.code.upper()], str(exc)) from None
+        raise ConnectError(exc.code, str(exc)) from None
 
 
 class RunnerServiceImpl:

@@ -14,12 +14,13 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.events import EventBuffer
 from fenced.runner.lifetime import Tree
-from fenced.runner.process import PIPE_SIZE, READ_SIZE, ExitStatus, Process
+from fenced.runner.process import PIPE_SIZE, READ_SIZE, STDERR, STDOUT, ExitStatus, Process
 from fenced.runner.watchers import Watcher, Watchers
 
 log = logging.getLogger("fenced.runner")
@@ -38,8 +39,17 @@ def event_bytes(watchers: int) -> int:
     return READ_SIZE if watchers <= FEW_WATCHERS else SMALL_EVENT_BYTES
 
 
+_STREAMS = {STDOUT: pb.STREAM_STDOUT, STDERR: pb.STREAM_STDERR}  # a Process's stream -> the wire's
 STATE_NOT_CAPTURED = pb.WARNING_KIND_STATE_NOT_CAPTURED
 DIRECTORY_MISSING = pb.WARNING_KIND_DIRECTORY_MISSING
+
+
+class SessionOwner(Protocol):
+    """What a session tells its owner (the `Runner`) about."""
+
+    def on_watchers_changed(self, session: Session) -> None: ...
+
+    def on_execution_end(self, execution: Execution) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,8 @@ class Execution:
             )
         )
 
-    def _publish(self, **kind: object) -> pb.Event:
-        event = pb.Event(seq=self.session.next_seq(), execution_id=self.id, **kind)  # type: ignore[arg-type]
+    def _publish(self, **kind: Any) -> pb.Event:
+        event = pb.Event(seq=self.session.next_seq(), execution_id=self.id, **kind)
         self.buffer.add(event)
         self.session.touch()
         self.session.notify()
@@ -108,12 +118,13 @@ class Execution:
         log.info("warning session=%s execution=%s: %s", self.session.id, self.id, message)
 
     def on_output(self, stream: int, data: bytes) -> None:
+        kind = _STREAMS[stream]
         size = event_bytes(len(self.session.watchers))
         for at in range(0, len(data), size):
             chunk = data[at : at + size] if len(data) > size else data
-            offset = self.offsets[stream]
-            self.offsets[stream] = offset + len(chunk)
-            self._publish(output=pb.Output(stream=stream, offset=offset, data=chunk))  # type: ignore[arg-type]
+            offset = self.offsets[kind]
+            self.offsets[kind] = offset + len(chunk)
+            self._publish(output=pb.Output(stream=kind, offset=offset, data=chunk))
         if self.buffer.over_limit:
             self.session.apply_backpressure(self)
 
@@ -205,7 +216,7 @@ class Session:
         env: dict[str, str],
         shell: str,
         metadata: dict[str, str],
-        owner: object,
+        owner: SessionOwner,
         max_watchers: int = 32,
         grace: float = 60.0,
     ) -> None:
@@ -239,14 +250,14 @@ class Session:
         """A Watch or Execute stream opens: (its watcher, the stream's number). Raises RunnerError."""
         attached = self.watchers.attach(watcher_id, min(cursor, self.seq), execution_id)
         self.touch()
-        self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
+        self.owner.on_watchers_changed(self)
         return attached
 
     def detach_watcher(self, watcher: Watcher, stream: int, *, finished: bool = False) -> None:
         """A stream ended; unless it delivered all it was for (`finished`) its client may resume it."""
         self.watchers.detach(watcher, stream, may_resume=not (self.deleted or finished))
         self.touch()
-        self.owner.on_watchers_changed(self)  # type: ignore[attr-defined]
+        self.owner.on_watchers_changed(self)
 
     def ack(self, watcher_id: str, cursor: int, *, release: bool = False) -> None:
         self.watchers.ack(watcher_id, cursor, self.seq, release=release)
@@ -293,9 +304,12 @@ class Session:
     def relieve(self) -> None:
         for execution in self.executions.values():
             process = execution.process
-            if process is not None and process.paused:
-                if execution.buffer.trim(self.evictable_through(execution)):
-                    process.resume_reading()
+            if (
+                process is not None
+                and process.paused
+                and execution.buffer.trim(self.evictable_through(execution))
+            ):
+                process.resume_reading()
 
     # -- state ----------------------------------------------------------------------------------
     def adopt_state(
@@ -317,7 +331,7 @@ class Session:
         finished = [e for e in self.executions.values() if not e.running]
         for old in finished[: max(0, len(finished) - MAX_FINISHED)]:
             del self.executions[old.id]
-        self.owner.on_execution_end(execution)  # type: ignore[attr-defined]
+        self.owner.on_execution_end(execution)
 
     @property
     def running(self) -> list[Execution]:

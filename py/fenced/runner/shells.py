@@ -14,6 +14,7 @@ that is incomplete, marked failed, or holds no variable never replaces the sessi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shlex
@@ -200,7 +201,5 @@ def _arg_max() -> int:
 
 def cleanup(workdir: Path, execution_id: str) -> None:
     for suffix in (".script", ".sh", ".state"):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             (workdir / f"{execution_id}{suffix}").unlink()
-        except FileNotFoundError:
-            pass

@@ -20,6 +20,8 @@ import math
 import uuid
 from collections.abc import Callable, Iterator
 
+from connectrpc.code import Code
+
 from fenced.runner.errors import RunnerError
 
 MAX_WATCHER_ID = 64
@@ -60,7 +62,7 @@ class Watcher:
 def check_watcher_id(watcher_id: str) -> None:
     if len(watcher_id) > MAX_WATCHER_ID or not watcher_id.isprintable():
         raise RunnerError(
-            "invalid_argument", f"watcher_id must be 1 to {MAX_WATCHER_ID} printable characters"
+            Code.INVALID_ARGUMENT, f"watcher_id must be 1 to {MAX_WATCHER_ID} printable characters"
         )
 
 
@@ -90,7 +92,8 @@ class Watchers:
         if watcher is None:
             if len(self._attached) >= self.limit:
                 raise RunnerError(
-                    "resource_exhausted", f"this session already has {self.limit} watchers (--max-watchers)"
+                    Code.RESOURCE_EXHAUSTED,
+                    f"this session already has {self.limit} watchers (--max-watchers)",
                 )
             watcher = Watcher(
                 watcher_id or uuid.uuid4().hex, cursor, execution_id, acknowledges=bool(watcher_id)

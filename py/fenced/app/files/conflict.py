@@ -34,7 +34,7 @@ def diff_lines(disk_text: str, our_text: str, name: str) -> list[str]:
     )
     if len(lines) > MAX_DIFF_LINES:
         more = len(lines) - MAX_DIFF_LINES
-        lines = lines[:MAX_DIFF_LINES] + [f"... {more} more lines"]
+        lines = [*lines[:MAX_DIFF_LINES], f"... {more} more lines"]
     return lines
 
 

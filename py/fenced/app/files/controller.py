@@ -14,20 +14,21 @@ import traceback
 from collections.abc import Coroutine
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException
 
 from fenced.app.files import fsa, idb, kinds, state, ui, walk
 from fenced.app.files.saving import Saving, _js_message
 from fenced.app.files.state import Base, OpenDocument
 from fenced.app.notify import clear, notify
+from fenced.app.tasks import background
 
 DRAFT_DELAY_S = 0.6  # after the last change; short enough that a crash loses little
 
 
 def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
     """Run a handler's async part; a bug shows up as a message instead of vanishing."""
-    task = asyncio.ensure_future(coro)
+    task = background(coro)
     task.add_done_callback(_report)
     return task
 

@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
 from fenced.app.files import kinds
 

@@ -10,16 +10,25 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pyodide.ffi import JsException  # type: ignore[import-not-found]
+from pyodide.ffi import JsException
 
 from fenced.app.files import conflict, fsa, idb, kinds, state, ui
 from fenced.app.files.state import Base, OpenDocument
 from fenced.app.notify import notify
 
 if TYPE_CHECKING:
-    from fenced.app.files.controller import FilesController as _Base
+
+    class _Base(Protocol):
+        """The methods saving uses of `FilesController` (which mixes it in)."""
+
+        def _cancel_timer(self) -> bool: ...
+        def _flush_soon(self) -> None: ...
+        def _set_dirty(self, dirty: bool) -> None: ...
+        async def _refresh_offers(self) -> None: ...
+        async def _refresh_recents(self) -> None: ...
+        async def _moved(self, doc: OpenDocument, handle: Any) -> None: ...
 else:
     _Base = object
 
@@ -30,6 +39,13 @@ def _js_message(exc: BaseException) -> str:
 
 class Saving(_Base):
     """Mixed into FilesController."""
+
+    # The controller's state that saving shares (set in FilesController.__init__).
+    view: Any
+    doc: OpenDocument | None
+    _saving: bool
+    _changes: int
+    _draft_timer: asyncio.TimerHandle | None
 
     def _current(self) -> tuple[str, bytes] | None:
         doc = self.doc

@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from fenced.app.files import state
 from fenced.app.files.fsa import keep, present
@@ -33,7 +33,7 @@ def button(label: str, cls: str | None = None, index: int | None = None, **attrs
     return node
 
 
-def delegate(container_id: str, handlers: dict[str, Callable[[int], None]]) -> None:
+def delegate(container_id: str, handlers: dict[str, Callable[[int], object]]) -> None:
     """One click listener on the container: a click on `.cls[data-index=i]` calls handlers[cls](i)."""
 
     def on_click(event: Any) -> None:

@@ -5,20 +5,43 @@ palette. A mixin of `RunUI` (it shares its state), kept apart so each file stays
 from __future__ import annotations
 
 import asyncio
+import functools
+import sys
 import traceback
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine, Hashable
+from typing import TYPE_CHECKING, Any, Protocol
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.notify import notify
+from fenced.app.tasks import background, keep
 
 from .dialogs import Command
 from .engine import Run
 
 if TYPE_CHECKING:
+    from .connection import Connection
     from .controller import Controller
-    from .ui import RunUI as _Base
+    from .dialogs import RunDialogs
+    from .terminal import CellOutput
+
+    class _Base(Protocol):
+        """What these commands use of `RunUI` (which mixes them in)."""
+
+        view: Any
+        files: Any
+        controller: Controller | None
+        outputs: dict[Hashable, CellOutput]
+        dialogs: RunDialogs
+        connection: Connection
+        actions: Any
+        _outputs_ids: dict[str, str]
+
+        def key(self, cell: Any) -> int: ...
+        def _update(self) -> None: ...
+        def _sync(self, key: Hashable) -> None: ...
+        def _reason(self) -> str: ...
+        def _bind(self, run: Run) -> CellOutput | None: ...
 else:
     _Base = object
 
@@ -27,10 +50,10 @@ def spawn(coro: Coroutine[Any, Any, Any], eager: bool = False) -> asyncio.Future
     """Run an async handler; a bug becomes a message instead of vanishing. `eager`: run it now, up to its
     first real wait (a click's Start request leaves at once instead of after a timer tick)."""
     task: asyncio.Future[Any]
-    if eager:
-        task = asyncio.Task(coro, loop=asyncio.get_event_loop(), eager_start=True)  # type: ignore[call-arg]
+    if eager and sys.version_info >= (3, 12):  # Pyodide's Python has it; CPython 3.11 does not
+        task = keep(asyncio.Task(coro, loop=asyncio.get_event_loop(), eager_start=True))
     else:
-        task = asyncio.ensure_future(coro)
+        task = background(coro)
 
     def report(t: asyncio.Future[Any]) -> None:
         if not t.cancelled() and t.exception() is not None:
@@ -203,12 +226,12 @@ class Commands(_Base):
             ("Stop all", self.stop_all),
             ("Restart session", self.restart),
             ("Save with outputs", self.save_outputs),
-            ("Connect to a runner…", lambda: self.connection.url_input.focus()),
+            ("Connect to a runner…", lambda: self.connection.url_input.focus()),  # noqa: PLW0108  # looked up late
         ]
         for index, cell in enumerate(self.view.cells):
             if cell.kind == "code":
-                commands.append((f"Run cell: {cell.name}", lambda i=index: self.run_index(i)))
+                commands.append((f"Run cell: {cell.name}", functools.partial(self.run_index, index)))
                 run = self.controller.engine.runs.get(self.view.key(cell)) if self.controller else None
                 if run is not None and run.running:
-                    commands.append((f"Stop cell: {cell.name}", lambda i=index: self.stop_index(i)))
+                    commands.append((f"Stop cell: {cell.name}", functools.partial(self.stop_index, index)))
         self.dialogs.open_palette(commands)

@@ -14,9 +14,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import to_js
 
+from fenced.app.tasks import background
 from fenced.app.view.bridge import listen
 from fenced.connect import ConnectError, RunnerClient
 
@@ -128,7 +129,7 @@ class Connection:
         self.url, self.token = url, token
         store(settings.URL_KEY, url)
         store(settings.TOKEN_KEY, token)
-        asyncio.ensure_future(self.connect())
+        background(self.connect())
 
     async def connect(self, retries: int = 0) -> None:
         self._generation += 1

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
 from fenced.document.prompts import NEVER, Prompt, apply_answers, parse_mode, prompts_for
+from fenced.document.runnable import in_run_all
 
 from .engine import Engine, Run, Sink
 from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
@@ -136,16 +137,13 @@ class Controller:
     # --- many cells -------------------------------------------------------------------------------
 
     async def run_all(self, keep_going: bool = False) -> bool:
-        """Run every code cell in order (not `excludeFromRunAll`); stop at the first failure unless
+        """Run the cells Run all runs (`fenced.document.runnable.in_run_all`: runnable, not
+        `excludeFromRunAll`; the CLI's `--all` is the same rule) in order; stop at the first failure unless
         `keep_going`. Background cells are started and not waited for. True when all succeeded."""
         nb = self.notebook()
-        cells = [
-            c for c in (nb.cells if nb is not None else []) if c.kind == "code" and not c.exclude_from_run_all
-        ]
+        cells = [c for c in (nb.cells if nb is not None else []) if in_run_all(c)]
         ok = True
         for cell in cells:
-            if runnable(cell.language, cell.interpreter):
-                continue  # a JSON or YAML block is documentation, not a step
             run = await self.run_cell(cell)
             if run is None:
                 return False

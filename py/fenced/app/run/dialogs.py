@@ -10,8 +10,8 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import to_js
 
 from fenced.app.view.bridge import listen
 from fenced.document.prompts import Prompt

@@ -12,11 +12,13 @@ byte offset, so a replay from the start (after a page reload) shows each byte on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fenced.app.tasks import background
 from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, RunnerClient, WatchStream
 from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
@@ -195,10 +197,8 @@ class Engine:
         task, self._watch_task = self._watch_task, None
         if task is not None and not task.done():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):
-                pass
 
     # --- running ----------------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class Engine:
             box.append((kind, value))
         if not run._sending:
             run._sending = True
-            asyncio.ensure_future(self._send(run))
+            background(self._send(run))
 
     async def _send(self, run: Run) -> None:
         try:

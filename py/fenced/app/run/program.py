@@ -4,32 +4,37 @@ Pure (no `js`): the rules are unit-tested under CPython. Runme's conventions: `i
 true (a PTY), `background` cells do not block Run all, the cell's `interpreter` (with arguments) beats
 its language, the cell's `cwd` is relative to the session's directory, and the frontmatter's `shell`
 and `cwd` set up the session. Shell lines copied from a terminal (`$ ls`) lose their `$ ` prompt.
+Which cells can run at all is `fenced.document.runnable`'s rule, shared with `fenced run`.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fenced.connect import Program
+from fenced.document.runnable import (
+    RUNNABLE_LANGUAGES,
+    SHELL_LANGUAGES,
+    flag,
+    run_spec,
+    script_of,
+    why_not_runnable,
+)
 
-SHELL_LANGUAGES = frozenset({"", "sh", "bash", "zsh", "ksh", "shell", "shellscript", "console", "dash"})
-# Languages the runner has an interpreter for (fenced.runner.shells.INTERPRETERS), plus shells.
-RUNNABLE_LANGUAGES = SHELL_LANGUAGES | {
-    "python",
-    "py",
-    "python3",
-    "js",
-    "javascript",
-    "node",
-    "ruby",
-    "rb",
-    "perl",
-}
-_PROMPT = re.compile(r"^([ \t]*)\$[ \t]", re.MULTILINE)
+# The language rules are the document's (shared with the CLI): re-exported for this room's callers.
+__all__ = [
+    "RUNNABLE_LANGUAGES",
+    "SHELL_LANGUAGES",
+    "SessionSpec",
+    "flag",
+    "max_rows",
+    "program_for",
+    "runnable",
+    "script_of",
+    "session_spec",
+]
 
 
 @dataclass(frozen=True)
@@ -46,18 +51,9 @@ def session_spec(frontmatter: Any) -> SessionSpec:
     return SessionSpec(shell=frontmatter.shell.strip(), directory=frontmatter.cwd.strip())
 
 
-def script_of(source: str, language: str) -> str:
-    """The script to run: for shell cells, `$ cmd` lines become `cmd` (Runme strips the prompt)."""
-    if language.lower() in SHELL_LANGUAGES and "$" in source:
-        return _PROMPT.sub(r"\1", source)
-    return source
-
-
 def runnable(language: str, interpreter: str) -> str:
-    """ "" when the cell can run, else why not."""
-    if interpreter.strip() or language.lower() in RUNNABLE_LANGUAGES:
-        return ""
-    return f"Fenced does not know how to run {language} cells: set the cell's interpreter attribute."
+    """ "" when the cell can run, else why not (the shared rule: `fenced.document.runnable`)."""
+    return why_not_runnable(language, interpreter)
 
 
 def program_for(
@@ -69,38 +65,20 @@ def program_for(
     script: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Program:
-    """The Program for a code cell; `script` overrides the source (e.g. with prompt answers applied)."""
-    interpreter = attributes.get("interpreter", "").strip()
-    program_name, arguments = "", ()
-    if interpreter:
-        try:
-            parts = shlex.split(interpreter)
-        except ValueError:
-            parts = interpreter.split()
-        if parts:
-            program_name, arguments = parts[0], tuple(parts[1:])
+    """The Program for a code cell (`fenced.document.runnable.run_spec`, shared with `fenced run`)."""
+    spec = run_spec(source, language, attributes, name=name, script=script)
     return Program(
-        script=script if script is not None else script_of(source, language),
-        program_name=program_name,
-        arguments=arguments,
-        directory=attributes.get("cwd", "").strip(),
-        language_id=language,
+        script=spec.script,
+        program_name=spec.program_name,
+        arguments=spec.arguments,
+        directory=spec.directory,
+        language_id=spec.language,
         env=dict(env or {}),
-        interactive=flag(attributes.get("interactive"), True),
-        background=flag(attributes.get("background"), False),
-        known_id=attributes.get("id", ""),
-        known_name=name,
+        interactive=spec.interactive,
+        background=spec.background,
+        known_id=spec.known_id,
+        known_name=spec.known_name,
     )
-
-
-def flag(value: str | None, default: bool) -> bool:
-    """Runme's booleans (Go's ParseBool; anything else is the default)."""
-    text = (value or "").strip().lower()
-    if text in ("1", "t", "true", "yes"):
-        return True
-    if text in ("0", "f", "false", "no"):
-        return False
-    return default
 
 
 def max_rows(attributes: Mapping[str, str], frontmatter: Any = None, default: int = 16) -> int:

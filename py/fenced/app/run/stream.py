@@ -35,10 +35,10 @@ def coalesce(events: list[Event]) -> list[Event]:
 
 
 def _merge(out: list[Event], parts: list[bytes]) -> None:
-    if len(parts) > 1 and out and out[-1].output is not None:
+    if len(parts) > 1 and out and (first := out[-1].output) is not None:
         last = out[-1]
         out[-1] = Event(
             last.seq,
             last.execution_id,
-            output=Output(last.output.stream, last.output.offset, b"".join(parts)),
+            output=Output(first.stream, first.offset, b"".join(parts)),
         )

@@ -9,11 +9,11 @@ terminal bundle (web/terminal/index.js), imported on first use (or when a runner
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy, to_js
 
 from fenced.app.jsbundle import JsBundle
 
@@ -46,7 +46,11 @@ class CellOutput:
     """Output of one cell (by the view's cell key); survives the cell element being re-created."""
 
     def __init__(
-        self, key: int, cell_el: Any, on_input: Callable[[str], None], on_resize: Callable[[int, int], None]
+        self,
+        key: Hashable,
+        cell_el: Any,
+        on_input: Callable[[str], None],
+        on_resize: Callable[[int, int], None],
     ) -> None:
         self.key = key
         self.box = js.document.createElement("div")

@@ -9,12 +9,12 @@ wrapped so a newly shown document gets its own session (or re-attaches to the on
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from html import escape
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy, to_js
 
 from fenced.app.notify import notify
 from fenced.app.view import cellhtml
@@ -50,7 +50,7 @@ class RunUI(Commands):
     def __init__(self, view: Any, files: Any) -> None:
         self.view = view
         self.files = files
-        self.outputs: dict[int, CellOutput] = {}
+        self.outputs: dict[Hashable, CellOutput] = {}
         self.controller: Controller | None = None
         self.client: Any = None
         self.dialogs = RunDialogs()
@@ -92,7 +92,7 @@ class RunUI(Commands):
     def _listen_keys(self) -> None:
         """The run keys, on `window` in the capture phase (before the view's own keys). A JS filter calls
         Python only for them, so typing costs no Python call per key press."""
-        from pyodide.code import run_js  # type: ignore[import-not-found]
+        from pyodide.code import run_js
 
         proxy = guarded(self._on_keydown, self._proxies)
         filtered = run_js(
@@ -231,7 +231,7 @@ class RunUI(Commands):
         else:
             button.removeAttribute("aria-description")
 
-    def _sync(self, key: int) -> None:
+    def _sync(self, key: Hashable) -> None:
         """A cell's buttons for its run state."""
         out = self.outputs.get(key)
         if out is None or out.cell_el is None:
@@ -249,10 +249,10 @@ class RunUI(Commands):
     def key(self, cell: Any) -> int:
         return int(self.view.key(cell))
 
-    def _cell_el(self, key: int) -> Any:
+    def _cell_el(self, key: Hashable) -> Any:
         return opt(self.view.root.querySelector(f'.cell[data-key="{key}"]'))
 
-    async def prepare(self, key: int, cell: Any, interactive: bool) -> tuple[int, int]:
+    async def prepare(self, key: Hashable, cell: Any, interactive: bool) -> tuple[int, int]:
         el = self._cell_el(key)
         if el is None:
             return 24, 80
@@ -276,11 +276,11 @@ class RunUI(Commands):
     def notify(self, text: str, kind: str) -> None:
         notify(text, kind, key="run")
 
-    def _input(self, key: int, data: str) -> None:
+    def _input(self, key: Hashable, data: str) -> None:
         if self.controller is not None:
             self.controller.engine.send_input(key, data.encode("utf-8", "surrogateescape"))
 
-    def _resize(self, key: int, rows: int, cols: int) -> None:
+    def _resize(self, key: Hashable, rows: int, cols: int) -> None:
         if self.controller is not None:
             self.controller.engine.resize(key, int(rows), int(cols))
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from html import escape
 from typing import NamedTuple
 
+from .notices import cell_attrs_html, cell_note_html
+
 
 class CellData(NamedTuple):
     key: int
@@ -21,6 +23,7 @@ class CellData(NamedTuple):
     source: str
     language: str = ""
     name: str = ""
+    warning: str = ""  # why the cell's attribute block could not be read (see `notices`)
 
 
 def _no_toolbar(c: CellData) -> str:
@@ -62,9 +65,10 @@ def cell_html(c: CellData, index: int) -> str:
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
             f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="-1"'
             f' style="--h:{estimated_height("code", c.source)}px"'
-            f' aria-label="{escape(code_label(c.name, c.language))}">'
+            f' aria-label="{escape(code_label(c.name, c.language))}"{cell_attrs_html(c.key, c.warning)}>'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
             f'<span class="cell-name">{name}</span><div class="cell-toolbar">{toolbar_html(c)}</div></div>'
+            f"{cell_note_html(c.key, c.warning)}"
             f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'
             f'<div class="cell-output" data-output hidden></div></article>'
         )

@@ -46,10 +46,7 @@ class Commands:
 
         self.v.flush()
         index = max(0, min(index, len(self.v.cells)))
-        if kind == "code":
-            cell = Cell.new_code("", self._language_near(index - 1))
-        else:
-            cell = Cell.new_markdown("")
+        cell = Cell.new_code("", self._language_near(index - 1)) if kind == "code" else Cell.new_markdown("")
         self.v.run(ops.InsertCells(index, [cell], label=f"Add {kind} cell"))
         if edit:
             self.v.edit(index)

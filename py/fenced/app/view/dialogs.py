@@ -8,8 +8,8 @@ import traceback
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from . import forms, ops
 from .bridge import closest, opt
@@ -148,8 +148,16 @@ class Dialogs:
         )
         datalist = "".join(f'<option value="{escape(x)}">' for x in LANGUAGES)
         generated = cell.name if cell.name_generated else ""
+        problem = cell.attribute_problem
+        note = (
+            f'<div class="dialog-note" role="note"><p>{escape(problem)}</p><p>As written: '
+            f"<code>{escape(cell.attribute_text)}</code>. Saving writes the attributes below in its place.</p></div>"
+            if problem
+            else ""
+        )
         body = (
-            _field("Language", "language", _text(form["language"], "sh", 'list="view-languages"'))
+            note
+            + _field("Language", "language", _text(form["language"], "sh", 'list="view-languages"'))
             + f'<datalist id="view-languages">{datalist}</datalist>'
             + _field(
                 "Name", "name", _text(form["name"], generated), "Empty: a name is generated from the code."
@@ -179,7 +187,7 @@ class Dialogs:
         )
 
         def save(f: Any) -> list[str]:
-            values = {
+            values: dict[str, str | bool] = {
                 k: self._value(f, k)
                 for k in ("language", "name", "cwd", "promptEnv", "terminalRows", "other")
             }
@@ -264,7 +272,7 @@ class Dialogs:
             new = Frontmatter(old.raw, old.format)
         else:
             new = None
-        updates = {k: val for k, val in plan.updates.items()}
+        updates = dict(plan.updates.items())
         if updates:
             if new is None:
                 new = Frontmatter.new({k: val for k, val in updates.items() if val is not None})

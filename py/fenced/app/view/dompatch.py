@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import cellhtml
+from . import cellhtml, notices
 
 if TYPE_CHECKING:
     from .notebook import NotebookView
@@ -67,8 +67,9 @@ def apply(v: NotebookView, patch: tuple[Any, ...]) -> None:
                 v._ctl.relanguage(el)
             v._names.pop(v.key(cell), None)
             v.refresh_names()
-    elif kind == "frontmatter":
-        pass  # the chrome reads the frontmatter when its dialog opens
+            notices.update_cell(el, v.key(cell), cell.attribute_problem)
+    elif kind == "frontmatter":  # the chrome reads the frontmatter itself when its dialog opens
+        notices.update_document(v.root, v._cells_el, v.notebook.frontmatter_problem)
 
 
 def insert_elements(v: NotebookView, index: int, count: int) -> None:

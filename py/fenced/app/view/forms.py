@@ -92,13 +92,13 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
     cwd = str(form.get("cwd", "")).strip()
     new["cwd"] = cwd or None
     for key, default in BOOL_KEYS.items():
-        value = bool(form.get(key, default))
-        if value == parse_bool(old.get(key), default):
+        checked = bool(form.get(key, default))
+        if checked == parse_bool(old.get(key), default):
             new[key] = old.get(key)  # unchanged: keep the original spelling (or absence)
-        elif key not in old and value == default:
+        elif key not in old and checked == default:
             new[key] = None
         else:
-            new[key] = "true" if value else "false"
+            new[key] = "true" if checked else "false"
     prompt = str(form.get("promptEnv", "auto"))
     if prompt not in PROMPT_ENV:
         errors.append("Prompt for environment: choose auto, always or never.")
@@ -116,10 +116,10 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
     other, other_errors = parse_other(str(form.get("other", "")))
     errors += other_errors
     result: dict[str, str] = {}
-    for key, value in old.items():
+    for key in old:
         if key in new:
-            if new[key] is not None:
-                result[key] = new[key]  # type: ignore[assignment]
+            if (kept := new[key]) is not None:
+                result[key] = kept
         elif key in other:
             result[key] = other[key]
     for key, value in new.items():

@@ -1,17 +1,37 @@
-"""Markdown cell rendering: markdown-it-py (CommonMark + GFM tables + strikethrough), then sanitised.
+"""Markdown cell rendering: markdown-it-py (CommonMark + GFM tables + strikethrough), made safe on its
+tokens.
 
 Pure Python so it is tested under CPython; the browser calls `render()` for cells as they scroll into
-view. markdown-it's own link validation (no ``javascript:``/``vbscript:``/``file:`` links) is a first
-layer; `sanitize` is the one that matters for raw HTML in the document.
+view. markdown-it escapes all text itself; what it would pass through unescaped is raw HTML, and the
+URLs of links and images. Raw HTML tokens are rewritten by `sanitize` (allowed, closed tags render;
+anything else shows as text) with the tags of the whole cell balanced together, since a `<details>`
+may open in one HTML block and close in another; links and images go through the same attribute
+rules (remote images wait for consent in ``data-remote-src``). The editor bundle then runs DOMPurify on
+the result before it enters the page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .sanitize import sanitize
+from .sanitize import Fragment, balance, emit, split_html, tag_html
 
 _md: Any = None
+
+
+def _image(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    attrs: list[tuple[str, str | None]] = [("src", token.attrGet("src") or ""), ("alt", alt)]
+    title = token.attrGet("title")
+    if title:
+        attrs.append(("title", title))
+    return tag_html("img", attrs)
+
+
+def _link_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    return tag_html("a", [(str(k), str(v)) for k, v in tokens[idx].attrs.items()])
 
 
 def _renderer() -> Any:
@@ -19,20 +39,40 @@ def _renderer() -> Any:
     if _md is None:
         from markdown_it import MarkdownIt
 
-        _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-        _md.enable(["table", "strikethrough"])
+        md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+        md.enable(["table", "strikethrough"])
+        md.add_render_rule("image", _image)
+        md.add_render_rule("link_open", _link_open)
         from fenced.document.scanner import quiet_markdown_it_debug_logs
 
         quiet_markdown_it_debug_logs()
+        _md = md
     return _md
+
+
+def _html_tokens(tokens: Sequence[Any]) -> Iterator[Any]:
+    """The raw HTML tokens of a cell, in document order."""
+    for token in tokens:
+        if token.type in ("html_block", "html_inline"):
+            yield token
+        elif token.children:
+            yield from _html_tokens(token.children)
 
 
 def render(source: str) -> str:
     """Safe HTML for a markdown cell's source."""
     try:
-        html = _renderer().render(source)
+        md = _renderer()
+        env: dict[str, Any] = {}
+        tokens = md.parse(source, env)
+        raw = list(_html_tokens(tokens))
+        if raw:
+            fragments: list[tuple[Any, Fragment]] = [(t, split_html(t.content)) for t in raw]
+            balance(f for _, f in fragments)
+            for token, fragment in fragments:
+                token.content = emit(fragment)
+        return str(md.renderer.render(tokens, md.options, env))
     except Exception:  # a renderer bug must not lose the cell: show its text
         from html import escape
 
-        html = f"<pre>{escape(source)}</pre>"
-    return sanitize(html)
+        return f"<pre>{escape(source)}</pre>"

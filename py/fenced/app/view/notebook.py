@@ -14,14 +14,15 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app import loader
+from fenced.app.tasks import background
 
-from . import bridge, cellhtml, dompatch, ops
+from . import bridge, cellhtml, dompatch, notices, ops
 from .cellhtml import CellData
 from .history import History
-from .images import ImageResolver
+from .images import ImageResolver, images_pending
 from .keymap import COMMAND, EDIT
 from .sanitize import REL_SRC_ATTR
 
@@ -66,7 +67,7 @@ class NotebookView:
         bridge.start_loading()
         from . import warmup
 
-        asyncio.ensure_future(warmup.run(self))
+        background(warmup.run(self))
 
     # --- the contract ---------------------------------------------------------------------------
 
@@ -107,6 +108,7 @@ class NotebookView:
         self._cells_el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
+        notices.update_document(self.root, self._cells_el, nb.frontmatter_problem)
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
@@ -159,12 +161,16 @@ class NotebookView:
             }
         )
         self._proxies += proxies
-        self._ctl = module.createController(self._cells_el, callbacks, bridge.obj(stateEl=self.root))
+        from .sanitize import policy
+
+        self._ctl = module.createController(
+            self._cells_el, callbacks, bridge.obj(stateEl=self.root, sanitize=policy())
+        )
         self.events = Events(self)
 
     def _install_test_hook(self) -> None:
         """`window.fencedShowText(text, name)`: open a document without a file (tests, demos)."""
-        from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+        from pyodide.ffi import create_proxy
 
         def show_text(text: str, name: str = "untitled.md") -> Any:
             return asyncio.ensure_future(self.show(str(text), str(name)))
@@ -189,7 +195,7 @@ class NotebookView:
         if cell.kind == "code":
             name = cell.name
             self._names[key] = name
-            return CellData(key, "code", cell.source, cell.language, name)
+            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "")
         return CellData(key, "markdown", cell.source)
 
     def element(self, index: int) -> Any:
@@ -277,8 +283,8 @@ class NotebookView:
 
         html = markdown.render(cell.source)
         self._ctl.setHTML(el, html)
-        if "data-fenced-src" in html:
-            asyncio.ensure_future(self.images.resolve_in(el))
+        if images_pending(html):
+            background(self.images.resolve_in(el))
 
     # --- model changes ----------------------------------------------------------------------------
 
@@ -359,11 +365,11 @@ class NotebookView:
             except Exception:
                 js.console.error(traceback.format_exc())
                 html = None
-            if html and "data-fenced-src" in html:
+            if html and images_pending(html):
                 images.append(int(k))
             out.append(html)
         if images:
-            asyncio.ensure_future(self._resolve_images(images))
+            background(self._resolve_images(images))
         return bridge.js_list(out)
 
     async def _resolve_images(self, keys: list[int]) -> None:

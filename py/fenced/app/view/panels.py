@@ -9,7 +9,7 @@ import asyncio
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from . import cellhtml, find, outline
 from .dialogs import Dialogs

@@ -1,19 +1,30 @@
-"""An allowlist HTML sanitiser for rendered Markdown (pure Python, no `js`).
+"""Raw HTML in untrusted Markdown: which tags render, with which attributes (pure Python, no `js`).
 
 Runbooks are untrusted: a document's raw HTML must never run script, attach an event handler, restyle
 or spoof the app (``class``, ``id``, ``data-*``, ``style`` are dropped, so a document cannot fake
-``data-cell-index`` or clobber the page's ids) or navigate with ``javascript:`` URLs. The output is
-re-serialised from scratch: only allowlisted elements and attributes, every text node escaped,
-every element closed. Because no raw-text element (script, style, textarea, title, ...) survives and
-no text is emitted unescaped, the browser's parse of the result contains only what this module
-emitted. The view parses it once more inertly (a ``<template>``) before inserting it.
+``data-cell-index`` or clobber the page's ids), navigate with ``javascript:`` URLs or contact another
+host on its own (a remote image's address is parked in ``data-remote-src`` until the user allows it).
+
+It must not hide text either. A browser parses a stray ``<video>``, ``<textarea>``, ``<style>``,
+``<svg>``... in prose as the start of an element that swallows the rest of the cell, and a sanitiser
+can only remove what the parser already swallowed. So the decision is made on markdown-it's tokens,
+before anything is parsed as HTML: a raw tag renders only when it is on the allow-list and, unless it
+is void or may omit its end tag, is closed later in the same cell; every other tag, every unfinished
+``<``, doctype, processing instruction or CDATA section is shown as the text it is. Only complete
+``<!-- comments -->`` are dropped, as GitHub does. What renders is re-serialised from the parsed name
+and the cleaned attributes, never copied.
+
+This is one of two layers: the editor bundle passes the result through DOMPurify with the allow-list
+of `policy()` (web/editor/sanitize.js), i.e. the browser's own parse of it is checked again.
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
-from html.parser import HTMLParser
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape, unescape
+from typing import Any, Literal
 
 VOID = frozenset(
     {
@@ -46,6 +57,7 @@ ALLOWED_TAGS = frozenset(
         "blockquote",
         "br",
         "caption",
+        "center",
         "cite",
         "code",
         "col",
@@ -77,7 +89,6 @@ ALLOWED_TAGS = frozenset(
         "p",
         "pre",
         "q",
-        "rp",
         "rt",
         "ruby",
         "s",
@@ -102,39 +113,12 @@ ALLOWED_TAGS = frozenset(
         "ul",
         "var",
         "wbr",
-        "center",
     }
 )
 
-# Elements dropped together with everything inside them (none of them is void).
-DROP_WITH_CONTENT = frozenset(
-    {
-        "script",
-        "style",
-        "iframe",
-        "object",
-        "template",
-        "noscript",
-        "textarea",
-        "title",
-        "select",
-        "svg",
-        "math",
-        "xmp",
-        "plaintext",
-        "noembed",
-        "noframes",
-        "frameset",
-        "applet",
-        "head",
-        "audio",
-        "video",
-        "canvas",
-        "map",
-        "datalist",
-        "option",
-        "optgroup",
-    }
+#: Allowed elements whose end tag HTML lets you leave out: left open, they hide nothing.
+OPTIONAL_END = frozenset(
+    {"p", "li", "dt", "dd", "rt", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption"}
 )
 
 GLOBAL_ATTRS = frozenset({"title", "lang", "dir"})
@@ -164,6 +148,13 @@ _URL_STRIP = re.compile(r"[\t\n\r]")
 
 #: Attribute a relative image's path is moved to; the view resolves it against the opened folder.
 REL_SRC_ATTR = "data-fenced-src"
+#: Attribute a remote image's URL is moved to; the view loads it once the user allows remote images.
+REMOTE_SRC_ATTR = "data-remote-src"
+#: Attributes the app itself puts on rendered elements (never taken from the document).
+APP_ATTRS: dict[str, frozenset[str]] = {
+    "a": frozenset({"target", "rel"}),
+    "img": frozenset({REL_SRC_ATTR, REMOTE_SRC_ATTR, "loading", "referrerpolicy"}),
+}
 
 
 def url_scheme(url: str) -> str | None:
@@ -185,7 +176,9 @@ def safe_link(url: str) -> bool:
     )
 
 
-def _clean_attrs(tag: str, attrs: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+def clean_attrs(tag: str, attrs: Iterable[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """The attributes `tag` may keep (first of each name), values checked; URLs moved where the view
+    expects them. ``None`` values are boolean attributes."""
     allowed = TAG_ATTRS.get(tag, frozenset())
     out: dict[str, str | None] = {}
     for name, value in attrs:
@@ -206,7 +199,11 @@ def _clean_attrs(tag: str, attrs: list[tuple[str, str | None]]) -> list[tuple[st
             if not m:
                 continue
             v = f"text-align:{m.group(1).lower()}"
-        elif (name == "dir" and v.lower() not in ("ltr", "rtl", "auto")) or (name == "align" and v.lower() not in ("left", "right", "center")) or (name == "type" and v not in ("1", "a", "A", "i", "I")):
+        elif (
+            (name == "dir" and v.lower() not in ("ltr", "rtl", "auto"))
+            or (name == "align" and v.lower() not in ("left", "right", "center"))
+            or (name == "type" and v not in ("1", "a", "A", "i", "I"))
+        ):
             continue
         elif name in ("reversed", "open"):
             out[name] = None
@@ -223,86 +220,159 @@ def _clean_attrs(tag: str, attrs: list[tuple[str, str | None]]) -> list[tuple[st
         src = out.pop("src", None)
         if src is not None:
             scheme = url_scheme(src)
-            if scheme in IMAGE_SCHEMES or (scheme == "data" and IMAGE_DATA.match(src.strip())):
-                out["src"] = src
+            if scheme in IMAGE_SCHEMES:
+                out[REMOTE_SRC_ATTR] = src.strip()
+            elif scheme == "data" and IMAGE_DATA.match(src.strip()):
+                out["src"] = src.strip()
             elif is_relative(src) and src.strip():
                 out[REL_SRC_ATTR] = src.strip()
         out["loading"] = "lazy"
+        out["referrerpolicy"] = "no-referrer"
     return list(out.items())
 
 
-class _Sanitizer(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.stack: list[str] = []
-        self.skip_tag: str | None = None
-        self.skip_depth = 0
+def tag_html(tag: str, attrs: Iterable[tuple[str, str | None]]) -> str:
+    """An allowed start tag, its attributes cleaned and escaped."""
+    parts = [f"<{tag}"]
+    for name, value in clean_attrs(tag, attrs):
+        parts.append(f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"')
+    parts.append(">")
+    return "".join(parts)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip_tag is not None:
-            if tag == self.skip_tag:
-                self.skip_depth += 1
-            return
-        if tag in DROP_WITH_CONTENT:
-            self.skip_tag, self.skip_depth = tag, 1
-            return
-        if tag not in ALLOWED_TAGS:
-            return
-        parts = [f"<{tag}"]
-        for name, value in _clean_attrs(tag, attrs):
-            parts.append(f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"')
-        parts.append(">")
-        self.out.append("".join(parts))
-        if tag not in VOID:
-            self.stack.append(tag)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID and tag not in DROP_WITH_CONTENT:
-            self.handle_endtag(tag)
+# --- raw HTML, as markdown-it hands it over -------------------------------------------------------
 
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip_tag is not None:
-            if tag == self.skip_tag:
-                self.skip_depth -= 1
-                if self.skip_depth == 0:
-                    self.skip_tag = None
-            return
-        if tag in VOID or tag not in self.stack:
-            return
-        while self.stack:
-            open_tag = self.stack.pop()
-            self.out.append(f"</{open_tag}>")
-            if open_tag == tag:
-                break
+# CommonMark's definitions (the ones markdown-it uses to find raw HTML), so a tag is what the spec says.
+_ATTR = r"""\s+([a-zA-Z_:][a-zA-Z0-9:._-]*)(?:\s*=\s*([^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?"""
+_ATTRS = r"""(?:\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)*"""
+_MARKUP = re.compile(
+    r"<(?:(?P<open>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>" + _ATTRS + r")\s*/?>"
+    r"|/(?P<close>[A-Za-z][A-Za-z0-9-]*)\s*>"
+    r"|(?P<comment>!---?>|!--(?:[^-]|-[^-]|--[^>])*-->))"
+)
+_ATTR_RE = re.compile(_ATTR)
 
-    def handle_data(self, data: str) -> None:
-        if self.skip_tag is None and data:
-            self.out.append(escape(data, quote=False))
 
-    # Comments, doctypes, processing instructions and CDATA sections are dropped.
-    def handle_comment(self, data: str) -> None:
-        pass
+@dataclass(slots=True)
+class Piece:
+    """A run of raw HTML: text, a comment, or a start/end tag; `render` is decided by `balance`."""
 
-    def handle_decl(self, decl: str) -> None:
-        pass
+    kind: Literal["text", "tag", "comment"]
+    raw: str
+    name: str = ""
+    closing: bool = False
+    attrs: str = ""
+    render: bool = False
 
-    def handle_pi(self, data: str) -> None:
-        pass
 
-    def unknown_decl(self, data: str) -> None:
-        pass
+@dataclass(slots=True)
+class Fragment:
+    """The pieces of one raw-HTML token (a cell's tags are balanced across all its fragments)."""
 
-    def result(self) -> str:
-        self.close()
-        while self.stack:
-            self.out.append(f"</{self.stack.pop()}>")
-        return "".join(self.out)
+    pieces: list[Piece] = field(default_factory=list)
+
+
+def split_html(raw: str) -> Fragment:
+    """Cut raw HTML into text, comments and complete tags; a ``<`` that starts none of them is text."""
+    pieces: list[Piece] = []
+    pos = 0
+    text_start = 0
+    n = len(raw)
+    while True:
+        pos = raw.find("<", pos)
+        if pos < 0:
+            break
+        m = _MARKUP.match(raw, pos)
+        if m is None:
+            pos += 1
+            continue
+        if text_start < pos:
+            pieces.append(Piece("text", raw[text_start:pos]))
+        if m.group("comment") is not None:
+            pieces.append(Piece("comment", m.group(0)))
+        elif m.group("open") is not None:
+            pieces.append(Piece("tag", m.group(0), m.group("open").lower(), False, m.group("attrs")))
+        else:
+            pieces.append(Piece("tag", m.group(0), m.group("close").lower(), True))
+        pos = text_start = m.end()
+    if text_start < n:
+        pieces.append(Piece("text", raw[text_start:]))
+    return Fragment(pieces)
+
+
+def balance(fragments: Iterable[Fragment]) -> None:
+    """Decide which tags render: allowed ones that are void, closed later, or allowed to stay open.
+    A stray end tag, or a start tag whose element would run to the end of the cell, is text."""
+    stack: list[Piece] = []
+    for fragment in fragments:
+        for p in fragment.pieces:
+            if p.kind != "tag" or p.name not in ALLOWED_TAGS:
+                continue
+            if not p.closing:
+                if p.name in VOID:
+                    p.render = True
+                else:
+                    stack.append(p)  # a "/>" on a non-void element is ignored by HTML, so it opens
+                continue
+            if p.name in VOID:
+                continue  # "</br>" would be read as <br>: show it as written
+            for j in range(len(stack) - 1, -1, -1):
+                if stack[j].name == p.name:
+                    for inner in stack[j + 1 :]:
+                        inner.render = inner.name in OPTIONAL_END
+                    stack[j].render = p.render = True
+                    del stack[j:]
+                    break
+    for p in stack:
+        p.render = p.name in OPTIONAL_END
+
+
+def _as_text(raw: str) -> str:
+    return raw.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def parse_attrs(attrs: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for m in _ATTR_RE.finditer(attrs):
+        value = m.group(2)
+        if value is not None:
+            if value[:1] in ("'", '"'):
+                value = value[1:-1]
+            value = unescape(value)
+        out.append((m.group(1).lower(), value))
+    return out
+
+
+def emit(fragment: Fragment) -> str:
+    out: list[str] = []
+    for p in fragment.pieces:
+        if p.kind == "text":
+            out.append(_as_text(p.raw))
+        elif p.kind == "comment":
+            continue
+        elif not p.render:
+            out.append(_as_text(p.raw))
+        elif p.closing:
+            out.append(f"</{p.name}>")
+        else:
+            out.append(tag_html(p.name, parse_attrs(p.attrs)))
+    return "".join(out)
 
 
 def sanitize(html: str) -> str:
-    """Return `html` reduced to the allowlist, re-serialised and balanced."""
-    parser = _Sanitizer()
-    parser.feed(html)
-    return parser.result()
+    """One fragment of raw HTML made safe on its own (see the module docstring)."""
+    fragment = split_html(html)
+    balance([fragment])
+    return emit(fragment)
+
+
+def policy() -> dict[str, Any]:
+    """The allow-list for the browser-side sanitiser (DOMPurify, web/editor/sanitize.js)."""
+    attrs = {
+        tag: sorted(TAG_ATTRS.get(tag, frozenset()) | APP_ATTRS.get(tag, frozenset())) for tag in ALLOWED_TAGS
+    }
+    return {
+        "tags": sorted(ALLOWED_TAGS),
+        "global": sorted(GLOBAL_ATTRS),
+        "attributes": {tag: names for tag, names in sorted(attrs.items()) if names},
+    }

@@ -14,9 +14,10 @@ nothing the user waits for.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from fenced.app.idle import when_idle
 
@@ -70,7 +71,7 @@ async def run(view: Any) -> None:
         module: Any = None  # the bundle, awaited before the first CodeMirror step
         sources: list[str] = []
         samples = bridge.js_list([list(pair) for pair in LANGUAGES])
-        steps = [
+        steps: list[Callable[[], Any]] = [
             lambda: sources.extend(_parse()),
             lambda: _render(sources * 2),
             lambda: _render(sources * 2),
