@@ -115,4 +115,4 @@ def test_there_is_one_resume_loop() -> None:
         assert "RETRY_DELAYS" not in text and '"Watch"' not in text, path
     engine = (PY / "app" / "run" / "engine.py").read_text()
     assert "self.client.watch(" in engine and "stream.batches()" in engine
-    assert "client.execute(" in (PY / "commands" / "run.py").read_text()
+    assert "self.client.watch(" in (PY / "commands" / "running" / "remote.py").read_text()

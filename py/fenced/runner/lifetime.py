@@ -46,6 +46,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 class ProcStat:
     pid: int
     state: str
+    group: int
     session: int
     start: int  # clock ticks after boot: tells a reused pid apart
 
@@ -56,7 +57,7 @@ def proc_stat(pid: int) -> ProcStat | None:
     except OSError:
         return None
     rest = data[data.rindex(b")") + 2 :].split()  # the command name may hold spaces and parentheses
-    return ProcStat(pid, rest[0].decode(), int(rest[3]), int(rest[19]))
+    return ProcStat(pid, rest[0].decode(), int(rest[2]), int(rest[3]), int(rest[19]))
 
 
 def scan() -> Iterable[ProcStat]:
@@ -84,62 +85,76 @@ class Tree:
     start: int  # the shell's start time; 0 where /proc is missing
     stopping: asyncio.Task[None] | None = field(default=None, repr=False)
 
-    def members(self, table: Iterable[ProcStat] | None = None) -> list[int]:
-        """Pids still alive in the session (zombies are dead: they only wait to be reaped)."""
+    def alive(self, table: Iterable[ProcStat] | None = None) -> list[ProcStat]:
+        """The processes still alive in the session (zombies are dead: they only wait to be reaped)."""
         if not PROC.is_dir():  # no /proc: the process group is all we can reach
             try:
                 os.killpg(self.sid, 0)
             except (ProcessLookupError, PermissionError):
                 return []
-            return [self.sid]
-        pids = []
+            return [ProcStat(self.sid, "S", self.sid, self.sid, 0)]
+        found = []
         for stat in scan() if table is None else table:
             if stat.session != self.sid:
                 continue
             if stat.pid == self.sid and self.start and stat.start != self.start:
                 return []  # the pid was reused: our session ended long ago (ids stay taken while it lives)
             if stat.state not in ("Z", "X"):
-                pids.append(stat.pid)
-        return pids
+                found.append(stat)
+        return found
 
-    def signal(self, signum: int, pids: Iterable[int] | None = None) -> bool:
-        """Send `signum` to every member; False if none was left."""
-        if not PROC.is_dir():
-            try:
-                os.killpg(self.sid, signum)
-            except (ProcessLookupError, PermissionError):
-                return False
-            return True
-        sent = False
-        for pid in self.members() if pids is None else pids:
+    def members(self, table: Iterable[ProcStat] | None = None) -> list[int]:
+        return [stat.pid for stat in self.alive(table)]
+
+    def signal_group(self, signum: int) -> None:
+        """`signum` to the shell's process group, at once (no scan): killpg also reaches a child being
+        forked at that very moment, which a signal to pids one by one can miss. Safe while the group id
+        is ours: it is unless the shell's pid now belongs to another process (its start time says)."""
+        leader = proc_stat(self.sid) if PROC.is_dir() else None
+        if leader is None or not self.start or leader.start == self.start:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signum)
-                sent = True
-        return sent
+                os.killpg(self.sid, signum)
+
+    def signal(self, signum: int, alive: list[ProcStat] | None = None, *, group: bool = True) -> bool:
+        """`signum` to every member (the shell's group with killpg, members in groups of their own, such
+        as `set -m` jobs, one by one); False if none was left."""
+        if group:
+            self.signal_group(signum)
+        alive = self.alive() if alive is None else alive
+        for stat in alive:
+            if stat.group != self.sid:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(stat.pid, signum)
+        return bool(alive)
 
     def stop(self, grace: float, *, kill: bool = False) -> None:
         """SIGINT, SIGTERM, SIGKILL `grace` apart (or SIGKILL at once) until no member is left; returns at
-        once. A second call while one runs only hastens it when it asks to kill."""
+        once, the first signal sent. A second call while one runs only hastens it when it asks to kill."""
         if kill:
             self.signal(signal.SIGKILL)
         if self.stopping is None or self.stopping.done():
             signals = (signal.SIGKILL,) if kill else SIGNALS
-            self.stopping = asyncio.get_running_loop().create_task(self._escalate(signals, grace))
+            self.signal_group(signals[0])  # now, not on the task's first turn: Stop means now
+            self.stopping = asyncio.get_running_loop().create_task(
+                self._escalate(signals, grace, group_signalled=True)
+            )
 
-    async def _escalate(self, signals: tuple[int, ...], grace: float) -> None:
-        for signum in signals:
-            members = self.members()
-            if not members:
+    async def _escalate(
+        self, signals: tuple[int, ...], grace: float, *, group_signalled: bool = False
+    ) -> None:
+        for index, signum in enumerate(signals):
+            alive = self.alive()
+            if not alive:
                 return
-            self.signal(signum, members)
+            self.signal(signum, alive, group=index > 0 or not group_signalled)
             if signum != signal.SIGKILL:
-                await wait_gone(members, grace)
+                await wait_gone([stat.pid for stat in alive], grace)
         for _ in range(KILL_ROUNDS):  # SIGKILL cannot be caught, but a member may fork meanwhile
-            members = self.members()
-            if not members:
+            alive = self.alive()
+            if not alive:
                 return
-            self.signal(signal.SIGKILL, members)
-            await wait_gone(members, 0.2)
+            self.signal(signal.SIGKILL, alive)
+            await wait_gone([stat.pid for stat in alive], 0.2)
         log.warning("processes of session %d outlived SIGKILL: %s", self.sid, self.members())
 
 
@@ -331,9 +346,9 @@ def reaper_main(workdir: str) -> None:
     while trees and time.monotonic() < deadline:
         table = list(scan())
         for key, tree in list(trees.items()):
-            members = tree.members(table)
-            if members:
-                tree.signal(signal.SIGKILL, members)
+            alive = tree.alive(table)
+            if alive:
+                tree.signal(signal.SIGKILL, alive)
             else:
                 del trees[key]
         time.sleep(0.05)
