@@ -236,4 +236,3 @@ def test_a_stale_work_directory_is_removed_at_the_next_start() -> None:
         assert not workdir.exists()
     mine = [d for d in glob.glob("/dev/shm/fenced-runner-*") if os.stat(d).st_uid == os.getuid()]
     assert str(workdir) not in mine
-

@@ -174,7 +174,9 @@ class EventStream:
             self._ack_timer = asyncio.get_running_loop().call_later(ACK_INTERVAL, self._ack_if_due)
 
     async def _ack(self, message: dict[str, Any]) -> None:
-        with contextlib.suppress(ConnectError):  # the next one, or the resume's cursor, says it again
+        # Advisory: if it fails (or the client was closed under it) the next one, or the resume's
+        # cursor, says it again.
+        with contextlib.suppress(Exception):
             await self.client.call("Ack", message, timeout=ACK_TIMEOUT)
         self._ack_if_due()  # what arrived meanwhile
 
@@ -190,7 +192,7 @@ class EventStream:
         if self._ack_task is not None and not self._ack_task.done():
             self._ack_task.cancel()
         if release and self.state.ack_bytes and self.state.session_id:
-            with contextlib.suppress(ConnectError, TimeoutError, asyncio.CancelledError):
+            with contextlib.suppress(Exception):  # advisory too: away, it is forgotten after the grace
                 await self.client.call("Ack", self.state.ack_request(release=True), timeout=RELEASE_TIMEOUT)
 
 
