@@ -166,3 +166,20 @@ def test_every_limit_is_a_flag_with_a_default() -> None:
         assert flag in flat, flag
         after = flat[flat.index(flag) :][:400]
         assert "default:" in after, (flag, after)
+
+
+def test_oversized_headers_are_refused() -> None:
+    with RunnerProcess("--max-header-bytes", "4096", "--quiet") as proc:
+        big = {"X-Filler": "x" * 8000}
+        with socket.create_connection(("127.0.0.1", proc.port), timeout=10) as s:
+            s.sendall(
+                rawhttp.request_bytes(proc, "GetInfo", b"{}", content_type="application/json", extra=big)
+            )
+            reply = s.recv(4096)
+            assert reply.startswith(b"HTTP/1.1 4"), reply
+        small = {"X-Filler": "x" * 2000}
+        with socket.create_connection(("127.0.0.1", proc.port), timeout=10) as s:
+            s.sendall(
+                rawhttp.request_bytes(proc, "GetInfo", b"{}", content_type="application/json", extra=small)
+            )
+            assert s.recv(4096).startswith(b"HTTP/1.1 200")

@@ -124,7 +124,8 @@ def register(subparsers: Any) -> None:
         "--max-header-bytes",
         type=int,
         default=16 * 1024,
-        help="size of a request's line and headers (default: %(default)s); more: 400 and the connection closes",
+        help="size of a request's headers (default: %(default)s); more: 431 resource_exhausted (400 if they "
+        "trickle in)",
     )
     p.add_argument(
         "--request-timeout",

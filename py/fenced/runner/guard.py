@@ -159,7 +159,13 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        raw_headers = scope.get("headers", ())
+        size = sum(len(k) + len(v) + 4 for k, v in raw_headers)
+        if size > self.config.max_header_bytes:  # h11 bounds what it buffers, not a block read at once
+            message = f"request headers of {size} bytes are over the limit of {self.config.max_header_bytes}"
+            await _deny(send, 431, Code.RESOURCE_EXHAUSTED, message + " (--max-header-bytes)")
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
         host = headers.get("host", "")
         server = scope.get("server") or (None, None)
         if not self.host_allowed(host, scope.get("scheme", "http"), server[1]):
