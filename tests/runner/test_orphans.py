@@ -236,3 +236,25 @@ def test_a_stale_work_directory_is_removed_at_the_next_start() -> None:
         assert not workdir.exists()
     mine = [d for d in glob.glob("/dev/shm/fenced-runner-*") if os.stat(d).st_uid == os.getuid()]
     assert str(workdir) not in mine
+
+
+def test_stop_interrupts_even_a_program_that_was_being_forked(quick_runner: RunnerProcess) -> None:
+    """A SIGINT that lands in the shell's child between fork and exec is lost (the shell's handler takes
+    it; the program then runs on, and the shell waits for it): the runner sends it again to whoever is
+    alive with SIGINT's default action, so Stop right after a start ends with SIGINT, not SIGTERM."""
+
+    async def main() -> None:
+        async with client_for(quick_runner) as c:
+            s = await c.create_session()
+            for interactive in (False, True) * 10:
+                watch = c.watch(s.id)
+                started = await c.start(s.id, Program(script="sleep 100", interactive=interactive))
+                await c.stop(started.execution_id)  # while bash is starting, or forking `sleep`
+                async for event in watch:
+                    if event.execution_id == started.execution_id and event.exited is not None:
+                        assert (event.exited.exit_code, event.exited.signal) == (130, "SIGINT"), event.exited
+                        break
+                await watch.aclose()
+            await c.delete_session(s.id)
+
+    arun(main(), timeout=120)

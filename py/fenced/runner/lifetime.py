@@ -38,6 +38,7 @@ PROC = Path("/proc")
 OWNER_FILE = "owner"  # "<pid> <start time>" of the runner that made a work directory
 WORKDIR_PREFIX = "fenced-runner-"
 KILL_ROUNDS = 50  # SIGKILL rounds after the last grace: a member may fork while the others die
+MISSED_CHECK = 0.1  # seconds after a SIGINT: who is alive that cannot have received it
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 
 
@@ -69,6 +70,21 @@ def scan() -> Iterable[ProcStat]:
     for name in names:
         if name.isdigit() and (stat := proc_stat(int(name))) is not None:
             yield stat
+
+
+def missed_sigint(pid: int) -> bool:
+    """Whether SIGINT's action for `pid` is the default (it would have died of one) and none is pending."""
+    try:
+        lines = (PROC / str(pid) / "status").read_text().splitlines()
+    except OSError:
+        return False
+    masks = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"):
+            masks[name] = int(value.strip(), 16)
+    bit = 1 << (signal.SIGINT - 1)
+    return len(masks) == 5 and not any(mask & bit for mask in masks.values())
 
 
 def start_time(pid: int) -> int:
@@ -147,8 +163,13 @@ class Tree:
             if not alive:
                 return
             self.signal(signum, alive, group=index > 0 or not group_signalled)
+            wait = grace
+            if signum == signal.SIGINT:
+                await wait_gone([stat.pid for stat in alive], min(grace, MISSED_CHECK))
+                wait -= min(grace, MISSED_CHECK)
+                self._resend_missed_sigint()
             if signum != signal.SIGKILL:
-                await wait_gone([stat.pid for stat in alive], grace)
+                await wait_gone([stat.pid for stat in alive], wait)
         for _ in range(KILL_ROUNDS):  # SIGKILL cannot be caught, but a member may fork meanwhile
             alive = self.alive()
             if not alive:
@@ -156,6 +177,16 @@ class Tree:
             self.signal(signal.SIGKILL, alive)
             await wait_gone([stat.pid for stat in alive], 0.2)
         log.warning("processes of session %d outlived SIGKILL: %s", self.sid, self.members())
+
+    def _resend_missed_sigint(self) -> None:
+        """A SIGINT that lands in a shell's child between its fork and its exec is taken by the shell's
+        handler and lost when it execs: the program runs on, and the shell waits for it, so Stop would end
+        with SIGTERM. A process still alive with SIGINT's default action (neither caught, ignored, blocked
+        nor pending) cannot have received it: it alone gets it again."""
+        for stat in self.alive():
+            if missed_sigint(stat.pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(stat.pid, signal.SIGINT)
 
 
 async def wait_gone(pids: list[int], within: float) -> None:
