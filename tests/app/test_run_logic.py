@@ -17,6 +17,9 @@ def test_location_parsing_takes_the_token_out() -> None:
     assert settings.from_location("", "#runner=http%3A%2F%2Fh%3A2&token=t&x=1") == ("http://h:2", "t", "#x=1")
     assert settings.from_location("?a=b", "#section") == (None, None, "#section")
     assert settings.state_key("http://h:1/", "README.md") == "fenced.run:http://h:1:README.md"
+    assert settings.from_location("?runner=https://h/runner/", "#token=t")[0] == "https://h/runner/"
+    prefixed = settings.state_key("https://h/runner", "a.md")
+    assert prefixed == settings.state_key("https://h/runner/", "a.md") == "fenced.run:https://h/runner:a.md"
 
 
 def test_status_messages() -> None:

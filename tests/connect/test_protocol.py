@@ -126,3 +126,17 @@ def test_stream_http_error_and_bad_content() -> None:
     parser = StreamParser(200, STREAM)
     with pytest.raises(ConnectError):
         parser.feed(body() + encode_envelope(b"{}"))
+
+
+def test_a_runner_url_may_carry_a_path_prefix() -> None:
+    """Behind a reverse proxy the runner may live under a path (https://host/runner/): calls are joined
+    to it, and the same runner is the same base URL however the user typed it."""
+    from fenced.connect import RunnerClient
+    from fenced.connect.protocol import method_url, runner_base_url
+
+    for typed in ("https://h/runner/", "https://h/runner", " https://h/runner// ", "https://h/runner/?x=1#y"):
+        assert runner_base_url(typed) == "https://h/runner"
+    assert runner_base_url("http://127.0.0.1:8765/") == "http://127.0.0.1:8765"
+    assert runner_base_url("https://h/a/b/") == "https://h/a/b"
+    client = RunnerClient("https://h/runner/", "t", transport=object())  # type: ignore[arg-type]
+    assert method_url(client.base_url, "svc", "Start") == "https://h/runner/svc/Start"

@@ -82,3 +82,12 @@ def closed_by_peer(sock: socket.socket, timeout: float) -> bool:
         except OSError:  # reset
             return True
     return False
+
+
+def read_response(sock: socket.socket) -> tuple[int, bytes]:
+    """One whole HTTP/1.1 response (any framing) from a kept-alive socket: (status, body)."""
+    import http.client
+
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    return response.status, response.read()

@@ -183,3 +183,20 @@ def test_oversized_headers_are_refused() -> None:
                 rawhttp.request_bytes(proc, "GetInfo", b"{}", content_type="application/json", extra=small)
             )
             assert s.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_an_idle_kept_alive_connection_outlives_the_request_timeout() -> None:
+    """Between requests the keep-alive timeout rules (a page's connection waits for the next click);
+    once a request starts arriving, it has the request timeout to arrive in full."""
+    with RunnerProcess("--request-timeout", "1", "--keep-alive-timeout", "30", "--quiet") as proc:
+        request = rawhttp.request_bytes(proc, "GetInfo", b"{}", content_type="application/json")
+        with socket.create_connection(("127.0.0.1", proc.port), timeout=10) as s:
+            s.sendall(request)
+            assert rawhttp.read_response(s)[0] == 200
+            time.sleep(2)  # idle for twice the request timeout: the time passing is what is tested
+            s.sendall(request)
+            assert rawhttp.read_response(s)[0] == 200
+            s.sendall(request[:20])  # a request starts arriving, and stalls
+            t0 = time.monotonic()
+            assert rawhttp.closed_by_peer(s, 10)
+            assert time.monotonic() - t0 < 5

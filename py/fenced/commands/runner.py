@@ -38,6 +38,13 @@ def register(subparsers: Any) -> None:
         "printed in a ready-to-open URL fragment",
     )
     token.add_argument("--token-file", type=Path, help="read the bearer token from this file (first line)")
+    token.add_argument(
+        "--tokens-file",
+        type=Path,
+        metavar="FILE",
+        help="named tokens, one 'name token' line each ('#' comments): every call needs one of them "
+        f"(${TOKEN_ENV} is then ignored); re-read on SIGHUP, so a token is revoked without a restart",
+    )
     p.add_argument(
         "--allow-origin",
         action="append",
@@ -66,7 +73,8 @@ def register(subparsers: Any) -> None:
         "--buffer-bytes",
         type=int,
         default=8 * 1024 * 1024,
-        help="output bytes kept per execution for replay (default: %(default)s)",
+        help="output bytes kept per execution for replay; output its clients have not acknowledged is never "
+        "dropped: past this, the process waits (default: %(default)s)",
     )
     p.add_argument(
         "--max-request-bytes",
@@ -94,6 +102,29 @@ def register(subparsers: Any) -> None:
         default=2.0,
         metavar="SECONDS",
         help="wait between SIGINT, SIGTERM and SIGKILL when stopping an execution (default: %(default)s)",
+    )
+    p.add_argument(
+        "--keepalive",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="an idle Watch stream gets an empty message this often, so reverse proxies and NATs keep it "
+        "open; keep it below the proxy's read timeout (default: %(default)s)",
+    )
+    p.add_argument(
+        "--compress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="gzip output streams (the JSON codec sends output as base64: 4 bytes per 3 without it); "
+        "auto: for clients not on loopback, as seen through a local proxy's X-Forwarded-For (default: "
+        "%(default)s)",
+    )
+    p.add_argument(
+        "--audit-log",
+        type=Path,
+        metavar="FILE",
+        help="append a JSON line per execution once it ended (start time, token name, origin, session, cell, "
+        "sha256 of the command, pid, exit code, duration; never env or output); reopened on SIGHUP",
     )
     p.add_argument(
         "--max-sessions",
@@ -138,7 +169,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--keep-alive-timeout",
         type=float,
-        default=5.0,
+        default=75.0,
         metavar="SECONDS",
         help="close a connection idle between requests after this long (default: %(default)s)",
     )
@@ -156,9 +187,12 @@ def register(subparsers: Any) -> None:
 
 
 def resolve_token(args: argparse.Namespace) -> tuple[str, bool]:
-    """(token, generated?) from --token, --token-file, $FENCED_RUNNER_TOKEN, else a fresh one."""
+    """(token, generated?) from --token, --token-file, $FENCED_RUNNER_TOKEN, else a fresh one; ("", False)
+    with --tokens-file, whose named tokens replace the single token."""
     from fenced.runner.config import generate_token
 
+    if getattr(args, "tokens_file", None):
+        return "", False
     if args.token:
         return args.token, False
     if args.token_file:
@@ -176,10 +210,18 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from fenced.runner import RunnerConfig, serve
+    from fenced.runner.tokens import TokenBook, TokensFileError
 
     if bool(args.tls_cert) != bool(args.tls_key):
         raise SystemExit("fenced runner: --tls-cert and --tls-key go together")
+    if not args.keepalive > 0:
+        raise SystemExit("fenced runner: --keepalive must be a positive number of seconds")
     token, generated = resolve_token(args)
+    if args.tokens_file:
+        try:
+            TokenBook.from_file(args.tokens_file)  # refuse an unusable file before binding the port
+        except TokensFileError as exc:
+            raise SystemExit(f"fenced runner: {exc}") from None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("fenced runner: %(message)s"))
     logger = logging.getLogger("fenced.runner")
@@ -200,7 +242,11 @@ def run(args: argparse.Namespace) -> int:
         session_idle_timeout=args.session_idle_timeout,
         disconnect_grace=args.disconnect_grace,
         stop_grace=args.stop_grace,
+        keepalive=args.keepalive,
+        compress=args.compress,
         app_url=args.app_url,
+        tokens_file=str(args.tokens_file) if args.tokens_file else None,
+        audit_log=str(args.audit_log) if args.audit_log else None,
         max_sessions=args.max_sessions,
         max_watchers=args.max_watchers,
         max_metadata_bytes=args.max_metadata_bytes,

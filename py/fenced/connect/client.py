@@ -14,7 +14,13 @@ from typing import Any
 
 from fenced.connect.errors import Code
 from fenced.connect.messages import SERVICE, Event, Info, Program, Session, b64, winsize
-from fenced.connect.protocol import CallOptions, method_url, parse_unary_response, unary_request
+from fenced.connect.protocol import (
+    CallOptions,
+    method_url,
+    parse_unary_response,
+    runner_base_url,
+    unary_request,
+)
 from fenced.connect.resume import DEFAULT_DELAYS, NO_RETRY, ResumeState, RetryPolicy
 from fenced.connect.streams import ExecuteStream, WatchStream, stream_messages
 from fenced.connect.transport import Transport, default_transport
@@ -64,7 +70,7 @@ class RunnerClient:
         timeout: float | None = 30.0,
         retry_delays: tuple[float, ...] = DEFAULT_DELAYS,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = runner_base_url(base_url)  # may carry a path prefix: https://host/runner
         self.token = token
         self.transport = transport or default_transport()
         self.timeout = timeout

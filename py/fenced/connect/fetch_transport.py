@@ -55,7 +55,8 @@ async def _fetch(request: HttpRequest, controller: Any) -> Any:
             "signal": controller.signal,
             "mode": "cors",
             "credentials": "omit",
-            "cache": "no-store",
+            # No `cache` mode: POST responses are never cached anyway, and Chromium skips its CORS
+            # preflight cache for "no-store" requests, which cost every call one more round trip.
         },
         dict_converter=Object.fromEntries,
     )

@@ -24,7 +24,7 @@ class HttpxStream:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.aiter_raw():
+            async for chunk in self._response.aiter_bytes():  # decoded: a remote runner gzips streams
                 yield chunk
         except httpx.TimeoutException as exc:
             raise ConnectError(

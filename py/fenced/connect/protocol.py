@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fenced.connect.envelope import EnvelopeDecoder, encode_envelope
 from fenced.connect.errors import Code, ConnectError
@@ -49,6 +50,13 @@ def timeout_header(seconds: float) -> str:
     if len(str(ms)) > MAX_TIMEOUT_DIGITS:
         raise ValueError("timeout too long for Connect-Timeout-Ms")
     return str(ms)
+
+
+def runner_base_url(url: str) -> str:
+    """A runner's base URL as calls are joined to it: scheme://host[:port] and any path prefix (a runner
+    behind a reverse proxy may live at https://host/runner/), without trailing slash, query or fragment."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def method_url(base_url: str, service: str, method: str) -> str:

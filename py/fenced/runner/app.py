@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from connectrpc.compat import google_protobuf_binary_codec
 from connectrpc.compat._codec import ProtoJSONCodec
@@ -19,10 +20,15 @@ from google.protobuf.message import Message as ProtoMessage
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced._proto.runner.v1.runner_connect import RunnerServiceASGIApplication
+from fenced.runner.audit import AuditLog
+from fenced.runner.compress import GzipStreams
 from fenced.runner.config import RunnerConfig
 from fenced.runner.core import Runner
-from fenced.runner.guard import ASGIApp, BearerAuth, Guard, Receive, Scope, Send
+from fenced.runner.guard import ASGIApp, Guard, Receive, Scope, Send
+from fenced.runner.health import HealthCheck
 from fenced.runner.service import RunnerServiceImpl
+from fenced.runner.tokens import TokenAuth, TokenBook
+from fenced.runner.unbuffered import Unbuffered
 
 SERVICE_PATH = "/fenced.runner.v1.RunnerService/"
 
@@ -107,19 +113,37 @@ def _encode_stream_message(
 
 
 class RunnerApp:
-    """ASGI callable; `runner` is the live state, `config` how it was built."""
+    """ASGI callable; `runner` is the live state, `config` how it was built, `tokens` whom it serves.
+
+    Layers, outermost first: /healthz (no token, no Host check), Guard (Host, CORS), streams marked
+    unbuffered for reverse proxies and gzipped for remote clients, the token check, the Connect service.
+    """
 
     def __init__(self, config: RunnerConfig, fallback: ASGIApp | None = None) -> None:
         self.config = config
-        self.runner = Runner(config)
+        self.tokens = (
+            TokenBook.from_file(Path(config.tokens_file))
+            if config.tokens_file
+            else TokenBook.single(config.token)
+        )
+        self.audit = AuditLog(Path(config.audit_log)) if config.audit_log else None
+        self.runner = Runner(config, observers=[self.audit] if self.audit else [])
         connect = RunnerServiceASGIApplication(
             RunnerServiceImpl(self.runner),
-            interceptors=[BearerAuth(config.token)],
+            interceptors=[TokenAuth(self.tokens)],
             read_max_bytes=config.max_request_bytes,
             codecs=[google_protobuf_binary_codec(), CompactJSONCodec()],
             compressions=[GzipCompression()],  # as the guard's ENCODINGS says
         )
-        self._app = Guard(connect, config, SERVICE_PATH, fallback)
+        streams = Unbuffered(GzipStreams(connect, config.compress))
+        guarded = Guard(streams, config, SERVICE_PATH, fallback)
+        self._app = HealthCheck(guarded, lambda: not self.runner.closing)
+
+    def reload(self) -> None:
+        """SIGHUP: re-read the tokens file and reopen the audit log (after logrotate moved it)."""
+        self.tokens.reload()
+        if self.audit is not None:
+            self.audit.reopen()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -134,10 +158,13 @@ class RunnerApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.runner.close()
+                if self.audit is not None:
+                    self.audit.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
 
 def create_app(config: RunnerConfig, *, fallback: ASGIApp | None = None) -> RunnerApp:
-    """Build the runner's ASGI app; `config.token` must be set (see `fenced.runner.config.generate_token`)."""
+    """Build the runner's ASGI app; `config.token` (or `config.tokens_file`) must be set (see
+    `fenced.runner.config.generate_token`). Raises `TokensFileError` for an unusable tokens file."""
     return RunnerApp(config, fallback)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
+CompressPolicy = Literal["auto", "always", "never"]
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -38,6 +40,8 @@ class RunnerConfig:
     generates one when none is given. `allow_origins` are the browser origins (scheme://host:port)
     allowed by CORS; the runner's own origin is always allowed. `allowed_hosts` are extra names the
     `Host` header may carry (e.g. a reverse proxy's name; "*" disables the DNS-rebinding guard).
+    `tokens_file` (lines `name token`, re-read on SIGHUP) replaces `token` when set; `audit_log` is a file
+    that gets a JSON line per execution, when it has ended.
     """
 
     host: str = "127.0.0.1"
@@ -56,6 +60,9 @@ class RunnerConfig:
     stop_grace: float = 2.0
     keepalive: float = 15.0
     app_url: str | None = None
+    tokens_file: str | None = None
+    audit_log: str | None = None
+    compress: CompressPolicy = "auto"  # gzip streams: for clients not on loopback ("auto"), or always, never
     # Bounds on what clients can make the runner hold (each a `fenced runner` flag; see its --help).
     max_sessions: int = 256
     max_watchers: int = 32
@@ -63,7 +70,10 @@ class RunnerConfig:
     max_connections: int = 2048
     max_header_bytes: int = 16 * 1024
     request_timeout: float = 10.0
-    keep_alive_timeout: float = 5.0
+    # An idle keep-alive connection is kept this long (uvicorn's default is 5 s). A page holds one connection
+    # for its Watch and sends Start/SendInput on another, which a user reaches for after a pause: closing it
+    # after 5 s made the next click pay a new TCP (and TLS) handshake, one or more round trips. 75 s as nginx.
+    keep_alive_timeout: float = 75.0
     write_timeout: float = 10.0
 
     @property

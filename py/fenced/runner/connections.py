@@ -5,8 +5,9 @@ uvicorn closes idle kept-alive connections, but sets no limit on how long a requ
 for a client that does not read (one stalled Watch would hold its cell's output back for everyone).
 `guarded_h11` adds both to uvicorn's h11 protocol:
 
-- request timeout: from a connection's start, or the end of its previous response, the next request
-  (line, headers and body) must arrive within `request_timeout`, else the connection is dropped;
+- request timeout: from a connection's start, or the first byte of a later request on it, the request
+  (line, headers and body) must arrive within `request_timeout`, else the connection is dropped (between
+  requests, uvicorn's keep-alive timeout applies: a page's idle connection is kept for the next click);
 - write timeout: when the connection's send buffer has stayed full (writing paused) for `write_timeout`,
   the connection is dropped. The app sees a disconnect and the stream ends; its client may resume. The
   same bound goes to the kernel (TCP_USER_TIMEOUT, where there is one), so a client that vanished without
@@ -57,7 +58,11 @@ def guarded_h11(request_timeout: float, write_timeout: float) -> type[H11Protoco
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
-            self._watch_request(restart=True)
+            if self._request_timer is not None:  # idle now: the keep-alive timeout's business
+                self._request_timer.cancel()
+                self._request_timer = None
+            if self.conn.their_state is h11.SEND_BODY or self.conn.trailing_data[0]:
+                self._watch_request(restart=False)  # the next (pipelined) request is arriving already
 
         def _watch_request(self, *, restart: bool) -> None:
             waiting = self.conn.their_state in WAITING_FOR_REQUEST and not self.transport.is_closing()

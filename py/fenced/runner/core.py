@@ -15,7 +15,9 @@ import platform
 import socket
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol
 
 from connectrpc.code import Code
 
@@ -51,11 +53,29 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class ExecutionObserver(Protocol):
+    """Told when an execution starts (with the command it runs) and when it has ended (e.g. the audit log).
+
+    Called on the runner's loop, inside the starting request's context; an observer must not block.
+    """
+
+    def execution_started(self, execution: Execution, script: str) -> None: ...
+
+    def execution_ended(self, execution: Execution) -> None: ...
+
+
 class Runner:
     """All live state of one runner process; lives on one asyncio loop."""
 
-    def __init__(self, config: RunnerConfig, *, base_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: RunnerConfig,
+        *,
+        base_env: dict[str, str] | None = None,
+        observers: Iterable[ExecutionObserver] = (),
+    ) -> None:
         self.config = config
+        self.observers = list(observers)
         self.shell = shells.default_shell(config.shell)
         env = dict(os.environ if base_env is None else base_env)
         for key in [k for k in env if k.startswith("FENCED_RUNNER_")]:
@@ -280,6 +300,7 @@ class Runner:
             process.pid,
             program,
         )
+        self._observe(lambda o: o.execution_started(execution, script))
         if not session.watchers:
             self.on_watchers_changed(session)
         if self.closing or session.deleted:  # shutdown began, or the session went, while it was spawning
@@ -289,6 +310,7 @@ class Runner:
 
     def on_execution_end(self, execution: Execution) -> None:
         self._running -= 1
+        self._observe(lambda o: o.execution_ended(execution))
         session = execution.session
         if session.deleted and not self.closing:
             self.executions.pop(execution.id, None)
@@ -298,6 +320,13 @@ class Runner:
             if e.session is session and eid not in session.executions
         ]:
             del self.executions[gone]
+
+    def _observe(self, tell: Callable[[ExecutionObserver], None]) -> None:
+        for observer in self.observers:
+            try:
+                tell(observer)
+            except Exception:  # an observer's failure must not fail the cell
+                log.exception("execution observer %s failed", type(observer).__name__)
 
     # -- timers ---------------------------------------------------------------------------------
     def on_watchers_changed(self, session: Session) -> None:

@@ -1,4 +1,4 @@
-"""The runner's front door: DNS-rebinding guard (`Host`), CORS with preflight, and the bearer token.
+"""The runner's front door: DNS-rebinding guard (`Host`) and CORS with preflight.
 
 Host and Origin are checked by plain ASGI middleware, because preflights never reach Connect and a
 rejected Host must not reach anything. The Host check compares the name and the port: the port must be
@@ -6,23 +6,19 @@ a port (1-65535), and the runner's own unless the name is a loopback one (an `ss
 proxy forwards from another port; a rebinding attack cannot use a loopback name) or an --allow-host
 entry says otherwise. Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
 needs HTTP trailers the server cannot send, and unknown request compressions get a clear
-`unimplemented` before reaching Connect. The token is checked by a Connect
-metadata interceptor, which runs before the request body is read and answers `unauthenticated` in each
-protocol's own framing.
+`unimplemented` before reaching Connect. The token is checked behind it by a Connect metadata interceptor
+(`fenced.runner.tokens.TokenAuth`), which answers `unauthenticated` in each protocol's own framing.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, TypeAlias
+from typing import Any
 from urllib.parse import urlsplit
 
 from connectrpc.code import Code
-from connectrpc.errors import ConnectError
-from connectrpc.request import RequestContext as _RequestContext
 
 from fenced.runner.config import RunnerConfig, is_loopback
 
@@ -31,7 +27,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-RequestContext: TypeAlias = _RequestContext[Any, Any]  # an interceptor sees every method's context
 
 ALLOW_HEADERS = (
     "authorization, content-type, connect-protocol-version, connect-timeout-ms, connect-accept-encoding, "
@@ -276,21 +271,3 @@ async def _landing(scope: Scope, receive: Receive, send: Send) -> None:
     ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": LANDING if scope["method"] == "GET" else b""})
-
-
-class BearerAuth:
-    """Connect metadata interceptor: `Authorization: Bearer <token>`, compared in constant time."""
-
-    def __init__(self, token: str) -> None:
-        if not token:
-            raise ValueError("a runner needs a token")
-        self._token = token.encode()
-
-    async def on_start(self, ctx: RequestContext) -> None:
-        header = ctx.request_headers.get("authorization") or ""
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), self._token):
-            raise ConnectError(Code.UNAUTHENTICATED, "missing or wrong bearer token")
-
-    async def on_end(self, token: None, ctx: RequestContext, error: Exception | None) -> None:
-        return None

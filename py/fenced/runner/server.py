@@ -9,6 +9,8 @@ timeouts, header size, a connection cap that fits the open-files limit, quiet lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from fenced.runner.config import RunnerConfig, is_loopback
 from fenced.runner.guard import ASGIApp
 
 LISTENING = "fenced runner listening on"
+KEEP_ALIVE_S = RunnerConfig.keep_alive_timeout  # the default of --keep-alive-timeout (see config)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -43,7 +46,10 @@ def announce(config: RunnerConfig, port: int, *, token_generated: bool, out: Tex
     print(f"{LISTENING} {url}", file=out, flush=True)
     if config.app_url:
         sep = "&" if "?" in config.app_url else "?"
-        print(f"open: {config.app_url}{sep}runner={url}#token={config.token}", file=out, flush=True)
+        fragment = (
+            f"#token={config.token}" if config.token else ""
+        )  # none with --tokens-file: each has theirs
+        print(f"open: {config.app_url}{sep}runner={url}{fragment}", file=out, flush=True)
     elif token_generated:
         print(f"open: {url}/#token={config.token}", file=out, flush=True)
     if not is_loopback(config.host) and not config.tls_cert:
@@ -55,6 +61,12 @@ def announce(config: RunnerConfig, port: int, *, token_generated: bool, out: Tex
         )
 
 
+def reload_on_hangup(app: RunnerApp) -> None:
+    """SIGHUP re-reads the tokens file and reopens the audit log (only where signals can be had)."""
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, app.reload)
+
+
 class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: RunnerApp, on_ready: Callable[[], None]) -> None:
         super().__init__(config)
@@ -64,6 +76,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
+            reload_on_hangup(self._runner_app)
             self._on_ready()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:

@@ -20,6 +20,7 @@ from pyodide.ffi import to_js
 from fenced.app.tasks import background
 from fenced.app.view.bridge import listen
 from fenced.connect import ConnectError, RunnerClient
+from fenced.connect.protocol import runner_base_url
 
 from . import settings, status
 from .status import Status
@@ -122,7 +123,7 @@ class Connection:
         if self._typing is not None:
             self._typing.cancel()
             self._typing = None
-        url = str(self.url_input.value).strip().rstrip("/")
+        url = runner_base_url(str(self.url_input.value))  # a path prefix stays: https://host/runner
         token = str(self.token_input.value).strip()
         if not force and url == self.url and token == self.token and self.status.state != status.NONE:
             return

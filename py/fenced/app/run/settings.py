@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+from fenced.connect.protocol import runner_base_url
+
 URL_KEY = "fenced.runner.url"
 TOKEN_KEY = "fenced.runner.token"
 
@@ -28,4 +30,4 @@ def from_location(search: str, fragment: str) -> tuple[str | None, str | None, s
 
 def state_key(runner_url: str, document: str) -> str:
     """localStorage key of a document's run state (its session and which execution each cell shows)."""
-    return f"fenced.run:{runner_url.rstrip('/')}:{document}"
+    return f"fenced.run:{runner_base_url(runner_url)}:{document}"
