@@ -161,9 +161,7 @@ def proxied() -> Iterator[RunnerProcess]:
         ("::1", False),
         ("[::1", False),
         ("evil.test:{port}", False),
-        ("runner.test:1", False),  # a name that is not loopback: its port is compared too
-        ("runner.test:8443", False),
-        ("proxy.test", False),
+        ("proxy.test", False),  # allowed with its port only
         ("proxy.test:8444", False),
         ("proxy.test:{port}", False),
         ("127.0.0.1:{port}", True),
@@ -174,7 +172,7 @@ def proxied() -> Iterator[RunnerProcess]:
         ("localhost:9000", True),  # a loopback name from another port: an ssh -L tunnel, a local proxy
         ("runner.test", True),
         ("runner.test:{port}", True),
-        ("runner.test:80", True),  # behind a reverse proxy on the default port
+        ("runner.test:8443", True),  # allowed without a port: a reverse proxy's port, whatever it is
         ("proxy.test:8443", True),
     ],
 )
@@ -197,3 +195,24 @@ def test_raw_garbage_gets_an_http_error_not_a_traceback(proc: RunnerProcess) -> 
             reply = sock.recv(4096)
             assert not reply or reply.startswith(b"HTTP/1.1 4"), reply
     assert_clean_log(proc)
+
+
+@pytest.mark.parametrize(
+    ("bind", "host", "allowed"),
+    [
+        ("10.0.0.5", "10.0.0.5:8765", True),
+        ("10.0.0.5", "10.0.0.5", True),
+        ("10.0.0.5", "10.0.0.5:1", False),  # the runner's own name, another port
+        ("10.0.0.5", "10.0.0.6:8765", False),
+        ("0.0.0.0", "192.168.1.2:8765", True),
+        ("0.0.0.0", "192.168.1.2:9", False),
+        ("0.0.0.0", "evil.test:8765", False),
+        ("127.0.0.1", "localhost:9000", True),
+    ],
+)
+def test_the_runners_own_names_need_its_port(bind: str, host: str, allowed: bool) -> None:
+    from fenced.runner.config import RunnerConfig
+    from fenced.runner.guard import Guard
+
+    guard = Guard(None, RunnerConfig(host=bind, port=8765, token="t"), "/x/", None)  # type: ignore[arg-type]
+    assert guard.host_allowed(host, "http", 8765) is allowed

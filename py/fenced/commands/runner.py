@@ -57,8 +57,9 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="NAME[:PORT]",
-        help="extra name the Host header may carry (e.g. a reverse proxy's); with a port, only that port, "
-        "without, no port, 80/443 or the runner's own; repeatable; '*' disables the DNS-rebinding guard",
+        help="extra name the Host header may carry (e.g. a reverse proxy's): with a port, only with that port, "
+        "else with any; the runner's own names (bind address, and loopback names from any port) need none; "
+        "repeatable; '*' disables the DNS-rebinding guard",
     )
     p.add_argument("--tls-cert", help="PEM certificate file: serve HTTPS (with --tls-key)")
     p.add_argument("--tls-key", help="PEM private key file for --tls-cert")

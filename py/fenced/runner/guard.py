@@ -4,7 +4,7 @@ Host and Origin are checked by plain ASGI middleware, because preflights never r
 rejected Host must not reach anything. The Host check compares the name and the port: the port must be
 a port (1-65535), and the runner's own unless the name is a loopback one (an `ssh -L` tunnel or a local
 proxy forwards from another port; a rebinding attack cannot use a loopback name) or an --allow-host
-entry says otherwise. Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
+entry (NAME: any port, as a reverse proxy has its own; NAME:PORT: that one). Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
 needs HTTP trailers the server cannot send, and unknown request compressions get a clear
 `unimplemented` before reaching Connect. The token is checked behind it by a Connect metadata interceptor
 (`fenced.runner.tokens.TokenAuth`), which answers `unauthenticated` in each protocol's own framing.
@@ -112,8 +112,7 @@ class Guard:
         self.origins = {normalize_origin(o) for o in config.allow_origins}
         self.any_origin = "*" in config.allow_origins
         self.any_host = "*" in config.allowed_hosts
-        # --allow-host NAME[:PORT]: with a port, that port only; without, no port or the scheme's default
-        # (a reverse proxy on 80/443) or the runner's own.
+        # --allow-host NAME[:PORT]: with a port, that port only; without, any (a reverse proxy's port).
         self.extra_hosts = {parsed for h in config.allowed_hosts if h != "*" and (parsed := split_host(h))}
         bind = config.host.strip("[]").lower()
         names = set()  # the runner's own names: only with the runner's own port
@@ -132,13 +131,10 @@ class Guard:
         if parsed is None:
             return False
         name, given = parsed
-        default = DEFAULT_PORTS.get(scheme)
         own_port = given is None or port is None or given == port  # no port is not another port
         if name in self.host_names or (self.any_ip and _is_ip(name)):
             return own_port or is_loopback(name)
-        if (name, given) in self.extra_hosts:
-            return True
-        return (name, None) in self.extra_hosts and (given is None or given in (default, port))
+        return (name, given) in self.extra_hosts or (name, None) in self.extra_hosts
 
     def origin_allowed(self, origin: str, scheme: str, host_header: str) -> bool:
         if self.any_origin:
