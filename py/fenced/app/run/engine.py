@@ -24,9 +24,9 @@ from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
 from .program import SessionSpec
+from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
 from .stream import coalesce
 
-STARTING, RUNNING, SUCCEEDED, FAILED = "starting", "running", "succeeded", "failed"
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
 # A page never gives up on its session's Watch: it retries whatever failed (but a session the runner no
 # longer has), also when the runner ended the stream (it restarts), and shows "reconnecting" after 3.
@@ -46,7 +46,7 @@ class Run:
     interactive: bool = True
     background: bool = False
     execution_id: str = ""
-    state: str = STARTING
+    state: RunState = STARTING
     pid: int = 0
     exit_code: int | None = None
     signal: str = ""
@@ -67,7 +67,7 @@ class Run:
     def running(self) -> bool:
         return self.state in (STARTING, RUNNING)
 
-    def finish(self, state: str, exit_code: int | None = None, reason: str = "") -> None:
+    def finish(self, state: RunState, exit_code: int | None = None, reason: str = "") -> None:
         self.state, self.exit_code, self.reason = state, exit_code, reason or self.reason
         if not self.done.done():
             self.done.set_result(exit_code)
