@@ -169,7 +169,7 @@ def proxied() -> Iterator[RunnerProcess]:
         ("LOCALHOST:{port}", True),
         ("[::1]:{port}", True),
         ("localhost", True),
-        ("localhost:9000", True),  # a loopback name from another port: an ssh -L tunnel, a local proxy
+        ("localhost:9000", False),  # a loopback name from another port: needs --allow-host (ssh -L, a proxy)
         ("runner.test", True),
         ("runner.test:{port}", True),
         ("runner.test:8443", True),  # allowed without a port: a reverse proxy's port, whatever it is
@@ -207,7 +207,8 @@ def test_raw_garbage_gets_an_http_error_not_a_traceback(proc: RunnerProcess) -> 
         ("0.0.0.0", "192.168.1.2:8765", True),
         ("0.0.0.0", "192.168.1.2:9", False),
         ("0.0.0.0", "evil.test:8765", False),
-        ("127.0.0.1", "localhost:9000", True),
+        ("127.0.0.1", "localhost:9000", False),
+        ("127.0.0.1", "127.0.0.1:9000", False),
     ],
 )
 def test_the_runners_own_names_need_its_port(bind: str, host: str, allowed: bool) -> None:
@@ -215,4 +216,22 @@ def test_the_runners_own_names_need_its_port(bind: str, host: str, allowed: bool
     from fenced.runner.guard import Guard
 
     guard = Guard(None, RunnerConfig(host=bind, port=8765, token="t"), "/x/", None)  # type: ignore[arg-type]
+    assert guard.host_allowed(host, "http", 8765) is allowed
+
+
+@pytest.mark.parametrize(
+    ("allow", "host", "allowed"),
+    [
+        ("127.0.0.1", "127.0.0.1:9000", True),  # an ssh -L tunnel named with --allow-host: any port
+        ("127.0.0.1:9000", "127.0.0.1:9000", True),
+        ("127.0.0.1:9000", "127.0.0.1:9001", False),
+        ("localhost:9000", "127.0.0.1:9000", False),
+    ],
+)
+def test_a_tunnel_from_another_port_is_named_with_allow_host(allow: str, host: str, allowed: bool) -> None:
+    from fenced.runner.config import RunnerConfig
+    from fenced.runner.guard import Guard
+
+    config = RunnerConfig(host="127.0.0.1", port=8765, token="t", allowed_hosts=(allow,))
+    guard = Guard(None, config, "/x/", None)  # type: ignore[arg-type]
     assert guard.host_allowed(host, "http", 8765) is allowed

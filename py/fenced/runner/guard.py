@@ -2,9 +2,9 @@
 
 Host and Origin are checked by plain ASGI middleware, because preflights never reach Connect and a
 rejected Host must not reach anything. The Host check compares the name and the port: the port must be
-a port (1-65535), and the runner's own unless the name is a loopback one (an `ssh -L` tunnel or a local
-proxy forwards from another port; a rebinding attack cannot use a loopback name) or an --allow-host
-entry (NAME: any port, as a reverse proxy has its own; NAME:PORT: that one). Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
+a port (1-65535) and the runner's own, loopback names included; an `ssh -L` tunnel or a local proxy that
+forwards from another port is named with --allow-host (NAME: any port, as a reverse proxy has its own;
+NAME:PORT: that one). Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
 needs HTTP trailers the server cannot send, and unknown request compressions get a clear
 `unimplemented` before reaching Connect. The token is checked behind it by a Connect metadata interceptor
 (`fenced.runner.tokens.TokenAuth`), which answers `unauthenticated` in each protocol's own framing.
@@ -132,8 +132,8 @@ class Guard:
             return False
         name, given = parsed
         own_port = given is None or port is None or given == port  # no port is not another port
-        if name in self.host_names or (self.any_ip and _is_ip(name)):
-            return own_port or is_loopback(name)
+        if own_port and (name in self.host_names or (self.any_ip and _is_ip(name))):
+            return True
         return (name, given) in self.extra_hosts or (name, None) in self.extra_hosts
 
     def origin_allowed(self, origin: str, scheme: str, host_header: str) -> bool:
