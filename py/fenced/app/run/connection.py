@@ -35,6 +35,8 @@ RETRY_S = (1.0, 2.0, 3.0)  # between tries to reach an unreachable runner (the l
 BACK_S = (0.25, 0.5, 1.0)  # between GetInfo checks while the Watch is lost (the last one repeats)
 CHECK_TIMEOUT_S = 3.0
 PROBE_TIMEOUT_S = 5.0
+# Answers to "are you back?" that are answers: the runner is there but will not serve this page as it is.
+REFUSALS = frozenset({Code.UNAUTHENTICATED, Code.PERMISSION_DENIED, Code.UNIMPLEMENTED})
 TROUBLE = "runner-trouble"  # the message key of connection trouble (one message, replaced, cleared)
 
 _storage = LocalStorage()
@@ -209,13 +211,10 @@ class Connection:
             try:
                 await asyncio.wait_for(client.get_info(), CHECK_TIMEOUT_S)
             except (ConnectError, TimeoutError) as exc:
-                if isinstance(exc, ConnectError) and exc.code not in (
-                    Code.UNAVAILABLE,
-                    Code.DEADLINE_EXCEEDED,
-                ):
-                    await self.connect()  # it answers, but differently (a new token?): say how
+                if isinstance(exc, ConnectError) and exc.code in REFUSALS:
+                    await self.connect()  # it answers, but no longer to us (a new token?): say how
                     return
-                continue
+                continue  # not there yet (or a connection cut mid-answer): ask again
             self.lost = False
             self._changed()
             try:

@@ -186,6 +186,9 @@ class Engine:
         task, self._watch_task = self._watch_task, None
         if task is not None and not task.done():
             task.cancel()
+        # Reachable, as far as anyone knows now; a fresh stream says "down" again only after failing anew
+        # (and never says "up" when it has not said "down"), so the engine's state starts from here.
+        self._connection(True, None)
         self.follow()
 
     async def restart(self) -> None:
