@@ -59,9 +59,11 @@ class TokenLog:
 
     def __init__(self, page: Any) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.origins: set[str] = set()  # every origin the page sent anything to
         page.on("request", self._seen)
 
     def _seen(self, request: Any) -> None:
+        self.origins.add(origin(request.url))
         value = request.headers.get("authorization")
         if value:
             self.sent.append((origin(request.url), value.removeprefix("Bearer ")))

@@ -89,6 +89,7 @@ def test_an_address_runner_is_used_only_after_the_user_confirms(
     assert foreign.token not in page.url and "token=" not in page.url and "runner=" not in page.url
     open_doc(page, DOC)
     ran_on(page, mine)
+    assert origin(foreign.url) not in tokens.origins  # not a single request went to the other runner
 
     page.goto(app_url)  # a plain bookmark: still mine
     wait_ready(page)

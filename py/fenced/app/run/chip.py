@@ -75,6 +75,7 @@ class Chip:
         self.cwd_el = self.popover.querySelector("[data-runner-cwd]")
         self._filled_for: str | None = None  # the runner the fields were last filled for
         self._chosen = ""  # a runner chosen in the popover: once connected, the popover has done its job
+        self._listed: tuple[object, ...] = ()  # what the runner list shows
 
     def install(self) -> None:
         listen(self.button, "click", lambda _e: self.toggle())
@@ -123,6 +124,10 @@ class Chip:
 
     def _render_list(self) -> None:
         book, in_use = self.host.book, self.host.url
+        shown = (tuple(book.runners), in_use)
+        if shown == self._listed:  # unchanged: leave the buttons alone (one may be under the pointer)
+            return
+        self._listed = shown
         items = []
         for runner in book.runners:
             url = escape(runner.url)
