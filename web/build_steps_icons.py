@@ -75,7 +75,10 @@ def stylesheet(table: dict[str, str], version: str) -> str:
     missing = [name for name in ICONS if name not in table]
     if missing:
         raise SystemExit(f"build: {PACKAGE} {version} has no icon named {', '.join(missing)}")
-    rules = "\n".join(f'[data-icon="{name}"]::before {{ content: "\\{table[name].lower()}"; }}' for name in ICONS)
+    # `content: "…" / ""`: the glyph has empty alternative text, so it never joins a button's accessible name.
+    rules = "\n".join(
+        f'[data-icon="{name}"]::before {{ content: "\\{table[name].lower()}" / ""; }}' for name in ICONS
+    )
     return (
         f"/* Icons from {PACKAGE} {version} (CC BY 4.0, see LICENSE next to this file), written by"
         " web/build_steps_icons.py. */\n"

@@ -102,7 +102,9 @@ window.fencedShell = (() => {
   }
 
   /** The one cell actions bar (fenced.app.view) shows in the cell under the mouse, and goes back to the
-   *  selected cell when the mouse leaves the cells; never while it holds the focus or a menu is open. */
+   *  selected cell when the mouse leaves the cells; never while it holds the focus or a menu is open.
+   *  Only a moving mouse moves it (`pointermove`): cells that move under a still mouse (a cell moved or
+   *  deleted) leave it in the selected cell. */
   function onPointer(e) {
     if (e.pointerType === "touch") return;
     const bar = document.querySelector("#notebook .cell-actions");
@@ -120,7 +122,7 @@ window.fencedShell = (() => {
   document.addEventListener("click", onClick);
   document.addEventListener("click", onSkip, true);
   document.addEventListener("keydown", onKey);
-  document.addEventListener("pointerover", onPointer, {passive: true});
+  document.addEventListener("pointermove", onPointer, {passive: true});
   document.addEventListener("DOMContentLoaded", () => {
     for (const b of document.querySelectorAll("[popovertarget]")) b.setAttribute("aria-expanded", "false");
     document.getElementById("notebook")?.addEventListener("pointerleave", onPointer, {passive: true});

@@ -39,6 +39,13 @@ def connect(page: Any, app_url: str, runner: RunnerProcess) -> None:
     wait_runner_state(page, "connected")
 
 
+def open_runner_settings(page: Any) -> None:
+    """Show the runner's URL and token fields (they are in the runner chip's popover in the header)."""
+    if not page.get_by_label("Runner URL").is_visible():
+        page.locator(".runner-settings [popovertarget]").first.click()
+        page.get_by_label("Runner URL").wait_for()
+
+
 def wait_runner_state(page: Any, state: str, timeout_ms: int = TIMEOUT_MS) -> Any:
     return page.wait_for_selector(f"#runner-status[data-runner-state='{state}']", timeout=timeout_ms)
 

@@ -85,3 +85,35 @@ def make_runbook(cells: int) -> str:
             attrs = f' {{"name":"step-{i}"}}' if i % 4 == 0 else ""
             out.append(f"```{lang}{attrs}\n{code}\n```\n")
     return "\n".join(out)
+
+
+def cell_action(cell_locator: Any, name: str) -> None:
+    """Click the cell action named `name` on that cell, as a user does: the actions bar shows on the cell under
+    the mouse (or the selected one); what is not one of its icons is in its "More cell actions" menu."""
+    cell_locator.hover(position={"x": 4, "y": 4})
+    bar = cell_locator.get_by_role("toolbar", name="Cell actions")
+    bar.wait_for()
+    button = bar.get_by_role("button", name=name)
+    if not button.count():
+        bar.get_by_role("button", name="More cell actions").click()
+        button = cell_locator.locator(".cell-menu").get_by_role("button", name=name)
+    button.click()
+
+
+def header_action(page: Any, name: str, menu: str = "") -> None:
+    """Click a command of the header by its accessible name: a visible button, or an entry of one of its menus
+    ("File", "More run actions"), or of the one "Menu" a phone folds them into."""
+    target = page.get_by_role("button", name=name, exact=True)
+    if target.count() and target.first.is_visible():
+        target.first.click()
+        return
+    folded = page.get_by_role("button", name="Menu", exact=True)
+    if folded.is_visible():
+        folded.click()
+    else:
+        for menu_name in [menu] if menu else ["File", "More run actions"]:
+            page.get_by_role("button", name=menu_name, exact=True).click()
+            if target.first.is_visible():
+                break
+            page.keyboard.press("Escape")
+    target.first.click()

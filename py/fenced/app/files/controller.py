@@ -77,15 +77,7 @@ class FilesController:
         for name, action in actions.items():
             btn = doc.querySelector(f'.file-actions [data-action="{name}"]')
             btn.addEventListener("click", keep(lambda _e, a=action: spawn(a())))
-        # The same actions as commands: the empty state's buttons, the palette and keys run them by name.
-        self.view.commands.add(
-            Command("open", lambda: spawn(self.open()), label="Open a file…", needs_document=False),
-            Command("open-folder", lambda: spawn(self.open_folder()), label="Open a folder…", needs_document=False),
-            Command("open-sample", lambda: spawn(self.open_sample()), label="Open the sample runbook", needs_document=False),
-            Command("save", lambda: spawn(self.saver.save()), label="Save"),
-            Command("save-as", lambda: spawn(self.saver.save_as()), label="Save as…"),
-            Command("download", lambda: spawn(self.saver.download()), label="Download"),
-        )
+        self.view.commands.add(*self.commands())
         capture = obj(capture=True)
         for event, handler in (
             ("dragenter", self._on_drag),
@@ -121,6 +113,24 @@ class FilesController:
         )
         ui.show_document(None, False)
         spawn(self._startup())
+
+    def commands(self) -> list[Command]:
+        """The file actions as commands: the empty state's buttons, the palette and keys run them by name."""
+        return [
+            Command("open", lambda: spawn(self.open()), label="Open a file…", needs_document=False),
+            Command(
+                "open-folder", lambda: spawn(self.open_folder()), label="Open a folder…", needs_document=False
+            ),
+            Command(
+                "open-sample",
+                lambda: spawn(self.open_sample()),
+                label="Open the sample runbook",
+                needs_document=False,
+            ),
+            Command("save", lambda: spawn(self.saver.save()), label="Save"),
+            Command("save-as", lambda: spawn(self.saver.save_as()), label="Save as…"),
+            Command("download", lambda: spawn(self.saver.download()), label="Download"),
+        ]
 
     async def _startup(self) -> None:
         await self.places.refresh_recents()

@@ -142,7 +142,7 @@ def actions_html(menu: list[CellAction] | None = None) -> str:
     """The one cell actions bar (moved into the selected or hovered cell) with its "…" menu, a popover."""
     items = "".join(_action_button(a, "menu-item") for a in (menu if menu is not None else MENU_ACTIONS))
     return (
-        '<div class="cell-actions" role="group" aria-label="Cell actions">'
+        '<div class="cell-actions" role="toolbar" aria-label="Cell actions">'
         + "".join(_action_button(a, "cell-action") for a in BAR_ACTIONS)
         + f'<button type="button" class="cell-action more" popovertarget="{MENU_ID}" data-icon="ellipsis"'
         ' title="More cell actions"><span class="label">More cell actions</span></button>'
