@@ -100,20 +100,15 @@ def cell_action(cell_locator: Any, name: str) -> None:
     button.click()
 
 
-def header_action(page: Any, name: str, menu: str = "") -> None:
-    """Click a command of the header by its accessible name: a visible button, or an entry of one of its menus
-    ("File", "More run actions"), or of the one "Menu" a phone folds them into."""
-    target = page.get_by_role("button", name=name, exact=True)
-    if target.count() and target.first.is_visible():
-        target.first.click()
-        return
-    folded = page.get_by_role("button", name="Menu", exact=True)
-    if folded.is_visible():
-        folded.click()
-    else:
-        for menu_name in [menu] if menu else ["File", "More run actions"]:
-            page.get_by_role("button", name=menu_name, exact=True).click()
-            if target.first.is_visible():
-                break
-            page.keyboard.press("Escape")
-    target.first.click()
+def header_action(page: Any, name: str) -> None:
+    """Click a command of the header by its accessible name, as a user does: a visible button, or an entry of
+    the menu that holds it ("File", "More run actions"), or of the one "Menu" a phone folds them into."""
+    target = page.locator(".app-header").get_by_role("button", name=name, exact=True).first
+    if not target.is_visible():
+        folded = page.get_by_role("button", name="Menu", exact=True)
+        if folded.is_visible():
+            folded.click()
+        else:
+            menu = target.evaluate("e => e.closest('[popover]').id")
+            page.locator(f'[popovertarget="{menu}"]').click()
+    target.click()

@@ -57,8 +57,8 @@ TOOLBAR = """
 </div>
 <div class="nb-cells"></div>
 <div class="nb-end">
-  <button type="button" class="tool" data-nb="add-code" data-icon="add">+ Code cell</button>
-  <button type="button" class="tool" data-nb="add-markdown" data-icon="add">+ Markdown cell</button>
+  <button type="button" class="tool" data-nb="add-code">+ Code cell</button>
+  <button type="button" class="tool" data-nb="add-markdown">+ Markdown cell</button>
 </div>
 """
 
