@@ -27,7 +27,8 @@ window.fencedShell = (() => {
     let left = r.left;
     if (left + w > vw - 4) left = Math.max(4, r.right - w);
     if (left + w > vw - 4) left = Math.max(4, vw - 4 - w);
-    let top = r.bottom + 4;
+    const header = invoker.closest(".app-header");  // a header menu opens under the header's edge
+    let top = Math.max(r.bottom + 4, header ? header.getBoundingClientRect().bottom + 1 : 0);
     if (top + h > vh - 4 && r.top - 4 - h >= 4) top = r.top - 4 - h;
     else if (top + h > vh - 4) popover.style.maxHeight = `${Math.max(120, vh - 8 - top)}px`;
     popover.style.left = `${Math.round(left)}px`;
@@ -102,13 +103,13 @@ window.fencedShell = (() => {
   }
 
   /** The one cell actions bar (fenced.app.view) shows in the cell under the mouse, and goes back to the
-   *  selected cell when the mouse leaves the cells; never while it holds the focus or a menu is open.
+   *  selected cell when the mouse leaves the cells; never while its menu is open.
    *  Only a moving mouse moves it (`pointermove`): cells that move under a still mouse (a cell moved or
    *  deleted) leave it in the selected cell. */
   function onPointer(e) {
     if (e.pointerType === "touch") return;
     const bar = document.querySelector("#notebook .cell-actions");
-    if (!bar || bar.contains(document.activeElement) || document.querySelector(".cell-menu:popover-open")) return;
+    if (!bar || document.querySelector(".cell-menu:popover-open")) return;
     const cells = bar.closest(".nb-cells") || document.querySelector("#notebook .nb-cells");
     const cell = e.target.closest && e.target.closest(".nb-cells > .cell");
     const home = cell || (cells && cells.querySelector(":scope > .cell.active"));

@@ -30,8 +30,16 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return page.evaluate(AXE_RUN_JS)
 
 
-def new_page(browser: Any, app_url: str, size: dict[str, int] = DESKTOP, *, touch: bool = False,
-             dark: bool = False, url_suffix: str = "", **context_args: Any) -> Any:
+def new_page(
+    browser: Any,
+    app_url: str,
+    size: dict[str, int] = DESKTOP,
+    *,
+    touch: bool = False,
+    dark: bool = False,
+    url_suffix: str = "",
+    **context_args: Any,
+) -> Any:
     """A page in a fresh context of that size (a phone: touch and mobile viewport), ready."""
     context = browser.new_context(
         viewport=size,

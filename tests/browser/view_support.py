@@ -103,7 +103,9 @@ def cell_action(cell_locator: Any, name: str) -> None:
 def header_action(page: Any, name: str) -> None:
     """Click a command of the header by its accessible name, as a user does: a visible button, or an entry of
     the menu that holds it ("File", "More run actions"), or of the one "Menu" a phone folds them into."""
-    target = page.locator(".app-header").get_by_role("button", name=name, exact=True).first
+    target = (
+        page.locator(".app-header").get_by_role("button", name=name, exact=True, include_hidden=True).first
+    )
     if not target.is_visible():
         folded = page.get_by_role("button", name="Menu", exact=True)
         if folded.is_visible():

@@ -168,7 +168,7 @@ class RunCommands:
             return
         if key != "Enter" or event.isComposing or event.defaultPrevented or (shift + mod + alt) != 1:
             return
-        if opt(js.document.querySelector("dialog[open]")) is not None:
+        if opt(js.document.querySelector("dialog[open], [popover]:popover-open")) is not None:
             return
         target = event.target
         cell_el = closest(target, ".cell")

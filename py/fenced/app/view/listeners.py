@@ -15,6 +15,7 @@ from .commandtable import CommandTable
 from .keymap import COMMAND, EDIT, KeyPress, Mode, command_for
 
 _TEXT_INPUTS = ("INPUT", "TEXTAREA", "SELECT")
+MODAL = "dialog[open], [popover]:popover-open"
 # What the keys may do in a notebook without cells.
 _WITHOUT_CELLS = ("undo", "redo", "shortcuts", "find", "insert-above", "insert-below")
 
@@ -92,8 +93,8 @@ class Listeners:
         target = event.target
         if v.chrome.handles_key(event):
             return
-        if opt(js.document.querySelector("dialog[open]")) is not None:
-            return
+        if opt(js.document.querySelector(MODAL)) is not None:
+            return  # a dialog or an open menu has the keys (Escape closes it: never prevent that)
         mode = self._mode_for(target)
         if mode is None:
             self._other_key(event, target)
