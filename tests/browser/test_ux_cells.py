@@ -22,7 +22,7 @@ from tests.browser.run_support import (
     wait_exit,
     wait_runner_state,
 )
-from tests.browser.ux_support import DESKTOP, box, new_page
+from tests.browser.ux_support import DESKTOP, box, new_page, screenshot
 from tests.browser.view_support import cell_action, header_action, show
 from tests.runner.support import RunnerProcess
 
@@ -195,6 +195,7 @@ def test_run_button_keeps_its_place_while_running(browser: Any, app_url: str, ru
         stop = slow.get_by_role("button", name="Stop cell")
         expect(stop).to_be_enabled()
         expect(slow.locator("[data-run-count]")).to_have_text("[*]")
+        screenshot(page, "running-desktop-light")
         stop.click()
         page.wait_for_selector(
             "#notebook .cell[data-cell-name='slow'][data-state='failed']", timeout=TIMEOUT_MS
