@@ -26,8 +26,11 @@ def origin(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def runner(app_url: str) -> Iterator[RunnerProcess]:
-    """A runner that allows the app's origin (a different port, so a different origin)."""
-    with RunnerProcess("--allow-origin", origin(app_url), "--stop-grace", "0.5", "--quiet") as proc:
+    """A runner that allows the app's origin (a different port, so a different origin).
+
+    `--allow-host 127.0.0.1`: some tests reach it through a loopback TCP proxy on another port."""
+    flags = ("--allow-origin", origin(app_url), "--allow-host", "127.0.0.1", "--stop-grace", "0.5", "--quiet")
+    with RunnerProcess(*flags) as proc:
         assert origin(proc.url) != origin(app_url)
         yield proc
 

@@ -1,6 +1,6 @@
 """A code cell's output area: status line (state, pid, exit code, duration, and the output's actions:
-copy, collapse, clear), an xterm.js terminal, and the same output as plain text (`[data-output-text]`,
-kept current as output streams).
+copy, collapse, clear), notices from the runner (`[data-run-notices]`: warnings, output it dropped), an
+xterm.js terminal, and the same output as plain text (`[data-output-text]`, kept current as output streams).
 
 The output area lives in the view's `.cell-output[data-output]`; the run state is mirrored on the cell
 element (`data-state`, `data-exit-code`, `data-pid`, `data-output-collapsed`) for styles and tests, with
@@ -39,6 +39,7 @@ _HTML = (
     '<span class="label">Collapse output</span></button>'
     '<button type="button" class="out-action" data-op="clear-output" data-icon="clear-all" title="Clear output">'
     '<span class="label">Clear output</span></button></span></div>'
+    '<div class="run-notices" data-run-notices hidden></div>'
     '<div class="run-terminal"></div>'
     '<pre class="run-text" data-output-text hidden></pre>'
     '<pre class="run-stderr" data-stderr-text hidden></pre>'
@@ -72,6 +73,7 @@ class CellOutput:
         self.term_host = self.box.querySelector(".run-terminal")
         self.text_el = self.box.querySelector(".run-text")
         self.stderr_el = self.box.querySelector(".run-stderr")
+        self.notices_el = self.box.querySelector(".run-notices")
         self.term: Any = None
         self._proxies = [create_proxy(on_input), create_proxy(on_resize)]
         self._callbacks = obj(input=self._proxies[0], resize=self._proxies[1])
@@ -154,8 +156,12 @@ class CellOutput:
         return None
 
     def notice(self, text: str) -> None:
-        if self.term is not None:
-            self.term.write(to_js(f"\r\n\x1b[2m[{text}]\x1b[22m\r\n".encode()), False, True)
+        """A plain line above the terminal (not in it: a full-screen program keeps its screen)."""
+        line = js.document.createElement("p")
+        line.className = "run-notice"
+        line.textContent = text
+        self.notices_el.appendChild(line)
+        self.notices_el.hidden = False
 
     def refresh(self, now_ms: float | None = None) -> None:
         """Show the run's state (called on events and once a second while running)."""
@@ -288,6 +294,8 @@ class CellOutput:
         self._text, self._stderr = PlainText(), PlainText()
         self.text_el.textContent = ""
         self.stderr_el.textContent = ""
+        self.notices_el.replaceChildren()
+        self.notices_el.hidden = True
         self._tail = self._stderr_tail = None
 
     def plain_text(self) -> str:
