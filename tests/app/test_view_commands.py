@@ -25,7 +25,17 @@ APP = ROOT / "py" / "fenced" / "app"
 def fake_view() -> Any:
     """What ViewCommands reads when it builds its table: bound methods of the view."""
     calls: list[str] = []
-    names = ("edit", "command_mode", "undo", "redo", "open_palette", "select", "flush", "run", "toggle_sidebar")
+    names = (
+        "edit",
+        "command_mode",
+        "undo",
+        "redo",
+        "open_palette",
+        "select",
+        "flush",
+        "run",
+        "toggle_sidebar",
+    )
     view = SimpleNamespace(calls=calls, cells=[], active=0, notebook=None, root=None)
     for name in names:
         setattr(view, name, lambda *a, _n=name, **k: calls.append(_n))
@@ -153,6 +163,15 @@ def test_the_palette_lists_labelled_commands_in_order_then_its_sources() -> None
     assert labels == [c.label for c in table if c.label] + ["Run cell: build"]
     run_room = ["Run all", "Stop all", "Restart session", "Save with outputs", "Connect to a runner…"]
     assert [label for label in labels if label in run_room] == run_room
-    for wanted in ("Open a file…", "Open a folder…", "Open the sample runbook", "Save as…", "Keyboard shortcuts",
-                   "Run the cells above", "Run this cell and below", "Clear all outputs", "Copy the cell's output"):
+    for wanted in (
+        "Open a file…",
+        "Open a folder…",
+        "Open the sample runbook",
+        "Save as…",
+        "Keyboard shortcuts",
+        "Run the cells above",
+        "Run this cell and below",
+        "Clear all outputs",
+        "Copy the cell's output",
+    ):
         assert wanted in labels

@@ -35,11 +35,19 @@ Where = Literal["command", "edit", "command, edit", "anywhere"]
 # catch themselves (the run keys of fenced.app.run, Save/Open of fenced.app.files, the palette). It is the
 # one table the "?" dialog shows, so help and behaviour cannot drift apart.
 SHORTCUTS: list[tuple[str, str, Where]] = [
-    ("Tab / Shift+Tab", "Move between cells and controls (a cell's editor keeps Tab only in edit mode)", "command"),
+    (
+        "Tab / Shift+Tab",
+        "Move between cells and controls (a cell's editor keeps Tab only in edit mode)",
+        "command",
+    ),
     ("Enter", "Edit the selected cell (edit mode: Tab indents there)", "command"),
     ("Esc", "Leave the editor (command mode); renders a Markdown cell", "edit"),
     ("Tab / Shift+Tab", "Indent / outdent the lines (press Esc first to move on with Tab)", "edit"),
-    ("Shift+Enter", "Code cell: run it and select the next cell; Markdown: render, select the next", "command, edit"),
+    (
+        "Shift+Enter",
+        "Code cell: run it and select the next cell; Markdown: render, select the next",
+        "command, edit",
+    ),
     ("Ctrl/Cmd+Enter", "Code cell: run it; Markdown: render it", "command, edit"),
     ("Alt+Enter", "Code cell: run it and add a code cell below", "command, edit"),
     ("J / ↓", "Select the next cell", "command"),

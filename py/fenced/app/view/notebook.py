@@ -398,7 +398,9 @@ def _focus_is_free() -> bool:
     if active is None or active == js.document.body:
         return True
     tag = str(getattr(active, "tagName", ""))
-    return tag not in ("INPUT", "TEXTAREA", "SELECT") and not bool(getattr(active, "isContentEditable", False))
+    return tag not in ("INPUT", "TEXTAREA", "SELECT") and not bool(
+        getattr(active, "isContentEditable", False)
+    )
 
 
 def _base_name(source: str) -> str:
