@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.run_support import cell, cells_md, connect, open_doc, origin, runner, wait_runner_state
+from tests.browser.run_support import (
+    cell,
+    cells_md,
+    connect,
+    open_doc,
+    open_runner_settings,
+    origin,
+    runner,
+    wait_runner_state,
+)
 from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
@@ -33,6 +42,7 @@ def wait_error(page: Any, reason: str) -> None:
 
 
 def enter_runner(page: Any, url: str, token: str) -> None:
+    open_runner_settings(page)
     page.get_by_label("Runner URL").fill(url)
     page.get_by_label("Runner token").fill(token)
     page.get_by_label("Runner token").press("Enter")
@@ -54,12 +64,16 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
         "aria-description", "No runner: enter a Runner URL and token to run cells."
     )
     expect(page.get_by_role("button", name="Run all")).to_be_disabled()
-    # Run says why it cannot run, and clicking it goes where a runner is given (issue 13).
-    page.locator("#runner-chip").click()  # (open at first use) closed
-    expect(page.locator("#runner-popover")).to_be_hidden()
+    # Run says why it cannot run, and clicking it opens "Connect a runner": the command to start one for
+    # this page's origin, and where to give its URL and token (issue 13).
+    popover = page.locator("#runner-popover")
+    expect(popover).to_be_hidden()
     button.click()
-    expect(page.locator("#runner-popover")).to_be_visible()
+    expect(popover).to_be_visible()
     expect(page.get_by_label("Runner URL")).to_be_focused()
+    app_origin = page.evaluate("location.origin")
+    expect(popover.locator("[data-connect-command]")).to_have_text(f"fenced runner --allow-origin {app_origin}")
+    expect(popover.get_by_role("button", name="Copy command")).to_be_visible()
     assert cell(page, "hello").get_attribute("data-state") in (None, "idle")  # nothing ran
 
 
@@ -70,6 +84,7 @@ def test_address_token_is_removed_kept_and_used_after_reload(
     assert "token" not in page.url and runner.token not in page.url
     expect(status(page)).to_contain_text(f"{getpass.getuser()}@{socket.gethostname()}")
     assert page.evaluate("localStorage.getItem('fenced.runner.token')") == runner.token
+    open_runner_settings(page)
     assert page.get_by_label("Runner URL").input_value() == runner.url
     page.goto(app_url)  # no runner in the address any more: the stored settings connect
     wait_ready(page)

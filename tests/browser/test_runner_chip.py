@@ -134,7 +134,7 @@ def test_connect_a_runner_panel_gives_the_exact_command_and_opens_the_settings(
     expect(panel).to_contain_text("token")
     panel.get_by_role("button", name="Copy command").click()
     page.wait_for_function("(c) => navigator.clipboard.readText().then(t => t === c)", arg=command)
-    expect(page.locator("#runner-popover")).to_be_hidden()  # (open at first use) closed by a click elsewhere
+    expect(page.locator("#runner-popover")).to_be_hidden()
     panel.get_by_role("button", name="Enter runner URL and token").click()
     expect(page.get_by_label("Runner URL")).to_be_focused()
     page.get_by_label("Runner URL").fill(runner.url)

@@ -1,7 +1,10 @@
-"""The runner chip in the header (`.runner-settings` in index.html): a state dot and the runner's origin,
+"""The runner chip in the header (`form.runner-settings` in index.html): a state dot and the runner's origin,
 and a popover with the runner's URL, token and label (Connect), the runners the user keeps (use one,
 remove one), the sessions of the runner in use with this document's working directory, and how to start
-a runner.
+a runner (open while no runner is set: a Run button pressed then opens the popover there).
+
+The popover is a native one (`popover`, opened by the chip's `popovertarget`): the browser gives it light
+dismiss, Escape and the focus's return; web/shell.js places it under the chip, like the header's menus.
 
 The chip shows; the connection (`Connection`, given as `ChipHost`) decides. `#runner-status` carries the
 whole status text (the runner's URL first, whatever the runner calls itself after it) and the state
@@ -64,7 +67,8 @@ class Chip:
         self.status_el = doc.getElementById("runner-status")
         self.popover = doc.getElementById("runner-popover")
         self.message_el = self.popover.querySelector("[data-runner-message]")
-        self.form = self.popover.querySelector(".runner-form")
+        self.form = self.root  # the chip is a form: Enter in a field, or Connect, submits it
+        self.help_el = self.popover.querySelector("[data-runner-help]")
         self.url_input = doc.getElementById("runner-url")
         self.token_input = doc.getElementById("runner-token")
         self.label_input = doc.getElementById("runner-label")
@@ -78,17 +82,10 @@ class Chip:
         self._listed: tuple[object, ...] = ()  # what the runner list shows
 
     def install(self) -> None:
-        listen(self.button, "click", lambda _e: self.toggle())
         listen(self.form, "submit", self._submitted)
         listen(self.popover, "click", self._clicked)
-        listen(js.document, "keydown", self._keydown)
-        listen(js.document, "pointerdown", self._pointer_down)
+        listen(self.popover, "toggle", self._toggled)
         self.render()
-
-    def open_if_new(self) -> None:
-        """First use (no runner given, none kept): where to enter one is the first thing to see."""
-        if not self.host.book.runners and self.host.status.state == "none":
-            self.open(focus=False)
 
     # --- showing -----------------------------------------------------------------------------------
 
@@ -115,6 +112,8 @@ class Chip:
             self.token_input.value = entry.token if entry is not None else ""
             self.label_input.value = entry.label if entry is not None else ""
         self._render_list()
+        if shown.state == "none":  # nothing set: how to start a runner is the next step
+            self.help_el.open = True
         if not self.is_open or shown.state != "connected":
             self.sessions_box.hidden = True
         if self._chosen and shown.state != "connecting":
@@ -151,13 +150,12 @@ class Chip:
 
     @property
     def is_open(self) -> bool:
-        return not bool(self.popover.hidden)
+        return bool(self.popover.matches(":popover-open"))
 
     def open(self, focus: bool = True) -> None:
         """Show the popover (and put the focus where the next step is: URL, then token)."""
-        self.popover.hidden = False
-        self.button.setAttribute("aria-expanded", "true")
-        self.refresh_sessions()
+        if not self.is_open:
+            self.popover.showPopover()
         if focus:  # once the event that asked is done (a click in a cell selects that cell, after us)
             url, token = str(self.url_input.value), str(self.token_input.value)
             field = self.token_input if url and not token else self.url_input
@@ -166,32 +164,14 @@ class Chip:
     def close(self, refocus: bool = False) -> None:
         if not self.is_open:
             return
-        self.popover.hidden = True
-        self.button.setAttribute("aria-expanded", "false")
+        self.popover.hidePopover()
         if refocus:
             self.button.focus()
 
-    def toggle(self) -> None:
-        if self.is_open:
-            self.close()
-        else:
-            self.open(focus=False)
-
-    def _keydown(self, event: Any) -> None:
-        """Escape closes the popover when the focus is in the chip or nowhere in particular (in a cell,
-        Escape is the cell's)."""
-        if str(event.key) != "Escape" or not self.is_open or event.defaultPrevented:
-            return
-        active = js.document.activeElement
-        if bool(self.root.contains(active)) or active == js.document.body:
-            event.preventDefault()
-            self.close(refocus=True)
-
-    def _pointer_down(self, event: Any) -> None:
-        """A press outside the chip closes its popover (before the click: a Run button that opens it
-        again on its click still does)."""
-        if self.is_open and not bool(self.root.contains(event.target)):
-            self.close()
+    def _toggled(self, event: Any) -> None:
+        """Opened (by the chip, a Run button, Connect a runner): the sessions as they are now."""
+        if str(event.newState) == "open":
+            self.refresh_sessions()
 
     # --- what the user does ------------------------------------------------------------------------
 

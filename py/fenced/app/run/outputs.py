@@ -70,6 +70,7 @@ class Outputs:
         self.waiting = False  # the runner cannot be reached: running cells wait for it
         self.cwd = ""  # where this document's session works (the last exited run's directory)
         self.on_exit: Callable[[], None] | None = None  # told after each exit (the chip's sessions)
+        self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
 
     def get(self, key: Hashable) -> CellOutput | None:
         return self.by_key.get(key)
@@ -80,6 +81,12 @@ class Outputs:
             out.dispose()
         self.by_key.clear()
         self.cwd = ""
+
+    def clear_all(self) -> None:
+        """Clear every cell's output (the runs go on; their outputs stay attached to their cells)."""
+        for out in self.by_key.values():
+            out.clear()
+            self.sync(out.key)
 
     def sync(self, key: Hashable) -> None:
         """A cell's buttons for its run state."""
@@ -153,8 +160,11 @@ class Outputs:
         out.waiting = self.waiting
         out.from_runner(self.session.runner_url)
         nb = self.view.notebook
+        self._count += 1
         size = await out.prepare(
-            interactive, max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None)
+            interactive,
+            max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None),
+            self._count,
         )
         self.sync(k)
         return size

@@ -57,9 +57,10 @@ class RunUI:
         self.help = ConnectHelp(self.focus_runner)
         self.links = LinkGuard(view.root)
         self.prompts = PromptDialog()
-        # The Run toolbar is markup in index.html (shown, disabled, before Python starts), like the runner
-        # chip: the page is its one source.
-        self.actions = js.document.querySelector(".run-actions")
+        # The run commands of the header (Run all and its menu, Save with outputs in the File menu) are
+        # markup in index.html (shown, disabled, before Python starts), like the runner chip: the page is
+        # their one source, and they are found there by `data-run-action`.
+        self.actions = js.document.querySelector(".app-header")
         self.buttons = Buttons(view.root, self.actions, self.reason, self.no_runner)
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
         self.outputs.on_exit = self.chip.refresh_sessions
@@ -68,7 +69,10 @@ class RunUI:
     def install(self) -> None:
         """Plug into the view and the page (once, at boot)."""
         view = self.view
+        view.cell_parts.add("gutter", self.buttons.gutter_html)
         view.cell_parts.add("toolbar", self.buttons.toolbar_html)
+        for item in self.commands.cell_menu():
+            view.cell_parts.add_menu_item(item)
         view.events.shown.subscribe(lambda _e: self._document_shown())
         view.events.renamed.subscribe(self._document_renamed)
         view.events.cells_rendered.subscribe(self.outputs.readopt)
@@ -80,7 +84,6 @@ class RunUI:
         self.help.install()
         self.links.install()
         self.connection.install()
-        self.chip.open_if_new()
         self.update()
 
     # --- the state the parts share (commands.Session) ---------------------------------------------
