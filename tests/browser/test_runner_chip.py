@@ -131,7 +131,9 @@ def test_connect_a_runner_panel_gives_the_exact_command_and_opens_the_settings(
     expect(panel.get_by_role("heading", name="Connect a runner")).to_be_visible()
     command = f"fenced runner --allow-origin {app_origin}"
     expect(panel.locator("[data-connect-command]")).to_have_text(command)
-    expect(panel).to_contain_text("token")
+    # What the token is: where it is printed, and that it is a secret that runs commands as the user.
+    expect(panel).to_contain_text("the part after #token= is the token")
+    expect(panel).to_contain_text("a secret that lets this page run commands on that machine as you")
     panel.get_by_role("button", name="Copy command").click()
     page.wait_for_function("(c) => navigator.clipboard.readText().then(t => t === c)", arg=command)
     expect(page.locator("#runner-popover")).to_be_hidden()
@@ -152,3 +154,39 @@ def test_the_chip_fits_a_phone(page: Any, app_url: str, runner: RunnerProcess) -
     popover = open_chip(page)
     box = popover.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def dot_colour(page: Any) -> str:
+    return str(page.locator("#runner-chip .runner-dot").evaluate("d => getComputedStyle(d).backgroundColor"))
+
+
+def test_the_chip_shows_a_state_dot_and_the_runners_origin(ready_page: Any, runner: RunnerProcess) -> None:
+    page = ready_page
+    chip = page.locator("#runner-chip")
+    header = page.locator(".app-header")
+    expect(header.locator("form.runner-settings #runner-chip")).to_be_visible()  # one element of the header
+    expect(chip).to_have_text("No runner")
+    idle = dot_colour(page)
+    # A runner that refuses the token: the origin, and a dot of another colour (red), the reason in full.
+    popover = open_chip(page)
+    popover.get_by_label("Runner URL").fill(runner.url)
+    popover.get_by_label("Runner token").fill("not-the-token")
+    popover.get_by_role("button", name="Connect").click()
+    wait_runner_state(page, "error")
+    host = origin(runner.url).split("://", 1)[1]
+    expect(chip).to_have_text(host)
+    expect(page.locator("#runner-status")).to_contain_text(origin(runner.url))
+    refused = dot_colour(page)
+    # The right token: connected, the same origin, a green dot.
+    popover = open_chip(page)
+    popover.get_by_label("Runner token").fill(runner.token)
+    popover.get_by_role("button", name="Connect").click()
+    wait_connected_to(page, runner.url)
+    expect(chip).to_have_text(host)
+    expect(chip).to_have_accessible_name(f"Runner: {host}")
+    connected = dot_colour(page)
+    assert len({idle, refused, connected}) == 3, (idle, refused, connected)
+    r, g, b = (int(v) for v in connected.removeprefix("rgb(").rstrip(")").split(","))
+    assert g > r and g > b  # green
+    r, g, b = (int(v) for v in refused.removeprefix("rgb(").rstrip(")").split(","))
+    assert r > g and r > b  # red
