@@ -72,7 +72,9 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
     expect(popover).to_be_visible()
     expect(page.get_by_label("Runner URL")).to_be_focused()
     app_origin = page.evaluate("location.origin")
-    expect(popover.locator("[data-connect-command]")).to_have_text(f"fenced runner --allow-origin {app_origin}")
+    expect(popover.locator("[data-connect-command]")).to_have_text(
+        f"fenced runner --allow-origin {app_origin}"
+    )
     expect(popover.get_by_role("button", name="Copy command")).to_be_visible()
     assert cell(page, "hello").get_attribute("data-state") in (None, "idle")  # nothing ran
 
