@@ -76,6 +76,14 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
         f"fenced runner --allow-origin {app_origin}"
     )
     expect(popover.get_by_role("button", name="Copy command")).to_be_visible()
+    expect(popover.get_by_text("Connect a runner", exact=True)).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    popover.get_by_role("button", name="Copy command").click()
+    page.wait_for_function(
+        "(c) => navigator.clipboard.readText().then(t => t === c)",
+        arg=f"fenced runner --allow-origin {app_origin}",
+    )
+    expect(popover).to_be_visible()  # copying closes nothing: the URL and token are still to be given
     assert cell(page, "hello").get_attribute("data-state") in (None, "idle")  # nothing ran
 
 

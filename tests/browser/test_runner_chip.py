@@ -95,6 +95,7 @@ def test_each_document_runs_on_its_own_runner(
     expect(popover.locator("[data-runner-list] li[aria-current='true']")).to_contain_text("team")
     popover.get_by_role("button", name=f"Remove {origin(laptop.url)}").click()
     expect(known).to_have_count(1)
+    expect(popover).to_be_visible()  # still open for the rest of the list
     assert laptop.token not in str(page.evaluate("() => JSON.stringify(localStorage)"))
     assert tokens.tokens_sent_to(laptop) == {laptop.token}
     assert tokens.tokens_sent_to(team) == {team.token}

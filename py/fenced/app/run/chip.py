@@ -1,7 +1,8 @@
 """The runner chip in the header (`form.runner-settings` in index.html): a state dot and the runner's origin,
 and a popover with the runner's URL, token and label (Connect), the runners the user keeps (use one,
 remove one), the sessions of the runner in use with this document's working directory, and how to start
-a runner (open while no runner is set: a Run button pressed then opens the popover there).
+a runner ("Connect a runner": expanded while no runner is connected; a Run button pressed with no runner
+opens the popover there).
 
 The popover is a native one (`popover`, opened by the chip's `popovertarget`): the browser gives it light
 dismiss, Escape and the focus's return; web/shell.js places it under the chip, like the header's menus.
@@ -78,6 +79,7 @@ class Chip:
         self.sessions_el = self.popover.querySelector("[data-runner-sessions]")
         self.cwd_el = self.popover.querySelector("[data-runner-cwd]")
         self._filled_for: str | None = None  # the runner the fields were last filled for
+        self._help_for: bool | None = None  # connected or not, when "Connect a runner" was last opened/closed
         self._chosen = ""  # a runner chosen in the popover: once connected, the popover has done its job
         self._listed: tuple[object, ...] = ()  # what the runner list shows
 
@@ -112,8 +114,10 @@ class Chip:
             self.token_input.value = entry.token if entry is not None else ""
             self.label_input.value = entry.label if entry is not None else ""
         self._render_list()
-        if shown.state == "none":  # nothing set: how to start a runner is the next step
-            self.help_el.open = True
+        connected = shown.state == "connected"
+        if connected != self._help_for:  # not connected: how to start a runner is the next step
+            self._help_for = connected
+            self.help_el.open = not connected
         if not self.is_open or shown.state != "connected":
             self.sessions_box.hidden = True
         if self._chosen and shown.state != "connecting":
@@ -194,6 +198,7 @@ class Chip:
             return
         remove = closest(event.target, "[data-runner-remove]")
         if remove is not None:
+            event.stopPropagation()  # the popover stays open for the list (web/shell.js closes menus on a click)
             self.host.forget(str(remove.dataset.runnerRemove))
 
     # --- sessions ----------------------------------------------------------------------------------

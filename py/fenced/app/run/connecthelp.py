@@ -36,7 +36,12 @@ def help_html(origin: str, app_url: str, heading: bool) -> str:
         " <strong>token</strong>, a secret that lets this page run commands on that machine as you. Keep it"
         " to yourself. Give both in the runner menu (the ● in the header); with"
         f" <code>--app-url {escape(app_url)}</code> the runner prints a link that opens this page connected.</p>"
-        '<p><button type="button" data-open-runner>Enter runner URL and token</button></p>'
+        # (in the popover, the fields are right there)
+        + (
+            '<p><button type="button" data-open-runner>Enter runner URL and token</button></p>'
+            if heading
+            else ""
+        )
     )
 
 
@@ -64,6 +69,7 @@ class ConnectHelp:
     def _clicked(self, event: Any) -> None:
         copy = closest(event.target, "[data-copy]")
         if copy is not None:
+            event.stopPropagation()  # a copy is no command that closes the menu it is in (web/shell.js)
             spawn(_copy(str(copy.dataset.copy)))
         elif closest(event.target, "[data-open-runner]") is not None:
             self.open_settings()
