@@ -86,6 +86,10 @@ def test_each_document_runs_on_its_own_runner(
     wait_ready(page)
     open_doc(page, DOC, "team.md")
     wait_connected_to(page, team.url)
+    wait_output(page, MARK_CELL, f"ran-on:{team.mark}")  # re-attached after the reload: still says where from
+    restored = cell(page, MARK_CELL).locator(".cell-output")
+    expect(restored).to_have_attribute("data-runner-origin", origin(team.url))
+    expect(restored.locator(".run-runner")).to_have_text(origin(team.url).split("://", 1)[1])
     ran_on(page, team)
 
     # The list: both runners, the one in use marked; a runner removed takes its token with it.
