@@ -176,3 +176,27 @@ def test_no_page_is_wider_than_the_window(browser: Any, app_url: str) -> None:
         assert no_horizontal_overflow(page)
     finally:
         page.context.close()
+
+
+def test_every_icon_is_a_glyph_of_the_vendored_font(ready_page: Any) -> None:
+    """Each `data-icon` the page uses (header, menus, sidebar, cells, outputs) has its codicon rule, and the
+    font comes from this origin (dist/vendor/codicons), so no icon shows as a blank or a box."""
+    page = ready_page
+    page.get_by_role("button", name="Try a sample runbook").click()
+    page.wait_for_selector("#notebook[data-view-state='idle']")
+    page.wait_for_function("() => document.fonts.check('16px codicon')")
+    missing = page.evaluate(
+        """() => [...document.querySelectorAll('[data-icon]')].filter(e => {
+          const s = getComputedStyle(e, '::before');
+          return !s.content || s.content === 'none' || s.content === 'normal' || !s.fontFamily.includes('codicon');
+        }).map(e => e.dataset.icon)"""
+    )
+    assert missing == [], missing
+    used = page.evaluate(
+        "() => new Set([...document.querySelectorAll('[data-icon]')].map(e => e.dataset.icon)).size"
+    )
+    assert used >= 15
+    fonts = page.evaluate(
+        "() => performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('codicon'))"
+    )
+    assert fonts and all(f.startswith(page.evaluate("location.origin")) for f in fonts), fonts
