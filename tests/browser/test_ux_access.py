@@ -182,6 +182,20 @@ def test_phone_layout_and_touch(browser: Any, app_url: str, runner: RunnerProces
         assert no_horizontal_overflow(page)
         page.get_by_role("button", name="Menu", exact=True).tap()  # closes it again
         expect(tools).to_be_hidden()
+        # Dialogs fit the phone and their controls are 44 px targets too.
+        cell(page, "hello").locator(".cell-header").tap()
+        page.keyboard.press("?")
+        for name, opening in (("Keyboard shortcuts", None), ("Cell attributes: hello", "Cell attributes")):
+            if opening:
+                cell(page, "hello").get_by_role("button", name="More cell actions").tap()
+                cell(page, "hello").locator(".cell-menu").get_by_role("button", name=opening).tap()
+            dialog = page.get_by_role("dialog", name=name)
+            expect(dialog).to_be_visible()
+            b = box(dialog)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"], (name, b)
+            assert small_targets(page) == [], name
+            page.keyboard.press("Escape")
+            expect(dialog).to_be_hidden()
         # Reading and running a cell by touch (the sample is open).
         expect(page.locator("#notebook .cell-markdown").first).to_contain_text("Welcome to Fenced")
         target = cell(page, "use-greeting")

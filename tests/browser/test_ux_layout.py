@@ -51,6 +51,16 @@ def test_one_header_row_with_open_save_and_menus(browser: Any, app_url: str, siz
             assert box(button)["width"] <= 40  # an icon, not a word
         # The document's name and its dirty mark are in the row.
         expect(page.locator("#doc-name")).to_contain_text("fenced-sample.md")
+        page.locator("#notebook .cell-code .cell-header").first.click()
+        page.keyboard.press("Enter")
+        page.keyboard.type("echo edited\n")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("body[data-dirty='true']", state="attached")
+        mark = header.locator("#doc-name .dirty-marker")
+        expect(mark).to_be_visible()
+        m = header_metrics(page)
+        assert m["height"] <= 56 and m["out"] == [], m
+        assert box(mark)["x"] > box(page.locator("#doc-name .doc-name-text"))["x"]
         # The File menu holds the rest of the file commands.
         header.get_by_role("button", name="File", exact=True).click()
         menu = page.locator("#file-menu")
