@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.files_support import opfs_read, opfs_write, stub_folder_picker, stub_save_picker
-from tests.browser.ux_support import DESKTOP, NARROW_DESKTOP, box, new_page, no_horizontal_overflow
+from tests.browser.files_support import (
+    opfs_read,
+    opfs_write,
+    stub_folder_picker,
+    stub_open_picker,
+    stub_save_picker,
+)
+from tests.browser.ux_support import DESKTOP, NARROW_DESKTOP, PHONE, box, new_page, no_horizontal_overflow
 from tests.browser.view_support import show
 from tests.conftest import ROOT
 
@@ -210,3 +216,30 @@ def test_every_icon_is_a_glyph_of_the_vendored_font(ready_page: Any) -> None:
         "() => performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('codicon'))"
     )
     assert fonts and all(f.startswith(page.evaluate("location.origin")) for f in fonts), fonts
+
+
+@pytest.mark.parametrize("size", [NARROW_DESKTOP, PHONE], ids=["1024", "phone"])
+def test_a_long_document_name_keeps_the_header_one_row(
+    browser: Any, app_url: str, size: dict[str, int]
+) -> None:
+    phone = size is PHONE
+    page = new_page(browser, app_url, size, touch=phone)
+    try:
+        name = "very-long-runbook-name-" * 8 + "final.md"
+        opfs_write(page, name, DOC.encode())
+        stub_open_picker(page, name)
+        page.locator("body").press("Control+o")
+        page.wait_for_selector("#notebook[data-view-state='idle']")
+        expect(page.locator("#doc-name")).to_contain_text("final.md")
+        m = header_metrics(page)
+        assert m["height"] <= (64 if phone else 56) and m["out"] == [], m
+        assert no_horizontal_overflow(page)
+        # The name is cut with an ellipsis; every control and the runner chip stay in view.
+        header = page.locator(".app-header")
+        names = ("Menu",) if phone else ("Open", "Save", "File", "Run all", "Command palette")
+        controls = [header.get_by_role("button", name=n, exact=True) for n in names]
+        for control in [*controls, page.locator(".runner-settings")]:
+            b = box(control)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= size["width"], control
+    finally:
+        page.context.close()
