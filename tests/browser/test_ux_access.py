@@ -198,6 +198,14 @@ def test_phone_layout_and_touch(browser: Any, app_url: str, runner: RunnerProces
             expect(dialog).to_be_hidden()
         # Reading and running a cell by touch (the sample is open).
         expect(page.locator("#notebook .cell-markdown").first).to_contain_text("Welcome to Fenced")
+        # A tap on a cell's code edits it there: selecting the cell moves nothing under the finger.
+        code = cell(page, "set-greeting").locator(".cell-source")
+        code.scroll_into_view_if_needed()
+        before = box(code)
+        code.tap()
+        page.wait_for_function("() => document.activeElement.classList.contains('cm-content')")
+        assert box(code)["y"] == before["y"]
+        page.keyboard.press("Escape")
         target = cell(page, "use-greeting")
         target.locator(".cell-header").tap()
         expect(target).to_have_class("cell cell-code active")
