@@ -182,6 +182,22 @@ def test_phone_layout_and_touch(browser: Any, app_url: str, runner: RunnerProces
         assert no_horizontal_overflow(page)
         page.get_by_role("button", name="Menu", exact=True).tap()  # closes it again
         expect(tools).to_be_hidden()
+        # The sidebar (a drawer here) and the runner's popover: 44 px targets, inside the screen.
+        for opener, opened in (
+            (page.get_by_role("button", name="Sidebar"), page.locator("#sidebar")),
+            (page.locator(".runner-settings [popovertarget]"), page.locator("#runner-popover")),
+        ):
+            opener.tap()
+            expect(opened).to_be_visible()
+            b = box(opened)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"], b
+            assert small_targets(page) == []
+            assert no_horizontal_overflow(page)
+            if opened.get_attribute("popover") is not None:
+                page.keyboard.press("Escape")
+            else:
+                opener.tap()
+            expect(opened).to_be_hidden()
         # Dialogs fit the phone and their controls are 44 px targets too.
         cell(page, "hello").locator(".cell-header").tap()
         page.keyboard.press("?")
