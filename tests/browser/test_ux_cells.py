@@ -23,7 +23,7 @@ from tests.browser.run_support import (
     wait_exit,
     wait_runner_state,
 )
-from tests.browser.ux_support import DESKTOP, box, new_page, screenshot
+from tests.browser.ux_support import DESKTOP, axe_violations, box, new_page, screenshot
 from tests.browser.view_support import cell_action, header_action, show
 from tests.runner.support import RunnerProcess
 
@@ -197,6 +197,10 @@ def test_run_button_keeps_its_place_while_running(browser: Any, app_url: str, ru
         expect(stop).to_be_enabled()
         expect(slow.locator("[data-run-count]")).to_have_text("[*]")
         screenshot(page, "running-desktop-light")
+        assert axe_violations(page) == []  # a running cell: Stop, "[*]", the live status
+        page.emulate_media(color_scheme="dark")
+        screenshot(page, "running-desktop-dark")
+        assert axe_violations(page) == []
         stop.click()
         page.wait_for_selector(
             "#notebook .cell[data-cell-name='slow'][data-state='failed']", timeout=TIMEOUT_MS
