@@ -11,7 +11,7 @@ import gc
 
 import js
 
-from fenced.app import loader, testing
+from fenced.app import errors, loader, testing
 from fenced.app.jsffi import log_error, obj, spawn
 from fenced.app.page import App
 
@@ -61,8 +61,14 @@ def _save_code_cache() -> None:
 
 async def start() -> None:
     document = js.document
+    errors.install()
     _reseed()
-    testing.install(_compose())
+    try:
+        testing.install(_compose())
+    except Exception as exc:  # the watchdog's panel says so (PyScript's own error display is off)
+        log_error()
+        js.fencedBoot.fail("Python failed while starting the app.", errors.summary(exc))
+        return
     for button in document.querySelectorAll(".file-actions button"):
         button.disabled = False
     document.getElementById("loading").hidden = True

@@ -23,7 +23,10 @@ class Buttons:
 
     def toolbar_html(self, c: CellData) -> str:
         """Run/Stop buttons of a code cell (the view's "toolbar" provider); state as of now, kept
-        current by `update`."""
+        current by `update`. A sample block (```text, ```output, ```console...: fenced.document.runnable)
+        gets none: it is output to read, not a command."""
+        if c.role == "sample":
+            return ""
         why = self.reason()
         run_attrs = (
             f' disabled title="{escape(why)}" aria-description="{escape(why)}"'

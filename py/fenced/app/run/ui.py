@@ -19,6 +19,7 @@ from fenced.app.view.events import DocumentRef, ViewEvents
 
 from . import settings, status
 from .buttons import Buttons
+from .cellids import CellIds
 from .commands import RunCommands
 from .connection import Connection
 from .controller import Controller
@@ -46,6 +47,7 @@ class RunUI:
         self.view = view
         self.controller: Controller | None = None
         self.client: Any = None
+        self.cell_ids = CellIds()  # which cell a saved run belongs to (never its position)
         self.connection = Connection(self._connection_changed)
         self.prompts = PromptDialog()
         # The Run toolbar is markup in index.html (shown, disabled, before Python starts), like the runner
@@ -59,7 +61,8 @@ class RunUI:
         """Plug into the view and the page (once, at boot)."""
         view = self.view
         view.cell_parts.add("toolbar", self.buttons.toolbar_html)
-        view.events.shown.subscribe(lambda _e: self._document_shown())
+        view.events.shown.subscribe(lambda e: self._document_shown(e.notebook))
+        view.events.closed.subscribe(lambda _e: self._document_shown(None))
         view.events.renamed.subscribe(lambda _e: self._document_renamed())
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
@@ -92,11 +95,14 @@ class RunUI:
 
     # --- documents and connection -----------------------------------------------------------------
 
-    def _document_shown(self) -> None:
-        """A new document replaced the cells: forget their outputs, give it a session of its own."""
+    def _document_shown(self, notebook: Any) -> None:
+        """A new document replaced the cells (or none is shown): forget their outputs, give it the
+        session of its own (by its identity: re-attached when it had one)."""
         self.outputs.clear()
         self._close_controller()
-        if self.client is not None:
+        if notebook is not None:
+            self.cell_ids.learn(notebook)  # before any edit: cells read from the file keep their names
+        if self.client is not None and notebook is not None:
             self._open_controller()
         self.update()
 
@@ -131,8 +137,12 @@ class RunUI:
             storage=LocalStorage(),
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
+            cell_id=self._cell_id,
         )
         spawn(self._restore(self.controller))
+
+    def _cell_id(self, cell: Any) -> str:
+        return self.cell_ids.of(self.view.notebook, cell)
 
     async def _restore(self, controller: Controller) -> None:
         try:

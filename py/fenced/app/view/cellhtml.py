@@ -61,7 +61,8 @@ def _cell_html(c: CellData, index: int, toolbar: Provider | None, gutter: Provid
         tools = toolbar(c) if toolbar is not None else ""
         return (
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
-            f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="-1"'
+            f' data-cell-name="{name}" data-cell-role="{escape(c.role)}" data-lang="{lang}" data-state="idle"'
+            ' tabindex="-1"'
             f' style="--h:{estimated_height("code", c.source)}px"'
             f' aria-label="{escape(code_label(c.name, c.language))}"{cell_attrs_html(c.key, c.warning)}>{side}'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'

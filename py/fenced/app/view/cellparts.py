@@ -29,6 +29,7 @@ class CellData(NamedTuple):
     language: str = ""
     name: str = ""
     warning: str = ""  # why the cell's attribute block could not be read (see `notices`)
+    role: str = "runnable"  # code cells: "runnable", "sample" (no Run button) or "other" (runnable.Role)
 
 
 # "toolbar": .cell-header .cell-toolbar, after the language and the name; "gutter": .cell-gutter, the
