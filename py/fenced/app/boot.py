@@ -64,13 +64,13 @@ async def start() -> None:
     errors.install()
     _reseed()
     try:
-        testing.install(_compose())
+        page = _compose()
+        testing.install(page)
     except Exception as exc:  # the watchdog's panel says so (PyScript's own error display is off)
         log_error()
         js.fencedBoot.fail("Python failed while starting the app.", errors.summary(exc))
         return
-    for button in document.querySelectorAll(".file-actions button"):
-        button.disabled = False
+    page.view.shell.ready()  # Open, Open folder, the empty state's buttons (Save waits for a document)
     document.getElementById("loading").hidden = True
     document.body.dataset.appState = "ready"
     js.fencedBoot.mark("ready")

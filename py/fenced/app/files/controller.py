@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import js
 
 from fenced.app import fsa
-from fenced.app.jsffi import JsException, closest, js_message, keep, listen, obj, opt
+from fenced.app.jsffi import JsException, closest, js_list, js_message, keep, listen, obj, opt
 from fenced.app.notify import clear, notify
 from fenced.app.view.commandtable import Command, CommandTable
 from fenced.app.view.events import DocumentChanged, DocumentRef, ParkedDocument, ViewEvents
@@ -31,6 +31,9 @@ from .quickopen import QuickOpen
 from .saving import Saver
 from .state import Base, Current, OpenDocument
 from .tasks import spawn
+
+SAMPLE_URL = "./web/sample.md"  # shipped with the app (build.py copies web/)
+SAMPLE_NAME = "fenced-sample.md"
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
@@ -100,6 +103,7 @@ class FilesController:
         for name, action in actions.items():
             btn = doc.querySelector(f'.file-actions [data-action="{name}"]')
             btn.addEventListener("click", keep(lambda _e, a=action: spawn(a())))
+        self.view.commands.add(*self.commands())
         capture = obj(capture=True)
         for event, handler in (
             ("dragenter", self._on_drag),
@@ -152,6 +156,24 @@ class FilesController:
         )
         ui.show_document(None, False)
         spawn(self._startup())
+
+    def commands(self) -> list[Command]:
+        """The file actions as commands: the empty state's buttons, the palette and keys run them by name."""
+        return [
+            Command("open", lambda: spawn(self.open()), label="Open a file…", needs_document=False),
+            Command(
+                "open-folder", lambda: spawn(self.open_folder()), label="Open a folder…", needs_document=False
+            ),
+            Command(
+                "open-sample",
+                lambda: spawn(self.open_sample()),
+                label="Open the sample runbook",
+                needs_document=False,
+            ),
+            Command("save", lambda: spawn(self.saver.save()), label="Save"),
+            Command("save-as", lambda: spawn(self.saver.save_as()), label="Save as…"),
+            Command("download", lambda: spawn(self.saver.download()), label="Download"),
+        ]
 
     async def _startup(self) -> None:
         await self.drafts.migrate_pending()  # edits saved synchronously when the last page went away
@@ -227,13 +249,18 @@ class FilesController:
             spawn(self._open_dropped(picks))
 
     def _on_key(self, event: Any) -> None:
-        mod = (event.ctrlKey or event.metaKey) and not event.altKey
+        if not (event.ctrlKey or event.metaKey) or event.altKey:
+            return
         key = str(event.key).lower()
-        if mod and key == "s":
+        if key == "s":
             event.preventDefault()
             event.stopPropagation()
             spawn(self.saver.save_as() if event.shiftKey else self.saver.save())
-        elif mod and key == "p" and not event.shiftKey:  # Ctrl+Shift+P is the command palette
+        elif key == "o" and not event.shiftKey:
+            event.preventDefault()
+            event.stopPropagation()
+            spawn(self.open())
+        elif key == "p" and not event.shiftKey:  # Ctrl+Shift+P is the command palette
             event.preventDefault()  # the browser's Print
             event.stopPropagation()
             self.quick_open.open()
@@ -313,6 +340,20 @@ class FilesController:
         handle = await fsa.pick_open(kinds.PICKER_TYPES)
         if handle is not None:
             await self.open_file(await handle.getFile(), handle)
+
+    async def open_sample(self) -> None:
+        """The runbook shipped with the app (web/sample.md): opened like a dropped file, so it has no file
+        handle (Save offers Save as or Download) and its identity is its name and content."""
+        try:
+            response = await js.fetch(SAMPLE_URL)
+            if not response.ok:
+                raise OSError(f"HTTP {response.status}")
+            data = await response.arrayBuffer()
+        except (JsException, OSError) as exc:
+            notify(f"Could not load the sample runbook: {exc}", "error", key="files")
+            return
+        file = js.File.new(js_list([data]), SAMPLE_NAME, obj(type="text/markdown"))
+        await self.open_file(file)
 
     async def open_folder(self) -> None:
         if not fsa.supports("showDirectoryPicker"):

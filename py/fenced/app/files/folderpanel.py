@@ -5,8 +5,8 @@ click or a key means for the documents is the caller's (`folder.Places`), throug
 
 Keys in the tree follow the WAI-ARIA tree pattern: Up/Down move, Right opens a folder or enters it, Left
 closes it or goes to its parent, Home/End, Enter/Space open a file or toggle a folder; the resize handle
-(`role=separator`) takes Left/Right. Its width is remembered (localStorage) and the panel stays below the
-sticky header however tall that is (`--header-h`, measured).
+(`role=separator`) takes Left/Right and sets the width of the sidebar that hosts the panel (`--sidebar-w`,
+the page layout's variable), remembered in localStorage.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import js
 
-from fenced.app.jsffi import LocalStorage, closest, keep, listen, obj, opt
+from fenced.app.jsffi import LocalStorage, closest, listen, obj, opt
 
 from . import tree
 from .tree import FileMarks, Folder, Hit
@@ -78,8 +78,8 @@ class FolderPanel:
         listen(self.el, "pointerdown", self._on_pointer_down)
         listen(self.el, "pointermove", self._on_pointer_move)
         listen(self.el, "pointerup", self._on_pointer_up)
-        self._set_width(self._stored_width(), save=False)
-        _track_header_height()
+        if self._storage.get(WIDTH_KEY):  # else the layout's own width
+            self._set_width(self._stored_width(), save=False)
 
     def _skeleton(self) -> None:
         if self._tree is not None:
@@ -329,7 +329,7 @@ class FolderPanel:
 
     def _set_width(self, width: int, save: bool = True) -> None:
         width = max(MIN_WIDTH, min(MAX_WIDTH, int(width)))
-        js.document.documentElement.style.setProperty("--folder-width", f"{width}px")
+        js.document.documentElement.style.setProperty("--sidebar-w", f"{width}px")
         handle = opt(self.el.querySelector(".folder-resize")) if self.el is not None else None
         if handle is not None:
             handle.setAttribute("aria-valuenow", str(width))
@@ -363,7 +363,8 @@ class FolderPanel:
     def _on_pointer_move(self, event: Any) -> None:
         if self._drag is None or event.pointerId != self._drag:
             return
-        left = float(self.el.getBoundingClientRect().left)
+        host = opt(self.el.closest(".sidebar")) or self.el
+        left = float(host.getBoundingClientRect().left)
         self._set_width(int(float(event.clientX) - left), save=False)
 
     def _on_pointer_up(self, event: Any) -> None:
@@ -377,25 +378,3 @@ class FolderPanel:
 def _css(value: str) -> str:
     """A value for a CSS attribute selector in double quotes."""
     return str(js.CSS.escape(value))
-
-
-_header_observer: list[Any] = []
-
-
-def _track_header_height() -> None:
-    """`--header-h` on the root element: the sticky header's height, so that panels placed below it
-    (`top: var(--header-h)`) are never covered by it, whatever it wraps to (issue 14: 134 px at 1024 px)."""
-    if _header_observer:
-        return
-    header = opt(js.document.querySelector("header"))
-    if header is None:
-        return
-
-    def measure(*_args: Any) -> None:
-        height = float(header.getBoundingClientRect().height)
-        js.document.documentElement.style.setProperty("--header-h", f"{height:.0f}px")
-
-    observer = js.ResizeObserver.new(keep(measure))
-    observer.observe(header)
-    _header_observer.append(observer)
-    measure()

@@ -131,7 +131,7 @@ def render_open_editors(items: Sequence[tuple[str, bool, bool]]) -> None:
     box.hidden = not items
     if not items:
         return
-    box.append(el("h2", "Open editors", "open-editors-title"))
+    box.append(el("h2", "Open editors", "sidebar-title open-editors-title"))
     listing = el("ul", None, "open-editors-list")
     for i, (label, dirty, current) in enumerate(items):
         item = el("li", None, "open-editor")

@@ -73,7 +73,8 @@ class CellsDom:
         self.parts = parts
         self.images = images
         self.anchors_of = anchors_of  # a Markdown cell's headings' anchors (the view's DocumentAnchors)
-        self._names: dict[int, str] = {}  # key -> the name shown (generated names depend on other cells)
+        # key -> the name shown and whether it was generated (generated names depend on other cells)
+        self._names: dict[int, tuple[str, bool]] = {}
         self._fallbacks: dict[int, str] = {}  # id(cell) -> `cell-N` where Runme's name is not usable
         self._roles: dict[int, str] = {}  # key -> the role its markup was made for (run buttons or not)
 
@@ -82,11 +83,13 @@ class CellsDom:
     def data(self, cell: Any) -> CellData:
         key = self.keys.key(cell)
         if cell.kind == "code":
-            name = self._shown_name(cell, cell.name)
-            self._names[key] = name
+            name, generated = self._shown_name(cell, cell.name), bool(cell.name_generated)
+            self._names[key] = (name, generated)
             role = cell_role(cell)
             self._roles[key] = role
-            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "", role)
+            return CellData(
+                key, "code", cell.source, cell.language, name, cell.attribute_problem or "", role, generated
+            )
         return CellData(key, "markdown", cell.source)
 
     def _shown_name(self, cell: Any, runme_name: str) -> str:
@@ -212,10 +215,17 @@ class CellsDom:
             if cell.kind != "code":
                 continue
             key = self.keys.key(cell)
-            name = self._shown_name(cell, cell.name)
-            if self._names.get(key) != name:
-                self._names[key] = name
+            shown = (self._shown_name(cell, cell.name), bool(cell.name_generated))
+            if self._names.get(key) != shown:
+                self._names[key] = shown
+                name, generated = shown
                 el = self.element(i)
                 el.dataset.cellName = name
-                el.querySelector(".cell-name").textContent = name
+                label = el.querySelector(".cell-name")
+                label.textContent = name
+                label.className, title = cellhtml.name_attrs(generated)
+                if title:
+                    label.title = title
+                else:
+                    label.removeAttribute("title")
                 el.setAttribute("aria-label", cellhtml.code_label(name, cell.language))
