@@ -10,6 +10,7 @@ import base64
 from typing import Any
 
 from tests.browser.files_support import opfs_write, stub_folder_picker
+from tests.browser.view_support import header_action
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
@@ -241,7 +242,7 @@ def write_tree(page: Any, root: str = "acme", tree: dict[str, str | bytes] | Non
 def open_tree(page: Any, root: str = "acme") -> Any:
     """Write the tree, click "Open folder", wait for the panel's entries; returns the Folder panel."""
     write_tree(page, root)
-    page.get_by_role("button", name="Open folder").click()
+    header_action(page, "Open folder")
     panel = page.get_by_role("complementary", name="Folder")
     panel.locator("[data-path='docs/index.md']").wait_for(state="attached")
     return panel

@@ -129,6 +129,11 @@ def render_open_editors(items: Sequence[tuple[str, bool, bool]]) -> None:
         return
     box.replaceChildren()
     box.hidden = not items
+    # Two or more open: the sidebar that lists them shows by itself on a wide screen (files.css), as it
+    # does for an opened folder, until the user closes it.
+    many = "true" if len(items) > 1 else "false"
+    if getattr(js.document.body.dataset, "openEditors", None) != many:
+        js.document.body.dataset.openEditors = many
     if not items:
         return
     box.append(el("h2", "Open editors", "sidebar-title open-editors-title"))
