@@ -36,7 +36,7 @@ title: Welcome
 
 Read [Installation](/installation) first, then the [guide](./guide/index.md).
 Windows users: see [Windows](installation/windows.md#install-with-winget).
-Questions? [Ask us](https://example.com/community).
+Questions? [Ask us](https://example.com/community). In short: the [overview](#overview).
 
 ## Overview
 
@@ -137,6 +137,8 @@ See also the [advanced guide](advanced/index.md) and the [CLI reference](/refere
 ADVANCED = """# Advanced
 
 Plugins, hooks and more. [Up](../index.md).
+
+![plugin screenshot](img/plugins.png)
 
 ```sh {"name":"plugins"}
 acme plugins list

@@ -11,8 +11,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.docs_tree import TREE, entry, open_tree
-from tests.browser.files_support import append_to_cell, code_cell, opfs_read, view_text, wait_dirty
+from tests.browser.files_support import (
+    append_to_cell,
+    code_cell,
+    opfs_read,
+    stub_folder_picker,
+    view_text,
+    wait_dirty,
+)
 from tests.browser.test_files_drafts import reload_past_guard
+from tests.browser.view_support import header_action
 from tests.conftest import run_in_page
 
 pytestmark = pytest.mark.browser
@@ -98,10 +106,17 @@ def test_drafts_of_namesakes_name_their_paths(ready_page: Any) -> None:
     offers = page.get_by_role("region", name="Unsaved drafts")
     expect(offers.get_by_role("group")).to_have_count(2)
     expect(offers.get_by_role("group", name="Unsaved changes to docs/index.md")).to_be_visible()
+    # The folder opened again: restoring a draft highlights its own file in the panel.
+    stub_folder_picker(page, "acme")
+    header_action(page, "Open folder")
+    expect(entry(panel, "docs/index.md")).to_be_visible()
     offer = offers.get_by_role("group", name="Unsaved changes to docs/guide/index.md")
     offer.get_by_role("button", name="Restore").click()
     wait_dirty(page, True)
     expect(page.locator("#doc-name")).to_contain_text("docs/guide/index.md")
+    expect(entry(panel, "docs/guide/index.md")).to_have_attribute("aria-current", "true")
+    expect(panel.locator("[aria-current='true']")).to_have_count(1)
+    expect(entry(panel, "docs/guide/index.md")).to_have_attribute("data-dirty", "true")
     assert view_text(page) == edited("docs/guide/index.md", "export ACME_HOME=$HOME/.acme", " # b")
 
 
