@@ -38,7 +38,8 @@ def test_sample_output_blocks_are_not_runnable(ready_page: Any) -> None:
     expect(bash.get_by_role("button", name="Run cell")).to_have_count(1)
     expect(text).to_have_attribute("data-cell-role", "sample")
     expect(text.get_by_role("button", name="Run cell")).to_have_count(0)
-    expect(text.locator(".cell-lang")).to_contain_text("sample")
+    expect(text.locator(".cell-header")).to_contain_text("sample")
+    expect(bash.locator(".cell-header")).not_to_contain_text("sample")
 
     show(page, panel, "docs/reference/cli/index.md")  # ```console and ```plaintext
     expect(code_cells(page)).to_have_count(2)
