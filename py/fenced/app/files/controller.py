@@ -395,6 +395,7 @@ class FilesController:
         base_text = str(rec.baseText)
         base = Base(kinds.encode(base_text), base_text, int(rec.baseSize), idb.field(rec, "baseModified"))
         handle, folder, path = idb.field(rec, "handle"), idb.field(rec, "folder"), idb.field(rec, "path")
+        folder = await self.places.adopt(folder)
         if folder is not None:
             await fsa.ensure_permission(folder, "read")  # relative images; the click allows the prompt
             if handle is None and path:

@@ -73,12 +73,23 @@ class Places:
         self.folder, self._found = root, {f.path: f for f in found}
         if not same:
             self.index.clear()
+            for doc in self.current.open:  # documents restored or opened from this folder before
+                if doc.folder is not None and doc.folder is not root and await _same(doc.folder, root):
+                    doc.folder = root
         self.panel.show(str(root.name), list(self._found), truncated)
         self.mark()
         self.index.start(self._found.values(), self.mark)
         if remember:
             await idb.remember("directory", str(root.name), root, _new_id())
             await self.refresh_recents()
+
+    async def adopt(self, folder: Any) -> Any:
+        """The opened folder when `folder` is the same directory (a handle read back from IndexedDB is
+        another object for it), else `folder`: documents of the open folder hold its very handle, which
+        is how the panel knows them (`mark`)."""
+        if folder is not None and self.folder is not None and await _same(self.folder, folder):
+            return self.folder
+        return folder
 
     def close_folder(self) -> None:
         self.folder, self._found = None, {}
