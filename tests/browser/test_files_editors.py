@@ -15,7 +15,9 @@ from tests.browser.files_support import (
     append_to_cell,
     code_cell,
     opfs_read,
+    opfs_write,
     stub_folder_picker,
+    stub_open_picker,
     view_text,
     wait_dirty,
 )
@@ -149,3 +151,20 @@ def test_close_asks_when_there_are_unsaved_edits(ready_page: Any) -> None:
     expect(editors).to_be_hidden()
     expect(page.locator("body")).to_have_attribute("data-has-document", "false")
     expect(page.locator("#notebook")).to_be_hidden()
+
+
+def test_namesakes_from_two_folders_are_two_open_editors(ready_page: Any) -> None:
+    """Two README.md picked from different folders (no folder open, so no paths to tell them by): two open
+    editors, told apart, each showing its own file."""
+    page = ready_page
+    editors = page.get_by_role("region", name="Open editors")
+    for folder in ("a", "b"):
+        opfs_write(page, f"{folder}/README.md", f"# Project {folder.upper()}\n".encode())
+        stub_open_picker(page, f"{folder}/README.md")
+        page.locator(".app-header").get_by_role("button", name="Open", exact=True).click()
+        expect(page.locator("#notebook")).to_contain_text(f"Project {folder.upper()}")
+    expect(editors.get_by_role("button", name="README.md", exact=True)).to_be_visible()
+    editors.get_by_role("button", name="README.md", exact=True).click()
+    expect(page.locator("#notebook")).to_contain_text("Project A")
+    editors.get_by_role("button", name="README.md (2)", exact=True).click()
+    expect(page.locator("#notebook")).to_contain_text("Project B")

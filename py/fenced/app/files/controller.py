@@ -21,7 +21,7 @@ from fenced.app.notify import clear, notify
 from fenced.app.view.commandtable import Command, CommandTable
 from fenced.app.view.events import DocumentChanged, DocumentRef, ParkedDocument, ViewEvents
 
-from . import idb, kinds, ui
+from . import idb, kinds, state, ui
 from .drafts import Drafts
 from .editors import Editors
 from .folder import Places
@@ -193,7 +193,10 @@ class FilesController:
         else:
             folder = str(doc.folder.name) if doc.folder is not None and doc.path else ""
             ui.show_document(doc.name, doc.dirty, doc.path, folder)
-        ui.render_open_editors([(d.label, d.dirty, d is doc) for d in cur.open])
+        shown = state.distinct_labels([d.label for d in cur.open])
+        ui.render_open_editors(
+            [(d.label, name, d.dirty, d is doc) for d, name in zip(cur.open, shown, strict=True)]
+        )
         self.places.mark()
         identity = doc.identity if doc is not None else None
         if identity != self._shown:

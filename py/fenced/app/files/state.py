@@ -141,3 +141,14 @@ def age(seconds: float) -> str:
             n = s // span
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return "just now"  # pragma: no cover
+
+
+def distinct_labels(labels: list[str]) -> list[str]:
+    """What the open editors list calls each document: its label, and for a namesake opened later (two
+    README.md picked from different folders, which Fenced cannot name by path) ` (2)`, ` (3)`..."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        n = seen[label] = seen.get(label, 0) + 1
+        out.append(label if n == 1 else f"{label} ({n})")
+    return out

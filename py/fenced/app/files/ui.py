@@ -121,9 +121,10 @@ def render_recents(items: Sequence[tuple[str, str]]) -> None:
     box.append(listing)
 
 
-def render_open_editors(items: Sequence[tuple[str, bool, bool]]) -> None:
-    """The open documents (label, dirty, shown), in the order opened: a button shows one, a close button closes it;
-    a dirty one carries `data-dirty="true"` and a visible mark. Hidden while fewer than one is open."""
+def render_open_editors(items: Sequence[tuple[str, str, bool, bool]]) -> None:
+    """The open documents (label, the name the list gives it, dirty, shown), in the order opened: a button
+    shows one, a close button closes it; a dirty one carries `data-dirty="true"` and a visible mark. Hidden
+    while none is open."""
     box = opt(by_id("open-editors"))
     if box is None:
         return
@@ -138,15 +139,15 @@ def render_open_editors(items: Sequence[tuple[str, bool, bool]]) -> None:
         return
     box.append(el("h2", "Open editors", "sidebar-title open-editors-title"))
     listing = el("ul", None, "open-editors-list")
-    for i, (label, dirty, current) in enumerate(items):
+    for i, (label, listed, dirty, current) in enumerate(items):
         item = el("li", None, "open-editor")
         item.dataset.path = label
         if dirty:
             item.dataset.dirty = "true"
-        name = label.rsplit("/", 1)[-1]
-        show = button(name, "open-editor-show", i, aria_label=label, title=label)
-        if "/" in label:
-            show.append(el("span", label.rsplit("/", 1)[0], "open-editor-dir", aria_hidden="true"))
+        name = listed.rsplit("/", 1)[-1]
+        show = button(name, "open-editor-show", i, aria_label=listed, title=listed)
+        if "/" in listed:
+            show.append(el("span", listed.rsplit("/", 1)[0], "open-editor-dir", aria_hidden="true"))
         if current:
             show.setAttribute("aria-current", "true")
         item.append(show)
@@ -155,7 +156,7 @@ def render_open_editors(items: Sequence[tuple[str, bool, bool]]) -> None:
                 el("span", state.DIRTY_MARK, "editor-dirty", title="Unsaved changes", aria_hidden="true")
             )
         item.append(
-            button("\u00d7", "open-editor-close", i, aria_label=f"Close {label}", title=f"Close {label}")
+            button("\u00d7", "open-editor-close", i, aria_label=f"Close {listed}", title=f"Close {listed}")
         )
         listing.append(item)
     box.append(listing)
