@@ -27,6 +27,7 @@ LAZY_PACKAGES = [
 IDLE_TIMEOUT_MS = 2_000  # install the files within this long even on a busy page
 
 _task: asyncio.Future[None] | None = None
+_files: asyncio.Future[None] | None = None  # the wheels' files being put in site-packages
 
 
 def snapshot_restored() -> bool:
@@ -70,11 +71,18 @@ async def _unpack_files() -> None:
         await _load()
 
 
+def _unpack_once() -> asyncio.Future[None]:
+    global _files
+    if _files is None:
+        _files = asyncio.ensure_future(_unpack_files())
+    return _files
+
+
 async def _load_when_idle() -> None:
     from fenced.app.idle import when_idle
 
     await when_idle(IDLE_TIMEOUT_MS, fallback_ms=1000)
-    await _unpack_files()
+    await _unpack_once()
 
 
 def start_loading() -> asyncio.Future[None]:
@@ -90,3 +98,13 @@ async def ensure_packages() -> None:
     if snapshot_restored():
         return
     await start_loading()
+
+
+async def ensure_modules() -> None:
+    """Return once every module of fenced can be imported, including those the boot snapshot leaves out
+    (its heap is full: they are imported where first used). After a snapshot boot their files come with
+    the wheels' files, unpacked now if idle time has not come yet."""
+    if snapshot_restored():
+        await _unpack_once()
+    else:
+        await start_loading()

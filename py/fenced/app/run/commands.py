@@ -107,16 +107,24 @@ class RunCommands:
         ]
 
     def palette_items(self) -> list[PaletteItem]:
-        """Run each code cell by name, and stop the ones running."""
+        """Run each runnable code cell by the name people type (fenced.document.catalog: Runme's, or
+        `cell-N` where Runme's is empty or punctuation), and stop the ones running."""
+        from fenced.document.catalog import catalog
+
         items: list[PaletteItem] = []
         controller = self.session.controller
-        for index, cell in enumerate(self.view.cells):
-            if cell.kind != "code":
+        nb = self.view.notebook
+        if nb is None:
+            return items
+        index_of = {id(cell): index for index, cell in enumerate(self.view.cells)}
+        for entry in catalog(nb):
+            index = index_of.get(id(entry.cell))
+            if index is None or not entry.runnable:
                 continue
-            items.append(PaletteItem(f"Run cell: {cell.name}", partial(self.run_index, index)))
-            run = controller.engine.runs.get(self.view.key(cell)) if controller is not None else None
+            items.append(PaletteItem(f"Run cell: {entry.name}", partial(self.run_index, index)))
+            run = controller.engine.runs.get(self.view.key(entry.cell)) if controller is not None else None
             if run is not None and run.running:
-                items.append(PaletteItem(f"Stop cell: {cell.name}", partial(self.stop_index, index)))
+                items.append(PaletteItem(f"Stop cell: {entry.name}", partial(self.stop_index, index)))
         return items
 
     def listen(self, actions: Any) -> None:
@@ -292,15 +300,23 @@ class RunCommands:
         self.session.update()
 
     def save_outputs(self) -> None:
-        from fenced.document.identity import new_id
+        spawn(self._save_outputs())
+
+    async def _save_outputs(self) -> None:
+        from fenced.app import loader
 
         from .save import save_outputs
 
         controller = self.session.controller
         runs = controller.engine.runs if controller is not None else {}
         session = controller.engine.session_id if controller is not None else ""
-        outputs_id = self._outputs_ids.setdefault(session, new_id())
-        spawn(save_outputs(self.view, runs, self.outputs.plain_texts(), outputs_id))
+        texts = self.outputs.plain_texts()
+        if session not in self._outputs_ids:
+            await loader.ensure_modules()  # python-ulid is not in the boot snapshot: its files must be there
+            from fenced.document.identity import new_id
+
+            self._outputs_ids.setdefault(session, new_id())
+        await save_outputs(self.view, runs, texts, self._outputs_ids[session])
 
 
 async def _copy(text: str) -> None:

@@ -20,6 +20,7 @@ from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
 from . import settings, status
 from .buttons import Buttons
+from .cellids import CellIds
 from .chip import Chip
 from .commands import RunCommands
 from .connecthelp import ConnectHelp
@@ -51,6 +52,7 @@ class RunUI:
         self.view = view
         self.controller: Controller | None = None
         self.client: Any = None
+        self.cell_ids = CellIds()  # which cell a saved run belongs to (never its position)
         self.switch = SwitchDialog()
         self.connection = Connection(self._connection_changed, self._runner_back, self.switch.ask)
         self.chip = Chip(self.connection, self._identity, self._session_info)
@@ -73,7 +75,8 @@ class RunUI:
         view.cell_parts.add("toolbar", self.buttons.toolbar_html)
         for item in self.commands.cell_menu():
             view.cell_parts.add_menu_item(item)
-        view.events.shown.subscribe(lambda _e: self._document_shown())
+        view.events.shown.subscribe(lambda e: self._document_shown(e.notebook))
+        view.events.closed.subscribe(lambda _e: self._document_shown(None))
         view.events.renamed.subscribe(self._document_renamed)
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
@@ -126,11 +129,16 @@ class RunUI:
 
     # --- documents and connection -----------------------------------------------------------------
 
-    def _document_shown(self) -> None:
-        """A new document replaced the cells: forget their outputs, give it a session of its own on its
-        runner (once connected to it, if that is another runner)."""
+    def _document_shown(self, notebook: Any) -> None:
+        """A new document replaced the cells (or none is shown): forget their outputs, give it the
+        session of its own on its runner (by its identity: re-attached when it had one; once connected
+        to that runner, if it is another one)."""
         self.outputs.clear()
         self._close_controller()
+        if notebook is None:
+            self.update()
+            return
+        self.cell_ids.learn(notebook)  # before any edit: cells read from the file keep their names
         switching = self.connection.for_document(self._identity())
         if self.client is not None and not switching:
             self._open_controller()
@@ -173,8 +181,12 @@ class RunUI:
             storage=LocalStorage(),
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
+            cell_id=self._cell_id,
         )
         spawn(self._restore(self.controller))
+
+    def _cell_id(self, cell: Any) -> str:
+        return self.cell_ids.of(self.view.notebook, cell)
 
     async def _restore(self, controller: Controller) -> None:
         try:
