@@ -109,4 +109,6 @@ def test_a_draft_is_written_while_typing_goes_on(ready_page: Any) -> None:
     assert found, "no draft was written during 6 s of steady typing"
     assert i < 40, f"the first draft came only after {i / 10:.1f} s of typing"
     written = found.split("echo three", 1)[1].split("\n", 1)[0]
-    assert set(written) == {"x"} and len(written) < len(typed)  # written while typing went on
+    # written while typing went on: a draft of some prefix of what was typed (all of it when the periodic
+    # write fell just after the last key before this check)
+    assert set(written) == {"x"} and len(written) <= len(typed)
