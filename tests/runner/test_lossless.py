@@ -191,6 +191,7 @@ def test_execute_resumes_losslessly_and_leaves_no_session(fast_runner: RunnerPro
                     exited = event.exited
             assert transport.cuts == 30 and exited is not None and exited.exit_code == 0
             assert received == exited.stdout_bytes == size
-            assert {s.id for s in await c.list_sessions()} == before
+            # (an earlier test's idle session may expire meanwhile: only a new one would be a leak)
+            assert {s.id for s in await c.list_sessions()} <= before
 
     arun(main(), timeout=240)
