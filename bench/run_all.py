@@ -79,9 +79,13 @@ def cli_run(path: Path, runner: RunnerProcess) -> float:
     return took
 
 
-def heap(cdp: Any) -> float:
+def heap(cdp: Any) -> tuple[float, float]:
+    """MB after a full GC: the JS heap (what `performance.memory` counts), and with array buffers' and
+    the embedder's (Blink's) memory on top, where Chromium reports them."""
     cdp.send("HeapProfiler.collectGarbage")
-    return float(cdp.send("Runtime.getHeapUsage")["usedSize"]) / 1e6
+    usage = cdp.send("Runtime.getHeapUsage")
+    extra = float(usage.get("backingStorageSize", 0)) + float(usage.get("embedderHeapUsedSize", 0))
+    return float(usage["usedSize"]) / 1e6, (float(usage["usedSize"]) + extra) / 1e6
 
 
 def page_run(page: Any, cdp: Any, text: str, cells: int, tail: str, profile: str | None) -> dict[str, Any]:
@@ -98,8 +102,8 @@ def page_run(page: Any, cdp: Any, text: str, cells: int, tail: str, profile: str
     if profile:
         Path(profile).write_text(json.dumps(cdp.send("Profiler.stop")["profile"]))
         cdp.send("Profiler.disable")
-    result["before"] = before
-    result["after"] = heap(cdp)
+    result["before"], result["before_all"] = before
+    result["after"], result["after_all"] = heap(cdp)
     result["peak"] = result["peak"] / 1e6
     return result
 
@@ -153,7 +157,8 @@ def main() -> int:
                         f"  {row}: CLI {clis[-1]:.2f} s, page {r['ms'] / 1000:.2f} s "
                         f"({r['ms'] / args.cells:.1f} ms a cell), failed {r['failed']}, "
                         f"text complete {r['complete']}/{r['texts']}, {r['textBytes'] / 1e6:.1f} M chars, "
-                        f"xterm {r['terminals']}, heap before {r['before']:.1f} MB after GC {r['after']:.1f} MB, "
+                        f"xterm {r['terminals']}, heap before {r['before']:.1f} MB after GC {r['after']:.1f} MB "
+                        f"(with buffers and DOM {r['before_all']:.1f} -> {r['after_all']:.1f} MB), "
                         f"peak {r['peak']:.1f} MB, load {os.getloadavg()[0]:.2f}"
                     )
                 cli, ms = statistics.median(clis), statistics.median(r["ms"] for r in pages) / 1000

@@ -94,7 +94,9 @@ def _lib() -> _Libc:
 
 
 def available() -> bool:
-    return _lib().ok
+    """posix_spawn can start cells here (FENCED_SPAWN=popen in the runner's environment says no: the
+    Popen path, for comparison in benchmarks or as a way out on an unusual libc)."""
+    return os.environ.get("FENCED_SPAWN") != "popen" and _lib().ok
 
 
 @dataclass(frozen=True)
