@@ -23,7 +23,7 @@ const BACKLOG_LIMIT = 64 << 20; // backlog bytes beyond which Python is asked to
 
 const NEAR = "300px 0px";         // outputs this close to the viewport get a live terminal
 // A live terminal's host width and columns, row height and padding: the size of the others.
-let known = {width: 0, cols: 0, rowPx: 17, padPx: 0};
+let known = {width: 0, cols: 0, rowPx: 17, padPx: 0, measured: false};
 
 const visibility = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
   for (const entry of entries) {
@@ -60,7 +60,10 @@ class CellTerminal {
     this.cols = this._estimatedCols();
     host.fencedTerminal = this;         // tests and benchmarks read the buffer through this
     this._setMode();
-    if (this._onScreen()) this._attach();  // at once: a click's first glyph must not wait for a frame
+    // The first terminal of the page is made at once if it is on screen: its columns size the PTY of
+    // this run and the estimate of the others. After that the observer makes it live within a frame,
+    // before a cell's first output is back from the runner (no forced layout per cell in a Run all).
+    if (!known.cols && this._onScreen()) this._attach();
     if (visibility) visibility.observe(host);
     else this._attach();
   }
@@ -317,12 +320,14 @@ class CellTerminal {
   }
 
   _measureRows() {
+    if (known.measured) return;         // (once: it reads the layout)
     try {
       const cell = this.xterm._core._renderService.dimensions.css.cell.height;  // (no public API for it)
       const element = this.xterm.element;
       if (cell > 0 && element) {
         known.rowPx = cell;
         known.padPx = Math.max(0, element.offsetHeight - this.rows * cell);
+        known.measured = true;
       }
     } catch (e) { /* keep the estimate */ }
   }
