@@ -18,6 +18,7 @@ import pytest
 
 from fenced.runner import posixspawn
 from fenced.runner.process import Child, Spawned, spawn
+from tests.runner.support import arun
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux children")
 
@@ -68,7 +69,7 @@ def _run(interactive: bool, tmp_path: Path) -> tuple[str, int]:
             [sys.executable, "-S", "-c", PROBE], env=env, cwd=str(tmp_path), interactive=interactive
         )
 
-    spawned = asyncio.run(go())
+    spawned = arun(go())
     text = _read_all(spawned)
     return text, _close(spawned)
 
@@ -98,7 +99,7 @@ def test_child_starts_with_default_signals_and_an_empty_mask(interactive: bool) 
             ["cat", "/proc/self/status"], env={"PATH": "/usr/bin:/bin"}, cwd="/", interactive=interactive
         )
 
-    spawned = asyncio.run(go())
+    spawned = arun(go())
     status = dict(line.split(":", 1) for line in _read_all(spawned).splitlines() if ":" in line)
     assert _close(spawned) == 0
     assert int(status["SigIgn"], 16) == 0
@@ -117,11 +118,11 @@ def test_missing_program_and_directory_raise_and_leak_nothing(tmp_path: Path) ->
         await spawn(argv, env={"PATH": "/usr/bin:/bin"}, cwd=cwd, interactive=False)
 
     with pytest.raises(FileNotFoundError):
-        asyncio.run(go(["no-such-program-fenced"], str(tmp_path)))
+        arun(go(["no-such-program-fenced"], str(tmp_path)))
     with pytest.raises(FileNotFoundError):
-        asyncio.run(go(["true"], str(tmp_path / "gone")))
+        arun(go(["true"], str(tmp_path / "gone")))
     with pytest.raises(ValueError):
-        asyncio.run(go(["echo", "a\0b"], str(tmp_path)))
+        arun(go(["echo", "a\0b"], str(tmp_path)))
     assert len(os.listdir("/proc/self/fd")) == before
 
 
@@ -129,8 +130,8 @@ def test_exit_status_and_signal_death_as_popen_reports_them() -> None:
     async def go(script: str) -> Spawned:
         return await spawn(["sh", "-c", script], env={"PATH": "/usr/bin:/bin"}, cwd="/", interactive=False)
 
-    assert _close(asyncio.run(go("exit 7"))) == 7
-    assert _close(asyncio.run(go("kill -TERM $$"))) == -15
+    assert _close(arun(go("exit 7"))) == 7
+    assert _close(arun(go("kill -TERM $$"))) == -15
 
 
 def test_many_spawns_at_once_all_start(tmp_path: Path) -> None:
@@ -148,7 +149,7 @@ def test_many_spawns_at_once_all_start(tmp_path: Path) -> None:
             )
         )
 
-    spawned = asyncio.run(go())
+    spawned = arun(go())
     assert [_read_all(s).strip() for s in spawned] == [str(i) for i in range(50)]
     assert all(_close(s) == 0 for s in spawned)
     assert len({s.child.pid for s in spawned}) == 50
