@@ -1,10 +1,11 @@
-"""The running UI's composition: the runner connection, the cells' outputs, the run controls and commands,
-and the run controller of the document shown.
+"""The running UI's composition: the runner connection and its chip, the cells' outputs, the run controls
+and commands, and the run controller of the document shown.
 
 It plugs into the notebook view through the view's extension points only: a cell toolbar provider for
 the Run/Stop buttons, the `shown`/`renamed`/`cells_rendered` events, and the run commands added to the
-view's command table. A newly shown document gets a session of its own (or re-attaches to the one it had
-before a reload); the run state follows the document when it is saved under another name.
+view's command table. A newly shown document runs on its runner (the one chosen for it, else the one in
+use) and gets a session of its own there (or re-attaches to the one it had before a reload); the run
+state and the runner choice follow the document when it is saved under another name.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ import js
 
 from fenced.app.jsffi import LocalStorage
 from fenced.app.view.cellparts import CellParts
-from fenced.app.view.events import DocumentRef, ViewEvents
+from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
 from . import settings, status
 from .buttons import Buttons
+from .chip import Chip
 from .commands import RunCommands
+from .connecthelp import ConnectHelp
 from .connection import Connection
 from .controller import Controller
 from .dialogs import PromptDialog
+from .linkguard import LinkGuard
 from .outputs import Outputs
+from .switch import SwitchDialog
 from .tasks import spawn
 from .terminal import start_loading
 
@@ -46,14 +51,19 @@ class RunUI:
         self.view = view
         self.controller: Controller | None = None
         self.client: Any = None
-        self.connection = Connection(self._connection_changed)
+        self.switch = SwitchDialog()
+        self.connection = Connection(self._connection_changed, self._runner_back, self.switch.ask)
+        self.chip = Chip(self.connection, self._identity, self._session_info)
+        self.help = ConnectHelp(self.focus_runner)
+        self.links = LinkGuard(view.root)
         self.prompts = PromptDialog()
         # The run commands of the header (Run all and its menu, Save with outputs in the File menu) are
-        # markup in index.html (shown, disabled, before Python starts), like the runner settings: the page
-        # is their one source, and they are found there by `data-run-action`.
+        # markup in index.html (shown, disabled, before Python starts), like the runner chip: the page is
+        # their one source, and they are found there by `data-run-action`.
         self.actions = js.document.querySelector(".app-header")
-        self.buttons = Buttons(view.root, self.actions, self.reason)
+        self.buttons = Buttons(view.root, self.actions, self.reason, self.no_runner)
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
+        self.outputs.on_exit = self.chip.refresh_sessions
         self.commands = RunCommands(view, self, self.outputs)
 
     def install(self) -> None:
@@ -64,11 +74,15 @@ class RunUI:
         for item in self.commands.cell_menu():
             view.cell_parts.add_menu_item(item)
         view.events.shown.subscribe(lambda _e: self._document_shown())
-        view.events.renamed.subscribe(lambda _e: self._document_renamed())
+        view.events.renamed.subscribe(self._document_renamed)
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
         view.commands.add_palette_source(self.commands.palette_items)
         self.commands.listen(self.actions)
+        self.connection.listeners.append(self.chip.render)
+        self.chip.install()
+        self.help.install()
+        self.links.install()
         self.connection.install()
         self.update()
 
@@ -80,8 +94,23 @@ class RunUI:
     def keep_going(self) -> bool:
         return self.buttons.keep_going()
 
+    def no_runner(self) -> bool:
+        return self.connection.status.state == "none"
+
     def focus_runner(self) -> None:
-        self.connection.url_input.focus()
+        self.chip.open(focus=True)
+
+    @property
+    def runner_url(self) -> str:
+        return self.connection.url
+
+    def _identity(self) -> str | None:
+        return self.view.doc.identity if self.view.doc is not None else None
+
+    def _session_info(self) -> tuple[str, str]:
+        """This document's session on the runner, and where it works (for the runner popover)."""
+        controller = self.controller
+        return (controller.engine.session_id if controller is not None else "", self.outputs.cwd)
 
     def update(self) -> None:
         """Enable or disable every Run button and the Run toolbar for the current state."""
@@ -93,20 +122,24 @@ class RunUI:
             running_all=task is not None and not task.done(),
         )
         self.outputs.sync_all()
+        self.help.show(self.connection.status.state != "connected")
 
     # --- documents and connection -----------------------------------------------------------------
 
     def _document_shown(self) -> None:
-        """A new document replaced the cells: forget their outputs, give it a session of its own."""
+        """A new document replaced the cells: forget their outputs, give it a session of its own on its
+        runner (once connected to it, if that is another runner)."""
         self.outputs.clear()
         self._close_controller()
-        if self.client is not None:
+        switching = self.connection.for_document(self._identity())
+        if self.client is not None and not switching:
             self._open_controller()
         self.update()
 
-    def _document_renamed(self) -> None:
-        """Save as: the run state follows the document to its new name, so reopening the new file
-        after a reload re-attaches to its session (and the old name's file does not)."""
+    def _document_renamed(self, event: DocumentRenamed) -> None:
+        """Save as: the run state and the runner choice follow the document to its new name, so reopening
+        the new file after a reload re-attaches to its session (and the old name's file does not)."""
+        self.connection.document_moved(event.old.identity, event.doc.identity)
         if self.controller is not None:
             self.controller.move_state(self._state_key())
 
@@ -115,6 +148,11 @@ class RunUI:
 
     def _state_key(self) -> str:
         return settings.state_key(self.connection.url, self._doc().identity or "untitled.md")
+
+    def _runner_back(self) -> None:
+        """The runner answers again after the Watch was lost: the engine tries its Watch at once."""
+        if self.controller is not None:
+            self.controller.engine.wake()
 
     def _connection_changed(self, _state: status.Status, client: Any) -> None:
         if client is not self.client:
