@@ -27,7 +27,7 @@ from fenced.runner import checks, shells
 from fenced.runner.config import RunnerConfig
 from fenced.runner.errors import RunnerError
 from fenced.runner.lifetime import Lifetime, start_time
-from fenced.runner.process import Process, Spawned, spawn
+from fenced.runner.process import Process, spawn
 from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, Spec, log
 
 __all__ = ["Runner", "RunnerError", "parse_env"]
@@ -249,16 +249,13 @@ class Runner:
             rows, cols = checks.winsize(winsize) or (24, 80)
             arguments = list(config.arguments)
 
-            def spawn_now() -> tuple[Spawned, int]:  # in a worker thread: file writes and fork/exec
-                built = shells.build_program(program, arguments, script, self.workdir, execution.id)
-                spawned = spawn(
-                    built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
-                )
-                return spawned, start_time(spawned.popen.pid)
-
             began = time.monotonic()
             try:
-                spawned, started = await asyncio.get_running_loop().run_in_executor(None, spawn_now)
+                built = shells.build_program(program, arguments, script, self.workdir, execution.id)
+                spawned = await spawn(
+                    built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
+                )
+                started = start_time(spawned.child.pid)
             except OSError as exc:
                 shells.cleanup(self.workdir, execution.id)
                 raise RunnerError(
@@ -273,7 +270,7 @@ class Runner:
         except BaseException:
             self._running -= 1
             raise
-        tree = self.lifetime.adopt(spawned.popen.pid, session.id, started)
+        tree = self.lifetime.adopt(spawned.child.pid, session.id, started)
         process = Process(
             spawned,
             interactive=config.interactive,
@@ -305,18 +302,13 @@ class Runner:
             execution.stop(self.config.stop_grace, kill=True, reason=f"stopped: {why}")
         return execution
 
-    def on_execution_end(self, execution: Execution) -> None:
+    def on_execution_end(self, execution: Execution, forgotten: list[Execution]) -> None:
         self._running -= 1
         self._observe(lambda o: o.execution_ended(execution))
-        session = execution.session
-        if session.deleted and not self.closing:
+        if execution.session.deleted and not self.closing:
             self.executions.pop(execution.id, None)
-        for gone in [
-            eid
-            for eid, e in self.executions.items()
-            if e.session is session and eid not in session.executions
-        ]:
-            del self.executions[gone]
+        for gone in forgotten:
+            self.executions.pop(gone.id, None)
 
     def _observe(self, tell: Callable[[ExecutionObserver], None]) -> None:
         for observer in self.observers:

@@ -94,6 +94,7 @@ class RunCommands:
             Command("clear-all-outputs", self.clear_all_outputs, label="Clear all outputs"),
             Command("toggle-output", self.toggle_output, label="Collapse or expand the cell's output"),
             Command("copy-output", self.copy_output, label="Copy the cell's output"),
+            Command("open-full-output", self.open_full_output, label="Open the cell's full output"),
         ]
 
     def cell_menu(self) -> list[CellAction]:
@@ -279,6 +280,16 @@ class RunCommands:
             return
         spawn(_copy(out.plain_text()))
 
+    def open_full_output(self) -> None:
+        """All of a truncated output, as plain text in a new tab: what the page kept, then the rest from
+        the runner's replay buffer (as much as it still has)."""
+        out = self._active_output()
+        controller = self.session.controller
+        if out is None or out.run is None or controller is None:
+            notify("This cell has no output to open.", "info", key="run", timeout_ms=3000)
+            return
+        spawn(_open_full(controller, out))
+
     def stop_all(self) -> None:
         controller = self.session.controller
         if controller is not None:
@@ -317,6 +328,36 @@ class RunCommands:
 
             self._outputs_ids.setdefault(session, new_id())
         await save_outputs(self.view, runs, texts, self._outputs_ids[session])
+
+
+async def _open_full(controller: Controller, out: Any) -> None:
+    from fenced.connect import ConnectError
+
+    from .plaintext import PlainText
+
+    run = out.run
+    text = [out.plain_text()]
+    if out.dropped:
+        try:
+            parts, lost = await controller.engine.output_after(run, out.kept)
+        except (ConnectError, TimeoutError) as exc:
+            notify(f"Could not fetch the rest of the output: {exc}", "error", key="run")
+            parts, lost = [], out.dropped
+        if lost:
+            text.append(f"\n[… {lost:,} bytes the runner no longer keeps …]\n")
+        rest = PlainText()
+        for _stream, data in parts:
+            done, _line = rest.feed(data)
+            text.append(done)
+        text.append(rest.feed(b"", final=True)[0] + rest.line)
+    from pyodide.ffi import to_js
+
+    from fenced.app.jsffi import obj
+
+    blob = js.Blob.new(to_js(["".join(text)]), obj(type="text/plain;charset=utf-8"))
+    url = js.URL.createObjectURL(blob)
+    if js.window.open(url, "_blank") is None:
+        notify("The browser blocked the new tab: allow pop-ups for this page.", "warning", key="run")
 
 
 async def _copy(text: str) -> None:
