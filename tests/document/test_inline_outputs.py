@@ -47,7 +47,7 @@ def code_indexes(text: str) -> list[int]:
 
 
 def test_round_trip_outputs_are_read_back_without_running() -> None:
-    first, second, third = code_indexes(DOC)
+    first, _, third = code_indexes(DOC)
     text = with_outputs(DOC, {first: run("building\ndone\n"), third: run("last\n", 3, 20)})
     outs = last_outputs(loads(text))
     nb = loads(text)

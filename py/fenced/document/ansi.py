@@ -172,28 +172,51 @@ def sgr(style: Style, params: str) -> Style:
     return style
 
 
+def _styled_line(line: str, style: Style) -> tuple[list[tuple[str, Style]], Style]:
+    """The cells of one line (no newline) as (character, style), after its escapes, ``\r`` and ``\b``."""
+    cells: list[tuple[str, Style]] = []
+    col = 0
+    pos = 0
+
+    def put(chunk: str) -> None:
+        nonlocal col
+        for ch in _CONTROL.sub("", chunk):
+            if ch == "\r":
+                col = 0
+            elif ch == "\b":
+                col = max(0, col - 1)
+            elif col < len(cells):
+                cells[col] = (ch, style)
+                col += 1
+            else:
+                cells.append((ch, style))
+                col += 1
+
+    for m in _ESCAPE.finditer(line):
+        put(line[pos : m.start()])
+        pos = m.end()
+        if m.group("final") == "m":
+            style = sgr(style, m.group("csi") or "")
+    put(line[pos:])
+    return cells, style
+
+
 def to_html(text: str) -> str:
     """Escaped HTML for terminal output (to go inside ``<pre>``): colours as ``<span style>``."""
     out: list[str] = []
     style = PLAIN
-    pos = 0
-    runs: list[tuple[Style, str]] = []
-    for m in _ESCAPE.finditer(text):
-        if m.start() > pos:
-            runs.append((style, text[pos : m.start()]))
-        pos = m.end()
-        if m.group("final") == "m":
-            style = sgr(style, m.group("csi") or "")
-    if pos < len(text):
-        runs.append((style, text[pos:]))
-    # \r and \b act on the plain text of a line: lines that use them lose their colours (rare: progress).
-    for style, chunk in runs:
-        chunk = _CONTROL.sub("", chunk)
-        if "\r" in chunk or "\b" in chunk:
-            chunk = "\n".join(_line(part) for part in _LINE.split(chunk))
-        if not chunk:
-            continue
-        css = style.css()
-        body = escape(chunk, quote=False)
-        out.append(f'<span style="{css}">{body}</span>' if css else body)
+    for n, line in enumerate(_LINE.split(text)):
+        if n:
+            out.append("\n")
+        cells, style = _styled_line(line, style)
+        start = 0
+        while start < len(cells):
+            run_style = cells[start][1]
+            end = start
+            while end < len(cells) and cells[end][1] == run_style:
+                end += 1
+            body = escape("".join(ch for ch, _ in cells[start:end]), quote=False)
+            css = run_style.css()
+            out.append(f'<span style="{css}">{body}</span>' if css else body)
+            start = end
     return "".join(out)
