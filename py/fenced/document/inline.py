@@ -27,7 +27,6 @@ changes -- not another cell's block, not a document without outputs. Output is w
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from . import dumps, loads
 from .ansi import strip
 from .attributes import format_attributes, parse_bool, parse_info
 from .cell import CODE, MARKDOWN, Cell
-from .outputs import CellRun, ran_line
+from .outputs import RAN, CellRun, parse_ran, ran_line
 from .redact import redact_text
 
 if TYPE_CHECKING:
@@ -48,17 +47,6 @@ NAME_SUFFIX = ".output"
 LANGUAGE = "text"
 MAX_OUTPUT_CHARS = 64 * 1024
 _OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
-_RAN = re.compile(r"^# Ran on (?P<when>\S+ \S+) for (?P<took>\S+) exited with (?P<code>-?\d+)$")
-_GO_UNITS = {
-    "h": 3_600_000.0,
-    "m": 60_000.0,
-    "s": 1000.0,
-    "ms": 1.0,
-    "us": 0.001,
-    "\u00b5s": 0.001,
-    "ns": 1e-6,
-}
-_GO_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|\u00b5s|ns)")
 
 
 @dataclass(frozen=True)
@@ -81,37 +69,11 @@ class Placed:
     output: FileOutput
 
 
-def parse_go_duration(text: str) -> int | None:
-    """``1m2.5s`` -> 62500 (milliseconds); None if it is not a Go duration."""
-    if text == "0s":
-        return 0
-    pos = 0
-    total = 0.0
-    for m in _GO_PART.finditer(text):
-        if m.start() != pos:
-            return None
-        total += float(m.group(1)) * _GO_UNITS[m.group(2)]
-        pos = m.end()
-    return round(total) if pos == len(text) and pos else None
-
-
-def parse_go_time(text: str) -> dt.datetime | None:
-    """``2023-12-28 15:52:03-05:00`` or ``... Z`` -> an aware datetime (None if it is not one)."""
-    try:
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
-
-
 def _body(text: str) -> tuple[str, CellRun | None]:
     first, _, rest = text.partition("\n")
-    m = _RAN.match(first)
-    if m:
-        when, took = parse_go_time(m.group("when")), parse_go_duration(m.group("took"))
-        if when is not None and took is not None:
-            return rest, CellRun(rest, int(m.group("code")), when, took)
-    return text, None
+    m = RAN.fullmatch(first)
+    run = parse_ran(m, rest) if m else None
+    return (rest, run) if run is not None else (text, None)
 
 
 def _closes(line: str, fence: str) -> bool:
