@@ -54,6 +54,7 @@ class HistoryRecord:
     last_lines: tuple[str, ...] = ()
     left_out: int = 0  # lines between first_lines and last_lines
     client: str = "fenced run"
+    error: str = ""  # why it did not run or did not end normally (e.g. the runner refused it)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> str:
@@ -87,6 +88,7 @@ class HistoryRecord:
             last_lines=_lines(data.get("last_lines")),
             left_out=_int(data.get("left_out")) or 0,
             client=_text(data.get("client")) or "fenced run",
+            error=_text(data.get("error")),
             extra={k: v for k, v in data.items() if k not in _FIELDS},
         )
 
