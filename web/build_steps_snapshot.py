@@ -32,7 +32,6 @@ SNAPSHOT_MODULES = [
     "base64",
     "hashlib",
     "datetime",
-    "difflib",
     "textwrap",
     "string",
     "random",
@@ -51,6 +50,7 @@ SNAPSHOT_MODULES = [
     # ruamel.yaml.* too: loading YAML imports ruamel.yaml.mergevalue on first use, and the wheels' files
     # only arrive at idle time after boot (fenced.app.loader), too late for a file dropped at once.
     "markdown_it.*",
+    "-markdown_it.cli.parse",  # markdown-it's command line (argparse: ~260 KiB of the heap), never used here
     "mdurl",
     "ruamel.yaml.*",
     "-ruamel.yaml.cyaml",

@@ -1,4 +1,4 @@
-"""`commands.spawn(..., eager=True)` works on every Python we support: `asyncio.Task(eager_start=...)` only
+"""`jsffi.spawn(..., eager=True)` works on every Python we support: `asyncio.Task(eager_start=...)` only
 exists from 3.12 (Pyodide ships 3.14; `requires-python` is >= 3.11)."""
 
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-# commands.py imports `js` and `pyodide`; stand-ins let its pure `spawn` run under CPython, in a child
+# jsffi.py imports `js` and `pyodide`; stand-ins let its pure `spawn` run under CPython, in a child
 # process so that the fakes never leak into other tests.
 CHILD = """
 import asyncio, sys
 from unittest import mock
 for name in ("js", "pyodide", "pyodide.ffi", "pyodide.code"):
     sys.modules[name] = mock.MagicMock(name=name)
-from fenced.app.run.commands import spawn
+from fenced.app.jsffi import spawn
 
 async def main() -> None:
     ran = []

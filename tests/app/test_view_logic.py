@@ -75,7 +75,7 @@ def test_meta_patch_and_language() -> None:
     nb = loads(DOC)
     cell = nb.cells[1]
     op = ops.SetMeta(cell, "sh", "bash", {"name": "one"}, {"name": "one", "interactive": "false"})
-    assert op.apply(nb) == ("meta", cell)
+    assert op.apply(nb) == ops.MetaChanged(cell)
     assert '```bash {"interactive":"false","name":"one"}' in dumps(nb)
     op.revert(nb)
     assert dumps(nb) == DOC
@@ -209,6 +209,26 @@ def test_images_after_save_as_follow_the_new_directory() -> None:
     images.folder, images.name = folder, "docs/a.md"
     assert images.rebase(folder, "docs/b.md") is False  # same folder and directory: nothing to redo
     assert images.name == "docs/b.md"
+
+
+def test_cell_parts_fill_the_code_cells_slots() -> None:
+    from fenced.app.view.cellparts import CellParts
+
+    code = cellhtml.CellData(3, "code", "ls", "sh", "list")
+    md = cellhtml.CellData(4, "markdown", "# t")
+    bare = cellhtml.cell_html(code, 0)
+    assert (
+        '<div class="cell-toolbar"></div>' in bare and "cell-gutter" not in bare
+    )  # an empty slot costs nothing
+    parts = CellParts()
+    parts.add("toolbar", lambda c: f'<button data-run="run">{c.name}</button>')
+    parts.add("toolbar", lambda c: "<b>2</b>")
+    parts.add("gutter", lambda c: f"<i>{c.key}</i>")
+    html = cellhtml.cells_html([code, md], 5, parts)
+    assert '<div class="cell-toolbar"><button data-run="run">list</button><b>2</b></div>' in html
+    assert html.index('<div class="cell-gutter"><i>3</i></div>') < html.index('<div class="cell-header">')
+    assert html.count("cell-gutter") == 1 and 'data-cell-index="6"' in html  # Markdown cells have no slots
+    assert cellhtml.cell_html(code, 5, parts) == html[: html.index('<article class="cell cell-markdown"')]
 
 
 def test_cell_html_shows_a_metadata_warning() -> None:

@@ -194,6 +194,5 @@ def view_text(page: Any) -> str:
 
     return run_in_page(
         page,
-        "from fenced.app.files.controller import FilesController\n"
-        "result = FilesController.instance.view.text()",
+        "from fenced.app import testing\nresult = testing.app.view.text()",
     )

@@ -29,6 +29,31 @@ def test_boots_and_shows_shell(ready_page: Any) -> None:
     ]
 
 
+def test_the_test_hooks_give_page_scripts_no_python_they_lack(ready_page: Any) -> None:
+    """fenced.app.testing installs `window.fencedPython`/`fencedShowText` in every page because a script in
+    the page can run Python without them: PyScript runs a `<script type="py">` it adds, and hands out its
+    interpreter. If this stops being true, the hooks must be gated (see fenced.app.testing)."""
+    page = ready_page
+    assert page.evaluate("() => [typeof window.fencedPython, typeof window.fencedShowText]") == [
+        "function",
+        "function",
+    ]
+    page.evaluate(
+        """() => { const s = document.createElement('script'); s.type = 'py';
+        s.textContent = 'import js\\njs.window.pyFromScript = 6 * 7'; document.body.append(s); }"""
+    )
+    page.wait_for_function("() => window.pyFromScript === 42")
+    assert (
+        page.evaluate(
+            """async () => { const core = await import('./vendor/pyscript/core.js');
+        const py = await core.whenDefined('py');
+        return py.interpreter.runPython('import sys; sys.implementation.name'); }"""
+        )
+        == "cpython"
+    )
+    assert run_in_page(page, "from fenced.app import testing\nresult = testing.app.view.name") == ""
+
+
 def test_no_request_leaves_the_serving_host(page: Any, app_url: str) -> None:
     origin = urllib.parse.urlsplit(app_url).netloc
     foreign: list[str] = []

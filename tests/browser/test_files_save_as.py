@@ -29,10 +29,7 @@ from tests.conftest import run_in_page
 pytestmark = pytest.mark.browser
 
 DRAFT_NAMES = "import js\nresult = sorted(str(r.name) for r in await js.fencedFiles.all('drafts'))"
-DOC_PLACE = (
-    "from fenced.app.files.controller import FilesController\ndoc = FilesController.instance.doc\n"
-    "result = [doc.name, doc.path]"
-)
+DOC_PLACE = "from fenced.app import testing\ndoc = testing.app.files.doc\nresult = [doc.name, doc.path]"
 
 
 def png(width: int, height: int) -> bytes:

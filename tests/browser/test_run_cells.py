@@ -201,3 +201,22 @@ def test_ten_background_cells_stream_at_once_over_one_watch(
         wait_exit(page, f"bg{i}", 0)
         assert output_text(page, f"bg{i}") == f"start {i}\nend {i}\n"
     assert len(watches) == 1  # one stream carried every cell's output
+
+
+def test_a_cells_output_comes_back_with_it_when_its_deletion_is_undone(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
+    """The view re-creates the cell's element (its `cells_rendered` event): the run room puts the output
+    back into it, with its state on the cell."""
+    connect(page, app_url, runner)
+    open_doc(page, cells_md(("one", "echo first"), ("two", "echo second")))
+    run(page, "one")
+    wait_exit(page, "one", 0)
+    cell(page, "one").locator(".cell-name").click()  # select it: the actions bar moves in
+    cell(page, "one").get_by_role("button", name="Delete cell").click()
+    expect(cell(page, "one")).to_have_count(0)
+    page.get_by_role("button", name="Undo", exact=True).click()
+    expect(cell(page, "one").locator("[data-output-text]")).to_have_text("first\n")
+    expect(cell(page, "one")).to_have_attribute("data-exit-code", "0")
+    expect(cell(page, "one").locator(".cell-output")).to_be_visible()
+    expect(cell(page, "two").locator("[data-output-text]")).to_have_count(0)  # nothing strayed

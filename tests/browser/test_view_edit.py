@@ -31,9 +31,9 @@ kubectl apply -f deploy.yaml
 def _count_changes(page: Any) -> None:
     run_in_page(
         page,
-        "import builtins\nfrom fenced.app.view.notebook import NotebookView\n"
+        "import builtins\nfrom fenced.app import testing\n"
         "builtins.view_changes = []\n"
-        "NotebookView.instance.on_change = lambda: builtins.view_changes.append(1)\nresult = 0",
+        "testing.app.view.events.changed.subscribe(lambda _e: builtins.view_changes.append(1))\nresult = 0",
     )
 
 

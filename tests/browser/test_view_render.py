@@ -185,9 +185,10 @@ def test_relative_images_resolve_against_the_folder(ready_page: Any) -> None:
         page,
         f"""
 import js
-from fenced.app.view.notebook import NotebookView
+from fenced.app import testing
+from fenced.app.view.events import DocumentRef
 root = await (await js.navigator.storage.getDirectory()).getDirectoryHandle("imgtest")
-await NotebookView.instance.show({doc!r}, "docs/README.md", root)
+await testing.app.view.show({doc!r}, DocumentRef("README.md", "docs/README.md", root))
 result = 1
 """,
     )
@@ -211,7 +212,7 @@ def test_static_code_is_highlighted_and_a_click_edits_where_it_lands(ready_page:
     # Take cell 2's editor away, as happens off screen: static text, highlighted like the editor.
     text, hl, classes = view_eval(
         page,
-        "(view._ctl.unmount(view.element(2)), "
+        "(view.dom.ctl.unmount(view.element(2)), "
         "view.element(2).querySelector('pre.cell-static').dataset.hl, "
         "[s.className for s in view.element(2).querySelectorAll('pre.cell-static span')])",
     )
@@ -238,7 +239,7 @@ def test_static_code_is_highlighted_and_a_click_edits_where_it_lands(ready_page:
     page.mouse.click(point[0], point[1])
     assert cell(page, 2).locator(".cm-content").count() == 1
     head = view_eval(
-        page, "view._ctl.editors.get(view.element(2).dataset.key).view.state.selection.main.head"
+        page, "view.dom.ctl.editors.get(view.element(2).dataset.key).view.state.selection.main.head"
     )
     assert head == 7
     page.keyboard.type("X")

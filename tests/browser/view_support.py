@@ -16,14 +16,12 @@ def show(page: Any, text: str, name: str = "test.md", timeout_ms: int = 30_000) 
 
 def view_text(page: Any) -> str:
     """`NotebookView.text()`: what Save would write."""
-    return run_in_page(
-        page, "from fenced.app.view.notebook import NotebookView\nresult = NotebookView.instance.text()"
-    )
+    return run_in_page(page, "from fenced.app import testing\nresult = testing.app.view.text()")
 
 
 def view_eval(page: Any, expr: str) -> Any:
     """Evaluate a Python expression with `view` bound to the page's NotebookView."""
-    src = f"from fenced.app.view.notebook import NotebookView\nview = NotebookView.instance\nresult = {expr}"
+    src = f"from fenced.app import testing\nview = testing.app.view\nresult = {expr}"
     return run_in_page(page, src)
 
 

@@ -1,64 +1,35 @@
-"""Start the app: wire the shell, expose test hooks, mark `<body data-app-state="ready">`."""
+"""Start the app: compose its rooms, wire the shell, mark `<body data-app-state="ready">`.
+
+The composition root of fenced.app: the one module that knows every room. The view comes first; the file
+layer (fenced.app.files) and the running UI (fenced.app.run) plug into its extension points, never into
+each other (docs/architecture.md, "Rooms of fenced.app").
+"""
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import json
-from typing import Any
 
 import js
-from pyodide.ffi import create_proxy
 
-from fenced.app import loader
-from fenced.app.tasks import background
-
-_proxies: list[Any] = []  # keep event-handler proxies alive for the page's lifetime
+from fenced.app import loader, testing
+from fenced.app.jsffi import log_error, obj, spawn
+from fenced.app.page import App
 
 
-async def _run_python(src: str) -> str:
-    """Test hook body: run `src` (top-level await allowed) and return json.dumps of its `result`."""
-    from pyodide.code import eval_code_async
-
-    await loader.ensure_packages()
-    namespace: dict[str, Any] = {"__name__": "__fenced_eval__"}
-    await eval_code_async(src, globals=namespace)
-    return json.dumps(namespace.get("result"))
-
-
-def _fenced_python(src: str) -> Any:
-    return asyncio.ensure_future(_run_python(src))
-
-
-def _start_files(document: Any) -> None:
-    """The notebook view and the file controller that feeds it (open/save/drafts, fenced.app.files)."""
+def _compose() -> App:
+    from fenced.app import run
     from fenced.app.files.controller import FilesController
     from fenced.app.view import NotebookView
 
-    files = FilesController.instance = FilesController()
-    files.attach(NotebookView(document.getElementById("notebook"), files.on_change))
+    view = NotebookView(js.document.getElementById("notebook"))
+    files = FilesController(view)
     files.install()
-
-
-def _start_run() -> None:
-    """Running cells on a runner (fenced.app.run): Run buttons, the runner connection, terminals."""
-    from fenced.app import run
-    from fenced.app.files.controller import FilesController
-
-    files = FilesController.instance
-    assert files is not None, "_start_files runs first"
-    try:
-        run.install(files.view, files)
+    try:  # running cells on a runner: Run buttons, the runner connection, terminals
+        runner = run.install(view)
     except Exception:  # the editor stays usable without running
-        import traceback
-
-        js.console.error(traceback.format_exc())
-
-
-def _install_hooks() -> None:
-    hook = create_proxy(_fenced_python)
-    _proxies.append(hook)
-    js.window.fencedPython = hook
+        log_error()
+        runner = None
+    return App(view, files, runner)
 
 
 def _reseed() -> None:
@@ -81,19 +52,17 @@ def _save_code_cache() -> None:
 
     async def write() -> None:
         try:
-            await save(codecache.VERSION, to_js(used), to_js(fresh, dict_converter=js.Object.fromEntries))
+            await save(codecache.VERSION, to_js(used), obj(fresh))
         except Exception as exc:
             js.console.info(f"Fenced: boot code cache not saved: {exc}")
 
-    background(write())
+    spawn(write())
 
 
 async def start() -> None:
     document = js.document
     _reseed()
-    _install_hooks()
-    _start_files(document)
-    _start_run()
+    testing.install(_compose())
     for button in document.querySelectorAll(".file-actions button"):
         button.disabled = False
     document.getElementById("loading").hidden = True

@@ -6,18 +6,21 @@ consistent and screen readers announce them. Messages stay until dismissed or re
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_once_callable
 
+from fenced.app.jsffi import keep, opt
+
+Kind = Literal["info", "success", "warning", "error"]
 _KINDS = ("info", "success", "warning", "error")
-_keep: list[object] = []
 
 
-def _container() -> Any:  # a JsProxy for the <div>
-    box = js.document.getElementById("messages")
-    if not box:  # getElementById gives jsnull, not None
+def _container() -> Any:
+    box = opt(js.document.getElementById("messages"))
+    if box is None:
         box = js.document.createElement("div")
         box.id = "messages"
         box.className = "messages"
@@ -26,13 +29,13 @@ def _container() -> Any:  # a JsProxy for the <div>
     return box
 
 
-def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms: int | None = None) -> Any:
+def notify(message: str, kind: Kind = "info", key: str | None = None, timeout_ms: int | None = None) -> Any:
     """Show `message`; `key` replaces an earlier message with the same key; errors never time out."""
     assert kind in _KINDS, kind
     box = _container()
     if key:
-        old = box.querySelector(f'[data-message-key="{key}"]')
-        if old:
+        old = opt(box.querySelector(f'[data-message-key="{key}"]'))
+        if old is not None:
             old.remove()
     item = js.document.createElement("div")
     item.className = f"message message-{kind}"
@@ -46,18 +49,25 @@ def notify(message: str, kind: str = "info", key: str | None = None, timeout_ms:
     close.type = "button"
     close.className = "message-close"
     close.setAttribute("aria-label", "Dismiss message")
-    close.textContent = "\u00d7"  # the multiplication sign, the usual close glyph
-    handler = create_proxy(lambda _e: item.remove())
-    _keep.append(handler)
-    close.addEventListener("click", handler)
+    close.textContent = "\u00d7"  # multiplication sign
+    close.addEventListener("click", keep(lambda _e: item.remove()))
     item.append(text, close)
     box.appendChild(item)
     if timeout_ms and kind in ("info", "success"):
-        js.setTimeout(create_proxy(lambda: item.remove()), timeout_ms)  # noqa: PLW0108  # a Python callable
+        js.setTimeout(create_once_callable(item.remove), timeout_ms)
     return item
 
 
 def clear(key: str) -> None:
-    old = _container().querySelector(f'[data-message-key="{key}"]')
-    if old:
+    old = opt(_container().querySelector(f'[data-message-key="{key}"]'))
+    if old is not None:
         old.remove()
+
+
+def bug_report(key: str, what: str) -> Callable[[BaseException], None]:
+    """For `jsffi.spawn`: tell the user that a task failed (`what: the error`), as one message per key."""
+
+    def report(exc: BaseException) -> None:
+        notify(f"{what}: {exc}", "error", key=key)
+
+    return report

@@ -13,7 +13,6 @@ The browser (cell names, Run all) and the CLI (``fenced run``, ``fenced list``) 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -112,6 +111,8 @@ def find(entries: Sequence[Entry], name: str) -> Entry:
                     f"cell {entry.name!r} cannot run: {why_not_runnable(entry.cell.language)}"
                 )
             return entry
+    import difflib  # only for a name nobody has: kept out of the browser's boot snapshot (its heap is tight)
+
     known = [e.name for e in tasks(entries)]
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     if not close:

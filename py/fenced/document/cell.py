@@ -17,7 +17,15 @@ from .attributes import JSON_FORMAT, Attributes, ParsedInfo, parse_bool, parse_i
 from .text import normalize_newlines, split_lines
 
 if TYPE_CHECKING:
-    from .notebook import Notebook
+    from typing import Protocol
+
+    class _Owner(Protocol):
+        """What a cell needs of the notebook it is in (`notebook.Notebook`, which imports this module)."""
+
+        _version: int
+
+        def _name_of(self, cell: Cell) -> tuple[str, bool] | None: ...
+
 
 MARKDOWN = "markdown"
 CODE = "code"
@@ -95,7 +103,7 @@ class Cell:
         if kind not in (MARKDOWN, CODE):
             raise ValueError(f"kind must be 'markdown' or 'code', not {kind!r}")
         self.kind = kind
-        self._nb: Notebook | None = None
+        self._nb: _Owner | None = None
         self._o: str | None = None
         self._start = self._end = 0
         self._prev: Cell | None = None
@@ -380,7 +388,7 @@ class Cell:
         if self.kind != MARKDOWN:
             return []
         if self._ignored is None or (self._dirty and self.is_edited()):
-            from .parser import ignored_fences
+            from .fences import ignored_fences
 
             self._ignored = ignored_fences(self.source)
         return self._ignored

@@ -13,39 +13,15 @@ cell, a separator, or trailing text -- which is what makes writing lossless.
 
 from __future__ import annotations
 
-from .attributes import ParsedInfo, parse_bool, parse_info
+from .attributes import ParsedInfo, parse_info
 from .cell import CODE, MARKDOWN, Cell
+from .fences import is_ignored
 from .frontmatter import Frontmatter, Located, locate
 from .notebook import Notebook
 from .scanner import normalize, scan
 from .text import NEWLINE_RE, is_blank
 
 _NO_INFO = ParsedInfo("", {}, None, None)
-
-
-def is_ignored(info: ParsedInfo) -> bool:
-    """Runme keeps these fences in the Markdown instead of making them cells."""
-    attrs = info.attributes
-    if attrs:
-        if parse_bool(attrs.get("ignore")):
-            return True
-        transform = parse_bool(attrs.get("transform"))
-        if transform is not None:
-            return not transform
-    return info.language == "mermaid"
-
-
-def ignored_fences(markdown: str) -> list[tuple[str, str]]:
-    """``(name attribute, code)`` for each fence in ``markdown`` that stays Markdown."""
-    if "```" not in markdown and "~~~" not in markdown:
-        return []
-    out = []
-    for code in scan(normalize(markdown)).code:
-        if code.markup:
-            info = parse_info(code.info.strip(" \t"))
-            if is_ignored(info):
-                out.append((info.attributes.get("name", ""), code.content))
-    return out
 
 
 def _line_offsets(content: str) -> tuple[list[int], list[int]]:

@@ -177,9 +177,6 @@ class Runner:
         execution.session.touch()
         return execution
 
-    def running_count(self) -> int:
-        return self._running
-
     async def start(
         self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None
     ) -> Execution:

@@ -8,8 +8,6 @@ write is not a conflict either.
 
 from __future__ import annotations
 
-import difflib
-
 from fenced.app.files.state import Base
 
 MAX_DIFF_LINES = 400  # a dialog, not a diff viewer: show the start and say there is more
@@ -22,6 +20,8 @@ def changed_on_disk(base: Base, disk: bytes, ours: bytes) -> bool:
 
 def diff_lines(disk_text: str, our_text: str, name: str) -> list[str]:
     """Unified diff from the on-disk version to ours, capped at MAX_DIFF_LINES."""
+    import difflib  # only when a save meets a conflict: kept out of the boot snapshot's heap
+
     lines = list(
         difflib.unified_diff(
             disk_text.splitlines(),

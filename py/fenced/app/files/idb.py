@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import js
-from pyodide.ffi import JsException
 
-from fenced.app.files.fsa import obj, present
+from fenced.app.jsffi import JsException, obj, opt
 
 MAX_RECENTS = 10
 
 
 async def get(store: str, key: str) -> Any | None:
-    return present(await js.fencedFiles.get(store, key))
+    return opt(await js.fencedFiles.get(store, key))
 
 
 async def all_records(store: str) -> list[Any]:
@@ -34,7 +33,7 @@ async def delete(store: str, key: str) -> None:
 
 def field(record: Any, name: str) -> Any:
     """A record's field, None when missing (JS undefined/null)."""
-    return present(getattr(record, name, None))
+    return opt(getattr(record, name, None))
 
 
 async def same_entry(a: Any, b: Any) -> bool:

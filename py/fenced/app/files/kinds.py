@@ -17,6 +17,8 @@ MARKDOWN_EXTENSIONS = frozenset(
 )
 LISTED_EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdx"})
 ACCEPT_TYPES = {"text/markdown": [".md", ".markdown", ".mdx"], "text/plain": [".txt"]}
+PICKER_TYPES = [{"description": "Markdown", "accept": ACCEPT_TYPES}]  # File System Access pickers
+INPUT_ACCEPT = ",".join(sorted(MARKDOWN_EXTENSIONS)) + ",text/markdown,text/plain"  # <input type=file>
 SNIFF_BYTES = 8192
 
 # Magic numbers of common binary formats someone might drop by mistake.

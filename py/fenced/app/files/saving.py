@@ -1,4 +1,4 @@
-"""Save, Save as and Download for the file controller (a mixin: it shares the controller's state).
+"""Save, Save as and Download.
 
 "Save" writes back through the file's handle after checking the file on disk is still what we loaded;
 a file without a handle (dropped, or picked with <input type=file>) goes through Save as where the
@@ -7,48 +7,54 @@ browser has it and Download everywhere else, and the user is told why.
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pyodide.ffi import JsException
-
-from fenced.app.files import conflict, fsa, idb, kinds, state, ui
-from fenced.app.files.state import Base, OpenDocument
+from fenced.app import fsa
+from fenced.app.jsffi import JsException, js_message
 from fenced.app.notify import notify
 
-if TYPE_CHECKING:
+from . import conflict, idb, kinds, state, ui
+from .state import Base, Current, OpenDocument, SaveOutcome
 
-    class _Base(Protocol):
-        """The methods saving uses of `FilesController` (which mixes it in)."""
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
-        def _cancel_timer(self) -> bool: ...
-        def _flush_soon(self) -> None: ...
-        def _set_dirty(self, dirty: bool) -> None: ...
-        async def _refresh_offers(self) -> None: ...
-        async def _refresh_recents(self) -> None: ...
-        async def _moved(self, doc: OpenDocument, handle: Any) -> None: ...
-else:
-    _Base = object
+    class Saved(Protocol):
+        """What saving needs of the view."""
+
+        def text(self) -> str: ...
+
+        def mark_saved(self) -> None: ...
+
+    class DraftsPort(Protocol):
+        """What saving needs of the drafts (`drafts.Drafts`)."""
+
+        def cancel_timer(self) -> bool: ...
+
+        def write_next_tick(self) -> None: ...
+
+        def set_dirty(self, dirty: bool) -> None: ...
+
+        async def refresh_offers(self) -> None: ...
+
+    class PlacesPort(Protocol):
+        """What saving needs of the folder part (`folder.Places`)."""
+
+        async def moved(self, doc: OpenDocument, handle: Any) -> None: ...
+
+        async def remember_file(self, name: str, handle: Any) -> None: ...
 
 
-def _js_message(exc: BaseException) -> str:
-    return str(getattr(exc, "message", "") or exc)
+class Saver:
+    def __init__(self, current: Current, view: Saved, drafts: DraftsPort, places: PlacesPort) -> None:
+        self.current = current
+        self.view = view
+        self.drafts = drafts
+        self.places = places
+        self._saving = False
 
-
-class Saving(_Base):
-    """Mixed into FilesController."""
-
-    # The controller's state that saving shares (set in FilesController.__init__).
-    view: Any
-    doc: OpenDocument | None
-    _saving: bool
-    _changes: int
-    _draft_timer: asyncio.TimerHandle | None
-
-    def _current(self) -> tuple[str, bytes] | None:
-        doc = self.doc
+    def _contents(self) -> tuple[str, bytes] | None:
+        doc = self.current.doc
         if doc is None:
             notify(
                 "Nothing to save yet: open or drop a Markdown file first.",
@@ -62,34 +68,36 @@ class Saving(_Base):
         return text, (doc.base.data if text == doc.base.text else kinds.encode(text))
 
     async def save(self) -> bool:
-        doc = self.doc
+        doc = self.current.doc
         if doc is None:
-            self._current()
+            self._contents()
             return False
         how = state.save_target(doc, fsa.supports("showSaveFilePicker"))
         if how != "handle":
             notify(state.no_handle_reason(doc, how == "save-as"), "info", key="files-why")
             return await (self.save_as() if how == "save-as" else self._download(as_save=True))
-        outcome = await self._guarded(self._save_to(doc.handle, check_disk=True))
+        outcome = await self._one_at_a_time(self._save_to(doc.handle, check_disk=True))
         if outcome == "save-as":  # chosen in the changed-on-disk dialog
             return await self.save_as()
         return outcome == "saved"
 
     async def save_as(self) -> bool:
-        if self.doc is None:
-            self._current()
+        doc = self.current.doc
+        if doc is None:
+            self._contents()
             return False
         if not fsa.supports("showSaveFilePicker"):
-            return await self._download(as_save=self.doc.handle is None)
-        handle = await fsa.pick_save(self.doc.name)
+            return await self._download(as_save=doc.handle is None)
+        handle = await fsa.pick_save(doc.name, kinds.PICKER_TYPES)
         if handle is None:
             return False
-        return await self._guarded(self._save_to(handle, check_disk=False)) == "saved"
+        return await self._one_at_a_time(self._save_to(handle, check_disk=False)) == "saved"
 
     async def download(self) -> bool:
-        return await self._download(as_save=self.doc is not None and self.doc.handle is None)
+        doc = self.current.doc
+        return await self._download(as_save=doc is not None and doc.handle is None)
 
-    async def _guarded(self, job: Coroutine[Any, Any, str]) -> str:
+    async def _one_at_a_time(self, job: Coroutine[Any, Any, SaveOutcome]) -> SaveOutcome:
         """One save at a time (Ctrl+S pressed twice, or while the conflict dialog is open)."""
         if self._saving:
             job.close()
@@ -100,13 +108,13 @@ class Saving(_Base):
         finally:
             self._saving = False
 
-    async def _save_to(self, handle: Any, check_disk: bool) -> str:
-        """Write the notebook to `handle`: 'saved', 'failed' or 'save-as' (the user's choice on conflict)."""
-        doc, current = self.doc, self._current()
-        if doc is None or current is None:
+    async def _save_to(self, handle: Any, check_disk: bool) -> SaveOutcome:
+        """Write the notebook to `handle`."""
+        doc, contents = self.current.doc, self._contents()
+        if doc is None or contents is None:
             return "failed"
-        text, data = current
-        changes = self._changes
+        text, data = contents
+        changes = self.current.changes
         name = str(handle.name)
         try:
             if not await fsa.ensure_permission(handle, "readwrite"):
@@ -117,14 +125,14 @@ class Saving(_Base):
                 )
                 return "failed"
             if check_disk:
-                choice = await self._confirm_overwrite(handle, data, text)
-                if choice != "overwrite":
+                choice = await self._confirm_overwrite(doc, handle, data, text)
+                if choice is not None:
                     return choice
             await fsa.write(handle, data)
             written = await handle.getFile()
         except JsException as exc:
             notify(
-                f"Could not save {name}: {_js_message(exc)}. Your changes are still here.",
+                f"Could not save {name}: {js_message(exc)}. Your changes are still here.",
                 "error",
                 key="files",
             )
@@ -132,21 +140,20 @@ class Saving(_Base):
         old_key = doc.draft_key
         doc.base = Base(data, text, int(written.size), float(written.lastModified))
         if handle is not doc.handle:
-            await self._moved(doc, handle)
-            await idb.remember("file", name, handle, secrets.token_hex(8))
-            await self._refresh_recents()
+            await self.places.moved(doc, handle)
+            await self.places.remember_file(name, handle)
         await self._after_save(doc, old_key, changes)
         notify(f"Saved {name}.", "success", key="files", timeout_ms=4000)
         return "saved"
 
-    async def _confirm_overwrite(self, handle: Any, data: bytes, text: str) -> str:
+    async def _confirm_overwrite(
+        self, doc: OpenDocument, handle: Any, data: bytes, text: str
+    ) -> SaveOutcome | None:
         """Compare the file on disk with what we loaded; if someone else changed it, show both and ask.
-        Returns 'overwrite', 'save-as' or 'failed' (cancelled)."""
-        doc = self.doc
-        assert doc is not None
+        None: go ahead and write; else how the save ends instead (Save as chosen, or cancelled)."""
         disk = await fsa.read_bytes(await handle.getFile())
         if not conflict.changed_on_disk(doc.base, disk, data):
-            return "overwrite"
+            return None
         disk_text = conflict.describe_disk(disk)
         choice = await ui.ask_conflict(
             doc.name,
@@ -155,8 +162,10 @@ class Saving(_Base):
             conflict.diff_lines(disk_text, text, doc.name),
             fsa.supports("showSaveFilePicker"),
         )
-        if choice in ("overwrite", "save-as"):
-            return choice
+        if choice == "overwrite":
+            return None
+        if choice == "save-as":
+            return "save-as"
         notify(
             f"Not saved: {doc.name} changed on disk. Your changes are still here (and in a draft).",
             "warning",
@@ -166,31 +175,28 @@ class Saving(_Base):
 
     async def _after_save(self, doc: OpenDocument, old_key: str, changes: int) -> None:
         await idb.delete("drafts", old_key)
-        if doc is not self.doc:
+        if doc is not self.current.doc:
             return
-        if self._changes == changes:  # nothing typed while we were writing
-            self._cancel_timer()
-            self._set_dirty(False)
-            mark = getattr(self.view, "mark_saved", None)
-            if mark is not None:
-                mark()
+        if self.current.changes == changes:  # nothing typed while we were writing
+            self.drafts.cancel_timer()
+            self.drafts.set_dirty(False)
+            self.view.mark_saved()
             ui.set_draft_state("saved")
         else:
-            self._set_dirty(True)
-            self._cancel_timer()
-            self._draft_timer = asyncio.get_running_loop().call_later(0, self._flush_soon)
+            self.drafts.set_dirty(True)
+            self.drafts.write_next_tick()
         ui.show_document(doc.name, doc.dirty)
-        await self._refresh_offers()
+        await self.drafts.refresh_offers()
 
     async def _download(self, as_save: bool) -> bool:
         """Download a copy; for a file we cannot write back this is how it gets saved, so it counts."""
-        doc, current = self.doc, self._current()
-        if doc is None or current is None:
+        doc, contents = self.current.doc, self._contents()
+        if doc is None or contents is None:
             return False
-        text, data = current
+        text, data = contents
         fsa.download(data, doc.name)
         if as_save:
-            old_key, changes = doc.draft_key, self._changes
+            old_key, changes = doc.draft_key, self.current.changes
             doc.base = Base(data, text, len(data), doc.base.last_modified)
             await self._after_save(doc, old_key, changes)
         notify(f"Downloaded {doc.name}.", "success", key="files", timeout_ms=4000)

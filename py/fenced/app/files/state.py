@@ -9,10 +9,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 APP_TITLE = "Fenced"
 DIRTY_MARK = "\u25cf"  # ●, as editors mark unsaved tabs
+
+DraftState = Literal["saved", "pending"]  # <body data-draft-state>: are the current edits in IndexedDB?
+SaveTarget = Literal["handle", "save-as", "download"]  # how "Save" proceeds (`save_target`)
+ConflictChoice = Literal["overwrite", "save-as", "cancel"]  # the changed-on-disk dialog's answer
+
+
+# How one attempt to write the notebook to a file ended: "failed" also when cancelled (the user was told,
+# the edits are still there); "save-as": the user chose Save as instead (changed-on-disk dialog); "busy":
+# another save was under way.
+SaveOutcome = Literal["saved", "failed", "save-as", "busy"]
 
 
 @dataclass
@@ -66,7 +76,16 @@ def window_title(name: str | None, dirty: bool) -> str:
     return f"{DIRTY_MARK + ' ' if dirty else ''}{name} \u2014 {APP_TITLE}"
 
 
-def save_target(doc: OpenDocument, has_save_picker: bool) -> str:
+@dataclass
+class Current:
+    """What the parts of the file layer share: the open document and what happened to it since."""
+
+    doc: OpenDocument | None = None
+    changes: int = 0  # edits reported since the document was opened (a save compares before and after)
+    showing: bool = False  # the view is showing a document: its change events are not edits
+
+
+def save_target(doc: OpenDocument, has_save_picker: bool) -> SaveTarget:
     """How "Save" proceeds: 'handle' (write back), 'save-as' (pick a file) or 'download'."""
     if doc.can_write_back:
         return "handle"

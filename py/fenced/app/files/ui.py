@@ -10,8 +10,10 @@ from typing import Any
 import js
 from pyodide.ffi import create_proxy
 
-from fenced.app.files import state
-from fenced.app.files.fsa import keep, present
+from fenced.app.jsffi import keep, opt
+
+from . import state
+from .state import ConflictChoice, DraftState
 
 
 def el(tag: str, text: str | None = None, cls: str | None = None, **attrs: str) -> Any:
@@ -37,7 +39,7 @@ def delegate(container_id: str, handlers: dict[str, Callable[[int], object]]) ->
     """One click listener on the container: a click on `.cls[data-index=i]` calls handlers[cls](i)."""
 
     def on_click(event: Any) -> None:
-        target = present(event.target.closest("button"))
+        target = opt(event.target.closest("button"))
         index = None if target is None else getattr(target.dataset, "index", None)
         if index is None:
             return
@@ -59,7 +61,7 @@ def show_document(name: str | None, dirty: bool) -> None:
     body.dataset.dirty = "true" if dirty else "false"
     body.dataset.hasDocument = "true" if name else "false"
     js.document.title = state.window_title(name, dirty)
-    label = present(by_id("doc-name"))
+    label = opt(by_id("doc-name"))
     if label is None:
         return
     label.replaceChildren()
@@ -78,7 +80,7 @@ def show_document(name: str | None, dirty: bool) -> None:
     label.hidden = not name
 
 
-def set_draft_state(value: str) -> None:
+def set_draft_state(value: DraftState) -> None:
     """`saved` once the current edits are in IndexedDB, `pending` before: tests and curious users."""
     js.document.body.dataset.draftState = value
 
@@ -161,9 +163,9 @@ def _pre(text: str, cls: str) -> Any:
 
 async def ask_conflict(
     name: str, disk_text: str, our_text: str, diff: Sequence[str], can_save_as: bool
-) -> str:
+) -> ConflictChoice:
     """A modal dialog with both versions and their diff; returns 'overwrite', 'save-as' or 'cancel'."""
-    old = present(by_id("conflict-dialog"))
+    old = opt(by_id("conflict-dialog"))
     if old is not None:
         old.remove()
     dialog = el("dialog", None, "conflict-dialog", id="conflict-dialog", aria_labelledby="conflict-title")
@@ -199,13 +201,16 @@ async def ask_conflict(
     form.append(actions)
     dialog.append(form)
     js.document.body.append(dialog)
-    done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    done: asyncio.Future[ConflictChoice] = asyncio.get_running_loop().create_future()
 
     def closed(_e: Any) -> None:
         if not done.done():
-            done.set_result(dialog.returnValue or "cancel")
+            value = str(dialog.returnValue or "")
+            done.set_result(
+                "overwrite" if value == "overwrite" else "save-as" if value == "save-as" else "cancel"
+            )
 
-    listener = create_proxy(closed)
+    listener = create_proxy(closed)  # short-lived: destroyed when the dialog closes
     dialog.addEventListener("close", listener)
     dialog.showModal()
     try:

@@ -2,20 +2,28 @@
 
 Pure modules, unit-tested under CPython: `plaintext` (terminal output as text), `program` (cell ->
 Program), `status` (connection states and messages), `settings` (runner URL/token from the address),
-`engine` (one session and one Watch stream per notebook), `controller` (prompts, Run all, reattach).
-Browser modules: `connection` (runner settings and the status indicator), `terminal` (a cell's output
-area with xterm.js), `ui` (buttons, keys, the Sink/Host for the controller), `dialogs` (prompts, command
-palette), `save` (Save with outputs). `install()` wires them at boot; nothing here touches the DOM at
-import time (the app boots from a memory snapshot made in Node).
+`states` (a run's states), `engine` (one session and one Watch stream per notebook), `controller`
+(prompts, Run all, reattach). Browser modules: `connection` (runner settings and the status indicator),
+`terminal` (a cell's output area with xterm.js), `outputs` (every cell's output; the engine's Sink and the
+controller's Host), `buttons` (Run/Stop and the Run toolbar), `commands` (clicks, run keys, the run
+commands of the command table), `dialogs` (prompts), `save` (Save with outputs), `ui` (their composition,
+plugged into the view's extension points). `install()` wires them at boot; nothing here touches the DOM
+at import time (the app boots from a memory snapshot made in Node). This room never imports
+fenced.app.files: what it needs to know of the open file comes with the view's `DocumentRef`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ui import RunUI, RunView
 
 
-def install(view: Any, files: Any) -> Any:
+def install(view: RunView) -> RunUI:
     """Wire running into the page: called by `fenced.app.boot.start()`."""
     from .ui import RunUI
 
-    return RunUI.install(view, files)
+    ui = RunUI(view)
+    ui.install()
+    return ui

@@ -1,82 +1,118 @@
-"""What the user asks the running UI to do: clicks (Run/Stop, global actions), run keys, the command
-palette. A mixin of `RunUI` (it shares its state), kept apart so each file stays readable.
+"""What the user asks the running part to do: Run/Stop clicks in cells, the run keys, and the run commands
+of the page's command table (the Run toolbar's buttons and the command palette dispatch through it).
+
+The run keys (Shift/Ctrl/Alt+Enter on a code cell, Ctrl/Cmd+Shift+P) are caught on `window` in the
+capture phase, so before the view's own keymap (on `document`): Shift+Enter on a code cell runs it, where
+the view alone would only move on. A JS filter calls Python for those keys only, so typing costs no
+Python call per key press.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import sys
-import traceback
-from collections.abc import Coroutine, Hashable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 import js
 
+from fenced.app.jsffi import closest, guarded, listen, opt
 from fenced.app.notify import notify
-from fenced.app.tasks import background, keep
+from fenced.app.view.commandtable import Command, CommandTable, PaletteItem
 
-from .dialogs import Command
+from .controller import Controller
 from .engine import Run
+from .outputs import Outputs
+from .tasks import spawn
 
-if TYPE_CHECKING:
-    from .connection import Connection
-    from .controller import Controller
-    from .dialogs import RunDialogs
-    from .terminal import CellOutput
-
-    class _Base(Protocol):
-        """What these commands use of `RunUI` (which mixes them in)."""
-
-        view: Any
-        files: Any
-        controller: Controller | None
-        outputs: dict[Hashable, CellOutput]
-        dialogs: RunDialogs
-        connection: Connection
-        actions: Any
-        _outputs_ids: dict[str, str]
-
-        def key(self, cell: Any) -> int: ...
-        def _update(self) -> None: ...
-        def _sync(self, key: Hashable) -> None: ...
-        def _reason(self) -> str: ...
-        def _bind(self, run: Run) -> CellOutput | None: ...
-else:
-    _Base = object
+# Calls Python only for the run keys (see the module's docstring).
+KEY_FILTER_JS = (
+    "(py) => (e) => { const mod = e.ctrlKey || e.metaKey;"
+    " if ((e.key === 'Enter' && (e.shiftKey || mod || e.altKey)) ||"
+    " (mod && e.shiftKey && (e.key === 'p' || e.key === 'P'))) py(e); }"
+)
 
 
-def spawn(coro: Coroutine[Any, Any, Any], eager: bool = False) -> asyncio.Future[Any]:
-    """Run an async handler; a bug becomes a message instead of vanishing. `eager`: run it now, up to its
-    first real wait (a click's Start request leaves at once instead of after a timer tick)."""
-    task: asyncio.Future[Any]
-    if eager and sys.version_info >= (3, 12):  # Pyodide's Python has it; CPython 3.11 does not
-        task = keep(asyncio.Task(coro, loop=asyncio.get_event_loop(), eager_start=True))
-    else:
-        task = background(coro)
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .save import Shown
 
-    def report(t: asyncio.Future[Any]) -> None:
-        if not t.cancelled() and t.exception() is not None:
-            js.console.error("".join(traceback.format_exception(t.exception())))
-            notify(f"Something went wrong while running: {t.exception()}", "error", key="run-bug")
+    class RunnableView(Shown, Protocol):
+        """What the run commands need of the view: what saving outputs needs, and more."""
 
-    task.add_done_callback(report)
-    return task
+        root: Any
+        active: int
+        commands: CommandTable
+
+        def flush(self) -> bool: ...
+
+        def select(self, index: int, focus: bool = True, scroll: bool = True) -> None: ...
+
+    class Session(Protocol):
+        """What the run commands need of the run UI: the document's run controller, and the run state."""
+
+        @property
+        def controller(self) -> Controller | None: ...
+
+        def reason(self) -> str:
+            """Why nothing can run now ("" when it can)."""
+            ...
+
+        def update(self) -> None:
+            """Show the controls for the current state."""
+            ...
+
+        def keep_going(self) -> bool:
+            """Run all goes on after a failure."""
+            ...
+
+        def focus_runner(self) -> None:
+            """Take the user to the runner settings."""
+            ...
 
 
-def opt(value: Any) -> Any:
-    """JS null arrives as `jsnull`: None for both."""
-    return None if value is None or type(value).__name__ == "JsNull" else value
+class RunCommands:
+    def __init__(self, view: RunnableView, session: Session, outputs: Outputs) -> None:
+        self.view = view
+        self.session = session
+        self.outputs = outputs
+        self._outputs_ids: dict[str, str] = {}  # session id -> the id of its outputs file
 
+    def commands(self) -> list[Command]:
+        """The run room's entries of the command table (palette labels in the palette's order)."""
+        return [
+            Command("run-all", self.run_all, label="Run all", needs_document=False),
+            Command("stop-all", self.stop_all, label="Stop all", needs_document=False),
+            Command("restart", self.restart, label="Restart session", needs_document=False),
+            Command("save-outputs", self.save_outputs, label="Save with outputs", needs_document=False),
+            Command("connect", self.session.focus_runner, label="Connect to a runner…", needs_document=False),
+        ]
 
-class Commands(_Base):
+    def palette_items(self) -> list[PaletteItem]:
+        """Run each code cell by name, and stop the ones running."""
+        items: list[PaletteItem] = []
+        controller = self.session.controller
+        for index, cell in enumerate(self.view.cells):
+            if cell.kind != "code":
+                continue
+            items.append(PaletteItem(f"Run cell: {cell.name}", partial(self.run_index, index)))
+            run = controller.engine.runs.get(self.view.key(cell)) if controller is not None else None
+            if run is not None and run.running:
+                items.append(PaletteItem(f"Stop cell: {cell.name}", partial(self.stop_index, index)))
+        return items
+
+    def listen(self, actions: Any) -> None:
+        """Clicks in cells (Run/Stop, a terminal), on the Run toolbar (`actions`), and the run keys."""
+        listen(self.view.root, "click", self._on_click)
+        listen(actions, "click", self._on_action)
+        from pyodide.code import run_js
+
+        js.window.addEventListener("keydown", run_js(KEY_FILTER_JS)(guarded(self._on_keydown)), True)
+
     # --- events -----------------------------------------------------------------------------------
 
     def _on_click(self, event: Any) -> None:
         target = event.target
-        button = opt(target.closest("[data-run]")) if hasattr(target, "closest") else None
+        button = closest(target, "[data-run]")
         if button is None:
-            self._clicked_output(event)
+            self._clicked_output(target)
             return
         cell_el = opt(button.closest(".cell"))
         if cell_el is None:
@@ -87,34 +123,23 @@ class Commands(_Base):
         else:
             self.stop_index(index)
 
-    def _clicked_output(self, event: Any) -> None:
-        """A click in a terminal: the view would select the cell and move the focus to it, away from the
-        terminal, so the view does not get this click (this listener is registered first, at boot)."""
-        target = event.target
-        if not hasattr(target, "closest") or opt(target.closest(".cell-output")) is None:
+    def _clicked_output(self, target: Any) -> None:
+        """A click in a terminal: an interactive run's terminal takes the keyboard. (The view selects the
+        cell on a click in its output area, without moving the focus.)"""
+        if closest(target, ".cell-output") is None:
             return
-        cell_el = opt(target.closest(".cell"))
+        cell_el = closest(target, ".cell")
         if cell_el is None:
             return
-        event.stopImmediatePropagation()
-        self.view.select(int(cell_el.dataset.cellIndex), focus=False, scroll=False)
         out = self.outputs.get(int(cell_el.dataset.key))
         if out is not None and out.term is not None and out.run is not None and out.run.interactive:
             out.term.focus()
 
     def _on_action(self, event: Any) -> None:
-        target = event.target
-        button = opt(target.closest("[data-run-action]")) if hasattr(target, "closest") else None
+        button = closest(event.target, "[data-run-action]")
         if button is None or button.disabled:
             return
-        action = str(button.dataset.runAction)
-        {
-            "run-all": self.run_all,
-            "stop-all": self.stop_all,
-            "restart": self.restart,
-            "save-outputs": self.save_outputs,
-            "palette": self.open_palette,
-        }[action]()
+        self.view.commands.run(str(button.dataset.runAction))
 
     def _on_keydown(self, event: Any) -> None:
         key = str(event.key)
@@ -122,19 +147,19 @@ class Commands(_Base):
         if mod and shift and not alt and key.lower() == "p":
             event.preventDefault()
             event.stopPropagation()
-            self.open_palette()
+            self.view.commands.run("palette")
             return
         if key != "Enter" or event.isComposing or event.defaultPrevented or (shift + mod + alt) != 1:
             return
         if opt(js.document.querySelector("dialog[open]")) is not None:
             return
         target = event.target
-        cell_el = opt(target.closest(".cell")) if hasattr(target, "closest") else None
+        cell_el = closest(target, ".cell")
         if cell_el is None or not self.view.root.contains(cell_el) or cell_el.dataset.cellKind != "code":
             return  # Markdown cells keep the view's keys (Shift+Enter renders)
-        if opt(target.closest(".cell-output")) is not None:
+        if closest(target, ".cell-output") is not None:
             return  # keys typed in a terminal go to the process
-        if target != cell_el and opt(target.closest(".cm-editor")) is None:
+        if target != cell_el and closest(target, ".cm-editor") is None:
             return
         event.preventDefault()
         event.stopPropagation()
@@ -145,9 +170,7 @@ class Commands(_Base):
             view.select(min(index + 1, len(view.cells) - 1))
         elif alt:  # run and insert a cell below
             view.active = index
-            events = getattr(view, "events", None)
-            if events is not None:
-                events.commands.run("add-code-below")
+            view.commands.run("add-code-below")
 
     # --- commands ---------------------------------------------------------------------------------
 
@@ -158,44 +181,44 @@ class Commands(_Base):
             spawn(self.run_cell(cells[index]), eager=True)
 
     async def run_cell(self, cell: Any) -> Run | None:
-        if self.controller is None:
-            notify(self._reason() or "Open a runbook first.", "warning", key="run")
+        controller = self.session.controller
+        if controller is None:
+            notify(self.session.reason() or "Open a runbook first.", "warning", key="run")
             return None
-        key = self.key(cell)
-        out = self.outputs.get(key)
-        current = self.controller.engine.runs.get(key)
-        if out is not None and not (current is not None and current.running):
-            out.pending()  # at once: the last run's exit code must not pass for this run's
-            self._sync(key)
-        run = await self.controller.run_cell(cell)
+        key = self.view.key(cell)
+        current = controller.engine.runs.get(key)
+        self.outputs.pending(key, already_running=current is not None and current.running)
+        run = await controller.run_cell(cell)
         if run is not None:
-            self._bind(run)
-        elif out is not None:
-            out.refresh()  # not run (prompt cancelled): show the last run again
-            self._sync(key)
+            self.outputs.bind(run)
+        else:
+            self.outputs.not_run(key)
         return run
 
     def stop_index(self, index: int) -> None:
         cells = self.view.cells
-        if self.controller is not None and 0 <= index < len(cells):
-            spawn(self.controller.engine.stop(self.view.key(cells[index])))
+        controller = self.session.controller
+        if controller is not None and 0 <= index < len(cells):
+            spawn(controller.engine.stop(self.view.key(cells[index])))
 
     def run_all(self) -> None:
-        if self.controller is None:
+        controller = self.session.controller
+        if controller is None:
             return
         self.view.flush()
-        keep_going = bool(self.actions.querySelector("#run-keep-going").checked)
-        task = self.controller.start_run_all(keep_going)
-        task.add_done_callback(lambda _t: self._update())
-        self._update()
+        task = controller.start_run_all(self.session.keep_going())
+        task.add_done_callback(lambda _t: self.session.update())
+        self.session.update()
 
     def stop_all(self) -> None:
-        if self.controller is not None:
-            spawn(self.controller.stop_all())
+        controller = self.session.controller
+        if controller is not None:
+            spawn(controller.stop_all())
 
     def restart(self) -> None:
-        if self.controller is not None:
-            spawn(self._restart(self.controller))
+        controller = self.session.controller
+        if controller is not None:
+            spawn(self._restart(controller))
 
     async def _restart(self, controller: Controller) -> None:
         await controller.restart()
@@ -205,33 +228,15 @@ class Commands(_Base):
             key="run",
             timeout_ms=5000,
         )
-        self._update()
+        self.session.update()
 
     def save_outputs(self) -> None:
         from fenced.document.identity import new_id
 
         from .save import save_outputs
 
-        controller = self.controller
+        controller = self.session.controller
         runs = controller.engine.runs if controller is not None else {}
         session = controller.engine.session_id if controller is not None else ""
         outputs_id = self._outputs_ids.setdefault(session, new_id())
-        texts = {key: out.plain_text() for key, out in self.outputs.items()}
-        spawn(save_outputs(self.files, self.view, runs, texts, outputs_id))
-
-    def open_palette(self) -> None:
-        self.view.flush()
-        commands: list[Command] = [
-            ("Run all", self.run_all),
-            ("Stop all", self.stop_all),
-            ("Restart session", self.restart),
-            ("Save with outputs", self.save_outputs),
-            ("Connect to a runner…", lambda: self.connection.url_input.focus()),  # noqa: PLW0108  # looked up late
-        ]
-        for index, cell in enumerate(self.view.cells):
-            if cell.kind == "code":
-                commands.append((f"Run cell: {cell.name}", functools.partial(self.run_index, index)))
-                run = self.controller.engine.runs.get(self.view.key(cell)) if self.controller else None
-                if run is not None and run.running:
-                    commands.append((f"Stop cell: {cell.name}", functools.partial(self.stop_index, index)))
-        self.dialogs.open_palette(commands)
+        spawn(save_outputs(self.view, runs, self.outputs.plain_texts(), outputs_id))

@@ -10,15 +10,12 @@ origin or an incompatible version wait for the user to change something.
 from __future__ import annotations
 
 import asyncio
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 import js
-from pyodide.ffi import to_js
 
-from fenced.app.tasks import background
-from fenced.app.view.bridge import listen
+from fenced.app.jsffi import LocalStorage, listen, log_error, obj, spawn
 from fenced.connect import ConnectError, RunnerClient
 from fenced.connect.protocol import runner_base_url
 
@@ -29,27 +26,18 @@ TYPING_DELAY_S = 0.6
 RETRY_S = (2.0, 4.0, 8.0, 15.0, 30.0)
 PROBE_TIMEOUT_S = 5.0
 
-
-def _storage() -> Any:
-    try:
-        return js.window.localStorage
-    except Exception:  # storage disabled (e.g. some privacy modes)
-        return None
+_storage = LocalStorage()
 
 
 def stored(key: str) -> str:
-    store = _storage()
-    value = store.getItem(key) if store is not None else None
-    return "" if value is None or type(value).__name__ == "JsNull" else str(value)
+    return _storage.get(key) or ""
 
 
 def store(key: str, value: str) -> None:
-    s = _storage()
-    if s is not None:
-        if value:
-            s.setItem(key, value)
-        else:
-            s.removeItem(key)
+    if value:
+        _storage.set(key, value)
+    else:
+        _storage.remove(key)
 
 
 class Connection:
@@ -64,7 +52,6 @@ class Connection:
         self._generation = 0
         self._typing: asyncio.TimerHandle | None = None
         self._retry: asyncio.Future[None] | None = None
-        self._proxies: list[Any] = []
         doc = js.document
         self.url_input = doc.getElementById("runner-url")
         self.token_input = doc.getElementById("runner-token")
@@ -97,15 +84,12 @@ class Connection:
         self.url_input.value = self.url
         self.token_input.value = self.token
         for field in (self.url_input, self.token_input):
-            self._listen(field, "input", lambda _e: self._typed())
-            self._listen(field, "change", lambda _e: self.apply())
-        self._listen(self.url_input.form, "submit", self._submitted)
+            listen(field, "input", lambda _e: self._typed())
+            listen(field, "change", lambda _e: self.apply())
+        listen(self.url_input.form, "submit", self._submitted)
         self._show(self.status)
         if self.url:
             self.apply(force=True)
-
-    def _listen(self, target: Any, name: str, handler: Callable[[Any], None]) -> None:
-        listen(target, name, handler, self._proxies)
 
     def _submitted(self, event: Any) -> None:
         event.preventDefault()
@@ -125,12 +109,12 @@ class Connection:
             self._typing = None
         url = runner_base_url(str(self.url_input.value))  # a path prefix stays: https://host/runner
         token = str(self.token_input.value).strip()
-        if not force and url == self.url and token == self.token and self.status.state != status.NONE:
+        if not force and url == self.url and token == self.token and self.status.state != "none":
             return
         self.url, self.token = url, token
         store(settings.URL_KEY, url)
         store(settings.TOKEN_KEY, token)
-        background(self.connect())
+        spawn(self.connect())
 
     async def connect(self, retries: int = 0) -> None:
         self._generation += 1
@@ -142,7 +126,7 @@ class Connection:
             return
         problem = status.check_url(self.url)
         if problem:
-            self._set(Status(status.ERROR, problem, status.BAD_URL), None)
+            self._set(status.bad_url(problem), None)
             return
         self._set(status.connecting(self.url), None)
         client = RunnerClient(self.url, self.token or None, transport=_transport(), timeout=15.0)
@@ -153,7 +137,7 @@ class Connection:
             if generation == self._generation:
                 result = status.failure(exc, self.url, str(js.window.location.origin), reachable)
                 self._set(result, None)
-                if result.reason in (status.UNREACHABLE, status.FAILED):
+                if result.reason in ("unreachable", "failed"):
                     self._retry = asyncio.ensure_future(self._retry_later(generation, retries))
             return
         if generation != self._generation:
@@ -165,12 +149,12 @@ class Connection:
 
     async def _retry_later(self, generation: int, retries: int) -> None:
         await asyncio.sleep(RETRY_S[min(retries, len(RETRY_S) - 1)])
-        if generation == self._generation and self.status.state == status.ERROR:
+        if generation == self._generation and self.status.state == "error":
             await self.connect(retries + 1)
 
     def watch_changed(self, ok: bool) -> None:
         """The run engine's stream dropped (or came back): show it without dropping the client."""
-        if self.client is None or self.status.state != status.CONNECTED:
+        if self.client is None or self.status.state != "connected":
             return
         self._show(self.status if ok else status.reconnecting(self.url))
 
@@ -183,7 +167,7 @@ class Connection:
         try:
             self.on_change(new, client)
         except Exception:
-            js.console.error(traceback.format_exc())
+            log_error()
 
     def _show(self, shown: Status) -> None:
         el = self.indicator
@@ -203,9 +187,7 @@ def _transport() -> Any:
 async def _probe(url: str) -> bool:
     """Does anything answer at `url`? A `no-cors` GET resolves (opaquely) whenever the server answers,
     whatever CORS would say, and rejects only when nothing is there."""
-    init = to_js(
-        {"mode": "no-cors", "cache": "no-store", "credentials": "omit"}, dict_converter=js.Object.fromEntries
-    )
+    init = obj(mode="no-cors", cache="no-store", credentials="omit")
     try:
         await asyncio.wait_for(js.fetch(url + "/", init), PROBE_TIMEOUT_S)
     except Exception:

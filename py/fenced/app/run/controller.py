@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Hashable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
 from fenced.document.prompts import NEVER, Prompt, apply_answers, parse_mode, prompts_for
@@ -19,6 +19,8 @@ from fenced.document.runnable import in_run_all
 
 from .engine import Engine, Run, Sink
 from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
+
+NoticeKind = Literal["info", "success", "warning", "error"]
 
 
 class Host(Protocol):
@@ -32,7 +34,7 @@ class Host(Protocol):
         """Values for the prompts, or None if the user cancelled."""
         ...
 
-    def notify(self, text: str, kind: str) -> None: ...
+    def notify(self, text: str, kind: NoticeKind) -> None: ...
 
 
 class Storage(Protocol):

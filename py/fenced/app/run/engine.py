@@ -21,9 +21,9 @@ from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
 from fenced.connect.messages import Session
 
 from .program import SessionSpec
+from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
 from .stream import coalesce, watch_messages
 
-STARTING, RUNNING, SUCCEEDED, FAILED = "starting", "running", "succeeded", "failed"
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
 RETRY_DELAYS = (0.05, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)  # between Watch attempts after a cut
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
@@ -38,7 +38,7 @@ class Run:
     interactive: bool = True
     background: bool = False
     execution_id: str = ""
-    state: str = STARTING
+    state: RunState = STARTING
     pid: int = 0
     exit_code: int | None = None
     signal: str = ""
@@ -59,7 +59,7 @@ class Run:
     def running(self) -> bool:
         return self.state in (STARTING, RUNNING)
 
-    def finish(self, state: str, exit_code: int | None = None, reason: str = "") -> None:
+    def finish(self, state: RunState, exit_code: int | None = None, reason: str = "") -> None:
         self.state, self.exit_code, self.reason = state, exit_code, reason or self.reason
         if not self.done.done():
             self.done.set_result(exit_code)

@@ -8,22 +8,36 @@ Save as (`showSaveFilePicker`, the name suggested), else as a download.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, Protocol
 
-import js
-from pyodide.ffi import JsException, to_js
-
+from fenced.app import fsa
+from fenced.app.jsffi import JsException, js_message, obj
 from fenced.app.notify import notify
+from fenced.app.view.events import DocumentRef
 from fenced.document.outputs import CellRun, outputs_name, session_outputs
 
 from .engine import Run
 
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
-def _obj(d: dict[str, Any]) -> Any:
-    return to_js(d, dict_converter=js.Object.fromEntries)
+    class Shown(Protocol):
+        """What saving outputs needs of the view."""
+
+        doc: DocumentRef | None
+
+        @property
+        def notebook(self) -> Any: ...
+
+        @property
+        def cells(self) -> Any: ...
+
+        def key(self, cell: Any) -> int: ...
+
+        def text(self) -> str: ...
 
 
-def cell_runs(view: Any, runs: dict[Any, Run], texts: dict[Any, str]) -> dict[int, CellRun]:
+def cell_runs(view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str]) -> dict[int, CellRun]:
     """Finished runs by cell index (running ones are left out: their output is not complete)."""
     out: dict[int, CellRun] = {}
     for index, cell in enumerate(view.cells):
@@ -38,40 +52,22 @@ def cell_runs(view: Any, runs: dict[Any, Run], texts: dict[Any, str]) -> dict[in
     return out
 
 
-async def _folder_of(doc: Any) -> Any:
+async def _folder_of(doc: DocumentRef) -> Any:
     """The directory handle the runbook is in, when it was opened from a folder; else None."""
-    folder, path = getattr(doc, "folder", None), getattr(doc, "path", None)
-    if folder is None or not path or not hasattr(folder, "getDirectoryHandle"):
+    if doc.folder is None or not doc.path or not hasattr(doc.folder, "getDirectoryHandle"):
         return None
-    for part in str(path).split("/")[:-1]:
-        folder = await folder.getDirectoryHandle(part)
-    return folder
-
-
-async def _permitted(handle: Any) -> bool:
-    if not hasattr(handle, "queryPermission"):
-        return True
-    opts = _obj({"mode": "readwrite"})
-    if await handle.queryPermission(opts) == "granted":
-        return True
-    return await handle.requestPermission(opts) == "granted"
-
-
-async def _write(handle: Any, data: bytes) -> None:
-    writable = await handle.createWritable()
-    await writable.write(to_js(data))
-    await writable.close()
+    return await fsa.directory_of(doc.folder, doc.path)
 
 
 async def save_outputs(
-    files: Any, view: Any, runs: dict[Any, Run], texts: dict[Any, str], session_id: str
+    view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str], session_id: str
 ) -> str:
     """Write the outputs file; returns where it went ("" if nothing was written)."""
-    doc = getattr(files, "doc", None)
-    if view.notebook is None:
+    doc = view.doc
+    if view.notebook is None or doc is None:
         notify("Nothing to save yet: open a runbook and run some cells first.", "info", key="run-save")
         return ""
-    name = getattr(doc, "name", None) or view.name or "runbook.md"
+    name = doc.name or "runbook.md"
     done = cell_runs(view, runs, texts)
     if not done:
         notify("No finished cell output to save yet.", "info", key="run-save", timeout_ms=5000)
@@ -82,24 +78,22 @@ async def save_outputs(
     data = text.encode("utf-8")
     target = outputs_name(name, session_id)
     try:
-        folder = await _folder_of(doc) if doc is not None else None
-        if folder is not None and await _permitted(folder):
-            handle = await folder.getFileHandle(target, _obj({"create": True}))
-            await _write(handle, data)
+        folder = await _folder_of(doc)
+        if folder is not None and await fsa.ensure_permission(folder, "readwrite"):
+            handle = await folder.getFileHandle(target, obj(create=True))
+            await fsa.write(handle, data)
             where = f"{target} next to {name}"
-        elif hasattr(js.window, "showSaveFilePicker"):
-            handle = await js.window.showSaveFilePicker(_obj({"suggestedName": target, "id": "fenced"}))
-            await _write(handle, data)
+        elif fsa.supports("showSaveFilePicker"):
+            handle = await fsa.pick_save(target)
+            if handle is None:  # the user cancelled
+                return ""
+            await fsa.write(handle, data)
             where = str(handle.name)
         else:
-            from fenced.app.files import fsa
-
             fsa.download(data, target)
             where = f"{target} (downloaded)"
     except JsException as exc:
-        if getattr(exc, "name", "") == "AbortError":
-            return ""
-        notify(f"Could not save the outputs: {getattr(exc, 'message', exc)}", "error", key="run-save")
+        notify(f"Could not save the outputs: {js_message(exc)}", "error", key="run-save")
         return ""
     notify(
         f"Saved outputs of {len(done)} cell{'s' if len(done) != 1 else ''} to {where}.",

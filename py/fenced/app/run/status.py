@@ -9,50 +9,47 @@ through, the runner is up and it is CORS that refused this page's origin.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from fenced import __version__
 from fenced.connect import Code, ConnectError, Info
 
-NONE = "none"
-CONNECTING = "connecting"
-CONNECTED = "connected"
-ERROR = "error"
-
-# Reasons (data-runner-reason), each with its own message.
-UNREACHABLE = "unreachable"
-CORS = "cors"
-UNAUTHORIZED = "unauthorized"
-INCOMPATIBLE = "incompatible"
-FORBIDDEN = "forbidden"
-BAD_URL = "bad-url"
-FAILED = "failed"
-LOST = "lost"
+# The connection's state (`#runner-status[data-runner-state]`, `<body data-runner>`).
+State = Literal["none", "connecting", "connected", "error"]
+# Why there is no connection (`data-runner-reason`), each with its own message; "" when there is one.
+Reason = Literal[
+    "", "unreachable", "cors", "unauthorized", "incompatible", "forbidden", "bad-url", "failed", "lost"
+]
 
 
 @dataclass(frozen=True)
 class Status:
-    state: str  # NONE | CONNECTING | CONNECTED | ERROR
+    state: State
     text: str  # what the indicator shows
-    reason: str = ""  # for ERROR (and NONE): one of the reasons above
+    reason: Reason = ""  # for "error" (and a lost connection)
     hostname: str = ""
     user: str = ""
 
 
 def none() -> Status:
-    return Status(NONE, "No runner: enter a Runner URL to run cells.", "")
+    return Status("none", "No runner: enter a Runner URL to run cells.")
 
 
 def connecting(url: str) -> Status:
-    return Status(CONNECTING, f"Connecting to {url}…")
+    return Status("connecting", f"Connecting to {url}…")
 
 
 def reconnecting(url: str) -> Status:
-    return Status(CONNECTING, f"Connection to {url} lost; reconnecting…", LOST)
+    return Status("connecting", f"Connection to {url} lost; reconnecting…", "lost")
 
 
 def connected(info: Info) -> Status:
     who = f"{info.user}@{info.hostname}" if info.user else info.hostname
-    return Status(CONNECTED, f"Connected to {who}", "", info.hostname, info.user)
+    return Status("connected", f"Connected to {who}", "", info.hostname, info.user)
+
+
+def bad_url(problem: str) -> Status:
+    return Status("error", problem, "bad-url")
 
 
 def check_url(url: str) -> str:
@@ -79,55 +76,57 @@ def compatible(runner_version: str, app_version: str = __version__) -> bool:
 def incompatible(info_version: str, url: str) -> Status:
     shown = info_version or "unknown"
     return Status(
-        ERROR,
+        "error",
         f"Incompatible runner version {shown} at {url}: this app is {__version__}; run a matching `fenced runner`.",
-        INCOMPATIBLE,
+        "incompatible",
     )
 
 
 def failure(exc: BaseException, url: str, origin: str, reachable: bool | None) -> Status:
     """Status for a failed GetInfo. `reachable` is the no-cors probe's answer for `unavailable` errors."""
     if not isinstance(exc, ConnectError):
-        return Status(ERROR, f"Could not connect to {url}: {exc}", FAILED)
+        return Status("error", f"Could not connect to {url}: {exc}", "failed")
     code = exc.code
     if code == Code.UNAVAILABLE and reachable is not None:
         if reachable:
             return Status(
-                ERROR,
+                "error",
                 f"CORS refused: the runner at {url} does not allow this page's origin {origin}. "
                 f"Start it with --allow-origin {origin}",
-                CORS,
+                "cors",
             )
         return Status(
-            ERROR, f"Runner unreachable at {url}: is it running, and is the URL right?", UNREACHABLE
+            "error",
+            f"Runner unreachable at {url}: is it running, and is the URL right?",
+            "unreachable",
         )
     if code == Code.UNAVAILABLE:
-        return Status(ERROR, f"Runner unreachable at {url}: {exc.message}", UNREACHABLE)
+        return Status("error", f"Runner unreachable at {url}: {exc.message}", "unreachable")
     if code == Code.UNAUTHENTICATED:
         return Status(
-            ERROR,
+            "error",
             f"Unauthorized: the runner at {url} rejected the token. Check the Runner token.",
-            UNAUTHORIZED,
+            "unauthorized",
         )
     if code == Code.PERMISSION_DENIED:
-        return Status(ERROR, f"Forbidden by the runner at {url}: {exc.message}", FORBIDDEN)
+        return Status("error", f"Forbidden by the runner at {url}: {exc.message}", "forbidden")
     if code in (Code.UNIMPLEMENTED, Code.NOT_FOUND):
         return Status(
-            ERROR,
+            "error",
             f"Incompatible runner at {url}: it does not answer Fenced's GetInfo ({exc.message}).",
-            INCOMPATIBLE,
+            "incompatible",
         )
     if code == Code.DEADLINE_EXCEEDED:
-        return Status(ERROR, f"Runner unreachable at {url}: it did not answer in time.", UNREACHABLE)
-    return Status(ERROR, f"Could not connect to {url}: {exc.message or code.value}", FAILED)
+        return Status("error", f"Runner unreachable at {url}: it did not answer in time.", "unreachable")
+    return Status("error", f"Could not connect to {url}: {exc.message or code.value}", "failed")
 
 
 def run_disabled_reason(status: Status, has_document: bool = True) -> str:
     """Why Run buttons are disabled ("" when they are not)."""
-    if status.state == CONNECTED:
+    if status.state == "connected":
         return ""
-    if status.state == NONE:
+    if status.state == "none":
         return "No runner: enter a Runner URL and token to run cells."
-    if status.state == CONNECTING:
+    if status.state == "connecting":
         return "Connecting to the runner…"
     return f"Cannot run: {status.text}"

@@ -15,9 +15,11 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 from fenced.app.jsbundle import JsBundle
+from fenced.app.jsffi import obj
 
-from .engine import FAILED, RUNNING, STARTING, SUCCEEDED, Run
+from .engine import Run
 from .plaintext import PlainText
+from .states import FAILED, IDLE, RUNNING, STARTING, SUCCEEDED, CellState
 
 BUNDLE = "./vendor/terminal/terminal.js"
 _bundle = JsBundle(BUNDLE)
@@ -61,9 +63,7 @@ class CellOutput:
         self.stderr_el = self.box.querySelector(".run-stderr")
         self.term: Any = None
         self._proxies = [create_proxy(on_input), create_proxy(on_resize)]
-        self._callbacks = to_js(
-            {"input": self._proxies[0], "resize": self._proxies[1]}, dict_converter=js.Object.fromEntries
-        )
+        self._callbacks = obj(input=self._proxies[0], resize=self._proxies[1])
         self._text = PlainText()
         self._stderr = PlainText()
         self._tail: Any = None
@@ -71,7 +71,7 @@ class CellOutput:
         self.run: Run | None = None
         self.started_ms = 0.0
         self.cell_el: Any = None
-        self.state = "idle"
+        self.state: CellState = IDLE
         self.adopt(cell_el)
 
     # --- placement --------------------------------------------------------------------------------
@@ -85,6 +85,11 @@ class CellOutput:
             holder.replaceChildren(self.box)
         holder.hidden = False
         self._mirror()
+
+    @property
+    def running(self) -> bool:
+        """Running, or about to (its prompt is open, its Start is on the way)."""
+        return (self.run is not None and self.run.running) or self.state == STARTING
 
     @property
     def connected(self) -> bool:
@@ -101,12 +106,7 @@ class CellOutput:
         self._set_state(STARTING, "Starting…", "")
         if self.term is None:
             self.term = module.createTerminal(
-                self.term_host,
-                to_js(
-                    {"interactive": run_interactive, "maxRows": max_rows},
-                    dict_converter=js.Object.fromEntries,
-                ),
-                self._callbacks,
+                self.term_host, obj(interactive=run_interactive, maxRows=max_rows), self._callbacks
             )
         else:
             self.term.reset(run_interactive, max_rows)
@@ -142,7 +142,7 @@ class CellOutput:
         run = self.run
         if run is None:
             if self.state == STARTING:
-                self._set_state("idle", "", "")
+                self._set_state(IDLE, "", "")
             return
         if run.state in (STARTING, RUNNING):
             elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms
@@ -170,7 +170,7 @@ class CellOutput:
 
     # --- helpers ----------------------------------------------------------------------------------
 
-    def _set_state(self, state: str, label: str, meta: str) -> None:
+    def _set_state(self, state: CellState, label: str, meta: str) -> None:
         self.state_el.textContent = label
         self.meta_el.textContent = meta
         self.state = state
@@ -182,7 +182,7 @@ class CellOutput:
         if el is None:
             return
         state = self.state
-        el.dataset.state = "running" if state in (STARTING, RUNNING) else state
+        el.dataset.state = RUNNING if state in (STARTING, RUNNING) else state
         if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED):
             el.dataset.exitCode = str(run.exit_code)
         else:

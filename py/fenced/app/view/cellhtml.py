@@ -4,34 +4,21 @@ cheaper than thousands of DOM calls through the Python/JS bridge.
 Test hooks live here: every cell is an ``<article class="cell">`` with ``data-cell-index``,
 ``data-cell-kind`` (``markdown``/``code``) and, for code, ``data-cell-name``. A code cell's text starts
 as a static ``<pre>``; the editor bundle swaps in CodeMirror (``.cm-content``) when it is on screen.
-``.cell-toolbar`` is filled by ``toolbar_html`` (set by fenced.app.run at boot: Run/Stop buttons) and
-``.cell-output[data-output]`` is left empty for running cells (issue 6).
+Other rooms add to a code cell through `cellparts` (``.cell-toolbar``: fenced.app.run's Run/Stop buttons;
+``.cell-gutter``, present only when a provider fills it), and ``.cell-output[data-output]`` is the cell's
+output area, left empty and hidden for fenced.app.run to fill (issue 6).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
-from typing import NamedTuple
 
+from .cellparts import CellData, CellParts, Provider
 from .notices import cell_attrs_html, cell_note_html
 
+__all__ = ["CellData", "actions_html", "cell_html", "cells_html", "code_label", "estimated_height"]
 
-class CellData(NamedTuple):
-    key: int
-    kind: str  # "markdown" | "code"
-    source: str
-    language: str = ""
-    name: str = ""
-    warning: str = ""  # why the cell's attribute block could not be read (see `notices`)
-
-
-def _no_toolbar(c: CellData) -> str:
-    return ""
-
-
-# The code-cell toolbar's buttons; fenced.app.run replaces this at boot (looked up at each call).
-toolbar_html: Callable[[CellData], str] = _no_toolbar
+_NO_PARTS = CellParts()
 
 
 def estimated_height(kind: str, source: str) -> int:
@@ -56,18 +43,29 @@ def code_label(name: str, language: str) -> str:
     return f"Code cell {name}" + (f" ({language})" if language else "")
 
 
-def cell_html(c: CellData, index: int) -> str:
-    """The markup of one cell."""
+def cell_html(c: CellData, index: int, parts: CellParts = _NO_PARTS) -> str:
+    """The markup of one cell; `parts` fills the code cell's slots."""
+    return _cell_html(c, index, parts.renderer("toolbar"), parts.renderer("gutter"))
+
+
+def cells_html(cells: list[CellData], start: int = 0, parts: CellParts = _NO_PARTS) -> str:
+    toolbar, gutter = parts.renderer("toolbar"), parts.renderer("gutter")
+    return "".join(_cell_html(c, start + i, toolbar, gutter) for i, c in enumerate(cells))
+
+
+def _cell_html(c: CellData, index: int, toolbar: Provider | None, gutter: Provider | None) -> str:
     if c.kind == "code":
         lang = escape(c.language)
         name = escape(c.name)
+        side = f'<div class="cell-gutter">{gutter(c)}</div>' if gutter is not None else ""
+        tools = toolbar(c) if toolbar is not None else ""
         return (
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
             f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="-1"'
             f' style="--h:{estimated_height("code", c.source)}px"'
-            f' aria-label="{escape(code_label(c.name, c.language))}"{cell_attrs_html(c.key, c.warning)}>'
+            f' aria-label="{escape(code_label(c.name, c.language))}"{cell_attrs_html(c.key, c.warning)}>{side}'
             f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
-            f'<span class="cell-name">{name}</span><div class="cell-toolbar">{toolbar_html(c)}</div></div>'
+            f'<span class="cell-name">{name}</span><div class="cell-toolbar">{tools}</div></div>'
             f"{cell_note_html(c.key, c.warning)}"
             f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'
             f'<div class="cell-output" data-output hidden></div></article>'
@@ -79,10 +77,6 @@ def cell_html(c: CellData, index: int) -> str:
         f'<div class="cell-source markdown-body" data-md="pending"><div class="md-pending">'
         f"{escape(c.source, quote=False)}</div></div></article>"
     )
-
-
-def cells_html(cells: list[CellData], start: int = 0) -> str:
-    return "".join(cell_html(c, start + i) for i, c in enumerate(cells))
 
 
 # The actions bar moved into the active cell: (op, label, text, kinds it applies to)

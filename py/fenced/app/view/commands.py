@@ -1,32 +1,108 @@
-"""Notebook commands by name: what keys, toolbar buttons and the actions bar ask the view to do.
+"""The view's own commands: what keys, the notebook toolbar and the cell actions bar ask it to do.
 
 Every command that changes the document first flushes pending editor text, then runs one reversible
-operation from `ops` (so it is one undo step), then moves the selection where Jupyter would.
+operation from `ops` (so it is one undo step), then moves the selection where Jupyter would. They are
+added to the page's `CommandTable` (`commandtable`) by name; nothing here touches the DOM directly.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import ops
-
-if TYPE_CHECKING:
-    from .notebook import NotebookView
+from .commandtable import Command
 
 DEFAULT_LANGUAGE = "sh"
 
 
-class Commands:
-    def __init__(self, view: NotebookView) -> None:
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .dialogs import Editable
+
+    class _Dialogs(Protocol):
+        def shortcuts(self) -> None: ...
+
+        def attributes(self, index: int, focus: str = "") -> None: ...
+
+        def frontmatter(self) -> None: ...
+
+    class _Chrome(Protocol):
+        @property
+        def dialogs(self) -> _Dialogs: ...
+
+        def focus_find(self) -> None: ...
+
+        def find_step(self, delta: int) -> None: ...
+
+        def toggle_outline(self) -> None: ...
+
+    class Commandable(Editable, Protocol):
+        """What the commands need of the view (`NotebookView`): what its dialogs need, and more."""
+
+        root: Any
+
+        @property
+        def chrome(self) -> _Chrome: ...
+
+        def edit(
+            self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
+        ) -> None: ...
+
+        def command_mode(self, advance: bool = False) -> None: ...
+
+        def undo(self) -> None: ...
+
+        def redo(self) -> None: ...
+
+        def open_palette(self) -> None: ...
+
+
+class ViewCommands:
+    def __init__(self, view: Commandable) -> None:
         self.v = view
 
-    def run(self, name: str) -> bool:
-        """Run command `name` on the active cell; False when there is no such command."""
-        handler = getattr(self, "cmd_" + name.replace("-", "_"), None)
-        if handler is None or self.v.notebook is None:
-            return False
-        handler()
-        return True
+    def commands(self) -> list[Command]:
+        """The view's entries of the command table."""
+        return [
+            # navigation and modes
+            Command("edit", self.v.edit),
+            Command("command-mode", self.v.command_mode),
+            Command("blur", self.blur),
+            Command("render", self.render),
+            Command("render-next", self.render_next),
+            Command("next", self.next),
+            Command("prev", self.prev),
+            Command("first", self.first),
+            Command("last", self.last),
+            # adding and removing
+            Command("insert-above", self.insert_above),
+            Command("insert-below", self.insert_below),
+            Command("add-code-above", self.add_code_above),
+            Command("add-code-below", self.add_code_below),
+            Command("add-markdown-above", self.add_markdown_above),
+            Command("add-markdown-below", self.add_markdown_below),
+            Command("add-code", self.add_code),
+            Command("add-markdown", self.add_markdown),
+            Command("delete", self.delete),
+            Command("duplicate", self.duplicate),
+            # changing cells
+            Command("to-markdown", self.to_markdown),
+            Command("to-code", self.to_code),
+            Command("move-up", self.move_up),
+            Command("move-down", self.move_down),
+            # history
+            Command("undo", self.v.undo),
+            Command("redo", self.v.redo),
+            # panels and dialogs
+            Command("find", self.find),
+            Command("find-next", self.find_next),
+            Command("find-prev", self.find_prev),
+            Command("shortcuts", self.shortcuts),
+            Command("attributes", self.attributes),
+            Command("language", self.language),
+            Command("frontmatter", self.frontmatter),
+            Command("outline", self.outline),
+            Command("palette", self.v.open_palette, needs_document=False),
+        ]
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -38,7 +114,7 @@ class Commands:
         cells = self.v.cells
         for i in range(min(index, len(cells) - 1), -1, -1):
             if cells[i].kind == "code" and cells[i].language:
-                return cells[i].language
+                return str(cells[i].language)
         return DEFAULT_LANGUAGE
 
     def _insert(self, index: int, kind: str, edit: bool) -> None:
@@ -53,64 +129,61 @@ class Commands:
         else:
             self.v.select(index)
 
+    def _below(self) -> int:
+        return self.v.active + 1 if self.v.cells else 0
+
     # --- navigation and modes -------------------------------------------------------------------
 
-    def cmd_edit(self) -> None:
-        self.v.edit()
-
-    def cmd_command_mode(self) -> None:
-        self.v.command_mode()
-
-    def cmd_blur(self) -> None:
+    def blur(self) -> None:
         self.v.select(self.v.active)
 
-    def cmd_render(self) -> None:
+    def render(self) -> None:
         cell = self._cell()
         if cell is not None and cell.kind == "markdown":
             self.v.command_mode()
 
-    def cmd_render_next(self) -> None:
+    def render_next(self) -> None:
         self.v.command_mode(advance=True)
 
-    def cmd_next(self) -> None:
+    def next(self) -> None:
         self.v.select(self.v.active + 1)
 
-    def cmd_prev(self) -> None:
+    def prev(self) -> None:
         self.v.select(self.v.active - 1)
 
-    def cmd_first(self) -> None:
+    def first(self) -> None:
         self.v.select(0)
 
-    def cmd_last(self) -> None:
+    def last(self) -> None:
         self.v.select(len(self.v.cells) - 1)
 
     # --- adding and removing ------------------------------------------------------------------------
 
-    def cmd_insert_above(self) -> None:
+    def insert_above(self) -> None:
         self._insert(self.v.active, "code", edit=False)
 
-    def cmd_insert_below(self) -> None:
-        self._insert(self.v.active + 1 if self.v.cells else 0, "code", edit=False)
+    def insert_below(self) -> None:
+        self._insert(self._below(), "code", edit=False)
 
-    def cmd_add_code_above(self) -> None:
+    def add_code_above(self) -> None:
         self._insert(self.v.active, "code", edit=True)
 
-    def cmd_add_code_below(self) -> None:
-        self._insert(self.v.active + 1 if self.v.cells else 0, "code", edit=True)
+    def add_code_below(self) -> None:
+        self._insert(self._below(), "code", edit=True)
 
-    def cmd_add_markdown_above(self) -> None:
+    def add_markdown_above(self) -> None:
         self._insert(self.v.active, "markdown", edit=True)
 
-    def cmd_add_markdown_below(self) -> None:
-        self._insert(self.v.active + 1 if self.v.cells else 0, "markdown", edit=True)
+    def add_markdown_below(self) -> None:
+        self._insert(self._below(), "markdown", edit=True)
 
-    def cmd_add_code(self) -> None:
+    def add_code(self) -> None:
         self._insert(len(self.v.cells), "code", edit=True)
 
-    def cmd_add_markdown(self) -> None:
+    def add_markdown(self) -> None:
         self._insert(len(self.v.cells), "markdown", edit=True)
 
-    def cmd_delete(self) -> None:
+    def delete(self) -> None:
         cell = self._cell()
         if cell is None:
             return
@@ -122,7 +195,7 @@ class Commands:
         else:
             self.v.root.focus()
 
-    def cmd_duplicate(self) -> None:
+    def duplicate(self) -> None:
         from fenced.document import Cell
 
         cell = self._cell()
@@ -157,10 +230,10 @@ class Commands:
         self.v.run(ops.ReplaceCell(index, cell, new))
         self.v.select(index)
 
-    def cmd_to_markdown(self) -> None:
+    def to_markdown(self) -> None:
         self._replace_kind("markdown")
 
-    def cmd_to_code(self) -> None:
+    def to_code(self) -> None:
         self._replace_kind("code")
 
     def _move(self, delta: int) -> None:
@@ -171,46 +244,38 @@ class Commands:
         self.v.run(ops.MoveCell(self.v.active, target))
         self.v.select(target)
 
-    def cmd_move_up(self) -> None:
+    def move_up(self) -> None:
         self._move(-1)
 
-    def cmd_move_down(self) -> None:
+    def move_down(self) -> None:
         self._move(1)
-
-    # --- history ----------------------------------------------------------------------------------
-
-    def cmd_undo(self) -> None:
-        self.v.undo()
-
-    def cmd_redo(self) -> None:
-        self.v.redo()
 
     # --- panels and dialogs -----------------------------------------------------------------------
 
-    def cmd_find(self) -> None:
+    def find(self) -> None:
         self.v.chrome.focus_find()
 
-    def cmd_find_next(self) -> None:
+    def find_next(self) -> None:
         self.v.chrome.find_step(1)
 
-    def cmd_find_prev(self) -> None:
+    def find_prev(self) -> None:
         self.v.chrome.find_step(-1)
 
-    def cmd_shortcuts(self) -> None:
+    def outline(self) -> None:
+        self.v.chrome.toggle_outline()
+
+    def shortcuts(self) -> None:
         self.v.chrome.dialogs.shortcuts()
 
-    def cmd_attributes(self) -> None:
+    def frontmatter(self) -> None:
+        self.v.chrome.dialogs.frontmatter()
+
+    def attributes(self) -> None:
         cell = self._cell()
         if cell is not None and cell.kind == "code":
             self.v.chrome.dialogs.attributes(self.v.active)
 
-    def cmd_language(self) -> None:
+    def language(self) -> None:
         cell = self._cell()
         if cell is not None and cell.kind == "code":
             self.v.chrome.dialogs.attributes(self.v.active, focus="language")
-
-    def cmd_frontmatter(self) -> None:
-        self.v.chrome.dialogs.frontmatter()
-
-    def cmd_outline(self) -> None:
-        self.v.chrome.toggle_outline()

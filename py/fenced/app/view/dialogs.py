@@ -4,19 +4,35 @@
 
 from __future__ import annotations
 
-import traceback
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import js
-from pyodide.ffi import create_proxy
+
+from fenced.app.jsffi import closest, listen, log_error, opt
 
 from . import forms, ops
-from .bridge import closest, opt
 from .keymap import COMMAND, SHORTCUTS
 
-if TYPE_CHECKING:
-    from .notebook import NotebookView
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+
+    class Editable(Protocol):
+        """What the dialogs need of the view (`NotebookView`)."""
+
+        active: int
+
+        @property
+        def notebook(self) -> Any: ...
+
+        @property
+        def cells(self) -> Any: ...
+
+        def flush(self) -> bool: ...
+
+        def select(self, index: int, focus: bool = True, scroll: bool = True) -> None: ...
+
+        def run(self, op: ops.Operation) -> None: ...
+
 
 LANGUAGES = [
     "sh",
@@ -65,17 +81,16 @@ def _check(name: str, label: str, checked: bool) -> str:
 
 
 class Dialogs:
-    def __init__(self, view: NotebookView) -> None:
+    def __init__(self, view: Editable) -> None:
         self.v = view
         self.dialog = js.document.createElement("dialog")
         self.dialog.className = "view-dialog"
         js.document.body.appendChild(self.dialog)
         self._on_save: Any = None
         self._return_to: Any = None
-        self._proxies = [create_proxy(self._submit), create_proxy(self._closed), create_proxy(self._click)]
-        self.dialog.addEventListener("submit", self._proxies[0])
-        self.dialog.addEventListener("close", self._proxies[1])
-        self.dialog.addEventListener("click", self._proxies[2])
+        listen(self.dialog, "submit", self._submit)
+        listen(self.dialog, "close", self._closed)
+        listen(self.dialog, "click", self._click)
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -109,7 +124,7 @@ class Dialogs:
         try:
             errors = self._on_save(self.dialog.querySelector("form")) if self._on_save else []
         except Exception as exc:  # keep the dialog (and what was typed) on a bug
-            js.console.error(traceback.format_exc())
+            log_error()
             errors = [f"Could not apply: {exc}"]
         if errors:
             box = self.dialog.querySelector(".dialog-errors")
@@ -187,7 +202,7 @@ class Dialogs:
         )
 
         def save(f: Any) -> list[str]:
-            values: dict[str, str | bool] = {
+            values: dict[str, Any] = {
                 k: self._value(f, k)
                 for k in ("language", "name", "cwd", "promptEnv", "terminalRows", "other")
             }
@@ -272,7 +287,7 @@ class Dialogs:
             new = Frontmatter(old.raw, old.format)
         else:
             new = None
-        updates = dict(plan.updates.items())
+        updates = dict(plan.updates)
         if updates:
             if new is None:
                 new = Frontmatter.new({k: val for k, val in updates.items() if val is not None})

@@ -1,165 +1,86 @@
-"""DOM events -> commands. A handful of delegated listeners (the notebook root and the document), not
-one per cell: each listener is a Python proxy, and proxies and JS->Python calls are what cost here.
+"""What the view tells the other rooms (pure, no `js`): which document it shows, and typed events about it.
+
+`NotebookView.events` holds one `Signal` per event; fenced.app.files and fenced.app.run subscribe to them
+(see docs/architecture.md, "Extension points of the view"):
+
+    view.events.shown.subscribe(lambda e: print("now showing", e.doc.shown_name))
+
+`DocumentRef` says which document is shown and where it came from. Whoever opens a document makes one
+(fenced.app.files from a file, the test hook from a string) and hands it to `NotebookView.show`; the view
+and everyone subscribed read it from there, so no room needs to ask another which file is open.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-import js
+from fenced.app.signals import Signal
 
-from .bridge import closest, guarded, listen, opt
-from .commands import Commands
-from .keymap import COMMAND, EDIT, KeyPress, command_for
-
-if TYPE_CHECKING:
-    from .notebook import NotebookView
-
-_TEXT_INPUTS = ("INPUT", "TEXTAREA", "SELECT")
+# Events and DocumentRef are NamedTuples (immutable, typed): a class costs a third of a frozen dataclass in
+# the boot snapshot's heap, which has little room (docs/architecture.md).
 
 
-class Events:
-    def __init__(self, view: NotebookView) -> None:
-        self.v = view
-        self.commands = Commands(view)
-        self._pending: str | None = None
-        root = view.root
-        view._ctl.listenKeys(
-            guarded(self._on_keydown, view._proxies)
-        )  # filtered in JS: no Python per typed key
-        self._listen(root, "click", self._on_click)
-        self._listen(root, "dblclick", self._on_dblclick)
-        self._listen(root, "focusin", self._on_focusin)
-        self._listen(view.chrome.find_input, "input", self._on_input)
+class DocumentRef(NamedTuple):
+    """Which document the view shows and where it came from.
 
-    def _listen(self, target: Any, name: str, handler: Any, capture: bool = False) -> None:
-        listen(target, name, handler, self.v._proxies, capture)
+    `name` is the file's name (`README.md`); `path` its path inside `folder` (a FileSystemDirectoryHandle)
+    when it was opened from an opened folder (`docs/README.md`), which is what relative images and the
+    outputs file are resolved against.
+    """
 
-    def _cell_of(self, target: Any) -> Any:
-        cells = self.v._cells_el
-        el = closest(target, ".cell")
-        return el if el is not None and el.parentElement == cells else None
+    name: str
+    path: str | None = None
+    folder: Any = None
 
-    # --- keyboard ---------------------------------------------------------------------------------
+    @property
+    def shown_name(self) -> str:
+        """What the view calls the document: its path in the folder, else its file name."""
+        return self.path or self.name
 
-    def _mode_for(self, target: Any) -> str | None:
-        """EDIT in a cell's editor, COMMAND on a cell (or nothing focused), None elsewhere."""
-        if target == js.document.body or target == self.v.root:
-            return COMMAND
-        cell = self._cell_of(target)
-        if cell is None:
-            return None
-        if closest(target, ".cm-editor") is not None:
-            return EDIT
-        if target == cell:
-            return COMMAND
-        return None  # a button or link inside the cell keeps its own keys
+    @property
+    def identity(self) -> str:
+        """What per-document state outside the file (a runner session, which output each cell shows) is
+        kept under. Today the shown name; issue 11 makes it the file itself (handle, folder path,
+        frontmatter id, content fingerprint): change it here, and every room keyed by it follows."""
+        return self.shown_name
 
-    def _on_keydown(self, event: Any) -> None:
-        v = self.v
-        if v.notebook is None or event.defaultPrevented or event.isComposing:
-            return
-        target = event.target
-        if v.chrome.handles_key(event):
-            return
-        if opt(js.document.querySelector("dialog[open]")) is not None:
-            return
-        mode = self._mode_for(target)
-        if mode is None:
-            self._other_key(event, target)
-            return
-        press = KeyPress(
-            str(event.key), bool(event.ctrlKey), bool(event.metaKey), bool(event.shiftKey), bool(event.altKey)
-        )
-        command, self._pending = command_for(mode, press, self._pending)
-        if command is None:
-            return
-        if mode == EDIT:
-            cell = self._cell_of(target)
-            if cell is not None:
-                v.active = v.index_of(cell)
-        if not v.cells and command not in (
-            "undo",
-            "redo",
-            "shortcuts",
-            "find",
-            "insert-above",
-            "insert-below",
-        ):
-            return
-        event.preventDefault()
-        event.stopPropagation()
-        self.commands.run(command)
 
-    def _other_key(self, event: Any, target: Any) -> None:
-        """Focus on a control (a button of the notebook, or outside it): only a few keys are ours."""
-        if str(getattr(target, "tagName", "")) in _TEXT_INPUTS or getattr(target, "isContentEditable", False):
-            return
-        key = str(event.key)
-        mod = bool(event.ctrlKey or event.metaKey)
-        command = None
-        if key == "?" and not mod:
-            command = "shortcuts"
-        elif self.v.root.contains(target) and not event.altKey:
-            if key == "Escape" and not mod:
-                command = "blur"
-            elif mod and key.lower() == "z":
-                command = "redo" if event.shiftKey else "undo"
-            elif mod and key.lower() == "y" and not event.shiftKey:
-                command = "redo"
-        if command is not None:
-            event.preventDefault()
-            self.commands.run(command)
+class DocumentShown(NamedTuple):
+    """A document replaced the cells (`NotebookView.show` finished)."""
 
-    # --- mouse and focus --------------------------------------------------------------------------
+    doc: DocumentRef
+    notebook: Any  # fenced.document.Notebook
 
-    def _on_click(self, event: Any) -> None:
-        target = event.target
-        button = closest(target, "[data-op],[data-nb],[data-goto]")
-        if button is not None:
-            if button.hasAttribute("data-goto"):
-                self.v.chrome.go_to(int(button.getAttribute("data-goto")))
-            else:
-                op = button.dataset.op if button.hasAttribute("data-op") else button.dataset.nb
-                self.commands.run(str(op))
-            return
-        cell = self._cell_of(target)
-        if cell is None:
-            return
-        if closest(target, "a[href]") is not None:
-            return  # links open (in a new tab); the click does not select
-        index = self.v.index_of(cell)
-        if cell.dataset.cellKind == "code" and closest(target, ".cell-source") is not None:
-            if closest(target, ".cm-editor") is None:  # static text: mount and edit, caret where clicked
-                self.v.edit(index, point=(float(event.clientX), float(event.clientY)))
-            return
-        if closest(target, ".cm-editor") is None:
-            self.v.select(index)
 
-    def _on_dblclick(self, event: Any) -> None:
-        cell = self._cell_of(event.target)
-        if (
-            cell is not None
-            and cell.dataset.cellKind == "markdown"
-            and not cell.classList.contains("editing")
-        ):
-            event.preventDefault()
-            self.v.edit(self.v.index_of(cell))
+class DocumentRenamed(NamedTuple):
+    """The same document (cells, history) now lives elsewhere (Save as)."""
 
-    def _on_focusin(self, event: Any) -> None:
-        target = event.target
-        cell = self._cell_of(target)
-        if cell is None:
-            return
-        index = self.v.index_of(cell)
-        if closest(target, ".cm-editor") is not None:
-            if index != self.v.active or not cell.classList.contains("active"):
-                self.v.select(index, focus=False, scroll=False)
-            self.v.mode = EDIT
-        elif target == cell:
-            if index != self.v.active:
-                self.v.select(index, focus=False, scroll=False)
-            self.v.mode = COMMAND
+    doc: DocumentRef
+    old: DocumentRef
 
-    def _on_input(self, event: Any) -> None:
-        self.v.chrome.on_input(event)
+
+class DocumentChanged(NamedTuple):
+    """The notebook was edited (typing: after a short pause; a cell operation, undo, redo: at once)."""
+
+
+class CellsRendered(NamedTuple):
+    """Cells `start .. start + size - 1` got new elements while the document stayed (an insert, an undo of
+    a delete, a cell whose kind changed): whatever a room put inside the old elements (run output) must be
+    put back into the new ones, found by `data-key`."""
+
+    start: int
+    size: int
+
+
+class ViewEvents:
+    """The view's signals. Subscribers run synchronously, in the order they subscribed."""
+
+    def __init__(self, on_error: Callable[[str], None] | None = None) -> None:
+        def signal(name: str) -> Any:
+            return Signal(name, on_error) if on_error is not None else Signal(name)
+
+        self.shown: Signal[DocumentShown] = signal("shown")
+        self.renamed: Signal[DocumentRenamed] = signal("renamed")
+        self.changed: Signal[DocumentChanged] = signal("changed")
+        self.cells_rendered: Signal[CellsRendered] = signal("cells_rendered")

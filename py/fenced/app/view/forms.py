@@ -136,8 +136,6 @@ def form_to_attributes(old: Mapping[str, str], form: Mapping[str, Any]) -> FormR
 
 # --- frontmatter ------------------------------------------------------------------------------------
 
-FRONTMATTER_FIELDS = ("shell", "cwd", "skipPrompts")
-
 
 def frontmatter_to_form(fields: Mapping[str, Any] | None, raw: str) -> dict[str, Any]:
     fields = fields or {}

@@ -140,7 +140,9 @@ class ImageResolver:
             if host not in self._hosts:
                 self._hosts.append(host)
                 new = True
-        from .bridge import closest  # js: imported in the browser only (this module is tested in CPython)
+        from fenced.app.jsffi import (
+            closest,
+        )  # js: imported in the browser only (this module is tested in CPython)
 
         container = closest(element, ".nb-cells") or element.parentElement
         if self._bar is None:
@@ -150,10 +152,11 @@ class ImageResolver:
 
     def _show_bar(self, container: Any) -> None:
         import js
-        from pyodide.ffi import create_proxy
+
+        from fenced.app.jsffi import keep
 
         if not self._proxies:
-            self._proxies.append(create_proxy(lambda _event: self.allow_remote()))
+            self._proxies.append(keep(lambda _event: self.allow_remote()))
         bar = js.document.createElement("div")
         bar.className = "remote-images"
         bar.setAttribute("role", "region")

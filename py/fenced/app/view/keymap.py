@@ -7,9 +7,11 @@ Command mode is when a cell (not its text) has focus; edit mode is when a cell's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-COMMAND = "command"
-EDIT = "edit"
+Mode = Literal["command", "edit"]
+COMMAND: Mode = "command"
+EDIT: Mode = "edit"
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class KeyPress:
 
 
 # (keys as shown, what it does, mode)
-SHORTCUTS: list[tuple[str, str, str]] = [
+SHORTCUTS: list[tuple[str, str, Mode]] = [
     ("Enter", "Edit the selected cell", COMMAND),
     ("Esc", "Leave the editor (command mode); renders a Markdown cell", EDIT),
     ("Shift+Enter", "Render a Markdown cell and select the next cell", EDIT),
@@ -66,7 +68,7 @@ _COMMAND_KEYS = {
 }
 
 
-def command_for(mode: str, press: KeyPress, pending: str | None = None) -> tuple[str | None, str | None]:
+def command_for(mode: Mode, press: KeyPress, pending: str | None = None) -> tuple[str | None, str | None]:
     """Return ``(command, new_pending)``. `pending` carries the first D of "D D"."""
     key = press.key
     if mode == EDIT:

@@ -1,29 +1,36 @@
 """NotebookView: shows a `fenced.document.Notebook` and turns edits into model changes.
 
-Thin by design: DOM events (see `events`) become operations from `ops` applied to the model and pushed
-on the `History`; each operation returns a patch that `dompatch` mirrors in the DOM. Heavy, frequent work
-stays in the JS half of the editor bundle (lazy CodeMirror mounting, visibility, edit tracking); Python
-is called per batch of cells coming into view and after a pause in typing, never per key press.
+Thin by design: DOM events (see `listeners`) become commands (`commands`, dispatched by name through the
+`commandtable`) that apply operations from `ops` to the model and push them on the `History`; each
+operation returns a patch that `dompatch` mirrors in the cells' DOM (`cells`). Heavy, frequent work stays
+in the JS half of the editor bundle (lazy CodeMirror mounting, visibility, edit tracking); Python is
+called per batch of cells coming into view and after a pause in typing, never per key press.
+
+Other rooms extend the view only through its extension points: `events` (typed signals: `shown`,
+`renamed`, `changed`, `cells_rendered`), `cell_parts` (HTML providers for slots of a code cell) and
+`commands` (the page's command table, which the keymap, the toolbars and the palette share).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import traceback
-from collections.abc import Callable
 from typing import Any
 
 import js
 
 from fenced.app import loader
-from fenced.app.tasks import background
+from fenced.app.jsffi import js_list, js_object, log_error, obj, opt, spawn
 
-from . import bridge, cellhtml, dompatch, notices, ops
-from .cellhtml import CellData
+from . import bridge, dompatch, notices, ops
+from .cellparts import CellParts
+from .cells import CellKeys, CellsDom
+from .commands import ViewCommands
+from .commandtable import CommandTable
+from .events import CellsRendered, DocumentChanged, DocumentRef, DocumentRenamed, DocumentShown, ViewEvents
 from .history import History
 from .images import ImageResolver, images_pending
-from .keymap import COMMAND, EDIT
+from .keymap import COMMAND, EDIT, Mode
 from .sanitize import REL_SRC_ATTR
 
 # Rendered Markdown cells showing a relative image (resolved, unavailable or pending): see `rename`.
@@ -35,39 +42,34 @@ EAGER_LIMIT = 400  # notebooks up to this many cells get every editor mounted wh
 
 
 class NotebookView:
-    """The notebook editor: `show(text, name, folder)`, `text()`, `notebook`, `mark_saved()`;
-    `on_change()` is called after every edit (typing: after a short pause)."""
+    """The notebook editor: `show(text, doc)`, `rename(doc)`, `text()`, `notebook`, `mark_saved()`."""
 
-    instance: NotebookView | None = None  # the page's view, for tests and the console
-
-    def __init__(self, root: Any, on_change: Callable[[], None]) -> None:
-        NotebookView.instance = self
+    def __init__(self, root: Any) -> None:
         self.root = root
-        self.on_change = on_change
-        self.name = ""
-        self.history: History[Any] = History()
-        self.mode = COMMAND
+        self.events = ViewEvents(on_error=lambda _name: log_error())
+        self.cell_parts = CellParts()
+        self.commands = CommandTable(lambda: self._nb is not None)
+        self.commands.add(*ViewCommands(self).commands())
+        self.doc: DocumentRef | None = None
+        self.history: History[ops.Operation] = History()
+        self.mode: Mode = COMMAND
         self.active = 0
-        self._nb: Any = None
-        self._ctl: Any = None
-        self._cells_el: Any = None
-        self._keys: dict[int, Any] = {}  # key -> cell
-        self._key_of: dict[int, int] = {}  # id(cell) -> key
-        self._next_key = 0
-        self._names: dict[int, str] = {}  # key -> name shown
-        self._proxies: list[Any] = []
-        self._saved_len = 0
-        self._chrome: Any = None  # panels.Chrome, created with the first document
+        self.keys = CellKeys()
         self.images = ImageResolver()
+        self._nb: Any = None
+        self._dom: CellsDom | None = None  # with the first document (it needs the editor bundle)
+        self._chrome: Any = None  # panels.Chrome, created with the first document
+        self._palette: Any = None  # palette.Palette, created when first opened
+        self._listeners: Any = None  # listeners.Listeners, with the first document
+        self._saved_len = 0
         self._frozen = False  # show() froze a document's objects (see the end of show)
         self.started = False  # show() was called (the idle warm-up stops then)
-        self._install_test_hook()
         # The editor bundle's download starts now, while boot finishes (it is evaluated after, when the
         # shell is interactive: never in boot's way); warmup then readies it and Python for the first show.
         bridge.start_loading()
         from . import warmup
 
-        background(warmup.run(self))
+        spawn(warmup.run(self))
 
     # --- the contract ---------------------------------------------------------------------------
 
@@ -75,8 +77,13 @@ class NotebookView:
     def notebook(self) -> Any:
         return self._nb
 
-    async def show(self, text: str, name: str, folder: object | None = None) -> None:
-        """Parse `text` and render it, replacing the current document."""
+    @property
+    def name(self) -> str:
+        """What the document is called: its path in the opened folder, else its file name ("" for none)."""
+        return self.doc.shown_name if self.doc is not None else ""
+
+    async def show(self, text: str, doc: DocumentRef) -> None:
+        """Parse `text` and render it, replacing the current document; then emit `events.shown`."""
         mark = js.performance.mark
         mark("view:show")
         self.started = True
@@ -92,26 +99,24 @@ class NotebookView:
         mark("view:parsed")
         module = await bundle
         mark("view:bundle")
-        self._ensure_ui(module)
-        self._ctl.reset()
-        self._nb, self.name = nb, name
-        self.images.reset(bridge.opt(folder), name)
+        dom = self._ensure_ui(module)
+        dom.ctl.reset()
+        self._nb, self.doc = nb, doc
+        self.images.reset(opt(doc.folder), doc.shown_name)
         self.history.clear()
         self._saved_len = 0
-        self._keys.clear()
-        self._key_of.clear()
-        self._names.clear()
+        self.keys.clear()
         self.mode, self.active = COMMAND, 0
         cells = list(nb.cells)
-        html = cellhtml.cells_html([self._data(c) for c in cells])
+        html = dom.html(cells)
         mark("view:html")
-        self._cells_el.innerHTML = html
+        dom.el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
-        notices.update_document(self.root, self._cells_el, nb.frontmatter_problem)
+        notices.update_document(self.root, dom.el, nb.frontmatter_problem)
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
-        self._ctl.observeAll(len(cells) <= EAGER_LIMIT)
+        dom.ctl.observeAll(len(cells) <= EAGER_LIMIT)
         if cells:
             self.select(0, focus=False, scroll=False)
         # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
@@ -122,15 +127,17 @@ class NotebookView:
         gc.freeze()
         self._frozen = True
         mark("view:shown")
+        self.events.shown.emit(DocumentShown(doc, nb))
 
-    def rename(self, name: str, folder: object | None = None) -> None:
-        """The document was saved as another file: same cells and history, a new `name` (its path
-        inside `folder`, if any). Rendered relative images are resolved again from the new place."""
-        self.name = name
-        if not self.images.rebase(bridge.opt(folder), name) or self._ctl is None:
-            return
-        for el in self._cells_el.querySelectorAll(IMAGE_CELLS):
-            self._ctl.invalidate(el)
+    def rename(self, doc: DocumentRef) -> None:
+        """The document was saved as another file: same cells and history, a new place (`doc`). Rendered
+        relative images are resolved again from there; then `events.renamed` is emitted."""
+        old, self.doc = self.doc, doc
+        if self.images.rebase(opt(doc.folder), doc.shown_name) and self._dom is not None:
+            for el in self._dom.el.querySelectorAll(IMAGE_CELLS):
+                self._dom.ctl.invalidate(el)
+        if old is not None:
+            self.events.renamed.emit(DocumentRenamed(doc, old))
 
     def text(self) -> str:
         """The document as it would be saved (an unedited one is its original text)."""
@@ -139,73 +146,37 @@ class NotebookView:
         self.flush()
         from fenced.document import dumps
 
-        return dumps(self._nb)
+        return str(dumps(self._nb))
 
     def mark_saved(self) -> None:
         self._saved_len = len(self.history)
 
     # --- set-up -----------------------------------------------------------------------------------
 
-    def _ensure_ui(self, module: Any) -> None:
-        if self._ctl is not None:
-            return
-        from .events import Events
+    def _ensure_ui(self, module: Any) -> CellsDom:
+        if self._dom is not None:
+            return self._dom
+        from .listeners import Listeners
         from .panels import Chrome
 
         self._chrome = Chrome(self)
-        self._cells_el = self._chrome.cells
-        callbacks, proxies = bridge.js_object(
-            {
-                "render": self._render_keys,
-                "changed": self._editor_changed,
-            }
-        )
-        self._proxies += proxies
+        callbacks = js_object({"render": self._render_keys, "changed": self._editor_changed})
         from .sanitize import policy
 
-        self._ctl = module.createController(
-            self._cells_el, callbacks, bridge.obj(stateEl=self.root, sanitize=policy())
+        ctl = module.createController(
+            self._chrome.cells, callbacks, obj(stateEl=self.root, sanitize=policy())
         )
-        self.events = Events(self)
-
-    def _install_test_hook(self) -> None:
-        """`window.fencedShowText(text, name)`: open a document without a file (tests, demos)."""
-        from pyodide.ffi import create_proxy
-
-        def show_text(text: str, name: str = "untitled.md") -> Any:
-            return asyncio.ensure_future(self.show(str(text), str(name)))
-
-        proxy = create_proxy(show_text)
-        self._proxies.append(proxy)
-        js.window.fencedShowText = proxy
+        self._dom = CellsDom(self.root, self._chrome.cells, ctl, self.keys, self.cell_parts, self.images)
+        self._listeners = Listeners(self, ctl)
+        return self._dom
 
     # --- cells and keys ---------------------------------------------------------------------------
 
-    def key(self, cell: Any) -> int:
-        k = self._key_of.get(id(cell))
-        if k is None:
-            self._next_key += 1
-            k = self._next_key
-            self._key_of[id(cell)] = k
-            self._keys[k] = cell
-        return k
-
-    def _data(self, cell: Any) -> CellData:
-        key = self.key(cell)
-        if cell.kind == "code":
-            name = cell.name
-            self._names[key] = name
-            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "")
-        return CellData(key, "markdown", cell.source)
-
-    def element(self, index: int) -> Any:
-        return bridge.opt(self._cells_el.children.item(index)) if index >= 0 else None
-
-    def element_of(self, cell: Any) -> Any:
-        return bridge.opt(self._cells_el.querySelector(f'[data-key="{self.key(cell)}"]'))
-
-    def index_of(self, element: Any) -> int:
-        return int(element.dataset.cellIndex)
+    @property
+    def dom(self) -> CellsDom:
+        """The cells' elements (once a document was shown)."""
+        assert self._dom is not None, "no document shown yet"
+        return self._dom
 
     @property
     def chrome(self) -> Any:
@@ -214,6 +185,22 @@ class NotebookView:
     @property
     def cells(self) -> Any:
         return self._nb.cells if self._nb is not None else []
+
+    def key(self, cell: Any) -> int:
+        """The cell's key (`data-key` of its element): stable while the document is shown."""
+        return self.keys.key(cell)
+
+    def element(self, index: int) -> Any:
+        return self._dom.element(index) if self._dom is not None else None
+
+    def element_of(self, cell: Any) -> Any:
+        return self._dom.element_of(cell) if self._dom is not None else None
+
+    def element_by_key(self, key: int) -> Any:
+        return self._dom.element_by_key(key) if self._dom is not None else None
+
+    def index_of(self, element: Any) -> int:
+        return int(element.dataset.cellIndex)
 
     # --- selection and modes ----------------------------------------------------------------------
 
@@ -234,9 +221,9 @@ class NotebookView:
         self.active = index
         self._chrome.attach_actions(el)
         if scroll:
-            el.scrollIntoView(bridge.obj(block="nearest"))
+            el.scrollIntoView(obj(block="nearest"))
         if focus:
-            el.focus(bridge.obj(preventScroll=True))
+            el.focus(obj(preventScroll=True))
             self.mode = COMMAND
 
     def edit(
@@ -248,16 +235,15 @@ class NotebookView:
             index = self.active
         if not 0 <= index < len(self.cells):
             return
+        ctl = self.dom.ctl
         cell, el = self.cells[index], self.element(index)
-        offset = (
-            bridge.opt(self._ctl.offsetAt(el, *point)) if point is not None and cell.kind == "code" else None
-        )
+        offset = opt(ctl.offsetAt(el, *point)) if point is not None and cell.kind == "code" else None
         self.select(index, focus=False, scroll=True)
         if cell.kind == "markdown" and not el.classList.contains("editing"):
             el.classList.add("editing")
-            self._ctl.mount(el, cell.source, True, where or "end")
+            ctl.mount(el, cell.source, True, where or "end")
         else:
-            self._ctl.mount(el, None, True, where, offset)
+            ctl.mount(el, None, True, where, offset)
         self.mode = EDIT
 
     def command_mode(self, advance: bool = False) -> None:
@@ -274,23 +260,25 @@ class NotebookView:
     def render_markdown(self, index: int) -> None:
         self.flush()
         el = self.element(index)
-        self._ctl.unmount(el, False)
+        self.dom.ctl.unmount(el, False)
         el.classList.remove("editing")
-        self._set_markdown_html(el, self.cells[index])
+        self.dom.set_markdown_html(el, self.cells[index])
 
-    def _set_markdown_html(self, el: Any, cell: Any) -> None:
-        from . import markdown  # imported with the first document, not at boot
+    def open_palette(self) -> None:
+        """The command palette (Ctrl/Cmd+Shift+P): every labelled command of `commands`, then the items
+        its palette sources give (fenced.app.run: run a cell by name)."""
+        self.flush()
+        if self._palette is None:
+            from .palette import Palette
 
-        html = markdown.render(cell.source)
-        self._ctl.setHTML(el, html)
-        if images_pending(html):
-            background(self.images.resolve_in(el))
+            self._palette = Palette()
+        self._palette.open(self.commands.palette_items())
 
     # --- model changes ----------------------------------------------------------------------------
 
-    def run(self, op: Any) -> None:
+    def run(self, op: ops.Operation) -> None:
         """Apply a new operation, record it for undo, update the DOM."""
-        dompatch.apply(self, op.apply(self._nb))
+        self._patch(op.apply(self._nb))
         self.history.push(op)
         self.changed()
 
@@ -306,8 +294,14 @@ class NotebookView:
         if op is not None:
             self._after_history(op.apply(self._nb))
 
-    def _after_history(self, patch: tuple[Any, ...]) -> None:
-        dompatch.apply(self, patch)
+    def _patch(self, patch: ops.Patch) -> None:
+        rendered = dompatch.apply(self.dom, patch, self._nb)
+        self.active = max(0, min(self.active, len(self.cells) - 1))
+        if rendered is not None:
+            self.events.cells_rendered.emit(CellsRendered(*rendered))
+
+    def _after_history(self, patch: ops.Patch) -> None:
+        self._patch(patch)
         self.changed()
         target = dompatch.target(patch, self.cells)
         if target is not None and self.cells:
@@ -315,20 +309,17 @@ class NotebookView:
 
     def changed(self) -> None:
         self._chrome.document_changed()
-        try:
-            self.on_change()
-        except Exception:
-            js.console.error(traceback.format_exc())
+        self.events.changed.emit(DocumentChanged())
 
     def flush(self) -> bool:
         """Take the editors' pending text into the model (one undo entry per cell edited)."""
-        if self._ctl is None or self._nb is None:
+        if self._dom is None or self._nb is None:
             return False
-        flat = self._ctl.takeChanges().to_py()
+        flat = self._dom.ctl.takeChanges().to_py()
         edited = False
         names = False
         for i in range(0, len(flat), 2):
-            cell = self._keys.get(int(flat[i]))
+            cell = self.keys.cell(int(flat[i]))
             if cell is None or cell.source == flat[i + 1]:
                 continue
             old = cell.source
@@ -343,11 +334,16 @@ class NotebookView:
             self.changed()
         return edited
 
+    def refresh_names(self) -> None:
+        """Update generated names shown in the DOM (they depend on other cells)."""
+        if self._dom is not None:
+            self._dom.refresh_names(self.cells)
+
     def _editor_changed(self) -> None:
         try:
             self.flush()
         except Exception:
-            js.console.error(traceback.format_exc())
+            log_error()
 
     def _render_keys(self, keys: Any) -> Any:
         """JS asks for the HTML of Markdown cells that came into view."""
@@ -356,43 +352,29 @@ class NotebookView:
         out: list[str | None] = []
         images: list[int] = []
         for k in keys.to_py():
-            cell = self._keys.get(int(k))
+            cell = self.keys.cell(int(k))
             if cell is None or cell.kind != "markdown":
                 out.append(None)
                 continue
             try:
                 html = markdown.render(cell.source)
             except Exception:
-                js.console.error(traceback.format_exc())
+                log_error()
                 html = None
             if html and images_pending(html):
                 images.append(int(k))
             out.append(html)
         if images:
-            background(self._resolve_images(images))
-        return bridge.js_list(out)
+            spawn(self._resolve_images(images))
+        return js_list(out)
 
     async def _resolve_images(self, keys: list[int]) -> None:
         await asyncio.sleep(0)  # JS inserts the HTML after this call returns
         for k in keys:
-            cell = self._keys.get(k)
+            cell = self.keys.cell(k)
             el = self.element_of(cell) if cell is not None else None
             if el is not None:
                 await self.images.resolve_in(el)
-
-    def refresh_names(self) -> None:
-        """Update generated names shown in the DOM (they depend on other cells)."""
-        for i, cell in enumerate(self.cells):
-            if cell.kind != "code":
-                continue
-            key = self.key(cell)
-            name = cell.name
-            if self._names.get(key) != name:
-                self._names[key] = name
-                el = self.element(i)
-                el.dataset.cellName = name
-                el.querySelector(".cell-name").textContent = name
-                el.setAttribute("aria-label", cellhtml.code_label(name, cell.language))
 
 
 def _base_name(source: str) -> str:
@@ -402,4 +384,4 @@ def _base_name(source: str) -> str:
         from fenced.document import generated_name
     except ImportError:  # pragma: no cover - then always refresh
         return source
-    return generated_name(source)
+    return str(generated_name(source))

@@ -1,19 +1,15 @@
-"""Reversible notebook operations, each returning the DOM patch the view must make. Pure: cells are
-opaque objects (``fenced.document.Cell`` in the app, anything with the right attributes in tests) and
+"""Reversible notebook operations, each returning the `Patch` the view must make in the DOM. Pure: cells
+are opaque objects (``fenced.document.Cell`` in the app, anything with the right attributes in tests) and
 the document is anything with a ``cells`` list and a ``frontmatter`` attribute.
 
-Patches: ``("insert", index, count)``, ``("delete", index, count)``, ``("move", src, dst)``,
-``("replace", index)``, ``("source", cell)``, ``("meta", cell)`` (language/attributes), and
-``("frontmatter",)``. Applying then reverting an operation restores the exact objects and values, so
-an undone edit writes the cell's original bytes again.
+Applying then reverting an operation restores the exact objects and values, so an undone edit writes the
+cell's original bytes again. `dompatch` mirrors each patch in the DOM (a `match` over the classes below).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-Patch = tuple[Any, ...]
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 
 class Doc(Protocol):
@@ -21,12 +17,54 @@ class Doc(Protocol):
     frontmatter: Any
 
 
-class Op(Protocol):
-    label: str
+# --- patches: what changed, for the DOM -----------------------------------------------------------------
+# (NamedTuples rather than dataclasses: as cheap as tuples, and each class costs a third of a frozen
+# dataclass in the boot snapshot's heap, which has little room; see docs/architecture.md.)
 
-    def apply(self, doc: Doc) -> Patch: ...
 
-    def revert(self, doc: Doc) -> Patch: ...
+class Inserted(NamedTuple):
+    """Cells ``start .. start + size - 1`` are new in the model."""
+
+    start: int
+    size: int
+
+
+class Deleted(NamedTuple):
+    """``size`` cells from ``start`` are gone from the model."""
+
+    start: int
+    size: int
+
+
+class Moved(NamedTuple):
+    src: int
+    dst: int
+
+
+class Replaced(NamedTuple):
+    """The cell at ``at`` is another object (its kind changed)."""
+
+    at: int
+
+
+class SourceChanged(NamedTuple):
+    cell: Any
+
+
+class MetaChanged(NamedTuple):
+    """A code cell's language and/or attributes."""
+
+    cell: Any
+
+
+class FrontmatterChanged(NamedTuple):
+    """The frontmatter object or its text."""
+
+
+Patch = Inserted | Deleted | Moved | Replaced | SourceChanged | MetaChanged | FrontmatterChanged
+
+
+# --- operations -----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -38,11 +76,11 @@ class InsertCells:
     def apply(self, doc: Doc) -> Patch:
         for i, cell in enumerate(self.cells):
             doc.cells.insert(self.index + i, cell)
-        return ("insert", self.index, len(self.cells))
+        return Inserted(self.index, len(self.cells))
 
     def revert(self, doc: Doc) -> Patch:
         del doc.cells[self.index : self.index + len(self.cells)]
-        return ("delete", self.index, len(self.cells))
+        return Deleted(self.index, len(self.cells))
 
 
 @dataclass
@@ -53,12 +91,12 @@ class DeleteCells:
 
     def apply(self, doc: Doc) -> Patch:
         del doc.cells[self.index : self.index + len(self.cells)]
-        return ("delete", self.index, len(self.cells))
+        return Deleted(self.index, len(self.cells))
 
     def revert(self, doc: Doc) -> Patch:
         for i, cell in enumerate(self.cells):
             doc.cells.insert(self.index + i, cell)
-        return ("insert", self.index, len(self.cells))
+        return Inserted(self.index, len(self.cells))
 
 
 @dataclass
@@ -69,11 +107,11 @@ class MoveCell:
 
     def apply(self, doc: Doc) -> Patch:
         doc.cells.insert(self.dst, doc.cells.pop(self.src))
-        return ("move", self.src, self.dst)
+        return Moved(self.src, self.dst)
 
     def revert(self, doc: Doc) -> Patch:
         doc.cells.insert(self.src, doc.cells.pop(self.dst))
-        return ("move", self.dst, self.src)
+        return Moved(self.dst, self.src)
 
 
 @dataclass
@@ -87,11 +125,11 @@ class ReplaceCell:
 
     def apply(self, doc: Doc) -> Patch:
         doc.cells[self.index] = self.new
-        return ("replace", self.index)
+        return Replaced(self.index)
 
     def revert(self, doc: Doc) -> Patch:
         doc.cells[self.index] = self.old
-        return ("replace", self.index)
+        return Replaced(self.index)
 
 
 @dataclass
@@ -103,11 +141,11 @@ class SetSource:
 
     def apply(self, doc: Doc) -> Patch:
         self.cell.source = self.new
-        return ("source", self.cell)
+        return SourceChanged(self.cell)
 
     def revert(self, doc: Doc) -> Patch:
         self.cell.source = self.old
-        return ("source", self.cell)
+        return SourceChanged(self.cell)
 
 
 @dataclass
@@ -126,7 +164,7 @@ class SetMeta:
             self.cell.language = language
         if attributes is not None and dict(self.cell.attributes) != attributes:
             self.cell.attributes = dict(attributes)
-        return ("meta", self.cell)
+        return MetaChanged(self.cell)
 
     def apply(self, doc: Doc) -> Patch:
         return self._set(self.new_language, self.new_attributes)
@@ -150,7 +188,7 @@ class SetFrontmatter:
         doc.frontmatter = obj
         if obj is not None and raw is not None and obj.raw != raw:
             obj.raw = raw
-        return ("frontmatter",)
+        return FrontmatterChanged()
 
     def apply(self, doc: Doc) -> Patch:
         return self._set(doc, self.new, self.new_raw)
@@ -159,18 +197,7 @@ class SetFrontmatter:
         return self._set(doc, self.old, self.old_raw)
 
 
-@dataclass
-class Group:
-    """Several operations undone and redone as one (e.g. a text edit flushed with a cell operation)."""
-
-    ops: list[Any] = field(default_factory=list)
-    label: str = "Edit"
-
-    def apply(self, doc: Doc) -> Patch:
-        return ("group", [op.apply(doc) for op in self.ops])
-
-    def revert(self, doc: Doc) -> Patch:
-        return ("group", [op.revert(doc) for op in reversed(self.ops)])
+Operation = InsertCells | DeleteCells | MoveCell | ReplaceCell | SetSource | SetMeta | SetFrontmatter
 
 
 def duplicate_attributes(attributes: dict[str, str], taken: set[str]) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The notebook's chrome: toolbar, outline panel, find bar, the actions bar of the active cell, and the
-"add cell" buttons at the end. Built once from HTML strings; clicks reach `events` by delegation
+"add cell" buttons at the end. Built once from HTML strings; clicks reach `listeners` by delegation
 (``data-nb`` / ``data-op`` / ``data-goto`` attributes).
 """
 
@@ -7,15 +7,31 @@ from __future__ import annotations
 
 import asyncio
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import js
+
+from fenced.app.jsffi import obj
 
 from . import cellhtml, find, outline
 from .dialogs import Dialogs
 
-if TYPE_CHECKING:
-    from .notebook import NotebookView
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .dialogs import Editable
+
+    class _Cells(Protocol):
+        ctl: Any  # the editor bundle's controller
+
+    class Viewed(Editable, Protocol):
+        """What the chrome needs of the view (`NotebookView`)."""
+
+        root: Any
+
+        @property
+        def dom(self) -> _Cells: ...
+
+        def element(self, index: int) -> Any: ...
+
 
 TOOLBAR = """
 <div class="nb-toolbar" role="toolbar" aria-label="Notebook">
@@ -49,7 +65,7 @@ FIND_DELAY_S = 0.15
 
 
 class Chrome:
-    def __init__(self, view: NotebookView) -> None:
+    def __init__(self, view: Viewed) -> None:
         self.v = view
         root = view.root
         root.innerHTML = TOOLBAR
@@ -138,7 +154,7 @@ class Chrome:
         self.v.select(index, focus=True, scroll=False)
         el = self.v.element(index)
         if el is not None:
-            el.scrollIntoView(_obj(block="start"))
+            el.scrollIntoView(obj(block="start"))
 
     # --- find -------------------------------------------------------------------------------------
 
@@ -194,10 +210,10 @@ class Chrome:
         el = self.v.element(m.cell)
         self.v.select(m.cell, focus=False, scroll=True)
         if cell.kind == "markdown" and not el.classList.contains("editing"):
-            el.scrollIntoView(_obj(block="center"))
+            el.scrollIntoView(obj(block="center"))
             return
         src = cell.source
-        self.v._ctl.select(el, find.utf16_offset(src, m.start), find.utf16_offset(src, m.end), False)
+        self.v.dom.ctl.select(el, find.utf16_offset(src, m.start), find.utf16_offset(src, m.end), False)
 
     def handles_key(self, event: Any) -> bool:
         """Keys typed in the find box: Enter / Shift+Enter step through matches, Escape leaves."""
@@ -214,9 +230,3 @@ class Chrome:
             if self.v.cells:
                 self.v.select(self.v.active)
         return True
-
-
-def _obj(**kw: Any) -> Any:
-    from .bridge import obj
-
-    return obj(**kw)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import js
 
 from fenced.app.idle import when_idle
+from fenced.app.jsffi import js_list
 
 from . import bridge
 
@@ -48,7 +49,13 @@ def _parse() -> list[str]:
 
     nb = loads(SAMPLE)
     data = [
-        cellhtml.CellData(i, c.kind, c.source, getattr(c, "language", ""), getattr(c, "name", ""))
+        cellhtml.CellData(
+            i,
+            "code" if c.kind == "code" else "markdown",
+            c.source,
+            getattr(c, "language", ""),
+            getattr(c, "name", ""),
+        )
         for i, c in enumerate(nb.cells)
     ]
     cellhtml.cells_html(data)
@@ -62,7 +69,13 @@ def _render(sources: list[str]) -> None:
         markdown.render(source)
 
 
-async def run(view: Any) -> None:
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+
+    class _Started(Protocol):
+        started: bool  # a document is being shown: stop warming up
+
+
+async def run(view: _Started) -> None:
     """While the bundle downloads, warm the Python side up; then CodeMirror, in idle slices of ~10-20 ms
     each, stopping as soon as a document starts to be shown. A few rounds each: V8 optimises (and
     WebAssembly tiers up) what has run several times, not what ran once."""
@@ -70,7 +83,7 @@ async def run(view: Any) -> None:
         bundle = bridge.start_loading()
         module: Any = None  # the bundle, awaited before the first CodeMirror step
         sources: list[str] = []
-        samples = bridge.js_list([list(pair) for pair in LANGUAGES])
+        samples = js_list([list(pair) for pair in LANGUAGES])
         steps: list[Callable[[], Any]] = [
             lambda: sources.extend(_parse()),
             lambda: _render(sources * 2),

@@ -1,48 +1,32 @@
-"""Browser file access: the File System Access API where it exists, <input type=file> and downloads
-everywhere. Thin async wrappers over `js`, so the controller reads like the user's steps."""
+"""Browser file access, shared by the rooms that read and write files (fenced.app.files: the notebook's file;
+fenced.app.run: the outputs file): the File System Access API where it exists, `<input type=file>` and
+downloads everywhere. Thin async wrappers over `js`, so callers read like the user's steps. What is a
+Markdown file is the caller's business (`types`/`accept` arguments), not this module's.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import js
-from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
+from pyodide.ffi import create_once_callable, to_js
 
-from fenced.app.files import kinds
+from fenced.app.jsffi import JsException, is_abort, obj, opt
 
-_keep: list[Any] = []
-
-
-def obj(d: dict[str, Any]) -> Any:
-    """A plain JS object from a dict (nested dicts too); JS values inside stay themselves."""
-    return to_js(d, dict_converter=js.Object.fromEntries)
-
-
-def present(value: Any) -> Any:
-    """None for JS null/undefined (Pyodide maps them to None or jsnull), else the value."""
-    if value is None or type(value).__name__ == "JsNull":
-        return None
-    return value
-
-
-def is_abort(exc: BaseException) -> bool:
-    """The user closed a picker: not an error worth telling them about."""
-    return isinstance(exc, JsException) and getattr(exc, "name", "") == "AbortError"
+MARKDOWN_MIME = "text/markdown;charset=utf-8"
 
 
 def supports(name: str) -> bool:
+    """Does this browser have `window.<name>` (e.g. "showSaveFilePicker")?"""
     return hasattr(js.window, name)
-
-
-def _types() -> Any:
-    return [{"description": "Markdown", "accept": kinds.ACCEPT_TYPES}]
 
 
 async def read_bytes(file: Any) -> bytes:
     """The whole File as bytes (the size is checked before this is called)."""
-    return (await file.arrayBuffer()).to_bytes()
+    data: bytes = (await file.arrayBuffer()).to_bytes()
+    return data
 
 
 async def write(handle: Any, data: bytes) -> None:
@@ -60,11 +44,11 @@ async def ensure_permission(handle: Any, mode: str) -> bool:
     """queryPermission, then requestPermission (which needs the click we are handling)."""
     if not hasattr(handle, "queryPermission"):
         return True
-    opts = obj({"mode": mode})
+    opts = obj(mode=mode)
     try:
         if await handle.queryPermission(opts) == "granted":
             return True
-        return await handle.requestPermission(opts) == "granted"
+        return bool(await handle.requestPermission(opts) == "granted")
     except JsException:
         return False
 
@@ -72,18 +56,23 @@ async def ensure_permission(handle: Any, mode: str) -> bool:
 async def relative_path(folder: Any, handle: Any) -> str | None:
     """`handle`'s path inside `folder` ("docs/a.md"), or None when it is elsewhere (or unknowable)."""
     try:
-        parts = present(await folder.resolve(handle))
+        parts = opt(await folder.resolve(handle))
     except (JsException, AttributeError):
         return None
     return "/".join(str(p) for p in parts) if parts else None
 
 
-async def pick_open() -> Any | None:
+async def directory_of(folder: Any, path: str) -> Any:
+    """The directory handle that holds `path` ("docs/a.md" -> folder/docs)."""
+    for part in path.split("/")[:-1]:
+        folder = await folder.getDirectoryHandle(part)
+    return folder
+
+
+async def pick_open(types: Sequence[dict[str, Any]]) -> Any | None:
     """showOpenFilePicker -> a FileSystemFileHandle, or None if the user cancelled."""
     try:
-        handles = await js.window.showOpenFilePicker(
-            obj({"types": _types(), "multiple": False, "id": "fenced"})
-        )
+        handles = await js.window.showOpenFilePicker(obj(types=list(types), multiple=False, id="fenced"))
     except JsException as exc:
         if is_abort(exc):
             return None
@@ -91,12 +80,14 @@ async def pick_open() -> Any | None:
     return handles[0] if handles.length else None
 
 
-async def pick_save(suggested: str) -> Any | None:
+async def pick_save(suggested: str, types: Sequence[dict[str, Any]] | None = None) -> Any | None:
     """showSaveFilePicker -> a handle to write to, or None if the user cancelled."""
+    options: dict[str, Any] = {"suggestedName": suggested}
+    if types is not None:
+        options["types"] = list(types)
+    options["id"] = "fenced"
     try:
-        return await js.window.showSaveFilePicker(
-            obj({"suggestedName": suggested, "types": _types(), "id": "fenced"})
-        )
+        return await js.window.showSaveFilePicker(obj(options))
     except JsException as exc:
         if is_abort(exc):
             return None
@@ -105,23 +96,23 @@ async def pick_save(suggested: str) -> Any | None:
 
 async def pick_folder() -> Any | None:
     try:
-        return await js.window.showDirectoryPicker(obj({"id": "fenced-folder", "mode": "read"}))
+        return await js.window.showDirectoryPicker(obj(id="fenced-folder", mode="read"))
     except JsException as exc:
         if is_abort(exc):
             return None
         raise
 
 
-async def pick_with_input() -> Any | None:
+async def pick_with_input(accept: str) -> Any | None:
     """The fallback picker: a hidden <input type=file>; resolves with the File (no handle)."""
     doc = js.document
-    field = present(doc.getElementById("open-file-input"))
+    field = opt(doc.getElementById("open-file-input"))
     if field is None:
         field = doc.createElement("input")
         field.type = "file"
         field.id = "open-file-input"
         field.hidden = True
-        field.accept = ",".join(sorted(kinds.MARKDOWN_EXTENSIONS)) + ",text/markdown,text/plain"
+        field.accept = accept
         doc.body.appendChild(field)
     field.value = ""
     done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -130,8 +121,8 @@ async def pick_with_input() -> Any | None:
         if not done.done():
             done.set_result(field.files.item(0) if field.files.length else None)
 
-    field.addEventListener("change", create_once_callable(settle), obj({"once": True}))
-    field.addEventListener("cancel", create_once_callable(settle), obj({"once": True}))
+    field.addEventListener("change", create_once_callable(settle), obj(once=True))
+    field.addEventListener("cancel", create_once_callable(settle), obj(once=True))
     field.click()
     return await done
 
@@ -142,9 +133,9 @@ async def entries(directory: Any) -> AsyncIterator[tuple[str, str, Any]]:
         yield entry.kind, entry.name, entry
 
 
-def download(data: bytes, name: str) -> None:
+def download(data: bytes, name: str, mime: str = MARKDOWN_MIME) -> None:
     """Blob + object URL + <a download>: works in every browser, no permission needed."""
-    blob = js.Blob.new(to_js([to_js(data)]), obj({"type": "text/markdown;charset=utf-8"}))
+    blob = js.Blob.new(to_js([to_js(data)]), obj(type=mime))
     url = js.URL.createObjectURL(blob)
     link = js.document.createElement("a")
     link.href = url
@@ -155,10 +146,3 @@ def download(data: bytes, name: str) -> None:
     link.remove()
     revoke = create_once_callable(lambda: js.URL.revokeObjectURL(url))
     js.setTimeout(revoke, 30_000)
-
-
-def keep(fn: Any) -> Any:
-    """A proxy for an event handler that lives as long as the page."""
-    proxy = create_proxy(fn)
-    _keep.append(proxy)
-    return proxy

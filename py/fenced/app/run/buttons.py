@@ -1,0 +1,82 @@
+"""The run controls' state: each code cell's Run/Stop buttons (the view's cell toolbar, filled through
+`cellparts`) and the Run toolbar (`.run-actions` in index.html). Enabled or not, and why not, as of the
+runner connection and the cells' runs; nothing here decides what a click does (`commands`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from fenced.app.jsffi import opt
+from fenced.app.view.cellparts import CellData
+
+RUN_TITLE = "Run cell (Ctrl+Enter)"
+
+
+class Buttons:
+    def __init__(self, root: Any, actions: Any, reason: Callable[[], str]) -> None:
+        self.root = root  # the view's root: the cells' buttons are in there
+        self.actions = actions  # .run-actions
+        self.reason = reason  # why nothing can run now ("" when it can)
+
+    def toolbar_html(self, c: CellData) -> str:
+        """Run/Stop buttons of a code cell (the view's "toolbar" provider); state as of now, kept
+        current by `update`."""
+        why = self.reason()
+        run_attrs = (
+            f' disabled title="{escape(why)}" aria-description="{escape(why)}"'
+            if why
+            else f' title="{RUN_TITLE}"'
+        )
+        return (
+            f'<button type="button" class="run-button" data-run="run" aria-label="Run cell"{run_attrs}>▶</button>'
+            '<button type="button" class="stop-button" data-run="stop" aria-label="Stop cell" title="Stop cell"'
+            " disabled>■</button>"
+        )
+
+    def update(self, *, has_document: bool, has_controller: bool, running_all: bool) -> None:
+        """Every Run button of the page and the Run toolbar, for the current state (cells that run are
+        set again after this by `cell`)."""
+        why = self.reason()
+        for button in self.root.querySelectorAll('[data-run="run"]'):
+            _run_button(button, why)
+        can_run = not why and has_document and has_controller
+        for name, enabled in (
+            ("run-all", can_run and not running_all),
+            ("restart", can_run),
+            ("stop-all", has_controller),
+            ("save-outputs", has_document),
+        ):
+            button = self.actions.querySelector(f'[data-run-action="{name}"]')
+            button.disabled = not enabled
+            title = why if name in ("run-all", "restart") and why else ""
+            button.title = title
+            if title:
+                button.setAttribute("aria-description", title)
+            else:
+                button.removeAttribute("aria-description")
+
+    def cell(self, cell_el: Any, running: bool) -> None:
+        """A cell's Run and Stop buttons for its run state."""
+        run_button = opt(cell_el.querySelector('[data-run="run"]'))
+        stop_button = opt(cell_el.querySelector('[data-run="stop"]'))
+        if run_button is not None:
+            _run_button(run_button, self.reason(), running)
+        if stop_button is not None:
+            stop_button.disabled = not running
+
+    def keep_going(self) -> bool:
+        """The Run toolbar's "Continue after a failure"."""
+        return bool(self.actions.querySelector("#run-keep-going").checked)
+
+
+def _run_button(button: Any, why: str, running: bool = False) -> None:
+    button.disabled = bool(why) or running
+    text = why or ("Running…" if running else RUN_TITLE)
+    button.title = text
+    if why:
+        button.setAttribute("aria-description", why)
+    else:
+        button.removeAttribute("aria-description")

@@ -1,0 +1,220 @@
+"""The cells' outputs: one `CellOutput` (terminal, status line, plain text) per cell key, in the output
+area the view leaves in each code cell (`.cell-output[data-output]`).
+
+`Outputs` is the run engine's `Sink` (a run started, wrote output, exited) and, with the prompt dialog it
+is given, the run controller's `Host` (prepare a cell's output area, ask for prompt values, tell the
+user things). It keeps each cell's Run/Stop buttons in step with its run (`buttons.Buttons.cell`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import js
+
+from fenced.app.notify import notify
+from fenced.app.view.events import CellsRendered
+from fenced.document.prompts import Prompt
+
+from .buttons import Buttons
+from .controller import Controller, NoticeKind
+from .engine import Run
+from .program import max_rows
+from .tasks import spawn
+from .terminal import CellOutput
+
+if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+
+    class CellsView(Protocol):
+        """What the outputs need of the view."""
+
+        @property
+        def notebook(self) -> Any: ...
+
+        def key(self, cell: Any) -> int: ...
+
+        def element(self, index: int) -> Any: ...
+
+        def element_by_key(self, key: int) -> Any: ...
+
+    class HasController(Protocol):
+        @property
+        def controller(self) -> Controller | None: ...
+
+    Ask = Callable[[str, list[Prompt]], Awaitable[dict[str, str] | None]]
+
+
+class Outputs:
+    def __init__(
+        self,
+        view: CellsView,
+        session: HasController,
+        buttons: Buttons,
+        ask: Ask,
+        watch_changed: Callable[[bool], None],
+    ) -> None:
+        self.view = view
+        self.session = session
+        self.buttons = buttons
+        self._ask = ask
+        self._watch_changed = watch_changed
+        self.by_key: dict[Hashable, CellOutput] = {}
+        self._ticking = False
+
+    def get(self, key: Hashable) -> CellOutput | None:
+        return self.by_key.get(key)
+
+    def clear(self) -> None:
+        """A new document: its cells have new keys, the old outputs go."""
+        for out in self.by_key.values():
+            out.dispose()
+        self.by_key.clear()
+
+    def sync(self, key: Hashable) -> None:
+        """A cell's buttons for its run state."""
+        out = self.by_key.get(key)
+        if out is not None and out.cell_el is not None:
+            self.buttons.cell(out.cell_el, out.running)
+
+    def sync_all(self) -> None:
+        for key in list(self.by_key):
+            self.sync(key)
+
+    def plain_texts(self) -> dict[Hashable, str]:
+        """Each cell's output as plain text (for the outputs file)."""
+        return {key: out.plain_text() for key, out in self.by_key.items()}
+
+    def readopt(self, event: CellsRendered) -> None:
+        """Cells re-created by the view (undo of a delete, a changed kind undone) get their output back."""
+        for index in range(event.start, event.start + event.size):
+            el = self.view.element(index)
+            key = getattr(getattr(el, "dataset", None), "key", None) if el is not None else None
+            out = self.by_key.get(int(key)) if key not in (None, "") else None
+            if out is not None and out.cell_el is not el:
+                out.adopt(el)
+                self.sync(out.key)
+
+    # --- a cell about to run (commands) -----------------------------------------------------------
+
+    def pending(self, key: int, already_running: bool) -> None:
+        """Run was pressed: no stale exit code while the prompt is open or the Start is on its way."""
+        out = self.by_key.get(key)
+        if out is not None and not already_running:
+            out.pending()
+            self.sync(key)
+
+    def not_run(self, key: int) -> None:
+        """It did not start after all (prompt cancelled): show the last run again."""
+        out = self.by_key.get(key)
+        if out is not None:
+            out.refresh()
+            self.sync(key)
+
+    def restored(self, runs: list[Run]) -> None:
+        """Runs found again after a reload: their outputs follow them."""
+        for run in runs:
+            out = self.by_key.get(run.key)
+            if out is not None:
+                out.bind(run)
+                self.sync(run.key)
+        if runs:
+            self.tick()
+
+    # --- Host (for the controller) ----------------------------------------------------------------
+
+    def key(self, cell: Any) -> int:
+        return int(self.view.key(cell))
+
+    async def prepare(self, key: Hashable, cell: Any, interactive: bool) -> tuple[int, int]:
+        assert isinstance(key, int), key  # the view's cell keys (`key` above)
+        k = key
+        el = self.view.element_by_key(k)
+        if el is None:
+            return 24, 80
+        out = self.by_key.get(k)
+        if out is None:
+            out = self.by_key[k] = CellOutput(
+                k, el, lambda data: self._input(k, data), lambda rows, cols: self._resize(k, rows, cols)
+            )
+        elif out.cell_el is not el or not out.connected:
+            out.adopt(el)
+        nb = self.view.notebook
+        size = await out.prepare(
+            interactive, max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None)
+        )
+        self.sync(k)
+        return size
+
+    async def ask(self, cell: Any, prompts: list[Prompt]) -> dict[str, str] | None:
+        return await self._ask(cell.name, prompts)
+
+    def notify(self, text: str, kind: NoticeKind) -> None:
+        notify(text, kind, key="run")
+
+    def _input(self, key: int, data: str) -> None:
+        controller = self.session.controller
+        if controller is not None:
+            controller.engine.send_input(key, data.encode("utf-8", "surrogateescape"))
+
+    def _resize(self, key: int, rows: int, cols: int) -> None:
+        controller = self.session.controller
+        if controller is not None:
+            controller.engine.resize(key, int(rows), int(cols))
+
+    # --- Sink (for the engine) --------------------------------------------------------------------
+
+    def bind(self, run: Run) -> CellOutput | None:
+        """The output of `run`'s cell, showing `run` from now on."""
+        out = self.by_key.get(run.key)
+        if out is not None and out.run is not run:
+            out.bind(run)
+            self.sync(run.key)
+            self.tick()
+        return out
+
+    def run_started(self, run: Run) -> None:
+        out = self.bind(run)
+        if out is not None:
+            out.refresh()
+            self.sync(run.key)
+
+    def run_output(self, run: Run, stream: str, data: bytes) -> Awaitable[None] | None:
+        out = self.bind(run)
+        return out.output(stream, data) if out is not None else None
+
+    def run_exited(self, run: Run) -> None:
+        out = self.bind(run)
+        if out is not None:
+            out.refresh()
+            self.sync(run.key)
+
+    def run_notice(self, run: Run, text: str) -> None:
+        out = self.bind(run)
+        if out is not None:
+            out.notice(text)
+
+    def connection_changed(self, ok: bool, error: BaseException | None) -> None:
+        self._watch_changed(ok)
+
+    # --- elapsed time -----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Refresh running cells' elapsed time once a second, while any runs."""
+        if not self._ticking:
+            self._ticking = True
+            spawn(self._ticker())
+
+    async def _ticker(self) -> None:
+        try:
+            while True:
+                running = [o for o in self.by_key.values() if o.run is not None and o.run.running]
+                if not running:
+                    return
+                now = js.performance.now()
+                for out in running:
+                    out.refresh(now)
+                await asyncio.sleep(1)
+        finally:
+            self._ticking = False
