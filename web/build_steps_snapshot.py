@@ -58,6 +58,12 @@ SNAPSHOT_MODULES = [
     "tomlkit",
     "ulid",
     "fenced.document.*",
+    # The HTML export (File > Export HTML..., `fenced export`) is imported when it is used: with it in the
+    # snapshot, import-time peaks grew the heap past what Pyodide restores.
+    "-fenced.document.export",
+    "-fenced.document.export_style",
+    "-fenced.document.highlight",
+    "-fenced.document.sanitize",
     "fenced.connect.*",
     "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).
