@@ -255,7 +255,7 @@ def bench_connections(
     browser: Any, tls_browser: Any, dist: Path, app_url: str, args: argparse.Namespace
 ) -> None:
     origin = app_url.rstrip("/")
-    with RunnerProcess("--allow-origin", origin, "--quiet") as runner:
+    with RunnerProcess("--allow-origin", origin, "--allow-host", "127.0.0.1", "--quiet") as runner:
         with FaultProxy(("127.0.0.1", runner.port), rtt=args.rtt) as proxy:
             h1 = count_connections(browser, app_url, f"http://127.0.0.1:{proxy.port}", runner.token, proxy)
         print(f"(d) 12 background cells, HTTP/1.1 straight to the runner: {h1}")
@@ -305,7 +305,13 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
         # The fault proxy reaches the runner from 127.0.0.1: say what a remote client gets (gzip streams).
         with RunnerProcess(
-            "--allow-origin", app_url.rstrip("/"), "--quiet", "--compress", args.compress
+            "--allow-origin",
+            app_url.rstrip("/"),
+            "--allow-host",
+            "127.0.0.1",
+            "--quiet",
+            "--compress",
+            args.compress,
         ) as runner:
             if "a" in parts:
                 bench_glyph(browser, app_url, runner, args)

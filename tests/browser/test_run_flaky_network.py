@@ -3,6 +3,7 @@ byte arrives once, in order, and the page says "reconnecting" while it cannot re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.browser.run_support import (
     cells_md,
     open_doc,
+    origin,
     output_text,
     run,
     runner,
@@ -37,9 +39,18 @@ def lines_shown(page: Any) -> int:
     )
 
 
+@pytest.fixture()
+def tunnelled(app_url: str) -> Iterator[RunnerProcess]:
+    """A runner reached through a proxy on another port: the proxy's Host is named with --allow-host."""
+    flags = ("--allow-origin", origin(app_url), "--allow-host", "127.0.0.1", "--quiet")
+    with RunnerProcess(*flags) as proc:
+        yield proc
+
+
 def test_resets_mid_output_lose_and_repeat_nothing_and_show_reconnecting(
-    page: Any, app_url: str, runner: RunnerProcess
+    page: Any, app_url: str, tunnelled: RunnerProcess
 ) -> None:
+    runner = tunnelled
     with FaultProxy(("127.0.0.1", runner.port), rtt=0.1) as proxy:
         page.goto(f"{app_url}?runner=http://127.0.0.1:{proxy.port}#token={runner.token}")
         wait_ready(page)

@@ -83,13 +83,19 @@ class RunnerProcess:
         with_token: bool = True,
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
+        nofile: tuple[int, int | None] | None = None,
     ) -> None:
         """`command`: what runs `fenced` (default: this interpreter's `-m fenced.cli`); `with_token=False`
-        passes no `--token` (e.g. with `--tokens-file` in `args`); `env` is added to this process's."""
+        passes no `--token` (e.g. with `--tokens-file` in `args`); `env` is added to this process's;
+        `nofile`: start it with this soft (and hard, unless None) open-files limit."""
         self.token = token or generate_token(16)
         self.mark = f"fenced-test-{secrets.token_hex(6)}"
         env = {**os.environ, **(env or {}), "FENCED_TEST_MARK": self.mark, "PYTHONUNBUFFERED": "1"}
         fenced = command or [sys.executable, "-m", "fenced.cli"]
+        if nofile is not None:
+            soft, hard = nofile
+            limits = f"ulimit -Sn {soft}" + (f" && ulimit -Hn {hard}" if hard is not None else "")
+            fenced = ["sh", "-c", f'{limits} && exec "$@"', "sh", *fenced]
         token_args = [f"--token={self.token}"] if with_token else []
         self.proc = subprocess.Popen(
             [*fenced, "runner", "--port", "0", *token_args, *args],

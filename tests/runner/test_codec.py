@@ -25,6 +25,11 @@ others = st.sampled_from(
         pb.Event(seq=3, execution_id="e", started=pb.Started(pid=12, known_name="n", interactive=True)),
         pb.Event(seq=4, execution_id="e", exited=pb.Exited(exit_code=0, duration_ms=5, pwd="/tmp")),
         pb.Event(seq=5, execution_id="e", truncated=pb.Truncated(stream=pb.STREAM_STDERR, offset=99)),
+        pb.Event(
+            seq=6,
+            execution_id="e",
+            warning=pb.Warning(kind=pb.WARNING_KIND_STATE_NOT_CAPTURED, message="x\u0001"),
+        ),
     ]
 )
 
@@ -35,10 +40,13 @@ others = st.sampled_from(
     cursor=st.integers(0, 2**64 - 1),
     sid=ids,
     eid=ids,
+    ack=st.integers(0, 2**64 - 1),
 )
-def test_fast_stream_json_parses_back_equal(events, cursor, sid, eid) -> None:
+def test_fast_stream_json_parses_back_equal(events, cursor, sid, eid, ack) -> None:
     codec = CompactJSONCodec()
-    watch = pb.WatchResponse(events=events, cursor=cursor)
+    watch = pb.WatchResponse(events=events, cursor=cursor, ack_bytes=ack)
     assert Parse(codec.encode(watch), pb.WatchResponse()) == watch
-    execute = pb.ExecuteResponse(session_id=sid, execution_id=eid, events=events, cursor=cursor)
+    execute = pb.ExecuteResponse(
+        session_id=sid, execution_id=eid, events=events, cursor=cursor, ack_bytes=ack
+    )
     assert Parse(codec.encode(execute), pb.ExecuteResponse()) == execute

@@ -56,9 +56,10 @@ def register(subparsers: Any) -> None:
         "--allow-host",
         action="append",
         default=[],
-        metavar="NAME",
-        help="extra name the Host header may carry (e.g. a reverse proxy's); repeatable; '*' disables the "
-        "DNS-rebinding guard",
+        metavar="NAME[:PORT]",
+        help="extra name the Host header may carry (e.g. a reverse proxy's): with a port, only with that port, "
+        "else with any; the runner's own names (bind address, and loopback names from any port) need none; "
+        "repeatable; '*' disables the DNS-rebinding guard",
     )
     p.add_argument("--tls-cert", help="PEM certificate file: serve HTTPS (with --tls-key)")
     p.add_argument("--tls-key", help="PEM private key file for --tls-cert")
@@ -73,7 +74,8 @@ def register(subparsers: Any) -> None:
         "--buffer-bytes",
         type=int,
         default=8 * 1024 * 1024,
-        help="output bytes kept per execution for replay (default: %(default)s)",
+        help="output bytes kept per execution for replay; output its clients have not acknowledged is never "
+        "dropped: past this, the process waits (default: %(default)s)",
     )
     p.add_argument(
         "--max-request-bytes",
@@ -124,6 +126,61 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="append a JSON line per execution once it ended (start time, token name, origin, session, cell, "
         "sha256 of the command, pid, exit code, duration; never env or output); reopened on SIGHUP",
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=256,
+        help="sessions at once (default: %(default)s); more: resource_exhausted",
+    )
+    p.add_argument(
+        "--max-watchers",
+        type=int,
+        default=32,
+        help="Watch/Execute streams at once per session (default: %(default)s); more: resource_exhausted",
+    )
+    p.add_argument(
+        "--max-metadata-bytes",
+        type=int,
+        default=16 * 1024,
+        help="size of a session's metadata, keys and values (default: %(default)s); more: resource_exhausted",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=2048,
+        help="open HTTP connections served at once (default: %(default)s); requests beyond get 503; the open "
+        "files limit is raised to fit when the hard limit allows",
+    )
+    p.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=16 * 1024,
+        help="size of a request's headers (default: %(default)s); more: 431 resource_exhausted (400 if they "
+        "trickle in)",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a request's line, headers and body must arrive within this, else the connection closes "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--keep-alive-timeout",
+        type=float,
+        default=75.0,
+        metavar="SECONDS",
+        help="close a connection idle between requests after this long (default: %(default)s)",
+    )
+    p.add_argument(
+        "--write-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection that accepts no response data for this long, e.g. a stalled Watch, whose "
+        "client may resume (default: %(default)s)",
     )
     p.add_argument("--app-url", help="URL of a Fenced app to print as 'open: APP?runner=URL#token=T'")
     p.add_argument("--quiet", action="store_true", help="no per-execution log lines on stderr")
@@ -191,6 +248,14 @@ def run(args: argparse.Namespace) -> int:
         app_url=args.app_url,
         tokens_file=str(args.tokens_file) if args.tokens_file else None,
         audit_log=str(args.audit_log) if args.audit_log else None,
+        max_sessions=args.max_sessions,
+        max_watchers=args.max_watchers,
+        max_metadata_bytes=args.max_metadata_bytes,
+        max_connections=args.max_connections,
+        max_header_bytes=args.max_header_bytes,
+        request_timeout=args.request_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        write_timeout=args.write_timeout,
     )
     serve(config, token_generated=generated)
     return 0

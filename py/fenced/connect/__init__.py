@@ -6,7 +6,10 @@
 - `messages`: the runner's messages as dataclasses (`SCHEMA` is checked against the proto in tests).
 - transports: `fetch_transport.FetchTransport` (browser fetch; imports `js` lazily) and
   `httpx_transport.HttpxTransport` (CPython); `transport.default_transport()` picks one.
-- `client.RunnerClient`: a method per RPC; `watch()` resumes after a dropped connection.
+- `resume` (sans-I/O: cursor, watcher id, acknowledgements, retry policy) and `streams` (the one loop
+  that drives it: `WatchStream`, `ExecuteStream`), used by every client: the browser's run engine, the CLI.
+- `client.RunnerClient`: a method per RPC; `watch()`/`execute()` resume losslessly after a dropped
+  connection.
 
     async with RunnerClient("http://127.0.0.1:8765", token) as client:
         result = await client.run(Program(script="echo hi"))
@@ -14,19 +17,35 @@
 
 from __future__ import annotations
 
-from fenced.connect.client import ExecuteStream, RunnerClient, RunResult, StartResult, WatchStream
+from fenced.connect.client import RunnerClient, RunResult, StartResult
 from fenced.connect.errors import Code, ConnectError
-from fenced.connect.messages import Event, Exited, Info, Output, Program, Session, Started, Truncated
+from fenced.connect.messages import (
+    Event,
+    ExecutionWarning,
+    Exited,
+    Info,
+    Output,
+    Program,
+    Session,
+    Started,
+    Truncated,
+)
+from fenced.connect.resume import ResumeState, RetryPolicy
+from fenced.connect.streams import EventStream, ExecuteStream, WatchStream
 
 __all__ = [
     "Code",
     "ConnectError",
     "Event",
+    "EventStream",
     "ExecuteStream",
+    "ExecutionWarning",
     "Exited",
     "Info",
     "Output",
     "Program",
+    "ResumeState",
+    "RetryPolicy",
     "RunResult",
     "RunnerClient",
     "Session",

@@ -1,28 +1,28 @@
 """`RunnerClient`: one typed async method per runner RPC, over any transport (fetch or httpx).
 
-`watch()` resumes by itself: when the connection drops (`unavailable`), it reconnects with the cursor
-of the last event it delivered, so the caller sees every event once, in order, across reconnects.
-`execute()` does the same by falling back to `Watch` on its session.
+`watch()` and `execute()` return streams of the one resume loop (`fenced.connect.streams`): when the
+connection drops, they reconnect with the cursor of the last event delivered and their watcher id, and
+they acknowledge what the caller has taken, so the caller sees every event once, in order, across any
+number of reconnects, and the runner keeps what the caller does not have yet.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
-from fenced.connect.errors import Code, ConnectError
+from fenced.connect.errors import Code
 from fenced.connect.messages import SERVICE, Event, Info, Program, Session, b64, winsize
 from fenced.connect.protocol import (
     CallOptions,
-    StreamParser,
     method_url,
     parse_unary_response,
     runner_base_url,
-    stream_request,
     unary_request,
 )
+from fenced.connect.resume import DEFAULT_DELAYS, NO_RETRY, ResumeState, RetryPolicy
+from fenced.connect.streams import ExecuteStream, WatchStream, stream_messages
 from fenced.connect.transport import Transport, default_transport
 
 RETRYABLE = frozenset({Code.UNAVAILABLE})
@@ -68,7 +68,7 @@ class RunnerClient:
         *,
         transport: Transport | None = None,
         timeout: float | None = 30.0,
-        retry_delays: tuple[float, ...] = (0.05, 0.2, 0.5, 1, 2, 3, 5, 5),
+        retry_delays: tuple[float, ...] = DEFAULT_DELAYS,
     ) -> None:
         self.base_url = runner_base_url(base_url)  # may carry a path prefix: https://host/runner
         self.token = token
@@ -100,18 +100,9 @@ class RunnerClient:
         response = await self.transport.unary(request, timeout)
         return parse_unary_response(response)
 
-    async def stream(self, method: str, message: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        """One server-streaming call: yields messages; raises `ConnectError` (also for a cut stream)."""
-        request = stream_request(method_url(self.base_url, SERVICE, method), message, token=self.token)
-        handle = await self.transport.open_stream(request)
-        try:
-            parser = StreamParser(handle.status, handle.headers)
-            async for chunk in handle.chunks():
-                for item in parser.feed(chunk):
-                    yield item
-            parser.finish()
-        finally:
-            await handle.aclose()
+    def stream(self, method: str, message: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """One server-streaming call, no resuming: its messages; raises `ConnectError` (also when cut)."""
+        return stream_messages(self, method, message)
 
     # -- unary RPCs -----------------------------------------------------------------------------
     async def get_info(self) -> Info:
@@ -167,10 +158,33 @@ class RunnerClient:
             message["mode"] = "STOP_MODE_KILL"
         await self.call("Stop", message)
 
+    async def ack(self, session_id: str, watcher_id: str, cursor: int, *, release: bool = False) -> None:
+        """Tell the runner the watcher's client has every event up to `cursor` (streams do this)."""
+        message: dict[str, Any] = {"sessionId": session_id, "watcherId": watcher_id, "cursor": str(cursor)}
+        if release:
+            message["release"] = True
+        await self.call("Ack", message)
+
     # -- streams --------------------------------------------------------------------------------
-    def watch(self, session_id: str, cursor: int = 0, *, resume: bool = True) -> WatchStream:
-        """Events of every execution of the session after `cursor`; reconnects by itself if `resume`."""
-        return WatchStream(self, session_id, cursor, resume)
+    def watch(
+        self,
+        session_id: str,
+        cursor: int = 0,
+        *,
+        resume: bool = True,
+        watcher_id: str = "",
+        policy: RetryPolicy | None = None,
+        on_connection: Callable[[bool, BaseException | None], None] | None = None,
+        show_after: int = 1,
+    ) -> WatchStream:
+        """Events of every execution of the session after `cursor`; reconnects by itself if `resume`
+        (per `policy`: by default after dropped connections, `retry_delays` apart). `watcher_id` names
+        this client across streams (a fresh one by default); `on_connection` hears when attempts fail
+        `show_after` times in a row and when events flow again."""
+        if policy is None:
+            policy = RetryPolicy(self.retry_delays) if resume else NO_RETRY
+        state = ResumeState(session_id, cursor, watcher_id=watcher_id, policy=policy)
+        return WatchStream(self, state, on_connection=on_connection, show_after=show_after)
 
     def execute(
         self,
@@ -181,8 +195,10 @@ class RunnerClient:
         cols: int = 0,
         input_data: bytes = b"",
     ) -> ExecuteStream:
-        """Start one execution and stream its events until it exits (a fresh session if none is given)."""
-        return ExecuteStream(self, execution_message(session_id, program, rows, cols, input_data))
+        """Start one execution and stream its events until it exits (a fresh session if none is given);
+        after a dropped connection it follows the rest on a Watch, losing nothing."""
+        message = execution_message(session_id, program, rows, cols, input_data)
+        return ExecuteStream(self, message, ResumeState(session_id, policy=RetryPolicy(self.retry_delays)))
 
     async def run(self, program: Program, *, session_id: str = "", input_data: bytes = b"") -> RunResult:
         """Execute and collect: stdout, stderr, exit code, final cwd."""
@@ -200,95 +216,3 @@ class RunnerClient:
                     event.exited.pwd,
                 )
         return result
-
-
-class _EventStream:
-    """The async-iterator protocol over `self._events()`, which subclasses define; `cursor` is the seq of the
-    last event delivered."""
-
-    def __init__(self, client: RunnerClient, cursor: int) -> None:
-        self.client = client
-        self.cursor = cursor
-        self._iter = self._events()
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> Event:
-        return await self._iter.__anext__()
-
-    async def aclose(self) -> None:
-        await self._iter.aclose()
-
-    def _events(self) -> AsyncGenerator[Event, None]:
-        raise NotImplementedError
-
-
-class WatchStream(_EventStream):
-    """Every event of a session's executions, resumed from `cursor` after a drop if `resume`."""
-
-    def __init__(self, client: RunnerClient, session_id: str, cursor: int, resume: bool) -> None:
-        self.session_id = session_id
-        self.resume = resume
-        self.reconnects = 0
-        super().__init__(client, cursor)
-
-    async def _events(self) -> AsyncGenerator[Event, None]:
-        failures = 0
-        while True:
-            try:
-                async for message in self.client.stream(
-                    "Watch", {"sessionId": self.session_id, "cursor": str(self.cursor)}
-                ):
-                    failures = 0
-                    for raw in message.get("events") or ():
-                        event = Event.from_json(raw)
-                        if event.seq <= self.cursor:
-                            continue  # already delivered before a reconnect
-                        self.cursor = event.seq
-                        yield event
-                return  # the runner ended the stream: session deleted or runner shutting down
-            except ConnectError as exc:
-                if not self.resume or exc.code not in RETRYABLE or failures >= len(self.client.retry_delays):
-                    raise
-                await asyncio.sleep(self.client.retry_delays[failures])
-                failures += 1
-                self.reconnects += 1
-
-
-class ExecuteStream(_EventStream):
-    """One execution's events until it exits; `session_id`/`execution_id` are set by the first reply."""
-
-    def __init__(self, client: RunnerClient, message: dict[str, Any]) -> None:
-        self.message = message
-        self.session_id = ""
-        self.execution_id = ""
-        super().__init__(client, 0)
-
-    async def _events(self) -> AsyncGenerator[Event, None]:
-        try:
-            async for message in self.client.stream("Execute", self.message):
-                self.session_id = message.get("sessionId", self.session_id)
-                self.execution_id = message.get("executionId", self.execution_id)
-                for raw in message.get("events") or ():
-                    event = Event.from_json(raw)
-                    self.cursor = event.seq
-                    yield event
-                    if event.exited is not None:
-                        return
-            return
-        except ConnectError as exc:
-            if exc.code not in RETRYABLE or not self.execution_id:
-                raise
-        # The connection dropped mid-execution: follow the rest on the session's Watch.
-        watch = self.client.watch(self.session_id, self.cursor)
-        try:
-            async for event in watch:
-                if event.execution_id != self.execution_id:
-                    continue
-                self.cursor = event.seq
-                yield event
-                if event.exited is not None:
-                    return
-        finally:
-            await watch.aclose()

@@ -25,8 +25,12 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "sessionIdleTimeoutMs",
         "disconnectGraceMs",
         "stopGraceMs",
+        "maxSessions",
+        "maxWatchers",
+        "maxMetadataBytes",
+        "writeTimeoutMs",
     ),
-    "Session": ("id", "cwd", "shell", "metadata", "executions", "lastSeq"),
+    "Session": ("id", "cwd", "shell", "metadata", "executions", "lastSeq", "watchers"),
     "Execution": ("id", "knownId", "knownName", "pid", "running", "interactive", "exitCode"),
     "CreateSessionRequest": ("env", "directory", "shell", "metadata"),
     "CreateSessionResponse": ("session",),
@@ -57,21 +61,35 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "ResizeResponse": (),
     "StopRequest": ("executionId", "mode"),
     "StopResponse": (),
-    "WatchRequest": ("sessionId", "cursor"),
-    "WatchResponse": ("events", "cursor"),
-    "ExecuteRequest": ("sessionId", "config", "winsize", "inputData"),
-    "ExecuteResponse": ("sessionId", "executionId", "events", "cursor"),
-    "Event": ("seq", "executionId", "started", "output", "exited", "truncated"),
+    "WatchRequest": ("sessionId", "cursor", "watcherId"),
+    "WatchResponse": ("events", "cursor", "ackBytes"),
+    "ExecuteRequest": ("sessionId", "config", "winsize", "inputData", "watcherId"),
+    "ExecuteResponse": ("sessionId", "executionId", "events", "cursor", "ackBytes"),
+    "AckRequest": ("sessionId", "watcherId", "cursor", "release"),
+    "AckResponse": (),
+    "Event": ("seq", "executionId", "started", "output", "exited", "truncated", "warning"),
     "Started": ("pid", "knownId", "knownName", "interactive", "program", "directory"),
     "Output": ("stream", "offset", "data"),
     "Exited": ("exitCode", "signal", "durationMs", "pwd", "stdoutBytes", "stderrBytes", "reason"),
     "Truncated": ("stream", "offset"),
+    "Warning": ("kind", "message"),
 }
 ENUMS: dict[str, tuple[str, ...]] = {
     "Stream": ("STREAM_UNSPECIFIED", "STREAM_STDOUT", "STREAM_STDERR"),
     "StopMode": ("STOP_MODE_UNSPECIFIED", "STOP_MODE_KILL"),
+    "WarningKind": (
+        "WARNING_KIND_UNSPECIFIED",
+        "WARNING_KIND_STATE_NOT_CAPTURED",
+        "WARNING_KIND_DIRECTORY_MISSING",
+    ),
 }
 STREAMS = {"STREAM_STDOUT": "stdout", "STREAM_STDERR": "stderr", 1: "stdout", 2: "stderr"}
+WARNING_KINDS = {
+    "WARNING_KIND_STATE_NOT_CAPTURED": "state_not_captured",
+    "WARNING_KIND_DIRECTORY_MISSING": "directory_missing",
+    1: "state_not_captured",
+    2: "directory_missing",
+}
 
 
 def b64(data: bytes) -> str:
@@ -99,6 +117,10 @@ class Limits:
     session_idle_timeout_ms: int = 0
     disconnect_grace_ms: int = 0
     stop_grace_ms: int = 0
+    max_sessions: int = 0
+    max_watchers: int = 0
+    max_metadata_bytes: int = 0
+    write_timeout_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,10 @@ class Info:
                 session_idle_timeout_ms=_int(lim.get("sessionIdleTimeoutMs")),
                 disconnect_grace_ms=_int(lim.get("disconnectGraceMs")),
                 stop_grace_ms=_int(lim.get("stopGraceMs")),
+                max_sessions=_int(lim.get("maxSessions")),
+                max_watchers=_int(lim.get("maxWatchers")),
+                max_metadata_bytes=_int(lim.get("maxMetadataBytes")),
+                write_timeout_ms=_int(lim.get("writeTimeoutMs")),
             ),
         )
 
@@ -162,6 +188,7 @@ class Session:
     metadata: dict[str, str] = field(default_factory=dict)
     executions: tuple[ExecutionSummary, ...] = ()
     last_seq: int = 0
+    watchers: int = 0  # streams attached now
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Session:
@@ -172,6 +199,7 @@ class Session:
             metadata=dict(obj.get("metadata") or {}),
             executions=tuple(ExecutionSummary.from_json(e) for e in obj.get("executions") or ()),
             last_seq=_int(obj.get("lastSeq")),
+            watchers=_int(obj.get("watchers")),
         )
 
 
@@ -256,6 +284,14 @@ class Truncated:
 
 
 @dataclass(frozen=True)
+class ExecutionWarning:
+    """Something about an execution to show the user although it did not fail it (proto `Warning`)."""
+
+    kind: str  # "state_not_captured", "directory_missing", or "" for a kind this client does not know
+    message: str
+
+
+@dataclass(frozen=True)
 class Event:
     seq: int
     execution_id: str
@@ -263,10 +299,11 @@ class Event:
     output: Output | None = None
     exited: Exited | None = None
     truncated: Truncated | None = None
+    warning: ExecutionWarning | None = None
 
     @property
     def kind(self) -> str:
-        for name in ("output", "started", "exited", "truncated"):
+        for name in ("output", "started", "exited", "truncated", "warning"):
             if getattr(self, name) is not None:
                 return name
         return "unknown"
@@ -302,4 +339,7 @@ class Event:
         if (t := obj.get("truncated")) is not None:
             stream = STREAMS.get(t.get("stream", "STREAM_STDOUT"), "stdout")
             return cls(seq, eid, truncated=Truncated(stream, _int(t.get("offset"))))
+        if (w := obj.get("warning")) is not None:
+            kind = WARNING_KINDS.get(w.get("kind", ""), "")
+            return cls(seq, eid, warning=ExecutionWarning(kind, str(w.get("message", ""))))
         return cls(seq, eid)

@@ -18,8 +18,11 @@ URL` (flushed) and, with `token_generated=True` or `config.app_url`, an `open: .
 SIGINT/SIGTERM stop every execution (SIGINT, SIGTERM, SIGKILL) before exiting. Prefer them to a bare
 `uvicorn.Server(create_app(...))`: uvicorn waits for open connections *before* the ASGI lifespan
 shutdown, and `Watch` streams never close on their own, so a bare server hangs until its
-`timeout_graceful_shutdown` unless `await app.runner.close()` runs first (which ends every stream). Modules: config, shells, process, events, session,
-core (the `Runner`), service (Connect handlers), guard (Host/CORS/token), app, server.
+`timeout_graceful_shutdown` unless `await app.runner.close()` runs first (which ends every stream). Modules:
+config, errors, checks (request values), shells, process (one spawned cell), lifetime (every process a cell
+starts: stopping, reaping, the reaper that outlives a killed runner), events (replay buffers), watchers
+(who has what: acknowledgements), session, core (the `Runner`), service (Connect handlers), guard
+(Host/CORS/token), app, connections (request/write timeouts, connection and fd limits), server.
 """
 
 from __future__ import annotations

@@ -63,6 +63,18 @@ class RunnerConfig:
     tokens_file: str | None = None
     audit_log: str | None = None
     compress: CompressPolicy = "auto"  # gzip streams: for clients not on loopback ("auto"), or always, never
+    # Bounds on what clients can make the runner hold (each a `fenced runner` flag; see its --help).
+    max_sessions: int = 256
+    max_watchers: int = 32
+    max_metadata_bytes: int = 16 * 1024
+    max_connections: int = 2048
+    max_header_bytes: int = 16 * 1024
+    request_timeout: float = 10.0
+    # An idle keep-alive connection is kept this long (uvicorn's default is 5 s). A page holds one connection
+    # for its Watch and sends Start/SendInput on another, which a user reaches for after a pause: closing it
+    # after 5 s made the next click pay a new TCP (and TLS) handshake, one or more round trips. 75 s as nginx.
+    keep_alive_timeout: float = 75.0
+    write_timeout: float = 10.0
 
     @property
     def scheme(self) -> str:

@@ -1,8 +1,9 @@
 """The `Runner`: sessions by id, executions by id, limits, timers, and shutdown without orphans.
 
 Executions belong to the runner, not to the RPC that started or watches them: a stream handler that is
-cancelled when its client goes away only unregisters its watcher. A session left without watchers has
-its foreground executions stopped after `disconnect_grace`; idle sessions expire.
+cancelled when its client goes away only detaches its watcher. A session left without watchers has its
+foreground executions stopped after `disconnect_grace`; idle sessions expire. Every process a cell
+starts is tracked by `lifetime` and ended with its session, or at shutdown.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ import asyncio
 import getpass
 import os
 import platform
-import shutil
-import signal
 import socket
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -25,28 +23,24 @@ from connectrpc.code import Code
 
 from fenced import __version__
 from fenced._proto.runner.v1 import runner_pb2 as pb
-from fenced.runner import shells
+from fenced.runner import checks, shells
 from fenced.runner.config import RunnerConfig
+from fenced.runner.errors import RunnerError
+from fenced.runner.lifetime import Lifetime, start_time
 from fenced.runner.process import Process, Spawned, spawn
-from fenced.runner.session import Execution, Session, Spec, log
+from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, Spec, log
+
+__all__ = ["Runner", "RunnerError", "parse_env"]
+parse_env = checks.parse_env
 
 
-class RunnerError(Exception):
-    """A request the runner refuses, with the Connect code the service answers it with."""
-
-    def __init__(self, code: Code, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def parse_env(entries: list[str] | tuple[str, ...]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for entry in entries:
-        key, eq, value = entry.partition("=")
-        if not eq or not key:
-            raise RunnerError(Code.INVALID_ARGUMENT, f"env entry must be KEY=VALUE, got {entry!r}")
-        env[key] = value
-    return env
+def nearest_directory(path: str) -> str:
+    """`path` if it is a directory, else its nearest existing parent (HOME, then / as the last resort)."""
+    for candidate in (Path(path), *Path(path).parents):
+        if candidate.is_dir():
+            return str(candidate)
+    home = os.path.expanduser("~")
+    return home if os.path.isdir(home) else "/"
 
 
 def _fast_tmp() -> str | None:
@@ -89,7 +83,8 @@ class Runner:
         self.base_env = env
         self.sessions: dict[str, Session] = {}
         self.executions: dict[str, Execution] = {}
-        self.workdir = Path(tempfile.mkdtemp(prefix="fenced-runner-", dir=_fast_tmp()))
+        self.lifetime = Lifetime(_fast_tmp())
+        self.workdir = self.lifetime.workdir
         self.closing = False
         self._running = 0  # executions spawning or running (the --max-executions budget)
         self._grace_timers: dict[str, asyncio.TimerHandle] = {}
@@ -111,6 +106,10 @@ class Runner:
                 session_idle_timeout_ms=int(c.session_idle_timeout * 1000),
                 disconnect_grace_ms=int(c.disconnect_grace * 1000),
                 stop_grace_ms=int(c.stop_grace * 1000),
+                max_sessions=c.max_sessions,
+                max_watchers=c.max_watchers,
+                max_metadata_bytes=c.max_metadata_bytes,
+                write_timeout_ms=int(c.write_timeout * 1000),
             ),
         )
 
@@ -125,16 +124,29 @@ class Runner:
     ) -> Session:
         if self.closing:
             raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
-        cwd = os.path.abspath(os.path.expanduser(directory)) if directory else os.getcwd()
+        own_env = checks.parse_env(env)
+        checks.text(shell, "shell")
+        meta = checks.metadata(metadata or {}, self.config.max_metadata_bytes)
+        cwd = (
+            os.path.abspath(os.path.expanduser(checks.text(directory, "directory")))
+            if directory
+            else os.getcwd()
+        )
         if not os.path.isdir(cwd):
             raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {cwd}")
+        if len(self.sessions) >= self.config.max_sessions:
+            raise RunnerError(
+                Code.RESOURCE_EXHAUSTED, f"{self.config.max_sessions} sessions already exist (--max-sessions)"
+            )
         session = Session(
             new_id(),
             cwd=cwd,
-            env={**self.base_env, **parse_env(env)},
+            env={**self.base_env, **own_env},
             shell=shell,
-            metadata=dict(metadata or {}),
+            metadata=meta,
             owner=self,
+            max_watchers=self.config.max_watchers,
+            grace=self.config.disconnect_grace,
         )
         self.sessions[session.id] = session
         self._ensure_janitor()
@@ -167,7 +179,8 @@ class Runner:
                 execution.stop(self.config.stop_grace, reason="stopped: session deleted")
             elif not self.closing:
                 self.executions.pop(execution.id, None)
-        session.notify()  # watchers see `deleted` and end their streams
+        self.lifetime.end(session.id, self.config.stop_grace)  # and whatever finished cells left behind
+        session.watchers.clear()  # streams see `deleted` and end
 
     # -- executions -----------------------------------------------------------------------------
     def execution(self, execution_id: str) -> Execution:
@@ -187,6 +200,8 @@ class Runner:
         """
         if self.closing:
             raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
+        checks.program(config)
+        checks.winsize(winsize)
         if self._running >= self.config.max_executions:
             raise RunnerError(
                 Code.RESOURCE_EXHAUSTED, f"{self.config.max_executions} executions are already running"
@@ -209,12 +224,15 @@ class Runner:
             program = shells.resolve_program(
                 config.program_name, config.language_id, session.shell, self.shell
             )
+            missing = ""
+            if not os.path.isdir(session.cwd):  # deleted since: carry on from what is left of it
+                missing, session.cwd = session.cwd, nearest_directory(session.cwd)
             directory = session.cwd
             if config.directory:
                 directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
             if not os.path.isdir(directory):
                 raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {directory}")
-            own_env = parse_env(list(config.env))
+            own_env = checks.parse_env(config.env)
             env = {**session.env, **own_env, "PWD": directory}
             if config.interactive:
                 env.setdefault("TERM", "xterm-256color")
@@ -228,28 +246,34 @@ class Runner:
                 own_env=own_env,
             )
             execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
-            rows, cols = (
-                (winsize.rows, winsize.cols) if winsize and winsize.rows and winsize.cols else (24, 80)
-            )
+            rows, cols = checks.winsize(winsize) or (24, 80)
             arguments = list(config.arguments)
 
-            def spawn_now() -> Spawned:  # in a worker thread: file writes and fork/exec
+            def spawn_now() -> tuple[Spawned, int]:  # in a worker thread: file writes and fork/exec
                 built = shells.build_program(program, arguments, script, self.workdir, execution.id)
-                return spawn(
+                spawned = spawn(
                     built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
                 )
+                return spawned, start_time(spawned.popen.pid)
 
             began = time.monotonic()
             try:
-                spawned = await asyncio.get_running_loop().run_in_executor(None, spawn_now)
+                spawned, started = await asyncio.get_running_loop().run_in_executor(None, spawn_now)
             except OSError as exc:
                 shells.cleanup(self.workdir, execution.id)
                 raise RunnerError(
                     Code.FAILED_PRECONDITION, f"cannot start {program}: {exc.strerror or exc}"
                 ) from exc
+            except (ValueError, UnicodeError) as exc:
+                shells.cleanup(self.workdir, execution.id)
+                raise RunnerError(Code.INVALID_ARGUMENT, f"cannot start {program}: {exc}") from exc
+            except BaseException:
+                shells.cleanup(self.workdir, execution.id)
+                raise
         except BaseException:
             self._running -= 1
             raise
+        tree = self.lifetime.adopt(spawned.popen.pid, session.id, started)
         process = Process(
             spawned,
             interactive=config.interactive,
@@ -259,7 +283,12 @@ class Runner:
         )
         session.executions[execution.id] = execution
         self.executions[execution.id] = execution
-        execution.attach(process)
+        execution.attach(process, tree)
+        if missing:
+            execution.warn(
+                DIRECTORY_MISSING,
+                f"the session's directory {missing} no longer exists: running in {session.cwd}",
+            )
         log.info(
             "start session=%s execution=%s cell=%s pid=%d program=%s",
             session.id,
@@ -271,8 +300,9 @@ class Runner:
         self._observe(lambda o: o.execution_started(execution, script))
         if not session.watchers:
             self.on_watchers_changed(session)
-        if self.closing:  # shutdown began while it was spawning
-            execution.stop(self.config.stop_grace, kill=True, reason="stopped: runner shutting down")
+        if self.closing or session.deleted:  # shutdown began, or the session went, while it was spawning
+            why = "runner shutting down" if self.closing else "session deleted"
+            execution.stop(self.config.stop_grace, kill=True, reason=f"stopped: {why}")
         return execution
 
     def on_execution_end(self, execution: Execution) -> None:
@@ -326,13 +356,14 @@ class Runner:
 
     async def _expire_idle(self) -> None:
         period = max(0.05, min(30.0, self.config.session_idle_timeout / 4))
-        while self.sessions and not self.closing:
+        while (self.sessions or self.lifetime.trees) and not self.closing:
             await asyncio.sleep(period)
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 idle = now - session.last_activity
                 if not session.watchers and not session.running and idle >= self.config.session_idle_timeout:
                     self._drop_session(session)
+            self.lifetime.prune()
 
     # -- shutdown -------------------------------------------------------------------------------
     async def close(self, grace: float | None = None) -> None:
@@ -346,13 +377,10 @@ class Runner:
             await asyncio.wait(
                 [asyncio.ensure_future(e.ended.wait()) for e in running], timeout=3 * grace + 5
             )
-        for execution in self.executions.values():  # background jobs a cell left behind in its group
-            if execution.process is not None:
-                execution.process.signal_group(signal.SIGKILL)
         for session in list(self.sessions.values()):
             self._drop_session(session)
         if self._janitor is not None:
             self._janitor.cancel()
         for timer in self._grace_timers.values():
             timer.cancel()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        await self.lifetime.close(grace)  # jobs any cell left behind, deleted and forgotten cells' too

@@ -1,7 +1,12 @@
 """The runner's front door: DNS-rebinding guard (`Host`) and CORS with preflight.
 
 Host and Origin are checked by plain ASGI middleware, because preflights never reach Connect and a
-rejected Host must not reach anything. The token is checked behind it by a Connect metadata interceptor
+rejected Host must not reach anything. The Host check compares the name and the port: the port must be
+a port (1-65535) and the runner's own, loopback names included; an `ssh -L` tunnel or a local proxy that
+forwards from another port is named with --allow-host (NAME: any port, as a reverse proxy has its own;
+NAME:PORT: that one). Malformed Host or Origin values are refused like foreign ones (403); gRPC, which
+needs HTTP trailers the server cannot send, and unknown request compressions get a clear
+`unimplemented` before reaching Connect. The token is checked behind it by a Connect metadata interceptor
 (`fenced.runner.tokens.TokenAuth`), which answers `unauthenticated` in each protocol's own framing.
 """
 
@@ -31,25 +36,61 @@ EXPOSE_HEADERS = (
     "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding, content-encoding"
 )
 WILDCARD_BINDS = frozenset({"0.0.0.0", "::", ""})
+# Request compressions the Connect app is given (app.py); any other gets 415 here, not Connect's 501.
+ENCODINGS = frozenset({"", "identity", "gzip"})
+ENCODING_HEADERS = ("content-encoding", "connect-content-encoding", "grpc-encoding")
 
 
-def normalize_origin(origin: str) -> str:
-    """scheme://host[:port], lower-case, without default port or trailing slash."""
-    parts = urlsplit(origin.strip().rstrip("/").lower())
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_origin(origin: str) -> str | None:
+    """scheme://host[:port], lower-case, without default port or trailing slash; None if malformed."""
+    try:
+        parts = urlsplit(origin.strip().rstrip("/").lower())
+        port = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError:
+        return None
     if not parts.scheme or not parts.hostname:
-        return origin.strip().lower()
+        return None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    port = f":{parts.port}" if parts.port and parts.port != default else ""
-    return f"{parts.scheme}://{host}{port}"
+    default = DEFAULT_PORTS.get(parts.scheme)
+    suffix = f":{port}" if port and port != default else ""
+    return f"{parts.scheme}://{host}{suffix}"
+
+
+def split_host(value: str) -> tuple[str, int | None] | None:
+    """(name, port or None) of a Host header or an --allow-host entry ("[::1]:80" -> ("::1", 80));
+    None when malformed (IPv6 without brackets, a port that is not 1-65535, an empty name)."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[1:end], value[end + 1 :]
+        if rest and not rest.startswith(":"):
+            return None
+        port_text = rest[1:] if rest else None
+    elif value.count(":") > 1:
+        return None
+    else:
+        name, colon, port_text_raw = value.partition(":")
+        port_text = port_text_raw if colon else None
+    if not name:
+        return None
+    if port_text is None:
+        return name, None
+    if not (
+        port_text.isascii() and port_text.isdigit() and len(port_text) <= 5 and 0 < int(port_text) < 65536
+    ):
+        return None
+    return name, int(port_text)
 
 
 def host_name(host_header: str) -> str:
-    """The name part of a Host header ("[::1]:80" -> "::1", "a.b:8" -> "a.b")."""
-    value = host_header.strip().lower()
-    if value.startswith("["):
-        return value[1 : value.find("]")] if "]" in value else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    """The name part of a Host header ("[::1]:80" -> "::1", "a.b:8" -> "a.b"); "" if malformed."""
+    parsed = split_host(host_header)
+    return parsed[0] if parsed else ""
 
 
 def _is_ip(name: str) -> bool:
@@ -70,25 +111,38 @@ class Guard:
         self.fallback = fallback
         self.origins = {normalize_origin(o) for o in config.allow_origins}
         self.any_origin = "*" in config.allow_origins
-        names = {h.lower() for h in config.allowed_hosts}
+        self.any_host = "*" in config.allowed_hosts
+        # --allow-host NAME[:PORT]: with a port, that port only; without, any (a reverse proxy's port).
+        self.extra_hosts = {parsed for h in config.allowed_hosts if h != "*" and (parsed := split_host(h))}
         bind = config.host.strip("[]").lower()
+        names = set()  # the runner's own names: only with the runner's own port
         if bind not in WILDCARD_BINDS:
             names.add(bind)
         if is_loopback(bind):
             names |= {"localhost", "127.0.0.1", "::1"}
         self.host_names = names
-        self.any_host = "*" in names
         self.any_ip = bind in WILDCARD_BINDS
 
-    def host_allowed(self, header: str) -> bool:
-        name = host_name(header)
-        if self.any_host or name in self.host_names:
+    def host_allowed(self, header: str, scheme: str = "http", port: int | None = None) -> bool:
+        """Whether a Host header names this runner: name and port (`port`: the one the request came to)."""
+        if self.any_host:
             return True
-        return self.any_ip and _is_ip(name)
+        parsed = split_host(header)
+        if parsed is None:
+            return False
+        name, given = parsed
+        own_port = given is None or port is None or given == port  # no port is not another port
+        if own_port and (name in self.host_names or (self.any_ip and _is_ip(name))):
+            return True
+        return (name, given) in self.extra_hosts or (name, None) in self.extra_hosts
 
     def origin_allowed(self, origin: str, scheme: str, host_header: str) -> bool:
+        if self.any_origin:
+            return True
         normalized = normalize_origin(origin)
-        if self.any_origin or normalized in self.origins:
+        if normalized is None:
+            return False
+        if normalized in self.origins:
             return True
         return normalized == normalize_origin(f"{scheme}://{host_header}")  # same origin (fenced serve)
 
@@ -96,9 +150,16 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        raw_headers = scope.get("headers", ())
+        size = sum(len(k) + len(v) + 4 for k, v in raw_headers)
+        if size > self.config.max_header_bytes:  # h11 bounds what it buffers, not a block read at once
+            message = f"request headers of {size} bytes are over the limit of {self.config.max_header_bytes}"
+            await _deny(send, 431, Code.RESOURCE_EXHAUSTED, message + " (--max-header-bytes)")
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
         host = headers.get("host", "")
-        if not self.host_allowed(host):
+        server = scope.get("server") or (None, None)
+        if not self.host_allowed(host, scope.get("scheme", "http"), server[1]):
             await _deny(
                 send, 403, Code.PERMISSION_DENIED, f"Host {host!r} is not an allowed name for this runner"
             )
@@ -123,6 +184,12 @@ class Guard:
         target = self.app
         if not scope["path"].startswith(self.rpc_prefix):
             target = self.fallback or _landing
+        elif _needs_trailers(headers.get("content-type", "")) and "http.response.trailers" not in scope.get(
+            "extensions", {}
+        ):
+            target = _no_grpc
+        elif any(headers.get(name, "").strip() not in ENCODINGS for name in ENCODING_HEADERS):
+            target = _unknown_encoding
         if not cors:
             await target(scope, receive, send)
             return
@@ -155,16 +222,33 @@ class Guard:
         await send({"type": "http.response.body", "body": b""})
 
 
-async def _deny(send: Send, status: int, code: Code, message: str) -> None:
+async def _deny(
+    send: Send, status: int, code: Code, message: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = json.dumps({"code": code.value, "message": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})
+
+
+def _needs_trailers(content_type: str) -> bool:
+    """gRPC proper (not gRPC-Web) puts its status in HTTP trailers."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/grpc" or kind.startswith("application/grpc+")
+
+
+NO_GRPC = "gRPC needs HTTP/2 trailers, which this runner does not send: use Connect or gRPC-Web"
+
+
+async def _unknown_encoding(scope: Scope, receive: Receive, send: Send) -> None:
+    """An unsupported request compression: Connect's `unimplemented`, with HTTP's own status for it."""
+    await _deny(send, 415, Code.UNIMPLEMENTED, "unknown request compression: supported are identity and gzip")
+
+
+async def _no_grpc(scope: Scope, receive: Receive, send: Send) -> None:
+    """415 with a Connect error body, and grpc-status 12 (unimplemented) for a gRPC client."""
+    grpc = [(b"grpc-status", b"12"), (b"grpc-message", NO_GRPC.replace(" ", "%20").encode())]
+    await _deny(send, 415, Code.UNIMPLEMENTED, NO_GRPC, grpc)
 
 
 LANDING = b"""<!doctype html><meta charset="utf-8"><title>Fenced runner</title>

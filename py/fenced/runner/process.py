@@ -1,4 +1,4 @@
-"""A spawned cell: its own process group, pipes or a PTY, non-blocking reads, exit seen through a pidfd.
+"""A spawned cell: its own session, pipes or a PTY, non-blocking reads, exit seen through a pidfd.
 
 Everything is driven by the asyncio loop's readers (no thread per process): output fds and a pidfd
 (Linux >= 5.3; elsewhere a waiter thread) are registered with `loop.add_reader`. The owner gets
@@ -143,8 +143,7 @@ class Process:
         self._last_data = 0.0
         self._exited_at = 0.0
         self._started = time.monotonic() if started is None else started
-        self.pid = self._popen.pid
-        self.pgid = self.pid  # setsid: the child leads its own session and process group
+        self.pid = self._popen.pid  # setsid: the child leads its own session (see `lifetime`)
         if self._stdin is not None:
             os.set_blocking(self._stdin, False)
         for fd in self._readers:
@@ -338,11 +337,3 @@ class Process:
         if self._master is None:
             raise ValueError("not a terminal")
         set_winsize(self._master, rows, cols, x, y)
-
-    def signal_group(self, signum: int) -> bool:
-        """Signal the whole process group (the shell and what it started); False if none is left."""
-        try:
-            os.killpg(self.pgid, signum)
-            return True
-        except (ProcessLookupError, PermissionError):
-            return False

@@ -2,7 +2,8 @@
 
 `serve(config)` blocks until SIGINT/SIGTERM; `serve_async(config)` is the same inside a running loop.
 Both stop every execution *before* uvicorn waits for open connections, since `Watch` streams never end
-on their own.
+on their own. Connections are bounded as `connections` describes (request, keep-alive and write
+timeouts, header size, a connection cap that fits the open-files limit, quiet logs under a flood).
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from typing import Any, TextIO
 
 import uvicorn
 
+from fenced.runner import connections
 from fenced.runner.app import RunnerApp, create_app
 from fenced.runner.config import RunnerConfig, is_loopback
 from fenced.runner.guard import ASGIApp
 
 LISTENING = "fenced runner listening on"
-# An idle keep-alive connection is kept this long (uvicorn's default is 5 s). A page holds one connection
-# for its Watch and sends Start/SendInput on another, which a user reaches for after a pause: closing it
-# after 5 s made the next click pay a new TCP (and TLS) handshake, one or more round trips. 75 s as nginx.
-KEEP_ALIVE_S = 75
+KEEP_ALIVE_S = RunnerConfig.keep_alive_timeout  # the default of --keep-alive-timeout (see config)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -94,6 +93,9 @@ async def serve_async(
     sock: socket.socket | None = None,
 ) -> None:
     """Serve until a signal (or `server.should_exit`); prints the listening line to `out` (stdout)."""
+    max_connections = connections.raise_open_files_limit(config.max_connections, config.max_executions)
+    connections.accept_errors_once_per_second(asyncio.get_running_loop())
+    connections.quiet_uvicorn()
     app = create_app(config, fallback=fallback)
     sock = sock or bind(config.host, config.port)
     port = sock.getsockname()[1]
@@ -103,11 +105,14 @@ async def serve_async(
         log_level="warning",
         access_log=False,
         ws="none",
-        http="h11",
+        http=connections.guarded_h11(config.request_timeout, config.write_timeout),
         ssl_certfile=config.tls_cert,
         ssl_keyfile=config.tls_key,
         timeout_graceful_shutdown=5,
-        timeout_keep_alive=KEEP_ALIVE_S,
+        # typed int by uvicorn, but only ever handed to call_later: fractions of a second work
+        timeout_keep_alive=config.keep_alive_timeout,  # type: ignore[arg-type]
+        h11_max_incomplete_event_size=config.max_header_bytes,
+        limit_concurrency=max_connections,
         server_header=False,
     )
     server = _Server(

@@ -1,7 +1,10 @@
 """The Connect handlers: thin translations between proto messages and the `Runner`.
 
-Stream handlers hold no execution: when uvicorn cancels one because its client went away, the
-`finally` only removes the watcher, so a later `Watch(cursor)` picks the executions up again.
+Stream handlers hold no execution: when one is cancelled because its client went away, the `finally`
+only detaches its watcher, so a later `Watch(cursor)` picks the executions up again. Every wait in a
+stream is cancellation-safe (`asyncio.timeout`, and a checkpoint after each message even in a flood), so
+a client that vanished is let go at once; a connection that accepts nothing is closed below the app
+(see `connections`), which ends its stream the same way.
 """
 
 from __future__ import annotations
@@ -16,12 +19,23 @@ from connectrpc.errors import ConnectError
 from connectrpc.request import RequestContext as _RequestContext
 
 from fenced._proto.runner.v1 import runner_pb2 as pb
+from fenced.runner import checks
 from fenced.runner.core import Runner, RunnerError
-from fenced.runner.session import Execution, Session, Watcher
+from fenced.runner.session import Execution, Session
+from fenced.runner.watchers import Watcher
 
 RequestContext: TypeAlias = _RequestContext[Any, Any]  # the handlers read no typed field of it
 
 BATCH_BYTES = 512 * 1024  # output per stream message: large enough for throughput, small enough to interleave
+BATCH_BUDGET = 4 * 1024 * 1024  # ... shared by a session's watchers: each loop round stays short with many
+MIN_BATCH_BYTES = 16 * 1024
+
+
+def batch_bytes(watchers: int) -> int:
+    """Output per message for each of `watchers` streams: every stream takes its turn on the one event loop,
+    so with many of them smaller messages keep a round (and a GetInfo waiting for it) short, and bound
+    what sits encoded in the connections' buffers."""
+    return max(MIN_BATCH_BYTES, min(BATCH_BYTES, BATCH_BUDGET // max(1, watchers)))
 
 
 @contextlib.contextmanager
@@ -79,10 +93,13 @@ class RunnerServiceImpl:
         execution = await self.runner.start(session, config, winsize)
         process = execution.process
         assert process is not None
-        if data:
-            process.write_input(data)
-        if not config.interactive and not keep_open:
-            process.close_input()
+        try:
+            if data:
+                process.write_input(data)
+            if not config.interactive and not keep_open:
+                process.close_input()
+        except BrokenPipeError:
+            pass  # it ended before reading any input: as with a pipe, the input goes nowhere
         return execution
 
     async def send_input(self, request: pb.SendInputRequest, ctx: RequestContext) -> pb.SendInputResponse:
@@ -105,9 +122,8 @@ class RunnerServiceImpl:
     async def resize(self, request: pb.ResizeRequest, ctx: RequestContext) -> pb.ResizeResponse:
         with _errors():
             execution = self.runner.execution(request.execution_id)
+            checks.winsize(request.winsize, required=True)
         size = request.winsize
-        if not size.rows or not size.cols:
-            raise ConnectError(Code.INVALID_ARGUMENT, "winsize needs rows and cols")
         if execution.process is None or not execution.spec.interactive:
             raise ConnectError(Code.FAILED_PRECONDITION, "not an interactive execution")
         if execution.running:
@@ -123,19 +139,30 @@ class RunnerServiceImpl:
         )
         return pb.StopResponse()
 
+    async def ack(self, request: pb.AckRequest, ctx: RequestContext) -> pb.AckResponse:
+        with _errors():
+            session = self.runner.session(request.session_id)
+            session.ack(request.watcher_id, request.cursor, release=request.release)
+        return pb.AckResponse()
+
+    def _ack_bytes(self, watcher: Watcher) -> int:
+        """How often (output bytes) an acknowledging client should Ack: a quarter of the buffer, so the
+        runner has room to go on while the acknowledgement travels."""
+        return max(1, self.runner.config.buffer_bytes // 4) if watcher.acknowledges else 0
+
     async def watch(self, request: pb.WatchRequest, ctx: RequestContext) -> AsyncIterator[pb.WatchResponse]:
         with _errors():
             session = self.runner.session(request.session_id)
-        watcher = Watcher(request.cursor)
-        session.add_watcher(watcher)
+            watcher, stream = session.attach_watcher(request.watcher_id, request.cursor)
         try:
-            yield pb.WatchResponse(cursor=watcher.cursor)  # flushes the headers: the stream is open
-            async for events in self._follow(session, watcher, None):
-                cursor = events[-1].seq if events else watcher.cursor
+            # The first message flushes the headers: the stream is open.
+            yield pb.WatchResponse(cursor=watcher.sent, ack_bytes=self._ack_bytes(watcher))
+            async for events in self._follow(session, watcher, stream, None):
+                cursor = events[-1].seq if events else watcher.sent
                 yield pb.WatchResponse(events=events, cursor=cursor)
-                session.advanced(watcher, cursor)
+                session.advanced(watcher, stream, cursor)
         finally:
-            session.remove_watcher(watcher)
+            session.detach_watcher(watcher, stream)
 
     async def execute(
         self, request: pb.ExecuteRequest, ctx: RequestContext
@@ -146,54 +173,65 @@ class RunnerServiceImpl:
             else:
                 session = self.runner.create_session()
                 session.ephemeral = True
-            watcher = Watcher(session.seq)
-            session.add_watcher(watcher)
             try:
-                execution = await self._start(
-                    session, request.config, request.winsize, request.input_data, False
-                )
+                watcher, stream = session.attach_watcher(request.watcher_id, session.seq, "")
+                try:
+                    execution = await self._start(
+                        session, request.config, request.winsize, request.input_data, False
+                    )
+                except BaseException:
+                    session.detach_watcher(watcher, stream)
+                    raise
             except BaseException:
-                session.remove_watcher(watcher)
                 self.runner.drop_if_done(session)
                 raise
         watcher.execution_id = execution.id
         completed = False
         try:
-            yield pb.ExecuteResponse(session_id=session.id, execution_id=execution.id, cursor=watcher.cursor)
-            async for events in self._follow(session, watcher, execution):
-                cursor = events[-1].seq if events else watcher.cursor
+            yield pb.ExecuteResponse(
+                session_id=session.id,
+                execution_id=execution.id,
+                cursor=watcher.sent,
+                ack_bytes=self._ack_bytes(watcher),
+            )
+            async for events in self._follow(session, watcher, stream, execution):
+                cursor = events[-1].seq if events else watcher.sent
                 yield pb.ExecuteResponse(
                     session_id=session.id, execution_id=execution.id, events=events, cursor=cursor
                 )
-                session.advanced(watcher, cursor)
+                session.advanced(watcher, stream, cursor)
             completed = True
         finally:
-            session.remove_watcher(watcher)
+            session.detach_watcher(watcher, stream, finished=completed)
         if completed:  # a cut stream leaves the one-off session for a Watch to resume (until it idles out)
             self.runner.drop_if_done(session)
 
     async def _follow(
-        self, session: Session, watcher: Watcher, execution: Execution | None
+        self, session: Session, watcher: Watcher, stream: int, execution: Execution | None
     ) -> AsyncIterator[list[pb.Event]]:
         """Batches of events after the watcher's cursor; empty lists are keep-alives.
 
-        The caller advances the cursor once a batch is sent. Ends with the session, or after the exited
-        event of `execution`.
+        The caller advances the cursor once a batch is sent. Ends with the session, when a newer stream
+        of the same watcher replaces this one, or after the exited event of `execution`.
         """
         keepalive = self.runner.config.keepalive
-        while True:
+        while watcher.current(stream):
             watcher.wake.clear()
-            events = session.collect(watcher, BATCH_BYTES)
+            events = session.collect(watcher, batch_bytes(len(session.watchers)))
             if events:
                 last = events[-1].seq
                 yield events
                 exited = execution.buffer.exited if execution is not None else None
                 if exited is not None and last >= exited.seq:
                     return
+                # Output may never stop coming: give a cancellation (the client went away) its chance.
+                await asyncio.sleep(0)
                 continue
             if session.deleted or self.runner.closing:
                 return
             try:
-                await asyncio.wait_for(watcher.wake.wait(), keepalive)
+                # Not wait_for: on 3.11 it can swallow a cancellation that arrives as the event fires.
+                async with asyncio.timeout(keepalive):
+                    await watcher.wake.wait()
             except TimeoutError:
                 yield []

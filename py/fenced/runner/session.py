@@ -1,8 +1,9 @@
-"""Sessions, their executions and their watchers: the runner's only state (no documents, ever).
+"""Sessions and their executions: the runner's only state (no documents, ever).
 
 A session owns an environment and a working directory that carry over between executions, a single
-event counter, and the set of live watchers (open `Watch`/`Execute` streams). Executions publish events
-into their own `EventBuffer` and wake the watchers; watchers pull what is newer than their cursor.
+event counter, and its `Watchers` (who follows it and what each client has). Executions publish events
+into their own `EventBuffer` and wake the watchers; watchers pull what is newer than their cursor. What
+a buffer may drop, and when reading a process must pause instead, is decided here from the watchers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +19,29 @@ from typing import Any, Protocol
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.events import EventBuffer
+from fenced.runner.lifetime import Tree
 from fenced.runner.process import PIPE_SIZE, READ_SIZE, STDERR, STDOUT, ExitStatus, Process
+from fenced.runner.watchers import Watcher, Watchers
 
 log = logging.getLogger("fenced.runner")
 MAX_FINISHED = 256  # finished executions kept per session for replay; older ones are forgotten
 # Once the main process has exited, reading cannot pause (it is how the execution ends); what is left in
 # the pipes (<= PIPE_SIZE each) is still kept whole, only a background job writing on beyond that is cut.
 EXIT_SLACK = 2 * PIPE_SIZE + READ_SIZE
+FEW_WATCHERS = 4
+SMALL_EVENT_BYTES = 64 * 1024
+
+
+def event_bytes(watchers: int) -> int:
+    """Largest output event. A read as it came while few watch (fewest events: least CPU per byte); with
+    many, 64 KiB: a stream message holds one event at least, so this bounds what each of them holds
+    encoded at a time and how long its turn on the event loop takes."""
+    return READ_SIZE if watchers <= FEW_WATCHERS else SMALL_EVENT_BYTES
+
+
 _STREAMS = {STDOUT: pb.STREAM_STDOUT, STDERR: pb.STREAM_STDERR}  # a Process's stream -> the wire's
+STATE_NOT_CAPTURED = pb.WARNING_KIND_STATE_NOT_CAPTURED
+DIRECTORY_MISSING = pb.WARNING_KIND_DIRECTORY_MISSING
 
 
 class SessionOwner(Protocol):
@@ -35,19 +50,6 @@ class SessionOwner(Protocol):
     def on_watchers_changed(self, session: Session) -> None: ...
 
     def on_execution_end(self, execution: Execution) -> None: ...
-
-
-class Watcher:
-    """A live stream's position: it has been sent every event up to `cursor`."""
-
-    def __init__(self, cursor: int, execution_id: str | None = None) -> None:
-        self.cursor = cursor
-        self.execution_id = execution_id
-        self.wake = asyncio.Event()
-        self.closed = False
-
-    def wants(self, execution_id: str) -> bool:
-        return self.execution_id is None or self.execution_id == execution_id
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Spec:
 
 
 class Execution:
-    """One cell run: a `Process` plus its replay buffer and exit report."""
+    """One cell run: a `Process`, its processes' `Tree`, its replay buffer and exit report."""
 
     def __init__(
         self, session: Session, execution_id: str, spec: Spec, buffer_bytes: int, workdir: Path
@@ -76,11 +78,10 @@ class Execution:
         self.offsets = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}
         self.workdir = workdir
         self.process: Process | None = None
+        self.tree: Tree | None = None
         self.exit_code: int | None = None
-        self.exited = asyncio.Event()  # main process gone (stop escalation waits on this)
         self.ended = asyncio.Event()  # exited event published
         self.reason = ""
-        self.stop_task: asyncio.Task[None] | None = None
 
     @property
     def pid(self) -> int:
@@ -90,8 +91,9 @@ class Execution:
     def running(self) -> bool:
         return not self.ended.is_set()
 
-    def attach(self, process: Process) -> None:
+    def attach(self, process: Process, tree: Tree) -> None:
         self.process = process
+        self.tree = tree
         self._publish(
             started=pb.Started(
                 pid=process.pid,
@@ -110,24 +112,26 @@ class Execution:
         self.session.notify()
         return event
 
+    def warn(self, kind: pb.WarningKind, message: str) -> None:
+        """A `Warning` event: the client shows it on the cell."""
+        self._publish(warning=pb.Warning(kind=kind, message=message))
+        log.info("warning session=%s execution=%s: %s", self.session.id, self.id, message)
+
     def on_output(self, stream: int, data: bytes) -> None:
         kind = _STREAMS[stream]
-        offset = self.offsets[kind]
-        self.offsets[kind] = offset + len(data)
-        self._publish(output=pb.Output(stream=kind, offset=offset, data=data))
+        size = event_bytes(len(self.session.watchers))
+        for at in range(0, len(data), size):
+            chunk = data[at : at + size] if len(data) > size else data
+            offset = self.offsets[kind]
+            self.offsets[kind] = offset + len(chunk)
+            self._publish(output=pb.Output(stream=kind, offset=offset, data=chunk))
         if self.buffer.over_limit:
             self.session.apply_backpressure(self)
 
     def on_end(self, status: ExitStatus) -> None:
         self.exit_code = status.exit_code
-        pwd = ""
-        if self.process is not None and shells.is_posix_shell(self.spec.program):
-            state = shells.read_state(shells.state_path(self.workdir, self.id))
-            if state is not None:
-                pwd, env = state
-                self.session.adopt_state(pwd, env, self.spec.own_env)
+        pwd = self._carry_state(status)
         shells.cleanup(self.workdir, self.id)
-        self.exited.set()
         self._publish(
             exited=pb.Exited(
                 exit_code=status.exit_code,
@@ -152,28 +156,40 @@ class Execution:
         )
         self.session.on_execution_end(self)
 
-    def stop(self, grace: float, *, kill: bool = False, reason: str = "") -> None:
-        """SIGINT, then SIGTERM and SIGKILL `grace` seconds apart (or SIGKILL at once); returns at once."""
-        if not self.running or self.process is None:
-            return
-        if reason and not self.reason:
-            self.reason = reason
-        if kill:
-            self.process.signal_group(signal.SIGKILL)
-            return
-        if self.stop_task is None or self.stop_task.done():
-            self.stop_task = asyncio.get_running_loop().create_task(self._escalate(grace))
+    def _carry_state(self, status: ExitStatus) -> str:
+        """Hand the shell's final env and cwd to the session; never wipe it, and say what did not carry."""
+        if self.process is None or not shells.is_posix_shell(self.spec.program):
+            return ""
+        state = shells.read_state(shells.state_path(self.workdir, self.id))
+        interrupted = bool(status.signal or self.reason)
+        if state is None:
+            if not interrupted:
+                self.warn(
+                    STATE_NOT_CAPTURED,
+                    "the shell's variables and directory were not captured at its exit (it ran `exec`, or "
+                    "replaced the EXIT trap): the next cell starts with the session's previous ones",
+                )
+            return ""
+        if state.env is None:
+            if state.cwd:
+                self.session.cwd = state.cwd
+            if state.problem and not interrupted:
+                self.warn(STATE_NOT_CAPTURED, f"{state.problem}: the session keeps its previous variables")
+            return state.cwd or ""
+        kept, dropped = shells.carryable(state.env)
+        self.session.adopt_state(state.cwd or "", kept, self.spec.own_env, dropped)
+        if dropped:
+            self.warn(STATE_NOT_CAPTURED, shells.dropped_message(dropped))
+        return state.cwd or ""
 
-    async def _escalate(self, grace: float) -> None:
-        assert self.process is not None
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-            if self.exited.is_set() or not self.process.signal_group(signum):
-                return
-            try:
-                await asyncio.wait_for(self.exited.wait(), grace)
-                return
-            except TimeoutError:
-                continue
+    def stop(self, grace: float, *, kill: bool = False, reason: str = "") -> None:
+        """SIGINT, then SIGTERM and SIGKILL `grace` seconds apart (or SIGKILL at once) to every process of
+        the cell until none is left (jobs a finished cell left behind too); returns at once."""
+        if self.tree is None:
+            return
+        if reason and self.running and not self.reason:
+            self.reason = reason
+        self.tree.stop(grace, kill=kill)
 
     def summary(self) -> pb.Execution:
         message = pb.Execution(
@@ -201,6 +217,8 @@ class Session:
         shell: str,
         metadata: dict[str, str],
         owner: SessionOwner,
+        max_watchers: int = 32,
+        grace: float = 60.0,
     ) -> None:
         self.id = session_id
         self.cwd = cwd
@@ -209,7 +227,7 @@ class Session:
         self.metadata = metadata
         self.owner = owner  # the Runner: told when executions end and when watchers come and go
         self.executions: dict[str, Execution] = {}
-        self.watchers: set[Watcher] = set()
+        self.watchers = Watchers(max_watchers, grace, self.relieve)
         self.seq = 0
         self.last_activity = time.monotonic()
         self.ephemeral = False
@@ -224,49 +242,54 @@ class Session:
         self.last_activity = time.monotonic()
 
     def notify(self) -> None:
-        for watcher in self.watchers:
-            watcher.wake.set()
+        self.watchers.notify()
 
-    def add_watcher(self, watcher: Watcher) -> None:
-        self.watchers.add(watcher)
+    def attach_watcher(
+        self, watcher_id: str, cursor: int, execution_id: str | None = None
+    ) -> tuple[Watcher, int]:
+        """A Watch or Execute stream opens: (its watcher, the stream's number). Raises RunnerError."""
+        attached = self.watchers.attach(watcher_id, min(cursor, self.seq), execution_id)
+        self.touch()
+        self.owner.on_watchers_changed(self)
+        return attached
+
+    def detach_watcher(self, watcher: Watcher, stream: int, *, finished: bool = False) -> None:
+        """A stream ended; unless it delivered all it was for (`finished`) its client may resume it."""
+        self.watchers.detach(watcher, stream, may_resume=not (self.deleted or finished))
         self.touch()
         self.owner.on_watchers_changed(self)
 
-    def remove_watcher(self, watcher: Watcher) -> None:
-        watcher.closed = True
-        self.watchers.discard(watcher)
-        self.touch()
-        self.relieve()
-        self.owner.on_watchers_changed(self)
+    def ack(self, watcher_id: str, cursor: int, *, release: bool = False) -> None:
+        self.watchers.ack(watcher_id, cursor, self.seq, release=release)
 
     def collect(self, watcher: Watcher, max_bytes: int) -> list[pb.Event]:
-        """Events newer than the watcher's cursor, in seq order, at most about `max_bytes` of output."""
+        """Events newer than the watcher's cursor, in seq order, with about `max_bytes` of output at most.
+
+        Each execution gives at most that much; the merged list then stops where the first one stopped
+        short, so no event is skipped (the watcher's cursor moves to the last event it is sent)."""
         events: list[pb.Event] = []
+        complete_through = math.inf
         for execution in self.executions.values():
-            if watcher.wants(execution.id) and execution.buffer.last_seq > watcher.cursor:
-                events.extend(execution.buffer.after(watcher.cursor, execution.id))
+            if watcher.wants(execution.id) and execution.buffer.last_seq > watcher.sent:
+                some, through = execution.buffer.after(watcher.sent, execution.id, max_bytes)
+                events.extend(some)
+                complete_through = min(complete_through, through)
         if not events:
             return events
         events.sort(key=lambda e: e.seq)
         size = 0
         for index, event in enumerate(events):
             size += len(event.output.data) if event.HasField("output") else 0
-            if size > max_bytes and index > 0:
+            if event.seq > complete_through or (size > max_bytes and index > 0):
                 return events[:index]
         return events
 
-    def advanced(self, watcher: Watcher, cursor: int) -> None:
-        """A watcher was sent everything up to `cursor`: buffers may shrink and paused readers resume."""
-        watcher.cursor = cursor
-        self.relieve()
+    def advanced(self, watcher: Watcher, stream: int, cursor: int) -> None:
+        """Stream `stream` of the watcher wrote everything up to `cursor`."""
+        self.watchers.advanced(watcher, stream, cursor)
 
     def evictable_through(self, execution: Execution) -> float:
-        cursors = [w.cursor for w in self.watchers if w.wants(execution.id)]
-        if cursors:
-            return min(cursors)
-        # Nobody is watching: keep a foreground cell's output (it waits, lossless, for a reconnect);
-        # a background one keeps running and its oldest output goes.
-        return math.inf if execution.spec.background else 0
+        return self.watchers.keep_after(execution.id, execution.spec.background)
 
     def apply_backpressure(self, execution: Execution) -> None:
         buffer = execution.buffer
@@ -289,11 +312,17 @@ class Session:
                 process.resume_reading()
 
     # -- state ----------------------------------------------------------------------------------
-    def adopt_state(self, cwd: str, env: dict[str, str], own_env: dict[str, str]) -> None:
-        """Take over the env and cwd a shell had at exit, minus the cell's own unchanged variables."""
+    def adopt_state(
+        self, cwd: str, env: dict[str, str], own_env: dict[str, str], dropped: dict[str, int] | None = None
+    ) -> None:
+        """Take over the env and cwd a shell had at exit, minus the cell's own unchanged variables; a
+        variable that could not be carried (`dropped`) keeps the value the session had, if any."""
         for key, value in own_env.items():
             if env.get(key) == value and key not in self.env:
                 env.pop(key, None)
+        for key in dropped or ():
+            if key in self.env:
+                env[key] = self.env[key]
         self.env = env
         if cwd:
             self.cwd = cwd
@@ -316,4 +345,5 @@ class Session:
             metadata=self.metadata,
             executions=[e.summary() for e in self.executions.values()],
             last_seq=self.seq,
+            watchers=len(self.watchers),
         )

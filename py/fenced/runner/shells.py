@@ -4,11 +4,18 @@ A cell runs as a script file under a shell: the request's program, else the sess
 frontmatter `shell`), else the runner's `--shell`, else bash, else sh. For a POSIX shell the script is
 sourced by a small wrapper whose EXIT trap writes `$PWD` and `env -0` to a state file, which is how
 `export FOO=1` and `cd /tmp` carry over to the next execution of the session (Runme does the same).
+
+The capture must not be fooled by the cell: `env` is run by absolute path through `command` (a changed
+PATH or a function named `env` cannot get in the way), and when it cannot run at all (a value over the
+kernel's 128 KiB per string makes the exec fail) bash lists its exported variables with builtins instead;
+other shells then mark the capture as failed, and the session keeps its previous variables. A state file
+that is incomplete, marked failed, or holds no variable never replaces the session's environment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shlex
 import shutil
@@ -30,6 +37,9 @@ INTERPRETERS = {
 # Variables a shell sets for itself; carrying them over would be wrong, not helpful.
 VOLATILE_ENV = frozenset({"_", "SHLVL", "PWD"})
 STATE_END = "FENCED_STATE_END"
+STATE_FAILED = "FENCED_STATE_FAILED"
+MAX_ENV_STRING = 128 * 1024  # the kernel refuses an exec with any "NAME=value" this long (MAX_ARG_STRLEN)
+ENV_TOTAL_MARGIN = 256 * 1024  # room left under ARG_MAX for the program's arguments
 
 
 def default_shell(configured: str | None = None) -> str:
@@ -64,12 +74,33 @@ def resolve_program(program_name: str, language_id: str, session_shell: str, run
     return session_shell or runner_shell
 
 
-def wrapper_script(script_path: Path, state_path: Path) -> str:
-    """POSIX sh that sources the cell and, on any exit, writes `$PWD\\0` + `env -0` to `state_path`."""
+@functools.cache
+def env_program() -> str:
+    """`env` by absolute path (looked up once, in the runner's PATH, not the cell's)."""
+    return shutil.which("env") or "/usr/bin/env"
+
+
+# bash only: exported variables listed with builtins, for when `env` cannot be executed.
+_BASH_FALLBACK = (
+    "    local IFS=$' \\t\\n' __fenced_n\n"
+    '    for __fenced_n in $(compgen -e); do printf \'%s=%s\\0\' "$__fenced_n" "${!__fenced_n}"; done\n'
+    f"    printf '{STATE_END}'\n"
+)
+
+
+def wrapper_script(script_path: Path, state_path: Path, shell: str = "sh") -> str:
+    """POSIX sh that sources the cell and, on any exit, writes `$PWD\\0` + `env -0` to `state_path`,
+    ending with STATE_END, or STATE_FAILED when the variables could not be listed (see module docstring)."""
     state = shlex.quote(str(state_path))
+    fallback = _BASH_FALLBACK if Path(shell).name == "bash" else f"    printf '{STATE_FAILED}'\n"
     return (
         "__fenced_exit() {\n"
-        f"  {{ printf '%s\\0' \"$PWD\"; env -0; printf '{STATE_END}'; }} > {state} 2>/dev/null\n"
+        "  {\n"
+        "    printf '%s\\0' \"$PWD\"\n"
+        f"    if command {shlex.quote(env_program())} -0 2>/dev/null; then printf '{STATE_END}'; else\n"
+        f"{fallback}"
+        "    fi\n"
+        f"  }} > {state} 2>/dev/null\n"
         "}\n"
         "trap __fenced_exit EXIT\n"
         f". {shlex.quote(str(script_path))}\n"
@@ -84,7 +115,7 @@ def build_program(
     script_path.write_text(script if script.endswith("\n") or not script else script + "\n")
     if is_posix_shell(program):
         wrapper = workdir / f"{execution_id}.sh"
-        wrapper.write_text(wrapper_script(script_path, state_path(workdir, execution_id)))
+        wrapper.write_text(wrapper_script(script_path, state_path(workdir, execution_id), program))
         return Program([program, str(wrapper), *arguments], captures_state=True)
     return Program([program, *arguments, str(script_path)], captures_state=False)
 
@@ -93,25 +124,79 @@ def state_path(workdir: Path, execution_id: str) -> Path:
     return workdir / f"{execution_id}.state"
 
 
-def read_state(path: Path) -> tuple[str, dict[str, str]] | None:
-    """Parse the wrapper's state file into (cwd, exported env); None when the shell never wrote it."""
+@dataclass(frozen=True)
+class State:
+    """What the wrapper captured: the shell's $PWD (None if it did not get that far) and its exported
+    variables (None if they could not be read, with `problem` saying why when it is worth a warning)."""
+
+    cwd: str | None
+    env: dict[str, str] | None
+    problem: str = ""
+
+
+def read_state(path: Path) -> State | None:
+    """Parse the wrapper's state file; None when the shell never wrote it (killed, or it ran `exec`)."""
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    if not raw.endswith(STATE_END.encode()):
-        return None  # killed while writing it, or `env -0` is missing
-    cwd_raw, sep, env_raw = raw[: -len(STATE_END)].partition(b"\0")
-    if not sep:
-        return None
+    cwd_raw, sep, rest = raw.partition(b"\0")
+    cwd = os.fsdecode(cwd_raw) if sep and cwd_raw else None
+    if rest.endswith(STATE_FAILED.encode()):
+        return State(
+            cwd, None, "the shell's exported variables could not be listed at its exit (`env` failed)"
+        )
+    if not rest.endswith(STATE_END.encode()):
+        return State(cwd, None)  # killed while writing it
     env: dict[str, str] = {}
-    for entry in env_raw.split(b"\0"):
+    for entry in rest[: -len(STATE_END)].split(b"\0"):
         key, eq, value = entry.partition(b"=")
         if eq and key:
             name = os.fsdecode(key)
             if name not in VOLATILE_ENV:
                 env[name] = os.fsdecode(value)
-    return os.fsdecode(cwd_raw), env
+    if not env:
+        return State(cwd, None, "the shell's exit showed no exported variable at all")
+    return State(cwd, env)
+
+
+def carryable(env: dict[str, str]) -> tuple[dict[str, str], dict[str, int]]:
+    """(variables a process can be given, {name: size} of those too long to be): an exec fails with any
+    "NAME=value" over MAX_ENV_STRING bytes, or with all of them over the system's ARG_MAX."""
+    kept: dict[str, str] = {}
+    dropped: dict[str, int] = {}
+    for key, value in env.items():
+        size = len(os.fsencode(key)) + len(os.fsencode(value)) + 2
+        if size > MAX_ENV_STRING:
+            dropped[key] = size
+        else:
+            kept[key] = value
+    total = sum(len(os.fsencode(k)) + len(os.fsencode(v)) + 2 + 8 for k, v in kept.items())
+    limit = _arg_max() - ENV_TOTAL_MARGIN
+    for key in sorted(kept, key=lambda k: -len(kept[k])):
+        if total <= limit:
+            break
+        size = len(os.fsencode(key)) + len(os.fsencode(kept[key])) + 2
+        dropped[key] = size
+        total -= size + 8
+        del kept[key]
+    return kept, dropped
+
+
+def dropped_message(dropped: dict[str, int]) -> str:
+    names = ", ".join(f"{name} ({size} bytes)" for name, size in sorted(dropped.items()))
+    return (
+        f"not carried over to the next cell, too long to hand to a process (over {MAX_ENV_STRING} bytes each, "
+        f"or all together over the system's limit): {names}"
+    )
+
+
+@functools.cache
+def _arg_max() -> int:
+    try:
+        return int(os.sysconf("SC_ARG_MAX"))
+    except (ValueError, OSError):
+        return 2 * 1024 * 1024
 
 
 def cleanup(workdir: Path, execution_id: str) -> None:

@@ -2,9 +2,11 @@
 
 Browsers have six HTTP/1.1 connections per origin, so a notebook never holds a stream per cell: Start
 returns at once, and the events of every execution arrive on the session's single Watch, which this
-engine demultiplexes by execution id to the cells (through a `Sink`). Output is de-duplicated by byte
-offset, so a resumed or replayed stream (after a dropped connection or a page reload) shows each byte
-once. No `js` here: the engine runs under CPython against a real runner in the tests.
+engine demultiplexes by execution id to the cells (through a `Sink`). The Watch is `fenced.connect`'s
+one resume loop (the CLI's too): it resumes after a cut without losing a byte, acknowledges what the
+engine has handled, and reports when it keeps failing ("reconnecting"). Output is also de-duplicated by
+byte offset, so a replay from the start (after a page reload) shows each byte once. Warnings and
+`Truncated` become notices on the cell. No `js` here: the engine runs under CPython in the tests.
 """
 
 from __future__ import annotations
@@ -17,15 +19,21 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fenced.app.tasks import background
-from fenced.connect import Code, ConnectError, Event, Program, RunnerClient
+from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, RunnerClient, WatchStream
 from fenced.connect.messages import Session
+from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
 from .program import SessionSpec
 from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
-from .stream import coalesce, watch_messages
+from .stream import coalesce
 
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
-RETRY_DELAYS = (0.05, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)  # between Watch attempts after a cut
+# A page never gives up on its session's Watch: it retries whatever failed (but a session the runner no
+# longer has), also when the runner ended the stream (it restarts), and shows "reconnecting" after 3.
+WATCH_POLICY = RetryPolicy(
+    delays=(0.05, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0), forever=True, codes=ALL_BUT_NOT_FOUND, reconnect_on_end=True
+)
+SHOW_DOWN_AFTER = 3  # failed attempts in a row: a blip that the next attempt repairs is not worth showing
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
 
 
@@ -98,6 +106,7 @@ class Engine:
         self.on_session = on_session
         self.session_id = ""
         self.cursor = 0
+        self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
         self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
         self._by_exec: dict[str, Run] = {}
         self._pending: dict[str, list[Event]] = {}
@@ -106,6 +115,7 @@ class Engine:
         self._lock = asyncio.Lock()  # events are handled in order, and a Start's own events before later ones
         self._session_lock = asyncio.Lock()
         self._watch_task: asyncio.Future[None] | None = None
+        self._stream: WatchStream | None = None
         self.connected = True
         self.closed = False
 
@@ -175,9 +185,13 @@ class Engine:
                     raise
 
     async def close(self) -> None:
-        """Stop following (the notebook was closed); executions go on on the runner."""
+        """Stop following (the notebook was closed); executions go on on the runner, which need not keep
+        their output for this page any more."""
         self.closed = True
+        stream = self._stream
         await self._stop_watch()
+        if stream is not None:
+            await stream.aclose(release=True)
 
     async def _stop_watch(self) -> None:
         task, self._watch_task = self._watch_task, None
@@ -302,37 +316,32 @@ class Engine:
     # --- events -----------------------------------------------------------------------------------
 
     async def _watch_loop(self) -> None:
-        """Follow the session's Watch; after a cut, resume from the cursor (the runner replays the rest)."""
-        failures = 0
-        while not self.closed and self.session_id:
-            error: BaseException | None = None
-            since = time.perf_counter()
-            try:
-                async for message in watch_messages(self.client, self.session_id, self.cursor):
-                    failures = 0
-                    if not self.connected:
-                        self._connection(True, None)
-                    events = [
-                        e for e in map(Event.from_json, message.get("events") or ()) if e.seq > self.cursor
-                    ]
-                    if events:
-                        async with self._lock:
-                            for event in coalesce(events):
-                                await self._handle(event, self._by_exec.get(event.execution_id))
-                            self.cursor = events[-1].seq
-                    if time.perf_counter() - since > YIELD_AFTER_S:
-                        await asyncio.sleep(0)  # let the page paint and take input during a flood
-                        since = time.perf_counter()
-                # The runner ended the stream (shutting down): try again like after a cut.
-            except ConnectError as exc:
-                if exc.code == Code.NOT_FOUND:
-                    self._session_lost()
-                    return
-                error = exc
-            failures += 1
-            if failures >= 3:  # a blip that the next attempt repairs is not worth showing
-                self._connection(False, error)
-            await asyncio.sleep(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+        """Follow the session's Watch from the cursor (`fenced.connect`'s resume loop, see the module)."""
+        if self.closed or not self.session_id:
+            return
+        stream = self.client.watch(
+            self.session_id,
+            self.cursor,
+            watcher_id=self.watcher_id,
+            policy=WATCH_POLICY,
+            on_connection=self._connection,
+            show_after=SHOW_DOWN_AFTER,
+        )
+        self._stream = stream
+        since = time.perf_counter()
+        try:
+            async for events in stream.batches():
+                async with self._lock:
+                    for event in coalesce(events):
+                        await self._handle(event, self._by_exec.get(event.execution_id))
+                    self.cursor = events[-1].seq
+                if time.perf_counter() - since > YIELD_AFTER_S:
+                    await asyncio.sleep(0)  # let the page paint and take input during a flood
+                    since = time.perf_counter()
+        except ConnectError as exc:
+            if exc.code != Code.NOT_FOUND:
+                raise
+            self._session_lost()
 
     def _connection(self, ok: bool, error: BaseException | None) -> None:
         if ok != self.connected:
@@ -391,8 +400,10 @@ class Engine:
                 lost = t.offset - run.received.get(t.stream, 0)
                 run.received[t.stream] = t.offset
                 self.sink.run_notice(
-                    run, f"{lost} bytes of {t.stream} were dropped by the runner (buffer limit)"
+                    run, f"Truncated: {lost} bytes of {t.stream} were dropped by the runner (buffer limit)"
                 )
+        elif event.warning is not None:
+            self.sink.run_notice(run, f"Warning: {event.warning.message}")
 
 
 def _message(exc: BaseException) -> str:

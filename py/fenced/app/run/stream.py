@@ -1,39 +1,12 @@
-"""Reading a session's Watch stream for the page: messages as they complete, output chunks merged.
+"""Output events for the page: adjacent chunks of one stream merged, so the page works per message.
 
-Pure (no `js`): `fenced.connect` underneath, over whichever transport the client has.
+Pure (no `js`). The stream itself (resuming, acknowledging, parsing big chunks a slice at a time) is
+`fenced.connect.streams`, shared with the CLI.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-from fenced.connect import Event, Output, RunnerClient
-from fenced.connect.messages import SERVICE
-from fenced.connect.protocol import StreamParser, method_url, stream_request
-
-PARSE_SLICE = 256 * 1024  # bytes of a network chunk parsed before the messages in them are handled
-
-
-async def watch_messages(client: RunnerClient, session_id: str, cursor: int) -> AsyncIterator[dict[str, Any]]:
-    """`client.stream("Watch")` without its own reconnecting (the engine does that), and with a big
-    network chunk (a browser hands over megabytes at once) parsed a slice at a time, so the page can
-    paint between the messages it holds."""
-    request = stream_request(
-        method_url(client.base_url, SERVICE, "Watch"),
-        {"sessionId": session_id, "cursor": str(cursor)},
-        token=client.token,
-    )
-    handle = await client.transport.open_stream(request)
-    try:
-        parser = StreamParser(handle.status, handle.headers)
-        async for chunk in handle.chunks():
-            for at in range(0, len(chunk), PARSE_SLICE):
-                for message in parser.feed(chunk[at : at + PARSE_SLICE]):
-                    yield message
-        parser.finish()
-    finally:
-        await handle.aclose()
+from fenced.connect import Event, Output
 
 
 def coalesce(events: list[Event]) -> list[Event]:

@@ -1,5 +1,6 @@
-"""A code cell's output area: status line (state, pid, exit code, duration), an xterm.js terminal, and
-the same output as plain text (`[data-output-text]`, kept current as output streams).
+"""A code cell's output area: status line (state, pid, exit code, duration), notices from the runner
+(`[data-run-notices]`: warnings, output it dropped), an xterm.js terminal, and the same output as plain
+text (`[data-output-text]`, kept current as output streams).
 
 The output area lives in the view's `.cell-output[data-output]`; the run state is mirrored on the cell
 element (`data-state`, `data-exit-code`, `data-pid`) for styles and tests. xterm.js comes from the
@@ -28,6 +29,7 @@ load = _bundle.load  # the bundle's module (awaits the same import)
 
 _HTML = (
     '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span></div>'
+    '<div class="run-notices" data-run-notices hidden></div>'
     '<div class="run-terminal"></div>'
     '<pre class="run-text" data-output-text hidden></pre>'
     '<pre class="run-stderr" data-stderr-text hidden></pre>'
@@ -61,6 +63,7 @@ class CellOutput:
         self.term_host = self.box.querySelector(".run-terminal")
         self.text_el = self.box.querySelector(".run-text")
         self.stderr_el = self.box.querySelector(".run-stderr")
+        self.notices_el = self.box.querySelector(".run-notices")
         self.term: Any = None
         self._proxies = [create_proxy(on_input), create_proxy(on_resize)]
         self._callbacks = obj(input=self._proxies[0], resize=self._proxies[1])
@@ -134,8 +137,12 @@ class CellOutput:
         return None
 
     def notice(self, text: str) -> None:
-        if self.term is not None:
-            self.term.write(to_js(f"\r\n\x1b[2m[{text}]\x1b[22m\r\n".encode()), False, True)
+        """A plain line above the terminal (not in it: a full-screen program keeps its screen)."""
+        line = js.document.createElement("p")
+        line.className = "run-notice"
+        line.textContent = text
+        self.notices_el.appendChild(line)
+        self.notices_el.hidden = False
 
     def refresh(self, now_ms: float | None = None) -> None:
         """Show the run's state (called on events and once a second while running)."""
@@ -196,6 +203,8 @@ class CellOutput:
         self._text, self._stderr = PlainText(), PlainText()
         self.text_el.textContent = ""
         self.stderr_el.textContent = ""
+        self.notices_el.replaceChildren()
+        self.notices_el.hidden = True
         self._tail = self._stderr_tail = None
 
     def plain_text(self) -> str:

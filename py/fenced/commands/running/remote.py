@@ -2,8 +2,9 @@
 
 Like the browser, the CLI starts executions with `Start` (so it knows an execution's id before any output
 and can send input or stop it at once) and follows *all* of the session's events on one `Watch` stream
-(`RunnerClient.watch` resumes after a dropped connection), routing them to the execution they belong
-to. Background cells keep streaming while later cells run.
+(`RunnerClient.watch`: fenced.connect's one resume loop, the browser's too, which resumes after a
+dropped connection without losing output), routing them to the execution they belong to. Background
+cells keep streaming while later cells run.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class Sink(Protocol):
     def output(self, execution: Execution, stream: str, data: bytes) -> None: ...
 
     def truncated(self, execution: Execution, stream: str) -> None: ...
+
+    def warning(self, execution: Execution, message: str) -> None: ...
 
 
 class RunnerGone(Exception):
@@ -180,6 +183,8 @@ class RemoteSession:
             self.sink.output(execution, event.output.stream, event.output.data)
         elif event.truncated is not None:
             self.sink.truncated(execution, event.truncated.stream)
+        elif event.warning is not None:
+            self.sink.warning(execution, event.warning.message)
         elif event.exited is not None and not execution.done.done():
             execution.done.set_result(event.exited)
 

@@ -45,6 +45,9 @@ class Console:
     def truncated(self, execution: Execution, stream: str) -> None:
         self.say(f"part of the {stream} of {execution.name!r} was lost (the runner no longer had it)")
 
+    def warning(self, execution: Execution, message: str) -> None:
+        self.say(f"warning, cell {execution.name!r}: {message}")
+
     # -- our lines --------------------------------------------------------------------------------
     def _newline_if_needed(self) -> None:
         """A cell that printed no final newline on the terminal would glue our line to its output."""
