@@ -45,7 +45,7 @@ class Capture:
             self.cut = True
 
 
-def as_text(data: bytes, *, terminal: bool) -> str:
+def as_text(data: bytes | bytearray, *, terminal: bool) -> str:
     """Output bytes as the text a later cell gets (undecodable bytes kept as they were)."""
     text = bytes(data).decode("utf-8", "surrogateescape")
     if terminal:
@@ -66,7 +66,7 @@ class Flow:
         """What a new execution's environment gets."""
         return {PREVIOUS: self.previous}
 
-    def record(self, name: str, data: bytes, *, terminal: bool, background: bool) -> None:
+    def record(self, name: str, data: bytes | bytearray, *, terminal: bool, background: bool) -> None:
         """An execution ended with this standard output."""
         text = as_text(data, terminal=terminal)
         if not background:

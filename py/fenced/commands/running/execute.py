@@ -68,6 +68,8 @@ class Run:
         self.console.on_closed = lambda: self.on_stop(signal.SIGPIPE)  # `fenced run ... | head`: stop
         self.secrets = SecretValues()
         self.sink = MaskingSink(self.console, self.secrets)
+        rule = book.secret_names()
+        self.secret_names = tuple(sorted(rule.declared)) + rule.globs  # the runner reports these too
         self.history_failed = False
         self.terminal = LocalTerminal()
         self.pump = StdinPump(latch_eof=not self.terminal.stdin_tty)
@@ -183,12 +185,16 @@ class Run:
     def _ended(
         self, entry: Entry, execution: Execution, started: dt.datetime, done: asyncio.Future[Exited]
     ) -> None:
-        """An execution ended (or its runner went away): flush its mask, record it in the history."""
+        """An execution ended (or its runner went away): learn the secrets it exported, flush its mask
+        (what it held back is masked with them too), record it in the history."""
+        error = None if done.cancelled() else done.exception()
+        exited = None if done.cancelled() or error is not None else done.result()
+        if exited is not None:
+            for name in self.secrets.add_named(exited.secret_env):
+                self.console.say(f"warning: the value of {name} is too short to be masked in output")
         capture = self.sink.finish(execution)
         if done.cancelled():
             return
-        error = done.exception()
-        exited = None if error is not None else done.result()
         self._remember(entry, started, capture, exited, str(error) if error else "")
 
     def _remember(
@@ -249,6 +255,7 @@ class Run:
             background=spec.background,
             known_id=spec.known_id,
             known_name=spec.known_name,
+            secret_names=self.secret_names,
         )
         raw = on_terminal and not spec.background and self.terminal.stdin_tty
         # Raw mode before the start: keys typed as soon as the cell shows its prompt must reach it.

@@ -110,6 +110,12 @@ class MaskingSink:
     def truncated(self, execution: Execution, stream: str) -> None:
         self.console.truncated(execution, stream)
 
+    def warning(self, execution: Execution, message: str) -> None:
+        """A runner's warning about the cell (it names variables, never their values)."""
+        tell = getattr(self.console, "warning", None)
+        if tell is not None:
+            tell(execution, message)
+
     def finish(self, execution: Execution) -> Capture:
         """The execution ended: write what its redactors held back; its capture."""
         for stream in ("stdout", "stderr"):
