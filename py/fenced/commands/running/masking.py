@@ -112,9 +112,7 @@ class MaskingSink:
 
     def warning(self, execution: Execution, message: str) -> None:
         """A runner's warning about the cell (it names variables, never their values)."""
-        tell = getattr(self.console, "warning", None)
-        if tell is not None:
-            tell(execution, message)
+        self.console.warning(execution, message)
 
     def finish(self, execution: Execution) -> Capture:
         """The execution ended: write what its redactors held back; its capture."""
