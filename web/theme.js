@@ -1,4 +1,5 @@
-// Light/dark theme: follows the OS by default; the header's "Theme" button cycles system -> light -> dark.
+// Light/dark theme: follows the OS by default; the header's "Theme" button cycles system -> light -> dark
+// (an icon button: its label, "Theme: Dark", is its accessible name and its tooltip).
 // Plain JS loaded in <head> so a saved choice applies before the first paint (no flash while Python boots).
 "use strict";
 window.fencedTheme = (() => {
@@ -12,7 +13,12 @@ window.fencedTheme = (() => {
   function apply(mode) {
     if (mode === "system") delete root.dataset.theme; else root.dataset.theme = mode;
     const button = document.getElementById("theme-toggle");
-    if (button) { button.textContent = label(mode); button.dataset.mode = mode; }
+    if (button) {
+      const text = button.querySelector(".label") || button;
+      text.textContent = label(mode);
+      button.title = `${label(mode)} (click for ${MODES[(MODES.indexOf(mode) + 1) % MODES.length]})`;
+      button.dataset.mode = mode;
+    }
   }
   function set(mode) {
     if (!MODES.includes(mode)) return;

@@ -25,7 +25,17 @@ APP = ROOT / "py" / "fenced" / "app"
 def fake_view() -> Any:
     """What ViewCommands reads when it builds its table: bound methods of the view."""
     calls: list[str] = []
-    names = ("edit", "command_mode", "undo", "redo", "open_palette", "select", "flush", "run")
+    names = (
+        "edit",
+        "command_mode",
+        "undo",
+        "redo",
+        "open_palette",
+        "select",
+        "flush",
+        "run",
+        "toggle_sidebar",
+    )
     view = SimpleNamespace(calls=calls, cells=[], active=0, notebook=None, root=None)
     for name in names:
         setattr(view, name, lambda *a, _n=name, **k: calls.append(_n))
@@ -33,16 +43,26 @@ def fake_view() -> Any:
 
 
 def page_table() -> CommandTable:
-    """The table as boot builds it: the view's commands, then the run room's."""
+    """The table as boot builds it: the view's commands, then the file room's and the run room's."""
     view = fake_view()
     table = CommandTable(lambda: True)
     table.add(*ViewCommands(view).commands())
     with browser_modules():
+        from fenced.app.files.controller import FilesController
         from fenced.app.run.commands import RunCommands
 
+        table.add(*FilesController(view).commands())  # type: ignore[arg-type]
         session = SimpleNamespace(controller=None, focus_runner=lambda: None)
         table.add(*RunCommands(view, session, outputs=None).commands())  # type: ignore[arg-type]
     return table
+
+
+def run_cell_menu() -> set[str]:
+    with browser_modules():
+        from fenced.app.run.commands import RunCommands
+
+        session = SimpleNamespace(controller=None, focus_runner=lambda: None)
+        return {a.op for a in RunCommands(fake_view(), session, outputs=None).cell_menu()}  # type: ignore[arg-type]
 
 
 def keymap_commands() -> set[str]:
@@ -91,17 +111,21 @@ def run_calls_in_app() -> set[str]:
 def test_every_name_asked_for_is_a_command() -> None:
     table = page_table()
     with browser_modules():
+        from fenced.app.run import terminal
         from fenced.app.view import listeners, panels
 
         toolbar = set(re.findall(r'data-nb="([^"]+)"', panels.TOOLBAR))
         without_cells = set(listeners._WITHOUT_CELLS)
+        output_actions = set(re.findall(r'data-op="([^"]+)"', terminal._HTML))
+    page = (ROOT / "index.html").read_text()
     asked = {
         "keymap": keymap_commands(),
-        "cell actions bar (data-op)": {op for op, *_ in cellhtml.CELL_ACTIONS},
+        "cell actions bar and menu (data-op)": {a.op for a in cellhtml.CELL_ACTIONS},
+        "the run room's cell menu items": run_cell_menu(),
+        "an output's actions (data-op)": output_actions,
         "notebook toolbar (data-nb)": toolbar,
-        "Run toolbar (data-run-action)": set(
-            re.findall(r'data-run-action="([^"]+)"', (ROOT / "index.html").read_text())
-        ),
+        "the header's run commands (data-run-action)": set(re.findall(r'data-run-action="([^"]+)"', page)),
+        "the page's command buttons (data-command)": set(re.findall(r'data-command="([^"]+)"', page)),
         "keys without cells": without_cells,
         "commands.run(...) in the code": run_calls_in_app(),
     }
@@ -135,11 +159,19 @@ def test_commands_that_need_a_document_wait_for_one() -> None:
 def test_the_palette_lists_labelled_commands_in_order_then_its_sources() -> None:
     table = page_table()
     table.add_palette_source(lambda: [PaletteItem("Run cell: build", lambda: None)])
-    assert [item.label for item in table.palette_items()] == [
-        "Run all",
-        "Stop all",
-        "Restart session",
-        "Save with outputs",
-        "Connect to a runner…",
-        "Run cell: build",
-    ]
+    labels = [item.label for item in table.palette_items()]
+    assert labels == [c.label for c in table if c.label] + ["Run cell: build"]
+    run_room = ["Run all", "Stop all", "Restart session", "Save with outputs", "Connect to a runner…"]
+    assert [label for label in labels if label in run_room] == run_room
+    for wanted in (
+        "Open a file…",
+        "Open a folder…",
+        "Open the sample runbook",
+        "Save as…",
+        "Keyboard shortcuts",
+        "Run the cells above",
+        "Run this cell and below",
+        "Clear all outputs",
+        "Copy the cell's output",
+    ):
+        assert wanted in labels

@@ -26,8 +26,11 @@ def origin(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def runner(app_url: str) -> Iterator[RunnerProcess]:
-    """A runner that allows the app's origin (a different port, so a different origin)."""
-    with RunnerProcess("--allow-origin", origin(app_url), "--stop-grace", "0.5", "--quiet") as proc:
+    """A runner that allows the app's origin (a different port, so a different origin).
+
+    `--allow-host 127.0.0.1`: some tests reach it through a loopback TCP proxy on another port."""
+    flags = ("--allow-origin", origin(app_url), "--allow-host", "127.0.0.1", "--stop-grace", "0.5", "--quiet")
+    with RunnerProcess(*flags) as proc:
         assert origin(proc.url) != origin(app_url)
         yield proc
 
@@ -37,6 +40,13 @@ def connect(page: Any, app_url: str, runner: RunnerProcess) -> None:
     page.goto(f"{app_url}?runner={urllib.parse.quote(runner.url, safe=':/')}#token={runner.token}")
     wait_ready(page)
     wait_runner_state(page, "connected")
+
+
+def open_runner_settings(page: Any) -> None:
+    """Show the runner's URL and token fields (they are in the runner chip's popover in the header)."""
+    if not page.get_by_label("Runner URL").is_visible():
+        page.locator(".runner-settings [popovertarget]").first.click()
+        page.get_by_label("Runner URL").wait_for()
 
 
 def wait_runner_state(page: Any, state: str, timeout_ms: int = TIMEOUT_MS) -> Any:

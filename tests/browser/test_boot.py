@@ -18,8 +18,9 @@ pytestmark = pytest.mark.browser
 def test_boots_and_shows_shell(ready_page: Any) -> None:
     page = ready_page
     assert page.locator("h1.brand").inner_text() == "Fenced"
-    assert page.get_by_label("Runner URL").is_visible()
-    assert page.get_by_label("Drop zone").is_visible()
+    assert page.locator("#runner-status").is_visible()  # the runner chip; its fields are in its popover
+    assert page.get_by_label("Drop zone").is_hidden()  # an overlay, only while a file is dragged
+    assert page.get_by_role("button", name="Try a sample runbook").is_enabled()
     assert page.locator("#loading").is_hidden()
     assert page.get_by_role("button", name="Open", exact=True).is_enabled()
     # Python really runs: evaluate something only CPython-in-wasm can answer.

@@ -23,6 +23,7 @@ from tests.browser.files_support import (
     view_text,
     wait_cells,
 )
+from tests.browser.view_support import header_action
 from tests.conftest import wait_ready
 
 pytestmark = pytest.mark.browser
@@ -137,7 +138,7 @@ def test_open_folder_lists_markdown_and_opens_one(ready_page: Any) -> None:
     ]:
         opfs_write(page, path, data)
     stub_folder_picker(page, "proj")
-    page.get_by_role("button", name="Open folder").click()
+    header_action(page, "Open folder")
     panel = page.get_by_role("complementary", name="Folder")
     panel.get_by_role("button", name="docs/envs.md").wait_for()
     listed = panel.locator(".folder-file").all_inner_texts()

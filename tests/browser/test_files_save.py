@@ -23,6 +23,7 @@ from tests.browser.files_support import (
     wait_cells,
     wait_dirty,
 )
+from tests.browser.view_support import header_action
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +76,7 @@ def test_unedited_save_and_download_keep_the_bytes(ready_page: Any) -> None:
     expect(message(page, "success")).to_contain_text("Saved runbook.md")
     assert opfs_read(page, "runbook.md") == original
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download").click()
+        header_action(page, "Download")
     assert download.value.suggested_filename == "runbook.md"
     assert Path(download.value.path()).read_bytes() == original
     assert page.locator("body").get_attribute("data-dirty") == "false"
@@ -89,7 +90,7 @@ def test_dropped_file_saves_via_save_as_and_says_why(ready_page: Any) -> None:
     append_to_cell(page, "echo", " # dropped")
     wait_dirty(page, True)
     with page.expect_download() as download:  # a copy, before saving: the edited text
-        page.get_by_role("button", name="Download").click()
+        header_action(page, "Download")
     assert Path(download.value.path()).read_bytes() == edited_readme(original, b" # dropped")
     stub_save_picker(page, "saved/README.md")
     page.get_by_role("button", name="Save", exact=True).click()

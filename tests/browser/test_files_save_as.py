@@ -23,7 +23,7 @@ from tests.browser.files_support import (
 )
 from tests.browser.test_files_drafts import reload_past_guard
 from tests.browser.test_files_save import edited_readme, open_from_disk
-from tests.browser.view_support import view_eval
+from tests.browser.view_support import header_action, view_eval
 from tests.conftest import run_in_page
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_save_as_moves_name_saves_and_drafts_to_the_new_file(ready_page: Any) ->
     assert run_in_page(page, DRAFT_NAMES) == ["README.md"]
 
     stub_save_picker(page, "copies/runbook.md")
-    page.get_by_role("button", name="Save as", exact=True).click()
+    header_action(page, "Save as")
     wait_dirty(page, False)
     expect_named(page, "runbook.md", dirty=False)
     assert view_eval(page, "view.name") == "runbook.md"
@@ -108,7 +108,7 @@ def test_save_as_inside_the_open_folder_rebases_images_and_the_panel(ready_page:
     ]:
         opfs_write(page, path, data)
     stub_folder_picker(page, "proj")
-    page.get_by_role("button", name="Open folder").click()
+    header_action(page, "Open folder")
     panel = page.get_by_role("complementary", name="Folder")
     panel.get_by_role("button", name="docs/guide.md").click()
     expect_named(page, "guide.md", dirty=False)
@@ -116,7 +116,7 @@ def test_save_as_inside_the_open_folder_rebases_images_and_the_panel(ready_page:
     page.wait_for_function("() => document.querySelector(\"#notebook img[alt='logo']\")?.naturalWidth === 1")
 
     stub_save_picker(page, "proj/deep/er/guide.md")
-    page.get_by_role("button", name="Save as", exact=True).click()
+    header_action(page, "Save as")
     expect(panel.locator("[aria-current='true']")).to_have_text("deep/er/guide.md")
     assert panel.locator(".folder-file").all_inner_texts() == ["deep/er/guide.md", "docs/guide.md"]
     assert view_eval(page, "view.name") == "deep/er/guide.md"

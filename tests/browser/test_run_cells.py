@@ -26,6 +26,7 @@ from tests.browser.run_support import (
     wait_output,
     wait_state,
 )
+from tests.browser.view_support import cell_action, header_action
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -86,7 +87,7 @@ def test_stop_a_long_command(page: Any, app_url: str, runner: RunnerProcess) -> 
     run(page, "other")
     wait_state(page, "sleeper", "running")
     wait_state(page, "other", "running")
-    page.get_by_role("button", name="Stop all").click()
+    header_action(page, "Stop all")
     wait_exit(page, "sleeper", 130)
     wait_exit(page, "other", 130)
 
@@ -142,7 +143,9 @@ def test_run_all_stops_at_a_failure_unless_asked_to_continue(
     assert cell(page, "skipped").get_attribute("data-state") == "idle"
     assert output_text(page, "first") == "one\n"
 
+    page.get_by_role("button", name="More run actions").click()  # Run all's menu
     page.get_by_label("Continue after a failure").check()
+    page.keyboard.press("Escape")
     run_all.click()
     wait_exit(page, "last", 0)
     assert output_text(page, "last") == "three\n"
@@ -170,7 +173,7 @@ def test_env_and_cwd_carry_over_and_frontmatter_is_honoured(
     run(page, "up")
     wait_exit(page, "up", 0)
     assert Path(output_text(page, "up").strip()).resolve() == tmp_path.resolve()
-    page.get_by_role("button", name="Restart session").click()  # a fresh session: no GREETING, no cd
+    header_action(page, "Restart session")  # a fresh session: no GREETING, no cd
     expect(page.locator(".message")).to_contain_text("Started a new session")
     run(page, "get")
     wait_output(page, "get", f" from {tmp_path}\n")  # (its earlier run also exited 0: wait for the text)
@@ -213,7 +216,7 @@ def test_a_cells_output_comes_back_with_it_when_its_deletion_is_undone(
     run(page, "one")
     wait_exit(page, "one", 0)
     cell(page, "one").locator(".cell-name").click()  # select it: the actions bar moves in
-    cell(page, "one").get_by_role("button", name="Delete cell").click()
+    cell_action(cell(page, "one"), "Delete cell")
     expect(cell(page, "one")).to_have_count(0)
     page.get_by_role("button", name="Undo", exact=True).click()
     expect(cell(page, "one").locator("[data-output-text]")).to_have_text("first\n")

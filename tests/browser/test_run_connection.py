@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.run_support import cell, cells_md, connect, open_doc, origin, runner, wait_runner_state
+from tests.browser.run_support import (
+    cell,
+    cells_md,
+    connect,
+    open_doc,
+    open_runner_settings,
+    origin,
+    runner,
+    wait_runner_state,
+)
 from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
@@ -33,6 +42,7 @@ def wait_error(page: Any, reason: str) -> None:
 
 
 def enter_runner(page: Any, url: str, token: str) -> None:
+    open_runner_settings(page)
     page.get_by_label("Runner URL").fill(url)
     page.get_by_label("Runner token").fill(token)
     page.get_by_label("Runner token").press("Enter")
@@ -64,6 +74,7 @@ def test_address_token_is_removed_kept_and_used_after_reload(
     assert "token" not in page.url and runner.token not in page.url
     expect(status(page)).to_contain_text(f"{getpass.getuser()}@{socket.gethostname()}")
     assert page.evaluate("localStorage.getItem('fenced.runner.token')") == runner.token
+    open_runner_settings(page)
     assert page.get_by_label("Runner URL").input_value() == runner.url
     page.goto(app_url)  # no runner in the address any more: the stored settings connect
     wait_ready(page)

@@ -19,6 +19,7 @@ from tests.browser.files_support import (
     wait_cells,
 )
 from tests.browser.run_support import cells_md, connect, run, runner, wait_exit
+from tests.browser.view_support import header_action
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -61,12 +62,12 @@ def test_outputs_file_goes_next_to_the_runbook_in_the_opened_folder(
     connect(page, app_url, runner)
     opfs_write(page, "proj/docs/book.md", RUNBOOK.encode())
     stub_folder_picker(page, "proj")
-    page.get_by_role("button", name="Open folder").click()
+    header_action(page, "Open folder")
     page.get_by_role("complementary", name="Folder").get_by_role("button", name="docs/book.md").click()
     wait_cells(page, 3)
     run(page, "hello")
     wait_exit(page, "hello", 0)
-    page.get_by_role("button", name="Save with outputs").click()
+    header_action(page, "Save with outputs")
     expect(page.locator(".message-success")).to_contain_text("Saved outputs of 1 cell to book-")
     names = listing(page, "proj/docs")
     outputs = [n for n in names if n != "book.md"]
@@ -85,7 +86,7 @@ def test_without_a_folder_save_as_is_offered(page: Any, app_url: str, runner: Ru
     wait_cells(page, 3)
     run(page, "hello")
     wait_exit(page, "hello", 0)
-    page.get_by_role("button", name="Save with outputs").click()
+    header_action(page, "Save with outputs")
     expect(page.locator(".message-success")).to_contain_text("to picked.md")
     suggested = page.evaluate("window.__saveOpts.suggestedName")
     assert re.fullmatch(r"book-[0-9A-HJKMNP-TV-Z]{26}\.md", suggested)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.view_support import cell, cells_summary, show, view_eval, view_text
+from tests.browser.view_support import cell, cell_action, cells_summary, show, view_eval, view_text
 
 pytestmark = pytest.mark.browser
 
@@ -98,14 +98,14 @@ def test_actions_bar(ready_page: Any) -> None:
     assert _active(page) == "2"
     cell(page, 2).get_by_role("button", name="Move cell up").click()
     assert view_text(page) == DOC
-    cell(page, 1).get_by_role("button", name="Duplicate cell").click()
+    cell_action(cell(page, 1), "Duplicate cell")
     assert cells_summary(page)[1:3] == [["1", "code", "first"], ["2", "code", "first-copy"]]
     assert view_text(page).count("echo one") == 2
     cell(page, 2).get_by_role("button", name="Delete cell").click()
     assert view_text(page) == DOC
     assert _active(page) == "2"
     cell(page, 1).locator(".cell-header").click()
-    cell(page, 1).get_by_role("button", name="Add Markdown cell below").click()
+    cell_action(cell(page, 1), "Add Markdown cell below")
     new = cell(page, 2)
     assert new.get_attribute("data-cell-kind") == "markdown"
     page.wait_for_function("() => document.activeElement.classList.contains('cm-content')")
@@ -113,7 +113,7 @@ def test_actions_bar(ready_page: Any) -> None:
     page.keyboard.press("Escape")
     assert new.locator("strong").inner_text() == "note"
     cell(page, 4).locator(".cell-header").click()
-    cell(page, 4).get_by_role("button", name="Add code cell above").click()
+    cell_action(cell(page, 4), "Add code cell above")
     page.wait_for_function("() => document.activeElement.classList.contains('cm-content')")
     page.keyboard.type("ls -la")
     page.keyboard.press("Escape")

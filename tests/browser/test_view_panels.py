@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from fenced.document import loads
-from tests.browser.view_support import cell, cells_summary, show, view_text
+from tests.browser.view_support import cell, cell_action, cells_summary, show, view_text
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_attributes_editor(ready_page: Any) -> None:
     page = ready_page
     show(page, DOC)
     cell(page, 1).locator(".cell-header").click()
-    cell(page, 1).get_by_role("button", name="Cell attributes").click()
+    cell_action(cell(page, 1), "Cell attributes")
     dialog = page.get_by_role("dialog", name="Cell attributes: setup")
     assert dialog.get_by_label("Name").input_value() == "setup"
     assert dialog.get_by_label("Interactive").is_checked()
@@ -77,7 +77,7 @@ def test_attributes_editor(ready_page: Any) -> None:
         loads(DOC).cells[1].original_text() or "", ""
     )  # only that cell changed
     # Invalid input keeps the dialog open with a message; Cancel changes nothing.
-    cell(page, 1).get_by_role("button", name="Cell attributes").click()
+    cell_action(cell(page, 1), "Cell attributes")
     dialog = page.get_by_role("dialog", name="Cell attributes: prepare")
     dialog.get_by_label("Terminal rows").fill("0")
     dialog.get_by_role("button", name="Save").click()
@@ -90,7 +90,7 @@ def test_attributes_editor(ready_page: Any) -> None:
     assert view_text(page) == DOC
     # "Change language" opens the same dialog on its Language field; highlighting follows.
     cell(page, 3).locator(".cell-header").click()
-    cell(page, 3).get_by_role("button", name="Change language").click()
+    cell_action(cell(page, 3), "Change language")
     dialog = page.get_by_role("dialog", name="Cell attributes: make-all")
     assert page.evaluate("() => document.activeElement.name") == "language"
     page.keyboard.type("python")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from fenced.document import loads
-from tests.browser.view_support import cell, show, view_text
+from tests.browser.view_support import cell, cell_action, show, view_text
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_broken_attributes_and_frontmatter_are_flagged_at_open(ready_page: Any) 
     assert '```sh {"name": "x", bad}\necho one again\n```' in view_text(page)
     # The attribute editor shows the text as written, and fixing it clears the warning.
     cell(page, 1).locator(".cell-header").click()
-    cell(page, 1).get_by_role("button", name="Cell attributes").click()
+    cell_action(cell(page, 1), "Cell attributes")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text('{"name": "x", bad}')
     dialog.get_by_label("Name").fill("x")

@@ -85,3 +85,32 @@ def make_runbook(cells: int) -> str:
             attrs = f' {{"name":"step-{i}"}}' if i % 4 == 0 else ""
             out.append(f"```{lang}{attrs}\n{code}\n```\n")
     return "\n".join(out)
+
+
+def cell_action(cell_locator: Any, name: str) -> None:
+    """Click the cell action named `name` on that cell, as a user does: the actions bar shows on the cell under
+    the mouse (or the selected one); what is not one of its icons is in its "More cell actions" menu."""
+    cell_locator.hover(position={"x": 4, "y": 4})
+    bar = cell_locator.get_by_role("toolbar", name="Cell actions")
+    bar.wait_for()
+    button = bar.get_by_role("button", name=name)
+    if not button.count():
+        bar.get_by_role("button", name="More cell actions").click()
+        button = cell_locator.locator(".cell-menu").get_by_role("button", name=name)
+    button.click()
+
+
+def header_action(page: Any, name: str) -> None:
+    """Click a command of the header by its accessible name, as a user does: a visible button, or an entry of
+    the menu that holds it ("File", "More run actions"), or of the one "Menu" a phone folds them into."""
+    target = (
+        page.locator(".app-header").get_by_role("button", name=name, exact=True, include_hidden=True).first
+    )
+    if not target.is_visible():
+        folded = page.get_by_role("button", name="Menu", exact=True)
+        if folded.is_visible():
+            folded.click()
+        else:
+            menu = target.evaluate("e => e.closest('[popover]').id")
+            page.locator(f'[popovertarget="{menu}"]').click()
+    target.click()

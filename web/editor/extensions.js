@@ -21,6 +21,9 @@ export function editingExtensions() {
     bracketMatching(),
     syntaxHighlighting(classHighlighter),
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+    // Not a Tab stop: Tab moves between cells and controls; Enter on a cell (or a click) enters the editor,
+    // where Tab then indents, and Esc leaves it (the shortcut help says so).
+    EditorView.contentAttributes.of({tabindex: "-1"}),
   ];
   return shared;
 }

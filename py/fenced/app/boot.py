@@ -62,9 +62,9 @@ def _save_code_cache() -> None:
 async def start() -> None:
     document = js.document
     _reseed()
-    testing.install(_compose())
-    for button in document.querySelectorAll(".file-actions button"):
-        button.disabled = False
+    page = _compose()
+    testing.install(page)
+    page.view.shell.ready()  # Open, Open folder, the empty state's buttons (Save waits for a document)
     document.getElementById("loading").hidden = True
     document.body.dataset.appState = "ready"
     js.fencedBoot.mark("ready")

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import js
 
 from fenced.app import fsa
-from fenced.app.jsffi import JsException, js_message, keep, obj, opt
+from fenced.app.jsffi import JsException, js_list, js_message, keep, obj, opt
 from fenced.app.notify import clear, notify
+from fenced.app.view.commandtable import Command, CommandTable
 from fenced.app.view.events import DocumentChanged, DocumentRef, ViewEvents
 
 from . import kinds, ui
@@ -25,12 +26,16 @@ from .saving import Saver
 from .state import Base, Current, OpenDocument
 from .tasks import spawn
 
+SAMPLE_URL = "./web/sample.md"  # shipped with the app (build.py copies web/)
+SAMPLE_NAME = "fenced-sample.md"
+
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
     class FilesView(Protocol):
         """What the file layer needs of the view (`NotebookView`)."""
 
         events: ViewEvents
+        commands: CommandTable
 
         async def show(self, text: str, doc: DocumentRef) -> None: ...
 
@@ -72,6 +77,7 @@ class FilesController:
         for name, action in actions.items():
             btn = doc.querySelector(f'.file-actions [data-action="{name}"]')
             btn.addEventListener("click", keep(lambda _e, a=action: spawn(a())))
+        self.view.commands.add(*self.commands())
         capture = obj(capture=True)
         for event, handler in (
             ("dragenter", self._on_drag),
@@ -107,6 +113,24 @@ class FilesController:
         )
         ui.show_document(None, False)
         spawn(self._startup())
+
+    def commands(self) -> list[Command]:
+        """The file actions as commands: the empty state's buttons, the palette and keys run them by name."""
+        return [
+            Command("open", lambda: spawn(self.open()), label="Open a file…", needs_document=False),
+            Command(
+                "open-folder", lambda: spawn(self.open_folder()), label="Open a folder…", needs_document=False
+            ),
+            Command(
+                "open-sample",
+                lambda: spawn(self.open_sample()),
+                label="Open the sample runbook",
+                needs_document=False,
+            ),
+            Command("save", lambda: spawn(self.saver.save()), label="Save"),
+            Command("save-as", lambda: spawn(self.saver.save_as()), label="Save as…"),
+            Command("download", lambda: spawn(self.saver.download()), label="Download"),
+        ]
 
     async def _startup(self) -> None:
         await self.places.refresh_recents()
@@ -163,10 +187,17 @@ class FilesController:
             spawn(self._open_dropped(picks))
 
     def _on_key(self, event: Any) -> None:
-        if (event.ctrlKey or event.metaKey) and not event.altKey and str(event.key).lower() == "s":
+        if not (event.ctrlKey or event.metaKey) or event.altKey:
+            return
+        key = str(event.key).lower()
+        if key == "s":
             event.preventDefault()
             event.stopPropagation()
             spawn(self.saver.save_as() if event.shiftKey else self.saver.save())
+        elif key == "o" and not event.shiftKey:
+            event.preventDefault()
+            event.stopPropagation()
+            spawn(self.open())
 
     # --- opening --------------------------------------------------------------------------------
 
@@ -234,6 +265,20 @@ class FilesController:
         handle = await fsa.pick_open(kinds.PICKER_TYPES)
         if handle is not None:
             await self.open_file(await handle.getFile(), handle)
+
+    async def open_sample(self) -> None:
+        """The runbook shipped with the app (web/sample.md): opened like a dropped file, so it has no file
+        handle (Save offers Save as or Download) and its identity is its name and content."""
+        try:
+            response = await js.fetch(SAMPLE_URL)
+            if not response.ok:
+                raise OSError(f"HTTP {response.status}")
+            data = await response.arrayBuffer()
+        except (JsException, OSError) as exc:
+            notify(f"Could not load the sample runbook: {exc}", "error", key="files")
+            return
+        file = js.File.new(js_list([data]), SAMPLE_NAME, obj(type="text/markdown"))
+        await self.open_file(file)
 
     async def open_folder(self) -> None:
         if not fsa.supports("showDirectoryPicker"):

@@ -1,6 +1,8 @@
-"""The run controls' state: each code cell's Run/Stop buttons (the view's cell toolbar, filled through
-`cellparts`) and the Run toolbar (`.run-actions` in index.html). Enabled or not, and why not, as of the
-runner connection and the cells' runs; nothing here decides what a click does (`commands`).
+"""The run controls' state: each code cell's Run/Stop buttons (in the cell's gutter, as in Jupyter and VS
+Code, filled through `cellparts`), the line that says when it last ran (the cell toolbar), and the page's
+run commands in the header (Run all and its menu, Save with outputs in the File menu: `[data-run-action]`).
+Enabled or not, and why not, as of the runner connection and the cells' runs; nothing here decides what
+a click does (`commands`).
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ from fenced.app.jsffi import opt
 from fenced.app.view.cellparts import CellData
 
 RUN_TITLE = "Run cell (Ctrl+Enter)"
+WHY_ACTIONS = ("run-all", "run-above", "run-below", "restart")  # they say why they cannot run
 
 
 class Buttons:
     def __init__(self, root: Any, actions: Any, reason: Callable[[], str]) -> None:
         self.root = root  # the view's root: the cells' buttons are in there
-        self.actions = actions  # .run-actions
+        self.actions = actions  # the page's header: every [data-run-action] button is in there
         self.reason = reason  # why nothing can run now ("" when it can)
 
-    def toolbar_html(self, c: CellData) -> str:
-        """Run/Stop buttons of a code cell (the view's "toolbar" provider); state as of now, kept
-        current by `update`."""
+    def gutter_html(self, c: CellData) -> str:
+        """Run/Stop buttons of a code cell and its execution count (the view's "gutter" provider); state
+        as of now, kept current by `update`. The accessible names ("Run cell", "Stop cell") are hooks."""
         why = self.reason()
         run_attrs = (
             f' disabled title="{escape(why)}" aria-description="{escape(why)}"'
@@ -31,10 +34,17 @@ class Buttons:
             else f' title="{RUN_TITLE}"'
         )
         return (
-            f'<button type="button" class="run-button" data-run="run" aria-label="Run cell"{run_attrs}>▶</button>'
-            '<button type="button" class="stop-button" data-run="stop" aria-label="Stop cell" title="Stop cell"'
-            " disabled>■</button>"
+            f'<button type="button" class="run-button" data-run="run" data-icon="play"{run_attrs}>'
+            '<span class="label">Run cell</span></button>'
+            '<button type="button" class="stop-button" data-run="stop" data-icon="primitive-square"'
+            ' title="Stop cell" disabled><span class="label">Stop cell</span></button>'
+            '<span class="run-count" data-run-count></span>'
         )
+
+    def toolbar_html(self, c: CellData) -> str:
+        """When the cell last ran and for how long (the view's "toolbar" provider: after its name), filled
+        by the cell's output (`terminal.CellOutput`)."""
+        return '<span class="run-when" data-run-when></span>'
 
     def update(self, *, has_document: bool, has_controller: bool, running_all: bool) -> None:
         """Every Run button of the page and the Run toolbar, for the current state (cells that run are
@@ -45,13 +55,18 @@ class Buttons:
         can_run = not why and has_document and has_controller
         for name, enabled in (
             ("run-all", can_run and not running_all),
+            ("run-above", can_run and not running_all),
+            ("run-below", can_run and not running_all),
             ("restart", can_run),
             ("stop-all", has_controller),
             ("save-outputs", has_document),
+            ("clear-all-outputs", has_document),
         ):
-            button = self.actions.querySelector(f'[data-run-action="{name}"]')
+            button = opt(self.actions.querySelector(f'[data-run-action="{name}"]'))
+            if button is None:
+                continue
             button.disabled = not enabled
-            title = why if name in ("run-all", "restart") and why else ""
+            title = why if name in WHY_ACTIONS and why else ""
             button.title = title
             if title:
                 button.setAttribute("aria-description", title)

@@ -16,6 +16,7 @@ import js
 
 from fenced.app.jsffi import closest, guarded, listen, opt
 from fenced.app.notify import notify
+from fenced.app.view.cellparts import CellAction
 from fenced.app.view.commandtable import Command, CommandTable, PaletteItem
 
 from .controller import Controller
@@ -83,6 +84,22 @@ class RunCommands:
             Command("restart", self.restart, label="Restart session", needs_document=False),
             Command("save-outputs", self.save_outputs, label="Save with outputs", needs_document=False),
             Command("connect", self.session.focus_runner, label="Connect to a runner…", needs_document=False),
+            Command("run-above", self.run_above, label="Run the cells above"),
+            Command("run-below", self.run_below, label="Run this cell and below"),
+            Command("clear-output", self.clear_output, label="Clear the cell's output"),
+            Command("clear-all-outputs", self.clear_all_outputs, label="Clear all outputs"),
+            Command("toggle-output", self.toggle_output, label="Collapse or expand the cell's output"),
+            Command("copy-output", self.copy_output, label="Copy the cell's output"),
+        ]
+
+    def cell_menu(self) -> list[CellAction]:
+        """The run room's entries of the cells' "…" menu (commands above, run on the cell of the menu)."""
+        return [
+            CellAction("run-above", "Run the cells above", "run-above"),
+            CellAction("run-below", "Run this cell and below", "run-below"),
+            CellAction("copy-output", "Copy output", "copy", "code"),
+            CellAction("toggle-output", "Collapse or expand output", "fold", "code"),
+            CellAction("clear-output", "Clear output", "clear-all", "code"),
         ]
 
     def palette_items(self) -> list[PaletteItem]:
@@ -151,7 +168,7 @@ class RunCommands:
             return
         if key != "Enter" or event.isComposing or event.defaultPrevented or (shift + mod + alt) != 1:
             return
-        if opt(js.document.querySelector("dialog[open]")) is not None:
+        if opt(js.document.querySelector("dialog[open], [popover]:popover-open")) is not None:
             return
         target = event.target
         cell_el = closest(target, ".cell")
@@ -201,14 +218,52 @@ class RunCommands:
         if controller is not None and 0 <= index < len(cells):
             spawn(controller.engine.stop(self.view.key(cells[index])))
 
-    def run_all(self) -> None:
+    def run_all(self, start: int = 0, stop: int | None = None) -> None:
         controller = self.session.controller
         if controller is None:
+            notify(self.session.reason() or "Open a runbook first.", "warning", key="run")
             return
         self.view.flush()
-        task = controller.start_run_all(self.session.keep_going())
+        task = controller.start_run_all(self.session.keep_going(), start, stop)
         task.add_done_callback(lambda _t: self.session.update())
         self.session.update()
+
+    def run_above(self) -> None:
+        """The cells before the selected one (Jupyter's "Run All Above Selected Cell")."""
+        self.run_all(0, self.view.active)
+
+    def run_below(self) -> None:
+        """The selected cell and every one after it."""
+        self.run_all(self.view.active, None)
+
+    # --- the selected cell's output ---------------------------------------------------------------
+
+    def _active_output(self) -> Any:
+        cells = self.view.cells
+        index = self.view.active
+        if not 0 <= index < len(cells) or cells[index].kind != "code":
+            return None
+        return self.outputs.get(self.view.key(cells[index]))
+
+    def clear_output(self) -> None:
+        out = self._active_output()
+        if out is not None:
+            out.clear()
+
+    def clear_all_outputs(self) -> None:
+        self.outputs.clear_all()
+
+    def toggle_output(self) -> None:
+        out = self._active_output()
+        if out is not None:
+            out.toggle_collapsed()
+
+    def copy_output(self) -> None:
+        out = self._active_output()
+        if out is None:
+            notify("This cell has no output to copy.", "info", key="run", timeout_ms=3000)
+            return
+        spawn(_copy(out.plain_text()))
 
     def stop_all(self) -> None:
         controller = self.session.controller
@@ -240,3 +295,15 @@ class RunCommands:
         session = controller.engine.session_id if controller is not None else ""
         outputs_id = self._outputs_ids.setdefault(session, new_id())
         spawn(save_outputs(self.view, runs, self.outputs.plain_texts(), outputs_id))
+
+
+async def _copy(text: str) -> None:
+    """Put `text` on the clipboard (the output as plain text: no colours, no cursor moves)."""
+    from fenced.app.jsffi import JsException, js_message
+
+    try:
+        await js.navigator.clipboard.writeText(text)
+    except JsException as exc:
+        notify(f"Could not copy the output: {js_message(exc)}", "error", key="run")
+        return
+    notify("Output copied.", "success", key="run", timeout_ms=2500)

@@ -138,12 +138,13 @@ class Controller:
 
     # --- many cells -------------------------------------------------------------------------------
 
-    async def run_all(self, keep_going: bool = False) -> bool:
+    async def run_all(self, keep_going: bool = False, start: int = 0, stop: int | None = None) -> bool:
         """Run the cells Run all runs (`fenced.document.runnable.in_run_all`: runnable, not
         `excludeFromRunAll`; the CLI's `--all` is the same rule) in order; stop at the first failure unless
-        `keep_going`. Background cells are started and not waited for. True when all succeeded."""
+        `keep_going`. Background cells are started and not waited for. True when all succeeded.
+        `start`/`stop` (cell indexes, as a slice) limit it: Run above, Run below."""
         nb = self.notebook()
-        cells = [c for c in (nb.cells if nb is not None else []) if in_run_all(c)]
+        cells = [c for c in list(nb.cells if nb is not None else [])[start:stop] if in_run_all(c)]
         ok = True
         for cell in cells:
             run = await self.run_cell(cell)
@@ -160,9 +161,11 @@ class Controller:
                     return False
         return ok
 
-    def start_run_all(self, keep_going: bool = False) -> asyncio.Future[bool]:
+    def start_run_all(
+        self, keep_going: bool = False, start: int = 0, stop: int | None = None
+    ) -> asyncio.Future[bool]:
         if self.run_all_task is None or self.run_all_task.done():
-            self.run_all_task = asyncio.ensure_future(self.run_all(keep_going))
+            self.run_all_task = asyncio.ensure_future(self.run_all(keep_going, start, stop))
         return self.run_all_task
 
     async def stop_all(self) -> None:

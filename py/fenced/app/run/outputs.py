@@ -62,6 +62,7 @@ class Outputs:
         self._watch_changed = watch_changed
         self.by_key: dict[Hashable, CellOutput] = {}
         self._ticking = False
+        self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
 
     def get(self, key: Hashable) -> CellOutput | None:
         return self.by_key.get(key)
@@ -71,6 +72,12 @@ class Outputs:
         for out in self.by_key.values():
             out.dispose()
         self.by_key.clear()
+
+    def clear_all(self) -> None:
+        """Clear every cell's output (the runs go on; their outputs stay attached to their cells)."""
+        for out in self.by_key.values():
+            out.clear()
+            self.sync(out.key)
 
     def sync(self, key: Hashable) -> None:
         """A cell's buttons for its run state."""
@@ -141,8 +148,11 @@ class Outputs:
         elif out.cell_el is not el or not out.connected:
             out.adopt(el)
         nb = self.view.notebook
+        self._count += 1
         size = await out.prepare(
-            interactive, max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None)
+            interactive,
+            max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None),
+            self._count,
         )
         self.sync(k)
         return size

@@ -1,9 +1,12 @@
-"""A code cell's output area: status line (state, pid, exit code, duration), notices from the runner
-(`[data-run-notices]`: warnings, output it dropped), an xterm.js terminal, and the same output as plain
-text (`[data-output-text]`, kept current as output streams).
+"""A code cell's output area: status line (state, pid, exit code, duration, and the output's actions:
+copy, collapse, clear), notices from the runner (`[data-run-notices]`: warnings, output it dropped), an
+xterm.js terminal, and the same output as plain text (`[data-output-text]`, kept current as output streams).
 
 The output area lives in the view's `.cell-output[data-output]`; the run state is mirrored on the cell
-element (`data-state`, `data-exit-code`, `data-pid`) for styles and tests. xterm.js comes from the
+element (`data-state`, `data-exit-code`, `data-pid`, `data-output-collapsed`) for styles and tests, with
+the execution count in the cell's gutter (`[data-run-count]`) and when it last ran and for how long after
+its name (`[data-run-when]`, with `data-ran-at` and `data-duration-ms`). The output's buttons carry
+`data-op`: they are commands of the page's table, run with their cell selected. xterm.js comes from the
 terminal bundle (web/terminal/index.js), imported on first use (or when a runner connects).
 """
 
@@ -16,7 +19,7 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 from fenced.app.jsbundle import JsBundle
-from fenced.app.jsffi import obj
+from fenced.app.jsffi import obj, opt
 
 from .engine import Run
 from .plaintext import PlainText
@@ -28,7 +31,14 @@ start_loading = _bundle.start_loading  # import the terminal bundle (once); an a
 load = _bundle.load  # the bundle's module (awaits the same import)
 
 _HTML = (
-    '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span></div>'
+    '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span>'
+    '<span class="run-tools">'
+    '<button type="button" class="out-action" data-op="copy-output" data-icon="copy"'
+    ' title="Copy output (plain text)"><span class="label">Copy output</span></button>'
+    '<button type="button" class="out-action" data-op="toggle-output" data-icon="fold" title="Collapse output">'
+    '<span class="label">Collapse output</span></button>'
+    '<button type="button" class="out-action" data-op="clear-output" data-icon="clear-all" title="Clear output">'
+    '<span class="label">Clear output</span></button></span></div>'
     '<div class="run-notices" data-run-notices hidden></div>'
     '<div class="run-terminal"></div>'
     '<pre class="run-text" data-output-text hidden></pre>'
@@ -75,6 +85,10 @@ class CellOutput:
         self.started_ms = 0.0
         self.cell_el: Any = None
         self.state: CellState = IDLE
+        self.count = 0  # the execution count shown in the gutter ([3]), 0 before the first run here
+        self.collapsed = False
+        self._max_rows = 0
+        self._when = ("", "", "")  # what [data-run-when] says: text, tooltip, ISO start time
         self.adopt(cell_el)
 
     # --- placement --------------------------------------------------------------------------------
@@ -86,7 +100,7 @@ class CellOutput:
         holder.setAttribute("data-output", "")
         if self.box.parentElement != holder:
             holder.replaceChildren(self.box)
-        holder.hidden = False
+        holder.hidden = self.state == IDLE and self.run is None
         self._mirror()
 
     @property
@@ -100,12 +114,16 @@ class CellOutput:
 
     # --- a run ------------------------------------------------------------------------------------
 
-    async def prepare(self, run_interactive: bool, max_rows: int) -> tuple[int, int]:
-        """Clear for a new run; returns the PTY size (rows, cols) the terminal can show."""
+    async def prepare(self, run_interactive: bool, max_rows: int, count: int = 0) -> tuple[int, int]:
+        """Clear for a new run (execution `count`); returns the PTY size (rows, cols) the terminal can show."""
         module = await load()
         self._reset_text()
         self.run = None
         self.started_ms = js.performance.now()
+        self._max_rows = max_rows
+        if count:
+            self.count = count
+        self._show_box()
         self._set_state(STARTING, "Starting…", "")
         if self.term is None:
             self.term = module.createTerminal(
@@ -118,6 +136,7 @@ class CellOutput:
 
     def pending(self) -> None:
         """The cell is about to run (e.g. its prompt is open): no stale state or exit code meanwhile."""
+        self._show_box()
         self._set_state(STARTING, "Starting…", "")
 
     def bind(self, run: Run) -> None:
@@ -154,6 +173,7 @@ class CellOutput:
         if run.state in (STARTING, RUNNING):
             elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms
             pid = f"pid {run.pid} · " if run.pid else ""
+            self._when = (f"running · {seconds(elapsed)}", "Running since " + _clock(run.started_at), "")
             self._set_state(
                 run.state, "Running" if run.state == RUNNING else "Starting…", f"{pid}{seconds(elapsed)}"
             )
@@ -173,6 +193,14 @@ class CellOutput:
             label = f"✗ Exited {run.exit_code}"
         if run.reason and run.exit_code is not None and run.state == FAILED:
             parts.append(run.reason)
+        took = seconds(run.duration_ms) if run.duration_ms else ""
+        at = _clock(run.started_at)
+        outcome = "succeeded" if run.state == SUCCEEDED else "failed"
+        self._when = (
+            f"{at} · {took}" if took else at,
+            f"Last run {outcome}: started at {at}" + (f", took {took}" if took else ""),
+            _iso(run.started_at),
+        )
         self._set_state(run.state, label, " · ".join(parts))
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -184,10 +212,73 @@ class CellOutput:
         self.box.dataset.state = state
         self._mirror()
 
+    # --- the output's actions (commands of the page's table) --------------------------------------
+
+    def clear(self) -> None:
+        """Clear output: the text and the terminal go; a finished run's status too (the cell looks as if it
+        never ran here); a running one goes on writing into the empty output."""
+        self._reset_text()
+        if self.run is not None and self.run.running and self.term is not None:
+            self.term.reset(self.run.interactive, self._max_rows)
+            return
+        if self.term is not None:
+            self.term.dispose()
+            self.term = None
+        self.run = None
+        self._when = ("", "", "")
+        self._set_state(IDLE, "", "")
+        self.set_collapsed(False)
+        holder = self.box.parentElement
+        if holder is not None:
+            holder.hidden = True
+
+    def toggle_collapsed(self) -> None:
+        self.set_collapsed(not self.collapsed)
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        """Collapse the output to its status line (the output stays, and keeps streaming), or expand it."""
+        self.collapsed = collapsed
+        self.box.dataset.collapsed = "true" if collapsed else "false"
+        button = self.box.querySelector('[data-op="toggle-output"]')
+        text = "Expand output" if collapsed else "Collapse output"
+        button.querySelector(".label").textContent = text
+        button.title = text
+        button.dataset.icon = "unfold" if collapsed else "fold"
+        self._mirror()
+
+    def _show_box(self) -> None:
+        holder = self.box.parentElement
+        if holder is not None:
+            holder.hidden = False
+
     def _mirror(self) -> None:
         el, run = self.cell_el, self.run
         if el is None:
             return
+        if self.collapsed:
+            el.dataset.outputCollapsed = "true"
+        else:
+            el.removeAttribute("data-output-collapsed")
+        count = opt(el.querySelector("[data-run-count]"))
+        if count is not None:
+            shown = "[*]" if self.state in (STARTING, RUNNING) else (f"[{self.count}]" if self.count else "")
+            if count.textContent != shown:
+                count.textContent = shown
+                count.title = f"Execution {self.count} of this page" if self.count else ""
+        when = opt(el.querySelector("[data-run-when]"))
+        if when is not None:
+            text, tip, iso = self._when
+            if when.textContent != text:
+                when.textContent = text
+            when.title = tip
+            if iso:
+                when.dataset.ranAt = iso
+            else:
+                when.removeAttribute("data-ran-at")
+            if run is not None and run.duration_ms and not run.running:
+                when.dataset.durationMs = str(run.duration_ms)
+            else:
+                when.removeAttribute("data-duration-ms")
         state = self.state
         el.dataset.state = RUNNING if state in (STARTING, RUNNING) else state
         if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED):
@@ -217,6 +308,15 @@ class CellOutput:
         self.box.remove()
         for proxy in self._proxies:
             proxy.destroy()
+
+
+def _clock(epoch_s: float) -> str:
+    """The wall-clock time of `epoch_s` in the user's time zone (the browser's, not Python's: UTC here)."""
+    return str(js.Date.new(epoch_s * 1000).toLocaleTimeString())
+
+
+def _iso(epoch_s: float) -> str:
+    return str(js.Date.new(epoch_s * 1000).toISOString())
 
 
 def _append(pre: Any, tail: Any, done: str, line: str) -> Any:

@@ -48,9 +48,10 @@ class RunUI:
         self.client: Any = None
         self.connection = Connection(self._connection_changed)
         self.prompts = PromptDialog()
-        # The Run toolbar is markup in index.html (shown, disabled, before Python starts), like the runner
-        # settings: the page is its one source.
-        self.actions = js.document.querySelector(".run-actions")
+        # The run commands of the header (Run all and its menu, Save with outputs in the File menu) are
+        # markup in index.html (shown, disabled, before Python starts), like the runner settings: the page
+        # is their one source, and they are found there by `data-run-action`.
+        self.actions = js.document.querySelector(".app-header")
         self.buttons = Buttons(view.root, self.actions, self.reason)
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
         self.commands = RunCommands(view, self, self.outputs)
@@ -58,7 +59,10 @@ class RunUI:
     def install(self) -> None:
         """Plug into the view and the page (once, at boot)."""
         view = self.view
+        view.cell_parts.add("gutter", self.buttons.gutter_html)
         view.cell_parts.add("toolbar", self.buttons.toolbar_html)
+        for item in self.commands.cell_menu():
+            view.cell_parts.add_menu_item(item)
         view.events.shown.subscribe(lambda _e: self._document_shown())
         view.events.renamed.subscribe(lambda _e: self._document_renamed())
         view.events.cells_rendered.subscribe(self.outputs.readopt)

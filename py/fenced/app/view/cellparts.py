@@ -8,6 +8,8 @@ each cell's markup is built. fenced.app.run provides the Run/Stop buttons this w
 
 Providers of one slot are joined in the order they were added. A slot with no provider is left out of
 the markup entirely (the gutter, until someone fills it), so an unused place costs no element.
+Rooms also add entries to the cells' "…" menu (`add_menu_item`): commands of the page's command table,
+run with the cell whose menu it was selected.
 Clicks on what a provider put there are the provider's to handle (a delegated listener on the view's
 root, matching its own `data-*` attributes), as is keeping it current (`view.root.querySelectorAll`).
 """
@@ -29,6 +31,18 @@ class CellData(NamedTuple):
     language: str = ""
     name: str = ""
     warning: str = ""  # why the cell's attribute block could not be read (see `notices`)
+    name_generated: bool = False  # the name is Runme's made-up one (from the first line), not the author's
+
+
+class CellAction(NamedTuple):
+    """One entry of the cell actions bar or of its "…" menu: a command of the page's command table, run on
+    the cell whose bar was clicked (the buttons carry `data-op`)."""
+
+    op: str  # the command's name
+    label: str  # accessible name (and the menu's text)
+    icon: str  # a codicon name (web/build_steps_icons.py lists those the build ships)
+    kinds: str = "both"  # "code", "markdown" or "both": the cells it applies to
+    shortcut: str = ""  # shown in the tooltip
 
 
 # "toolbar": .cell-header .cell-toolbar, after the language and the name; "gutter": .cell-gutter, the
@@ -45,9 +59,15 @@ class CellParts:
 
     def __init__(self) -> None:
         self._providers: dict[Slot, list[Provider]] = {slot: [] for slot in SLOTS}
+        self.menu: list[CellAction] = []  # entries other rooms added to the "…" menu
 
     def add(self, slot: Slot, provider: Provider) -> None:
         self._providers[slot].append(provider)
+
+    def add_menu_item(self, action: CellAction) -> None:
+        """An entry of the cells' "…" menu, after the view's own (fenced.app.run: run above/below, the
+        output's actions). Its `op` is a command of the page's table, run with the cell selected."""
+        self.menu.append(action)
 
     def renderer(self, slot: Slot) -> Provider | None:
         """One function for the slot's markup (None when nobody fills it), taken once per batch of cells:

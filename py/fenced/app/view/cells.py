@@ -55,16 +55,19 @@ class CellsDom:
         self.keys = keys
         self.parts = parts
         self.images = images
-        self._names: dict[int, str] = {}  # key -> the name shown (generated names depend on other cells)
+        # key -> the name shown and whether it was generated (generated names depend on other cells)
+        self._names: dict[int, tuple[str, bool]] = {}
 
     # --- markup -----------------------------------------------------------------------------------
 
     def data(self, cell: Any) -> CellData:
         key = self.keys.key(cell)
         if cell.kind == "code":
-            name = cell.name
-            self._names[key] = name
-            return CellData(key, "code", cell.source, cell.language, name, cell.attribute_problem or "")
+            name, generated = cell.name, bool(cell.name_generated)
+            self._names[key] = (name, generated)
+            return CellData(
+                key, "code", cell.source, cell.language, name, cell.attribute_problem or "", generated
+            )
         return CellData(key, "markdown", cell.source)
 
     def html(self, cells: Any, start: int = 0) -> str:
@@ -156,10 +159,17 @@ class CellsDom:
             if cell.kind != "code":
                 continue
             key = self.keys.key(cell)
-            name = cell.name
-            if self._names.get(key) != name:
-                self._names[key] = name
+            shown = (cell.name, bool(cell.name_generated))
+            if self._names.get(key) != shown:
+                self._names[key] = shown
+                name, generated = shown
                 el = self.element(i)
                 el.dataset.cellName = name
-                el.querySelector(".cell-name").textContent = name
+                label = el.querySelector(".cell-name")
+                label.textContent = name
+                label.className, title = cellhtml.name_attrs(generated)
+                if title:
+                    label.title = title
+                else:
+                    label.removeAttribute("title")
                 el.setAttribute("aria-label", cellhtml.code_label(name, cell.language))

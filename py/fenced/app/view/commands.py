@@ -55,6 +55,8 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
         def open_palette(self) -> None: ...
 
+        def toggle_sidebar(self) -> None: ...
+
 
 class ViewCommands:
     def __init__(self, view: Commandable) -> None:
@@ -96,11 +98,12 @@ class ViewCommands:
             Command("find", self.find),
             Command("find-next", self.find_next),
             Command("find-prev", self.find_prev),
-            Command("shortcuts", self.shortcuts),
+            Command("shortcuts", self.shortcuts, label="Keyboard shortcuts"),
             Command("attributes", self.attributes),
             Command("language", self.language),
-            Command("frontmatter", self.frontmatter),
-            Command("outline", self.outline),
+            Command("frontmatter", self.frontmatter, label="Edit the frontmatter…"),
+            Command("outline", self.outline, label="Show or hide the outline"),
+            Command("sidebar", self.v.toggle_sidebar, label="Show or hide the sidebar", needs_document=False),
             Command("palette", self.v.open_palette, needs_document=False),
         ]
 

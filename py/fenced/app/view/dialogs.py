@@ -12,7 +12,7 @@ import js
 from fenced.app.jsffi import closest, listen, log_error, opt
 
 from . import forms, ops
-from .keymap import COMMAND, SHORTCUTS
+from .keymap import SHORTCUTS
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
@@ -310,13 +310,14 @@ class Dialogs:
 
     def shortcuts(self) -> None:
         rows = "".join(
-            f"<tr><td><kbd>{escape(keys)}</kbd></td><td>{escape(what)}</td>"
-            f"<td>{'command' if mode == COMMAND else 'edit'}</td></tr>"
-            for keys, what, mode in SHORTCUTS
+            f"<tr><td><kbd>{escape(keys)}</kbd></td><td>{escape(what)}</td><td>{where}</td></tr>"
+            for keys, what, where in SHORTCUTS
         )
         body = (
-            "<p>Command mode: a cell is selected (Esc). Edit mode: you are typing in a cell (Enter).</p>"
+            "<p>Command mode: a cell is selected (press Esc to get there). Edit mode: you are typing in a cell"
+            " (press Enter to get there). In edit mode Tab indents; Esc, then Tab, moves on.</p>"
+            f'<div class="table-scroll" tabindex="0" role="group" aria-label="Shortcuts">'
             f'<table class="shortcuts"><thead><tr><th scope="col">Keys</th><th scope="col">Action</th>'
-            f'<th scope="col">Mode</th></tr></thead><tbody>{rows}</tbody></table>'
+            f'<th scope="col">Where</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
         self._open("Keyboard shortcuts", body, None)

@@ -28,26 +28,47 @@ class KeyPress:
         return self.ctrl or self.meta
 
 
-# (keys as shown, what it does, mode)
-SHORTCUTS: list[tuple[str, str, Mode]] = [
-    ("Enter", "Edit the selected cell", COMMAND),
-    ("Esc", "Leave the editor (command mode); renders a Markdown cell", EDIT),
-    ("Shift+Enter", "Render a Markdown cell and select the next cell", EDIT),
-    ("Ctrl+Enter", "Render a Markdown cell", EDIT),
-    ("J / ↓", "Select the next cell", COMMAND),
-    ("K / ↑", "Select the previous cell", COMMAND),
-    ("Home / End", "Select the first / last cell", COMMAND),
-    ("A", "Insert a code cell above", COMMAND),
-    ("B", "Insert a code cell below", COMMAND),
-    ("D, D", "Delete the selected cell", COMMAND),
-    ("M", "Make the cell Markdown", COMMAND),
-    ("Y", "Make the cell code", COMMAND),
-    ("Alt+↑ / Alt+↓", "Move the cell up / down", COMMAND),
-    ("Ctrl/Cmd+Z", "Undo (in the editor: undo typing)", COMMAND),
-    ("Ctrl/Cmd+Shift+Z, Ctrl+Y", "Redo", COMMAND),
-    ("F", "Find in the notebook", COMMAND),
-    ("Ctrl/Cmd+S", "Save", COMMAND),
-    ("?", "Show these shortcuts", COMMAND),
+# Where a shortcut works: command mode, edit mode, both, or anywhere on the page.
+Where = Literal["command", "edit", "command, edit", "anywhere"]
+
+# (keys as shown, what it does, where): every shortcut of the page, this module's and those other parts
+# catch themselves (the run keys of fenced.app.run, Save/Open of fenced.app.files, the palette). It is the
+# one table the "?" dialog shows, so help and behaviour cannot drift apart.
+SHORTCUTS: list[tuple[str, str, Where]] = [
+    (
+        "Tab / Shift+Tab",
+        "Move between cells and controls (a cell's editor keeps Tab only in edit mode)",
+        "command",
+    ),
+    ("Enter", "Edit the selected cell (edit mode: Tab indents there)", "command"),
+    ("Esc", "Leave the editor (command mode); renders a Markdown cell", "edit"),
+    ("Tab / Shift+Tab", "Indent / outdent the lines (press Esc first to move on with Tab)", "edit"),
+    (
+        "Shift+Enter",
+        "Code cell: run it and select the next cell; Markdown: render, select the next",
+        "command, edit",
+    ),
+    ("Ctrl/Cmd+Enter", "Code cell: run it; Markdown: render it", "command, edit"),
+    ("Alt+Enter", "Code cell: run it and add a code cell below", "command, edit"),
+    ("J / ↓", "Select the next cell", "command"),
+    ("K / ↑", "Select the previous cell", "command"),
+    ("Home / End", "Select the first / last cell", "command"),
+    ("A", "Insert a code cell above", "command"),
+    ("B", "Insert a code cell below", "command"),
+    ("D, D", "Delete the selected cell", "command"),
+    ("M", "Make the cell Markdown", "command"),
+    ("Y", "Make the cell code", "command"),
+    ("Alt+↑ / Alt+↓", "Move the cell up / down", "command"),
+    ("Ctrl/Cmd+Z", "Undo (in the editor: undo typing)", "command, edit"),
+    ("Ctrl/Cmd+Shift+Z, Ctrl+Y", "Redo", "command"),
+    ("F", "Find in the notebook (Enter / Shift+Enter: next / previous match)", "command"),
+    ("Ctrl/Cmd+B", "Show or hide the sidebar (outline, folder)", "command"),
+    ("?", "Show these shortcuts", "command"),
+    ("Ctrl/Cmd+Shift+P", "Command palette: every command, and run a cell by name", "anywhere"),
+    ("Ctrl/Cmd+O", "Open a file", "anywhere"),
+    ("Ctrl/Cmd+S", "Save", "anywhere"),
+    ("Ctrl/Cmd+Shift+S", "Save as", "anywhere"),
+    ("Esc", "Close a dialog or a menu", "anywhere"),
 ]
 
 _COMMAND_KEYS = {
@@ -86,6 +107,8 @@ def command_for(mode: Mode, press: KeyPress, pending: str | None = None) -> tupl
             return ("redo" if press.shift else "undo"), None
         if lower == "y" and not press.shift:
             return "redo", None
+        if lower == "b" and not press.shift:
+            return "sidebar", None
         return None, None
     if press.alt:
         if key == "ArrowUp":

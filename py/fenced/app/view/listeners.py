@@ -15,6 +15,7 @@ from .commandtable import CommandTable
 from .keymap import COMMAND, EDIT, KeyPress, Mode, command_for
 
 _TEXT_INPUTS = ("INPUT", "TEXTAREA", "SELECT")
+MODAL = "dialog[open], [popover]:popover-open"
 # What the keys may do in a notebook without cells.
 _WITHOUT_CELLS = ("undo", "redo", "shortcuts", "find", "insert-above", "insert-below")
 
@@ -92,8 +93,8 @@ class Listeners:
         target = event.target
         if v.chrome.handles_key(event):
             return
-        if opt(js.document.querySelector("dialog[open]")) is not None:
-            return
+        if opt(js.document.querySelector(MODAL)) is not None:
+            return  # a dialog or an open menu has the keys (Escape closes it: never prevent that)
         mode = self._mode_for(target)
         if mode is None:
             self._other_key(event, target)
@@ -138,13 +139,17 @@ class Listeners:
 
     def _on_click(self, event: Any) -> None:
         target = event.target
-        button = closest(target, "[data-op],[data-nb],[data-goto]")
+        button = closest(target, "[data-op],[data-nb]")
         if button is not None:
-            if button.hasAttribute("data-goto"):
-                self.v.chrome.go_to(int(button.getAttribute("data-goto")))
+            if button.hasAttribute("data-op"):
+                # The actions bar (or its menu) of a cell: that cell, which the mouse may have shown it
+                # in without selecting it (web/shell.js moves the one bar to the hovered cell).
+                cell = self._cell_of(button)
+                if cell is not None and self.v.index_of(cell) != self.v.active:
+                    self.v.select(self.v.index_of(cell), focus=False, scroll=False)
+                self.v.commands.run(str(button.dataset.op))
             else:
-                op = button.dataset.op if button.hasAttribute("data-op") else button.dataset.nb
-                self.v.commands.run(str(op))
+                self.v.commands.run(str(button.dataset.nb))
             return
         cell = self._cell_of(target)
         if cell is None:

@@ -50,6 +50,9 @@ class NotebookView:
         self.cell_parts = CellParts()
         self.commands = CommandTable(lambda: self._nb is not None)
         self.commands.add(*ViewCommands(self).commands())
+        from .shell import Shell
+
+        self.shell = Shell(self.commands, self._sidebar_changed)
         self.doc: DocumentRef | None = None
         self.history: History[ops.Operation] = History()
         self.mode: Mode = COMMAND
@@ -117,8 +120,10 @@ class NotebookView:
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         dom.ctl.observeAll(len(cells) <= EAGER_LIMIT)
+        self.shell.document_shown()
         if cells:
-            self.select(0, focus=False, scroll=False)
+            # Keyboard users go on from the first cell, unless they are typing somewhere (a runner URL).
+            self.select(0, focus=_focus_is_free(), scroll=False)
         # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
         # any later call, e.g. mid-typing) takes tens of ms in Pyodide. Freezing moves them out of it.
         # Boot froze its own objects (fenced.app.boot), so for the first document this pass only
@@ -215,9 +220,7 @@ class NotebookView:
         el = self.element(index)
         if old is not None and old is not el:
             old.classList.remove("active")
-            old.tabIndex = -1
-        el.classList.add("active")
-        el.tabIndex = 0
+        el.classList.add("active")  # every cell is a Tab stop (tabindex=0): Tab moves between cells
         self.active = index
         self._chrome.attach_actions(el)
         if scroll:
@@ -263,6 +266,18 @@ class NotebookView:
         self.dom.ctl.unmount(el, False)
         el.classList.remove("editing")
         self.dom.set_markdown_html(el, self.cells[index])
+
+    # --- the page around the notebook -------------------------------------------------------------
+
+    def outline_visible(self) -> bool:
+        return self.shell.sidebar_visible()
+
+    def toggle_sidebar(self) -> None:
+        self.shell.toggle_sidebar()
+
+    def _sidebar_changed(self, visible: bool) -> None:
+        if visible and self._chrome is not None and self._nb is not None:
+            self._chrome.render_outline()
 
     def open_palette(self) -> None:
         """The command palette (Ctrl/Cmd+Shift+P): every labelled command of `commands`, then the items
@@ -375,6 +390,17 @@ class NotebookView:
             el = self.element_of(cell) if cell is not None else None
             if el is not None:
                 await self.images.resolve_in(el)
+
+
+def _focus_is_free() -> bool:
+    """Nothing that takes typing has the focus (the body, a button, a cell): a shown document may take it."""
+    active = opt(js.document.activeElement)
+    if active is None or active == js.document.body:
+        return True
+    tag = str(getattr(active, "tagName", ""))
+    return tag not in ("INPUT", "TEXTAREA", "SELECT") and not bool(
+        getattr(active, "isContentEditable", False)
+    )
 
 
 def _base_name(source: str) -> str:

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import js
 
-from fenced.app.jsffi import obj
+from fenced.app.jsffi import closest, listen, obj, opt
 
 from . import cellhtml, find, outline
 from .dialogs import Dialogs
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from .cellparts import CellParts
     from .dialogs import Editable
 
     class _Cells(Protocol):
@@ -26,37 +27,38 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
         """What the chrome needs of the view (`NotebookView`)."""
 
         root: Any
+        cell_parts: CellParts
 
         @property
         def dom(self) -> _Cells: ...
+
+        def outline_visible(self) -> bool: ...
+
+        def toggle_sidebar(self) -> None: ...
 
         def element(self, index: int) -> Any: ...
 
 
 TOOLBAR = """
 <div class="nb-toolbar" role="toolbar" aria-label="Notebook">
-  <button type="button" data-nb="outline" aria-expanded="false" aria-controls="nb-outline">Outline</button>
-  <button type="button" data-nb="frontmatter">Frontmatter…</button>
-  <button type="button" data-nb="undo" title="Undo (Ctrl+Z)">Undo</button>
-  <button type="button" data-nb="redo" title="Redo (Ctrl+Shift+Z)">Redo</button>
+  <button type="button" class="tool icon-only" data-nb="outline" data-icon="list-tree" aria-expanded="false"
+    aria-controls="sidebar" title="Outline: show or hide the sidebar (Ctrl+B)"><span class="label">Outline</span></button>
+  <button type="button" class="tool icon-only" data-nb="undo" data-icon="discard" title="Undo (Ctrl+Z)"><span class="label">Undo</span></button>
+  <button type="button" class="tool icon-only" data-nb="redo" data-icon="redo" title="Redo (Ctrl+Shift+Z)"><span class="label">Redo</span></button>
+  <button type="button" class="tool" data-nb="frontmatter" data-icon="gear" title="The document's settings (shell, cwd, …)">Frontmatter…</button>
   <div class="nb-find" role="search">
     <input type="search" class="nb-find-input" aria-label="Find in notebook" placeholder="Find in notebook"
       autocomplete="off" spellcheck="false">
     <span class="nb-find-count" aria-live="polite"></span>
-    <button type="button" data-nb="find-prev" aria-label="Previous match" title="Previous match (Shift+Enter)">↑</button>
-    <button type="button" data-nb="find-next" aria-label="Next match" title="Next match (Enter)">↓</button>
+    <button type="button" class="tool icon-only" data-nb="find-prev" data-icon="arrow-up" title="Previous match (Shift+Enter)"><span class="label">Previous match</span></button>
+    <button type="button" class="tool icon-only" data-nb="find-next" data-icon="arrow-down" title="Next match (Enter)"><span class="label">Next match</span></button>
   </div>
-  <button type="button" data-nb="shortcuts" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+  <button type="button" class="tool icon-only" data-nb="shortcuts" data-icon="question" title="Keyboard shortcuts (?)"><span class="label">Keyboard shortcuts</span></button>
 </div>
-<div class="nb-layout">
-  <nav id="nb-outline" class="nb-outline" aria-label="Outline" hidden><p class="nb-outline-empty">No headings.</p></nav>
-  <div class="nb-main">
-    <div class="nb-cells"></div>
-    <div class="nb-end">
-      <button type="button" data-nb="add-code">+ Code cell</button>
-      <button type="button" data-nb="add-markdown">+ Markdown cell</button>
-    </div>
-  </div>
+<div class="nb-cells"></div>
+<div class="nb-end">
+  <button type="button" class="tool" data-nb="add-code">+ Code cell</button>
+  <button type="button" class="tool" data-nb="add-markdown">+ Markdown cell</button>
 </div>
 """
 
@@ -71,12 +73,23 @@ class Chrome:
         root.innerHTML = TOOLBAR
         root.classList.add("notebook-view")
         self.cells = root.querySelector(".nb-cells")
-        self.outline = root.querySelector(".nb-outline")
-        self.outline_button = root.querySelector('[data-nb="outline"]')
+        # The outline lives in the page's sidebar (index.html); a page without one gets it above the cells.
+        self.outline = opt(js.document.getElementById("nb-outline"))
+        if self.outline is None:
+            self.outline = js.document.createElement("nav")
+            self.outline.id, self.outline.className = "nb-outline", "nb-outline"
+            self.outline.setAttribute("aria-label", "Outline")
+            root.insertBefore(self.outline, self.cells)
+        self.outline_body = js.document.createElement("div")
+        self.outline_body.className = "outline-body"
+        for old in self.outline.querySelectorAll(".nb-outline-empty, .outline-body"):
+            old.remove()
+        self.outline.append(self.outline_body)
+        listen(self.outline, "click", self._on_outline_click)
         self.find_input = root.querySelector(".nb-find-input")
         self.find_count = root.querySelector(".nb-find-count")
         tpl = js.document.createElement("template")
-        tpl.innerHTML = cellhtml.actions_html()
+        tpl.innerHTML = cellhtml.actions_html([*cellhtml.MENU_ACTIONS, *view.cell_parts.menu])
         self.actions = tpl.content.firstElementChild
         self.dialogs = Dialogs(view)
         self._matches: list[find.Match] = []
@@ -91,11 +104,12 @@ class Chrome:
     def document_shown(self) -> None:
         self.find_input.value = ""
         self._set_matches([])
-        if not self.outline.hidden:
+        self._outline_html = ""
+        if self.v.outline_visible():
             self.render_outline()
 
     def document_changed(self) -> None:
-        if not self.outline.hidden:
+        if self.v.outline_visible():
             self._later("_outline_task", OUTLINE_DELAY_S, self.render_outline)
         if self.find_input.value:
             self._later("_find_task", OUTLINE_DELAY_S, lambda: self.run_find(keep_position=True))
@@ -112,23 +126,17 @@ class Chrome:
         setattr(self, slot, asyncio.ensure_future(wait()))
 
     def attach_actions(self, cell_el: Any) -> None:
-        """Move the actions bar into the active cell (one bar in the DOM, not one per cell)."""
-        if cell_el.dataset.cellKind == "code":
-            cell_el.querySelector(".cell-header").insertBefore(
-                self.actions, cell_el.querySelector(".cell-toolbar")
-            )
-        else:
-            cell_el.insertBefore(self.actions, cell_el.firstChild)
+        """Move the actions bar into the active cell (one bar in the DOM, not one per cell; web/shell.js
+        moves it to the cell under the mouse). Before the cell's text: after its Run button in Tab order;
+        the CSS floats it at the cell's top right, so it never pushes anything."""
+        if self.actions.parentElement != cell_el:
+            cell_el.insertBefore(self.actions, cell_el.querySelector(":scope > .cell-source"))
 
     # --- outline ----------------------------------------------------------------------------------
 
     def toggle_outline(self) -> None:
-        show = bool(self.outline.hidden)
-        self.outline.hidden = not show
-        self.outline_button.setAttribute("aria-expanded", "true" if show else "false")
-        self.v.root.classList.toggle("with-outline", show)
-        if show:
-            self.render_outline()
+        """The outline is in the sidebar: show or hide that."""
+        self.v.toggle_sidebar()
 
     def render_outline(self) -> None:
         if self.v.notebook is None:
@@ -146,9 +154,14 @@ class Chrome:
                 for h in items
             )
             html = f'<ol class="outline-list">{rows}</ol>'
-        if html != self._outline_html or not self.outline.firstChild:
+        if html != self._outline_html or not self.outline_body.firstChild:
             self._outline_html = html  # unchanged headings (most edits): no DOM work
-            self.outline.innerHTML = html
+            self.outline_body.innerHTML = html
+
+    def _on_outline_click(self, event: Any) -> None:
+        item = closest(event.target, "[data-goto]")
+        if item is not None and self.v.notebook is not None:
+            self.go_to(int(item.getAttribute("data-goto")))
 
     def go_to(self, index: int) -> None:
         self.v.select(index, focus=True, scroll=False)

@@ -1,0 +1,178 @@
+"""The page's layout at desktop sizes (issue 13): one header row, the File and Run menus, the drop overlay, the
+empty state with its sample runbook, the collapsible sidebar. Measured with bounding boxes in Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.files_support import opfs_read, opfs_write, stub_folder_picker, stub_save_picker
+from tests.browser.ux_support import DESKTOP, NARROW_DESKTOP, box, new_page, no_horizontal_overflow
+from tests.browser.view_support import show
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+DOC = '# Guide\n\nIntro.\n\n## Build\n\n```sh {"name":"build"}\nmake\n```\n\n## Deploy\n\n```sh\necho deploy\n```\n'
+
+
+def header_metrics(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => { const h = document.querySelector('.app-header').getBoundingClientRect();
+        const kids = [...document.querySelectorAll('.app-header *')].filter(e => {
+          const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+          return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !e.closest('[popover]:not(.header-tools)')
+            && !e.closest('.header-tools:popover-open'); });
+        return {height: h.height, width: h.width, out: kids.filter(e => { const r = e.getBoundingClientRect();
+          return r.top < h.top - 0.5 || r.bottom > h.bottom + 0.5 || r.right > h.right + 0.5; }).map(e => e.outerHTML.slice(0, 80))}; }"""
+    )
+
+
+@pytest.mark.parametrize("size", [NARROW_DESKTOP, {"width": 1400, "height": 900}], ids=["1024", "1400"])
+def test_one_header_row_with_open_save_and_menus(browser: Any, app_url: str, size: dict[str, int]) -> None:
+    page = new_page(browser, app_url, size)
+    try:
+        for state in ("empty", "open"):
+            if state == "open":
+                page.get_by_role("button", name="Try a sample runbook").click()
+                page.wait_for_selector("#notebook[data-view-state='idle']")
+            m = header_metrics(page)
+            assert m["height"] <= 56, (state, m)
+            assert m["out"] == [], (state, m)  # everything in the header is inside its one row
+            assert no_horizontal_overflow(page)
+        header = page.locator(".app-header")
+        # Open and Save are visible icon buttons with those accessible names and a tooltip.
+        for name in ("Open", "Save"):
+            button = header.get_by_role("button", name=name, exact=True)
+            expect(button).to_be_visible()
+            assert button.get_attribute("data-icon") and button.get_attribute("title")
+            assert box(button)["width"] <= 40  # an icon, not a word
+        # The document's name and its dirty mark are in the row.
+        expect(page.locator("#doc-name")).to_contain_text("fenced-sample.md")
+        # The File menu holds the rest of the file commands.
+        header.get_by_role("button", name="File", exact=True).click()
+        menu = page.locator("#file-menu")
+        for name in ("Open folder", "Save as", "Download", "Save with outputs"):
+            expect(menu.get_by_role("button", name=name, exact=True)).to_be_visible()
+        assert box(menu)["y"] >= box(header)["y"] + box(header)["height"] - 1  # under the header, not over it
+        page.keyboard.press("Escape")
+        expect(menu).to_be_hidden()
+        # Run all, and its menu: continue after a failure, run above/below, stop all, restart session.
+        expect(header.get_by_role("button", name="Run all")).to_be_visible()
+        header.get_by_role("button", name="More run actions").click()
+        run_menu = page.locator("#run-menu")
+        expect(run_menu.get_by_label("Continue after a failure")).to_be_visible()
+        for name in ("Run the cells above", "Run this cell and below", "Stop all", "Restart session"):
+            expect(run_menu.get_by_role("button", name=name)).to_be_visible()
+        page.keyboard.press("Escape")
+        # The command palette and the runner's chip are in the row too.
+        expect(header.get_by_role("button", name="Command palette")).to_be_visible()
+        expect(header.locator(".runner-settings #runner-status")).to_be_visible()
+    finally:
+        page.context.close()
+
+
+def test_save_commands_wait_for_a_document(ready_page: Any) -> None:
+    page = ready_page
+    header = page.locator(".app-header")
+    expect(header.get_by_role("button", name="Open", exact=True)).to_be_enabled()
+    expect(header.get_by_role("button", name="Save", exact=True)).to_be_disabled()
+    header.get_by_role("button", name="File", exact=True).click()
+    menu = page.locator("#file-menu")
+    expect(menu.get_by_role("button", name="Open folder")).to_be_enabled()
+    for name in ("Save as", "Download", "Save with outputs"):
+        expect(menu.get_by_role("button", name=name)).to_be_disabled()
+    page.keyboard.press("Escape")
+    show(page, DOC)
+    expect(header.get_by_role("button", name="Save", exact=True)).to_be_enabled()
+    header.get_by_role("button", name="File", exact=True).click()
+    for name in ("Save as", "Download", "Save with outputs"):
+        expect(menu.get_by_role("button", name=name)).to_be_enabled()
+
+
+def test_drop_zone_is_an_overlay_only_while_dragging(ready_page: Any) -> None:
+    page = ready_page
+    zone = page.get_by_label("Drop zone")
+    expect(zone).to_be_hidden()  # the empty page offers its buttons instead
+    show(page, DOC)
+    expect(zone).to_be_hidden()  # and it never sits above an open notebook
+    page.evaluate(
+        """() => { const dt = new DataTransfer(); dt.items.add(new File(["# x"], "x.md"));
+        document.body.dispatchEvent(new DragEvent("dragenter", {dataTransfer: dt, bubbles: true, cancelable: true})); }"""
+    )
+    expect(zone).to_be_visible()
+    b, view = box(zone), page.viewport_size
+    assert b["width"] >= 0.9 * view["width"] and b["height"] >= 0.9 * view["height"]  # the whole page
+    assert page.evaluate("() => getComputedStyle(document.getElementById('drop-zone')).position") == "fixed"
+    page.evaluate(
+        """() => { const dt = new DataTransfer(); dt.items.add(new File(["# x"], "x.md"));
+        document.body.dispatchEvent(new DragEvent("dragleave", {dataTransfer: dt, bubbles: true, cancelable: true})); }"""
+    )
+    expect(zone).to_be_hidden()
+
+
+def test_empty_state_offers_open_folder_and_a_sample_that_saves_as(ready_page: Any) -> None:
+    page = ready_page
+    empty = page.get_by_role("region", name="Open a runbook")
+    for name in ("Open file", "Open folder", "Try a sample runbook"):
+        expect(empty.get_by_role("button", name=name, exact=True)).to_be_enabled()
+    expect(page.locator("#connect-runner")).to_be_visible()  # fenced.app.run fills it
+    empty.get_by_role("button", name="Try a sample runbook").click()
+    page.wait_for_selector("#notebook[data-view-state='idle']")
+    expect(empty).to_be_hidden()
+    sample = (ROOT / "web" / "sample.md").read_bytes()
+    assert page.locator("#notebook .cell[data-cell-kind='code']").count() >= 8
+    expect(page.locator("#doc-name")).to_contain_text("fenced-sample.md")
+    assert page.title().startswith("fenced-sample.md")
+    # No file handle: Save becomes Save as (the picker is the OPFS stand-in), and the bytes are the sample's.
+    stub_save_picker(page, "mine/sample-copy.md")
+    page.locator(".app-header").get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_function("() => window.__saveOpts !== undefined")
+    page.wait_for_selector("body[data-dirty='false']", state="attached")
+    page.wait_for_function(
+        "async () => { try { const d = await (await navigator.storage.getDirectory()).getDirectoryHandle('mine');"
+        " return (await (await d.getFileHandle('sample-copy.md')).getFile()).size > 0; } catch (e) { return false; } }"
+    )
+    assert opfs_read(page, "mine/sample-copy.md") == sample
+
+
+def test_sidebar_holds_the_outline_and_the_folder_and_collapses(ready_page: Any) -> None:
+    page = ready_page
+    sidebar = page.locator("#sidebar")
+    toggle = page.get_by_role("button", name="Sidebar")
+    expect(sidebar).to_be_hidden()
+    show(page, DOC)
+    toggle.click()
+    expect(sidebar).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    outline = sidebar.get_by_role("navigation", name="Outline")
+    expect(outline.get_by_role("button")).to_have_text(["Guide", "Build", "Deploy"])
+    assert box(sidebar)["x"] < box(page.locator("#notebook .nb-cells"))["x"]  # on the left
+    outline.get_by_role("button", name="Deploy").click()
+    expect(page.locator("#notebook .cell.active")).to_contain_text("Deploy")
+    # Collapsed with the keyboard (Ctrl+B) from a cell, and the choice survives a reload.
+    page.locator("#notebook .cell.active").focus()
+    page.keyboard.press("Control+b")
+    expect(sidebar).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    page.reload()
+    page.wait_for_selector("body[data-app-state='ready']")
+    expect(sidebar).to_be_visible()
+    # An opened folder is listed in the sidebar (fenced.app.files fills the "Folder" panel).
+    opfs_write(page, "proj/docs/a.md", b"# A\n")
+    stub_folder_picker(page, "proj")
+    sidebar.get_by_role("button", name="Open a folder").click()
+    folder = sidebar.get_by_role("complementary", name="Folder")
+    expect(folder.get_by_role("button", name="docs/a.md")).to_be_visible()
+
+
+def test_no_page_is_wider_than_the_window(browser: Any, app_url: str) -> None:
+    page = new_page(browser, app_url, DESKTOP)
+    try:
+        show(page, DOC + "\n```sh\n" + "x" * 400 + "\n```\n\n" + "`" + "y" * 300 + "`\n")
+        assert no_horizontal_overflow(page)
+    finally:
+        page.context.close()
