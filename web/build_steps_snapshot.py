@@ -64,6 +64,11 @@ SNAPSHOT_MODULES = [
     "-fenced.document.export_style",
     "-fenced.document.highlight",
     "-fenced.document.sanitize",
+    # So are the run history and outputs in the file (Save with outputs in this file, Run history): the heap
+    # sits right at Pyodide's 30 MiB, and an arena that does not fit grows it by 6 MiB.
+    "-fenced.document.history",
+    "-fenced.document.inline",
+    "-fenced.document.ansi",
     "fenced.connect.*",
     "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).

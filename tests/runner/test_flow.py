@@ -76,3 +76,4 @@ def test_secret_changes_are_the_new_or_changed_secret_variables() -> None:
         "API_KEY": "k-123",
         "DB_URL": "postgres://x",
     }
+    assert secret_changes(before, after, ["DB_*"]) == secret_changes(before, after, ["DB_URL"])  # a glob

@@ -14,8 +14,9 @@ from collections.abc import Callable, Hashable
 from typing import Any, Literal, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
-from fenced.document.prompts import NEVER, Prompt, apply_answers, parse_mode, prompts_for
+from fenced.document.prompts import NEVER, Prompt, apply_answers, find_exports, parse_mode, prompts_for
 from fenced.document.runnable import in_run_all
+from fenced.document.secrets import SecretNames, secret_names
 
 from .engine import Engine, Run, Sink
 from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
@@ -92,7 +93,12 @@ class Controller:
         script = await self._prompted_script(cell, attrs)
         if script is None:
             return None
-        program = program_for(cell.source, cell.language, attrs, name=cell.name, script=script)
+        rule = self.secret_rule()
+        exported = {e.name for e in find_exports(script) if rule.is_secret(e.name)}
+        names = sorted(rule.declared | set(rule.globs) | exported)  # the runner takes globs too
+        program = program_for(
+            cell.source, cell.language, attrs, name=cell.name, script=script, secret_names=names
+        )
         if not self.engine.session_id:
             self.engine.spec = self._spec()  # the frontmatter as it is now (it may have been edited)
         rows, cols = await self.host.prepare(key, cell, program.interactive)
@@ -122,9 +128,16 @@ class Controller:
                 return None
             answers = got
             self.answers.update(answers)
+            rule = self.secret_rule()
+            self.engine.masking.learn(v for k, v in answers.items() if rule.is_secret(k))
         if skip or mode == NEVER:
             return script
         return apply_answers(script, answers, known=self.answers)
+
+    def secret_rule(self) -> SecretNames:
+        """Which variables of this runbook are secret (name patterns and the frontmatter's `secrets`)."""
+        nb = self.notebook()
+        return secret_names(nb.frontmatter if nb is not None else None)
 
     def _spec(self) -> Any:
         nb = self.notebook()

@@ -23,6 +23,7 @@ from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, Runn
 from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
+from .masking import Masking
 from .program import SessionSpec
 from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
 from .stream import coalesce
@@ -107,6 +108,7 @@ class Engine:
         self.session_id = ""
         self.cursor = 0
         self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
+        self.masking = Masking()  # the session's secret values: output is masked before the sink sees it
         self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
         self._by_exec: dict[str, Run] = {}
         self._pending: dict[str, list[Event]] = {}
@@ -382,7 +384,8 @@ class Engine:
                 return  # already shown (a replay)
             data = out.data[have - out.offset :] if out.offset < have else out.data
             run.received[out.stream] = end
-            pending = self.sink.run_output(run, out.stream, data)
+            data = self.masking.feed(run, out.stream, data)
+            pending = self.sink.run_output(run, out.stream, data) if data else None
             if pending is not None:
                 await pending
         elif event.started is not None:
@@ -391,6 +394,11 @@ class Engine:
             self.sink.run_started(run)
         elif event.exited is not None:
             ex = event.exited
+            self.masking.learn(ex.secret_env.values())
+            for stream, rest in self.masking.flush(run):
+                pending = self.sink.run_output(run, stream, rest)
+                if pending is not None:
+                    await pending
             run.signal, run.duration_ms = ex.signal, ex.duration_ms
             run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
             self.sink.run_exited(run)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
         @property
         def controller(self) -> Controller | None: ...
 
-    Ask = Callable[[str, list[Prompt]], Awaitable[dict[str, str] | None]]
+    Ask = Callable[[str, list[Prompt], set[str]], Awaitable[dict[str, str] | None]]
 
 
 class Outputs:
@@ -158,7 +158,10 @@ class Outputs:
         return size
 
     async def ask(self, cell: Any, prompts: list[Prompt]) -> dict[str, str] | None:
-        return await self._ask(cell.name, prompts)
+        controller = self.session.controller
+        rule = controller.secret_rule() if controller is not None else None
+        secret = {p.name for p in prompts if (rule.is_secret(p.name) if rule is not None else p.secret)}
+        return await self._ask(cell.name, prompts, secret)
 
     def notify(self, text: str, kind: NoticeKind) -> None:
         notify(text, kind, key="run")
