@@ -22,7 +22,9 @@ def test_masking_any_chunking_gives_the_masking_of_the_whole() -> None:
         m = Masking()
         m.learn([secret, "no"])  # too short to mask: ignored
         cuts = sorted(rng.sample(range(1, len(data)), 5))
-        out = b"".join(m.feed("run", "stdout", data[a:b]) for a, b in zip([0, *cuts], [*cuts, len(data)]))
+        out = b"".join(
+            m.feed("run", "stdout", data[a:b]) for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)
+        )
         out += b"".join(rest for _s, rest in m.flush("run"))
         assert out == mask(data, [secret])
 
@@ -41,7 +43,7 @@ def test_a_value_learnt_mid_stream_is_masked_in_what_was_held_and_after() -> Non
 def test_answers_and_exported_secrets_are_masked_before_the_page_sees_them(runner: RunnerProcess) -> None:
     nb = cells(
         'ask: export DB_PASSWORD=\nprintf "%s" "${DB_PASSWORD%%-*}"; sleep 0.2; echo "-${DB_PASSWORD#*-}"',
-        "mint: export API_TOKEN=\"$(printf 'tok-%s%s' abc def9)\"; export VAULT_ROLE=\"$(echo role-admin)\"",
+        'mint: export API_TOKEN="$(printf \'tok-%s%s\' abc def9)"; export VAULT_ROLE="$(echo role-admin)"',
         'use: echo "$API_TOKEN|$VAULT_ROLE"',
         frontmatter='---\nsecrets: ["VAULT_*"]\n---\n',
     )
