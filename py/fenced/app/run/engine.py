@@ -218,6 +218,9 @@ class Engine:
             self._starting -= 1
             run.finish(FAILED, None, _message(exc))
             self.sink.run_exited(run)
+            if isinstance(exc, ConnectError) and exc.code == Code.PERMISSION_DENIED:
+                # e.g. a reviewed-only runner's refusal: said in full on the cell, not only in a toast
+                self.sink.run_notice(run, f"Not run: {_message(exc)}")
             raise
         async with self._lock:
             self._starting -= 1
