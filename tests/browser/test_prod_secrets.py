@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.files_support import append_to_cell, opfs_read, stub_save_picker, wait_draft_saved
+from tests.browser.files_support import (
+    append_to_cell,
+    opfs_read,
+    stub_save_picker,
+    wait_dirty,
+    wait_draft_saved,
+)
 from tests.browser.prod_support import places_holding
 from tests.browser.run_support import (
     cell,
@@ -82,6 +88,21 @@ def test_a_secret_is_asked_masked_and_never_shown_or_kept(
     saved = opfs_read(page, "saved/outputs.md").decode()
     assert f"pw={MASK}" in saved and f"token={MASK}" in saved
     assert not any(n in saved for n in NEEDLES)
+
+    # File > Export HTML… (the report).
+    stub_save_picker(page, "saved/report.html")
+    header_action(page, "Export HTML…")
+    expect(page.locator(".message-success[data-message-key='run-export']")).to_contain_text("to report.html")
+    report = opfs_read(page, "saved/report.html").decode()
+    assert f"pw={MASK}" in report and f"token={MASK}" in report
+    assert not any(n in report for n in NEEDLES)
+
+    # Save with outputs in this file (the runbook itself, saved).
+    header_action(page, "Save with outputs in this file")
+    wait_dirty(page, False)
+    kept = opfs_read(page, "work/secrets.md").decode()
+    assert kept.count('"fencedOutput"') == 4 and f"pw={MASK}" in kept
+    assert not any(n in kept for n in NEEDLES)
 
     # A draft of an edit (the draft store).
     append_to_cell(page, "plain", "\necho edited")

@@ -83,6 +83,10 @@ class RunCommands:
             Command("stop-all", self.stop_all, label="Stop all", needs_document=False),
             Command("restart", self.restart, label="Restart session", needs_document=False),
             Command("save-outputs", self.save_outputs, label="Save with outputs", needs_document=False),
+            Command(
+                "save-outputs-in-file", self.save_outputs_in_file, label="Save with outputs in this file"
+            ),
+            Command("export-html", self.export_html, label="Export HTML…"),
             Command("connect", self.session.focus_runner, label="Connect to a runner…", needs_document=False),
             Command("run-above", self.run_above, label="Run the cells above"),
             Command("run-below", self.run_below, label="Run this cell and below"),
@@ -249,6 +253,7 @@ class RunCommands:
         out = self._active_output()
         if out is not None:
             out.clear()
+            self.outputs.forget_raw(out.key)
 
     def clear_all_outputs(self) -> None:
         self.outputs.clear_all()
@@ -295,6 +300,28 @@ class RunCommands:
         session = controller.engine.session_id if controller is not None else ""
         outputs_id = self._outputs_ids.setdefault(session, new_id())
         spawn(save_outputs(self.view, runs, self.outputs.plain_texts(), outputs_id))
+
+    def _runs_and_secrets(self) -> tuple[dict[Any, Run], list[str]]:
+        controller = self.session.controller
+        if controller is None:
+            return {}, []
+        return controller.engine.runs, sorted(controller.engine.masking.values)
+
+    def save_outputs_in_file(self) -> None:
+        """Outputs in this file (opt-in): each finished cell's output below it in the runbook, then Save."""
+        from .save import write_in_file
+
+        runs, secrets = self._runs_and_secrets()
+        if not write_in_file(self.view, runs, self.outputs.plain_texts(), secrets):
+            notify("No finished cell output to save yet.", "info", key="run-save", timeout_ms=5000)
+            return
+        self.view.commands.run("save")
+
+    def export_html(self) -> None:
+        from .report import export_report
+
+        runs, secrets = self._runs_and_secrets()
+        spawn(export_report(self.view, runs, self.outputs.ansi_texts(), secrets))
 
 
 async def _copy(text: str) -> None:

@@ -25,6 +25,8 @@ from .program import max_rows
 from .tasks import spawn
 from .terminal import CellOutput
 
+RAW_CAP = 1 << 20
+
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
     class CellsView(Protocol):
@@ -61,6 +63,9 @@ class Outputs:
         self._ask = ask
         self._watch_changed = watch_changed
         self.by_key: dict[Hashable, CellOutput] = {}
+        # Each cell's latest output as it arrived (masked, escape sequences kept), for the HTML report's
+        # colours; the first RAW_CAP bytes of each run.
+        self.raw: dict[Hashable, bytearray] = {}
         self._ticking = False
         self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
 
@@ -72,12 +77,14 @@ class Outputs:
         for out in self.by_key.values():
             out.dispose()
         self.by_key.clear()
+        self.raw.clear()
 
     def clear_all(self) -> None:
         """Clear every cell's output (the runs go on; their outputs stay attached to their cells)."""
         for out in self.by_key.values():
             out.clear()
             self.sync(out.key)
+        self.raw.clear()
 
     def sync(self, key: Hashable) -> None:
         """A cell's buttons for its run state."""
@@ -92,6 +99,13 @@ class Outputs:
     def plain_texts(self) -> dict[Hashable, str]:
         """Each cell's output as plain text (for the outputs file)."""
         return {key: out.plain_text() for key, out in self.by_key.items()}
+
+    def ansi_texts(self) -> dict[Hashable, str]:
+        """Each cell's output with its escape sequences (for the HTML report's colours)."""
+        return {key: bytes(data).decode("utf-8", "replace") for key, data in self.raw.items()}
+
+    def forget_raw(self, key: Hashable) -> None:
+        self.raw.pop(key, None)
 
     def readopt(self, event: CellsRendered) -> None:
         """Cells re-created by the view (undo of a delete, a changed kind undone) get their output back."""
@@ -154,6 +168,7 @@ class Outputs:
             max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None),
             self._count,
         )
+        self.raw.pop(k, None)  # a new run: its output replaces the last one's
         self.sync(k)
         return size
 
@@ -194,6 +209,9 @@ class Outputs:
             self.sync(run.key)
 
     def run_output(self, run: Run, stream: str, data: bytes) -> Awaitable[None] | None:
+        raw = self.raw.setdefault(run.key, bytearray())
+        if len(raw) < RAW_CAP:
+            raw += data[: RAW_CAP - len(raw)]
         out = self.bind(run)
         return out.output(stream, data) if out is not None else None
 

@@ -102,3 +102,33 @@ async def save_outputs(
         timeout_ms=6000,
     )
     return where
+
+
+def write_in_file(
+    view: Any, runs: dict[Hashable, Run], texts: dict[Hashable, str], secrets: list[str]
+) -> int:
+    """Outputs in this file (opt-in, `fenced.document.inline`): each finished cell's output goes into a
+    `transform: false` block right below it, as operations of the view (one undo step each; a cell's
+    existing block is replaced, every other cell's bytes stay). Returns how many cells got one; the
+    caller then saves the document as usual."""
+    from fenced.app.view.ops import InsertCells, SetSource
+    from fenced.document.cell import Cell
+    from fenced.document.inline import block_text, find_outputs
+
+    nb = view.notebook
+    if nb is None:
+        return 0
+    view.flush()
+    done = cell_runs(view, runs, texts)
+    placed = {p.index: p for p in find_outputs(nb)}
+    for index in sorted(done, reverse=True):
+        cell = nb.cells[index]
+        block = block_text(cell.name, done[index], secrets)
+        old = placed.get(index)
+        if old is not None:
+            source = block + old.holder.source[old.end :]
+            if source != old.holder.source:
+                view.run(SetSource(old.holder, old.holder.source, source, label="Save output in the file"))
+        else:
+            view.run(InsertCells(index + 1, [Cell.new_markdown(block)], label="Save output in the file"))
+    return len(done)
