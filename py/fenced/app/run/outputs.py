@@ -23,7 +23,7 @@ from .controller import Controller, NoticeKind
 from .engine import Run
 from .program import max_rows
 from .tasks import spawn
-from .terminal import CellOutput
+from .terminal import CellOutput, seconds
 
 RAW_CAP = 1 << 20
 
@@ -154,13 +154,7 @@ class Outputs:
         el = self.view.element_by_key(k)
         if el is None:
             return 24, 80
-        out = self.by_key.get(k)
-        if out is None:
-            out = self.by_key[k] = CellOutput(
-                k, el, lambda data: self._input(k, data), lambda rows, cols: self._resize(k, rows, cols)
-            )
-        elif out.cell_el is not el or not out.connected:
-            out.adopt(el)
+        out = self._output(k, el)
         nb = self.view.notebook
         self._count += 1
         size = await out.prepare(
@@ -171,6 +165,37 @@ class Outputs:
         self.raw.pop(k, None)  # a new run: its output replaces the last one's
         self.sync(k)
         return size
+
+    def _output(self, k: int, el: Any) -> CellOutput:
+        """The cell's output (made on first use), in its current element."""
+        out = self.by_key.get(k)
+        if out is None:
+            out = self.by_key[k] = CellOutput(
+                k, el, lambda data: self._input(k, data), lambda rows, cols: self._resize(k, rows, cols)
+            )
+        elif out.cell_el is not el or not out.connected:
+            out.adopt(el)
+        return out
+
+    def show_kept(self) -> None:
+        """A document just shown: cells whose last output the file keeps (outputs in this file) show it
+        at once, without running (`fenced.document.inline`, imported only for such files)."""
+        nb = self.view.notebook
+        if nb is None or not any(c.kind != "code" and '"fencedOutput"' in c.source for c in nb.cells):
+            return
+        from fenced.document.inline import last_outputs
+
+        for index, kept in last_outputs(nb).items():
+            el = self.view.element(index)
+            if el is None:
+                continue
+            key = self.key(nb.cells[index])
+            meta = ""
+            if kept.run is not None:
+                code = "no exit code" if kept.run.exit_code is None else f"exit code {kept.run.exit_code}"
+                took = seconds(kept.run.duration_ms) if kept.run.duration_ms else ""
+                meta = " · ".join(x for x in (f"ran {kept.run.started:%Y-%m-%d %H:%M:%S}", code, took) if x)
+            self._output(key, el).show_kept(kept.text, "Output kept in the file", meta)
 
     async def ask(self, cell: Any, prompts: list[Prompt]) -> dict[str, str] | None:
         controller = self.session.controller

@@ -99,6 +99,7 @@ class RunUI:
     def _document_shown(self) -> None:
         """A new document replaced the cells: forget their outputs, give it a session of its own."""
         self.outputs.clear()
+        self.outputs.show_kept()
         self._close_controller()
         if self.client is not None:
             self._open_controller()
