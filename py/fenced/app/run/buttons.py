@@ -62,6 +62,7 @@ class Buttons:
             ("save-outputs", has_document),
             ("save-outputs-in-file", has_document),
             ("export-html", has_document),
+            ("run-history", has_document),
             ("clear-all-outputs", has_document),
         ):
             button = opt(self.actions.querySelector(f'[data-run-action="{name}"]'))

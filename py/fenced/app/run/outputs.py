@@ -68,6 +68,7 @@ class Outputs:
         self.raw: dict[Hashable, bytearray] = {}
         self._ticking = False
         self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
+        self.finished: Callable[[Run, str], None] | None = None  # told each ended run and its output text
 
     def get(self, key: Hashable) -> CellOutput | None:
         return self.by_key.get(key)
@@ -245,6 +246,8 @@ class Outputs:
         if out is not None:
             out.refresh()
             self.sync(run.key)
+        if self.finished is not None:
+            self.finished(run, out.plain_text() if out is not None else "")
 
     def run_notice(self, run: Run, text: str) -> None:
         out = self.bind(run)

@@ -7,7 +7,7 @@ both values are then kept in localStorage by the connection manager.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fenced.connect.protocol import runner_base_url
 
@@ -31,3 +31,9 @@ def from_location(search: str, fragment: str) -> tuple[str | None, str | None, s
 def state_key(runner_url: str, document: str) -> str:
     """localStorage key of a document's run state (its session and which execution each cell shows)."""
     return f"fenced.run:{runner_base_url(runner_url)}:{document}"
+
+
+def origin_of(runner_url: str) -> str:
+    """The runner's origin (`https://runner.example.com`), as the run history names it."""
+    parts = urlsplit(runner_url.strip())
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else runner_url.strip()

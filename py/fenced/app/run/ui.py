@@ -15,7 +15,8 @@ import js
 
 from fenced.app.jsffi import LocalStorage
 from fenced.app.view.cellparts import CellParts
-from fenced.app.view.events import DocumentRef, ViewEvents
+from fenced.app.view.commandtable import Command
+from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
 from . import settings, status
 from .buttons import Buttons
@@ -23,7 +24,10 @@ from .commands import RunCommands
 from .connection import Connection
 from .controller import Controller
 from .dialogs import PromptDialog
+from .engine import Run
+from .historypanel import HistoryPanel
 from .outputs import Outputs
+from .runlog import RunLog
 from .tasks import spawn
 from .terminal import start_loading
 
@@ -55,6 +59,9 @@ class RunUI:
         self.buttons = Buttons(view.root, self.actions, self.reason)
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
         self.commands = RunCommands(view, self, self.outputs)
+        self.runlog = RunLog(LocalStorage())
+        self.history = HistoryPanel(self.runlog, self._identity)
+        self.outputs.finished = self._record
 
     def install(self) -> None:
         """Plug into the view and the page (once, at boot)."""
@@ -64,9 +71,12 @@ class RunUI:
         for item in self.commands.cell_menu():
             view.cell_parts.add_menu_item(item)
         view.events.shown.subscribe(lambda _e: self._document_shown())
-        view.events.renamed.subscribe(lambda _e: self._document_renamed())
+        view.events.renamed.subscribe(self._document_renamed)
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
+        view.commands.add(
+            Command("run-history", self.history.open, label="Run history", needs_document=False)
+        )
         view.commands.add_palette_source(self.commands.palette_items)
         self.commands.listen(self.actions)
         self.connection.install()
@@ -105,11 +115,37 @@ class RunUI:
             self._open_controller()
         self.update()
 
-    def _document_renamed(self) -> None:
+    def _document_renamed(self, event: DocumentRenamed) -> None:
         """Save as: the run state follows the document to its new name, so reopening the new file
-        after a reload re-attaches to its session (and the old name's file does not)."""
+        after a reload re-attaches to its session (and the old name's file does not); so does its
+        run history."""
         if self.controller is not None:
             self.controller.move_state(self._state_key())
+        self.runlog.move(event.old.identity or "untitled.md", self._identity())
+
+    def _identity(self) -> str:
+        return self._doc().identity or "untitled.md"
+
+    def _record(self, run: Run, output: str) -> None:
+        """An execution ended (or did not start): into the document's run history."""
+        if run.running:
+            return
+        from .runlog import make_record
+
+        controller = self.controller
+        record = make_record(
+            cell=run.name or "cell",
+            document=self._identity(),
+            runner=settings.origin_of(self.connection.url),
+            started_at=run.started_at,
+            duration_ms=run.duration_ms,
+            exit_code=run.exit_code,
+            signal=run.signal,
+            output=output,
+            error=run.reason,
+            secrets=controller.engine.masking.values if controller is not None else (),
+        )
+        self.runlog.add(record, run.execution_id)
 
     def _doc(self) -> DocumentRef:
         return self.view.doc or DocumentRef("untitled.md")
