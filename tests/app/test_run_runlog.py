@@ -19,17 +19,17 @@ class Store(dict[str, str]):
 
 
 def record(cell: str = "c", document: str = "a.md", output: str = "out\n", **kw: object) -> object:
-    args: dict[str, object] = dict(
-        cell=cell,
-        document=document,
-        runner="http://127.0.0.1:1",
-        started_at=1_700_000_000.0,
-        duration_ms=5,
-        exit_code=0,
-        signal="",
-        output=output,
-        error="",
-    )
+    args: dict[str, object] = {
+        "cell": cell,
+        "document": document,
+        "runner": "http://127.0.0.1:1",
+        "started_at": 1_700_000_000.0,
+        "duration_ms": 5,
+        "exit_code": 0,
+        "signal": "",
+        "output": output,
+        "error": "",
+    }
     args.update(kw)
     return make_record(**args)  # type: ignore[arg-type]
 
@@ -40,7 +40,10 @@ def test_records_per_document_once_per_execution_and_cleared() -> None:
     assert not log.add(record("x"), "e1")  # type: ignore[arg-type]  # a replay
     assert log.add(record("y", exit_code=None, error="refused"))  # type: ignore[arg-type]
     log.add(record("z", document="b.md"), "e2")  # type: ignore[arg-type]
-    assert [(r.cell, r.exit_code, r.error) for r in log.records("a.md")] == [("x", 0, ""), ("y", None, "refused")]
+    assert [(r.cell, r.exit_code, r.error) for r in log.records("a.md")] == [
+        ("x", 0, ""),
+        ("y", None, "refused"),
+    ]
     assert [r.cell for r in log.records("b.md")] == ["z"]
     log.move("a.md", "c.md")
     assert log.records("a.md") == [] and [r.document for r in log.records("c.md")] == ["c.md", "c.md"]

@@ -115,6 +115,8 @@ class RunLog:
                 except ValueError:
                     continue
                 if isinstance(data, dict):
-                    moved.append(json.dumps({**data, "document": new}, ensure_ascii=False, separators=(",", ":")))
+                    moved.append(
+                        json.dumps({**data, "document": new}, ensure_ascii=False, separators=(",", ":"))
+                    )
             self._store(new, self._lines(new) + moved)
             self.storage.remove(KEY_PREFIX + old)
