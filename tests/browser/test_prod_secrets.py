@@ -13,7 +13,10 @@ from playwright.sync_api import expect
 from tests.browser.files_support import (
     append_to_cell,
     opfs_read,
+    opfs_write,
+    stub_folder_picker,
     stub_save_picker,
+    wait_cells,
     wait_dirty,
     wait_draft_saved,
 )
@@ -113,3 +116,37 @@ def test_a_secret_is_asked_masked_and_never_shown_or_kept(
     assert "dom" in places_holding(page, f"split:{MASK}")
     assert places_holding(page, *NEEDLES) == []
     expect(cell(page, "login").locator("[data-output-text]")).to_have_text(f"pw={MASK}\nsplit:{MASK}\n")
+
+
+def test_the_env_spec_next_to_the_runbook_says_which_variables_are_secret(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
+    """`.env.example` beside a runbook of the opened folder (Runme's owl format): `# Secret!` makes a name
+    secret, `# Plain!` makes a pattern-matching name plain."""
+    connect(page, app_url, runner)
+    book = cells_md(
+        ("url", 'export DB_URL=\necho "url=$DB_URL"'),
+        ("count", 'export TOKEN_COUNT=\necho "n=$TOKEN_COUNT"'),
+    )
+    opfs_write(page, "envproj/docs/book.md", book.encode())
+    opfs_write(
+        page, "envproj/docs/.env.example", b"DB_URL=Database URL # Secret!\nTOKEN_COUNT=How many # Plain!\n"
+    )
+    stub_folder_picker(page, "envproj")
+    header_action(page, "Open folder")
+    page.get_by_role("complementary", name="Folder").get_by_role("button", name="docs/book.md").click()
+    wait_cells(page, 2)
+    run(page, "url")
+    dialog = page.get_by_role("dialog", name="Environment variables for url")
+    expect(dialog.get_by_label("DB_URL")).to_have_attribute("type", "password")
+    dialog.get_by_label("DB_URL").fill("postgres://app:pw@db/x")
+    dialog.get_by_role("button", name="Run").click()
+    wait_exit(page, "url", 0)
+    assert output_text(page, "url") == f"url={MASK}\n"
+    run(page, "count")
+    dialog = page.get_by_role("dialog", name="Environment variables for count")
+    expect(dialog.get_by_label("TOKEN_COUNT")).to_have_attribute("type", "text")
+    dialog.get_by_label("TOKEN_COUNT").fill("12345")
+    dialog.get_by_role("button", name="Run").click()
+    wait_exit(page, "count", 0)
+    assert output_text(page, "count") == "n=12345\n"

@@ -73,6 +73,7 @@ class Controller:
             on_session=lambda _id: self.save(),
         )
         self.answers: dict[str, str] = {}  # prompt answers of this session (memory only: they may be secrets)
+        self.env_spec: str | None = None  # the runbook's `.env.example`, when the page could read it
         self.run_all_task: asyncio.Future[bool] | None = None
 
     # --- one cell ---------------------------------------------------------------------------------
@@ -135,9 +136,10 @@ class Controller:
         return apply_answers(script, answers, known=self.answers)
 
     def secret_rule(self) -> SecretNames:
-        """Which variables of this runbook are secret (name patterns and the frontmatter's `secrets`)."""
+        """Which variables of this runbook are secret (name patterns, the frontmatter's `secrets`, the env
+        spec next to it)."""
         nb = self.notebook()
-        return secret_names(nb.frontmatter if nb is not None else None)
+        return secret_names(nb.frontmatter if nb is not None else None, self.env_spec)
 
     def _spec(self) -> Any:
         nb = self.notebook()

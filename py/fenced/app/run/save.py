@@ -59,6 +59,22 @@ async def _folder_of(doc: DocumentRef) -> Any:
     return await fsa.directory_of(doc.folder, doc.path)
 
 
+async def env_spec_of(doc: DocumentRef) -> str | None:
+    """The text of the env spec next to the runbook (`.env.example`, Runme's owl format: which variables
+    are secret), when the runbook was opened from a folder and the spec is there; else None."""
+    from fenced.document.secrets import ENV_SPEC_FILE
+
+    try:
+        folder = await _folder_of(doc)
+        if folder is None:
+            return None
+        handle = await folder.getFileHandle(ENV_SPEC_FILE)
+        text = await (await handle.getFile()).text()
+    except JsException:  # no such file, or no permission: the rule is the names and the frontmatter
+        return None
+    return str(text)[:1_000_000]
+
+
 async def save_outputs(
     view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str], session_id: str
 ) -> str:

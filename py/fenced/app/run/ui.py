@@ -174,6 +174,12 @@ class RunUI:
             document=self._doc().shown_name or "untitled.md",
         )
         spawn(self._restore(self.controller))
+        spawn(self._read_env_spec(self.controller))
+
+    async def _read_env_spec(self, controller: Controller) -> None:
+        from .save import env_spec_of
+
+        controller.env_spec = await env_spec_of(self._doc())
 
     async def _restore(self, controller: Controller) -> None:
         try:
