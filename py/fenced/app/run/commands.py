@@ -68,6 +68,10 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
             """Take the user to the runner settings."""
             ...
 
+        def open_history(self) -> None:
+            """Show the document's run history."""
+            ...
+
 
 class RunCommands:
     def __init__(self, view: RunnableView, session: Session, outputs: Outputs) -> None:
@@ -87,6 +91,7 @@ class RunCommands:
                 "save-outputs-in-file", self.save_outputs_in_file, label="Save with outputs in this file"
             ),
             Command("export-html", self.export_html, label="Export HTML…"),
+            Command("run-history", self.open_history, label="Run history", needs_document=False),
             Command("connect", self.session.focus_runner, label="Connect to a runner…", needs_document=False),
             Command("run-above", self.run_above, label="Run the cells above"),
             Command("run-below", self.run_below, label="Run this cell and below"),
@@ -306,6 +311,9 @@ class RunCommands:
         if controller is None:
             return {}, []
         return controller.engine.runs, sorted(controller.engine.masking.values)
+
+    def open_history(self) -> None:
+        self.session.open_history()
 
     def save_outputs_in_file(self) -> None:
         """Outputs in this file (opt-in): each finished cell's output below it in the runbook, then Save."""

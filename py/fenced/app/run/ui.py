@@ -15,7 +15,6 @@ import js
 
 from fenced.app.jsffi import LocalStorage
 from fenced.app.view.cellparts import CellParts
-from fenced.app.view.commandtable import Command
 from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
 from . import settings, status
@@ -74,9 +73,6 @@ class RunUI:
         view.events.renamed.subscribe(self._document_renamed)
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
-        view.commands.add(
-            Command("run-history", self.history.open, label="Run history", needs_document=False)
-        )
         view.commands.add_palette_source(self.commands.palette_items)
         self.commands.listen(self.actions)
         self.connection.install()
@@ -89,6 +85,9 @@ class RunUI:
 
     def keep_going(self) -> bool:
         return self.buttons.keep_going()
+
+    def open_history(self) -> None:
+        self.history.open()
 
     def focus_runner(self) -> None:
         self.connection.url_input.focus()
