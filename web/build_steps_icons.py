@@ -59,7 +59,6 @@ ICONS = (
     "run-all",
     "run-below",
     "save",
-    "save-all",
     "save-as",
     "search",
     "symbol-misc",

@@ -74,3 +74,11 @@ def storage_dump(page: Any) -> list[tuple[str, str]]:
 def places_holding(page: Any, *needles: str) -> list[str]:
     """Where any of `needles` occurs in what the page stores or shows."""
     return [w for w, text in storage_dump(page) if any(n in text for n in needles)]
+
+
+def outputs_in_file(page: Any, on: bool) -> None:
+    """Set the File menu's "Outputs in this file" mode (Save with outputs then writes into the runbook)."""
+    page.locator(".app-header").get_by_role("button", name="File", exact=True).click()
+    box = page.locator("#file-menu").get_by_label("Outputs in this file")
+    box.set_checked(on)
+    page.keyboard.press("Escape")

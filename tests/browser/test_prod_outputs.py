@@ -1,4 +1,5 @@
-"""Outputs in the page (issue 15): "Save with outputs in this file" writes each output below its cell, a
+"""Outputs in the page (issue 15): "Save with outputs" in the File menu's "Outputs in this file" mode writes
+each output below its cell, a
 reopened runbook shows them without running, saving again touches no other cell's output bytes; File >
 Export HTML… gives a report that reads with JavaScript off (colours, exit codes, durations) and requests
 nothing."""
@@ -16,6 +17,7 @@ from fenced.document import loads
 from fenced.document.inline import last_outputs
 from tests.browser.counting_server import counting_server
 from tests.browser.files_support import opfs_read, stub_save_picker, wait_dirty
+from tests.browser.prod_support import outputs_in_file
 from tests.browser.run_support import cell, cells_md, connect, output_text, run, runner, wait_exit
 from tests.browser.test_files_save import open_from_disk
 from tests.browser.view_support import header_action
@@ -38,7 +40,8 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     wait_exit(page, "build", 0)
     run(page, "check")
     wait_exit(page, "check", 3)
-    header_action(page, "Save with outputs in this file")
+    outputs_in_file(page, True)
+    header_action(page, "Save with outputs")
     wait_dirty(page, False)
     first = opfs_read(page, "book/deploy.md").decode()
     kept = last_outputs(loads(first))
@@ -61,11 +64,13 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     expect(cell(page, "check").locator(".run-meta")).to_contain_text("exit code 3")
     assert cell(page, "later").get_attribute("data-output-kept") is None
 
-    # Run one cell again and save: only its block changes, the other's bytes stay.
+    # Run one cell again and save: only its block changes, the other's bytes stay. A runbook that keeps
+    # outputs has the File menu's "Outputs in this file" mode on, so "Save with outputs" writes into it.
+    expect(page.locator("#outputs-in-file")).to_be_checked()
     run(page, "build")
     wait_exit(page, "build", 0)
     assert output_text(page, "build") == "built image-42\n"
-    header_action(page, "Save with outputs in this file")
+    header_action(page, "Save with outputs")
     wait_dirty(page, False)
     second = opfs_read(page, "book/kept.md").decode()
     block = re.compile(r"```text \{[^\n]*\"fencedOutput\":\"check\"[^\n]*\}\n.*?\n```\n", re.S)

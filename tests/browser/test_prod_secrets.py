@@ -20,7 +20,7 @@ from tests.browser.files_support import (
     wait_dirty,
     wait_draft_saved,
 )
-from tests.browser.prod_support import places_holding
+from tests.browser.prod_support import outputs_in_file, places_holding
 from tests.browser.run_support import (
     cell,
     cells_md,
@@ -100,8 +100,9 @@ def test_a_secret_is_asked_masked_and_never_shown_or_kept(
     assert f"pw={MASK}" in report and f"token={MASK}" in report
     assert not any(n in report for n in NEEDLES)
 
-    # Save with outputs in this file (the runbook itself, saved).
-    header_action(page, "Save with outputs in this file")
+    # Save with outputs, "Outputs in this file" mode (the runbook itself, saved).
+    outputs_in_file(page, True)
+    header_action(page, "Save with outputs")
     wait_dirty(page, False)
     kept = opfs_read(page, "work/secrets.md").decode()
     assert kept.count('"fencedOutput"') == 4 and f"pw={MASK}" in kept

@@ -60,7 +60,6 @@ class Buttons:
             ("restart", can_run),
             ("stop-all", has_controller),
             ("save-outputs", has_document),
-            ("save-outputs-in-file", has_document),
             ("export-html", has_document),
             ("run-history", has_document),
             ("clear-all-outputs", has_document),

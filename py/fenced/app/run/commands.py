@@ -72,6 +72,10 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
             """Show the document's run history."""
             ...
 
+        def outputs_in_file(self) -> bool:
+            """Save with outputs writes into the runbook itself (the File menu's "Outputs in this file")."""
+            ...
+
 
 class RunCommands:
     def __init__(self, view: RunnableView, session: Session, outputs: Outputs) -> None:
@@ -88,7 +92,9 @@ class RunCommands:
             Command("restart", self.restart, label="Restart session", needs_document=False),
             Command("save-outputs", self.save_outputs, label="Save with outputs", needs_document=False),
             Command(
-                "save-outputs-in-file", self.save_outputs_in_file, label="Save with outputs in this file"
+                "save-outputs-in-file",
+                self.save_outputs_in_file,
+                label="Write outputs into this file and save",
             ),
             Command("export-html", self.export_html, label="Export HTML…"),
             Command("run-history", self.open_history, label="Run history", needs_document=False),
@@ -296,6 +302,9 @@ class RunCommands:
         self.session.update()
 
     def save_outputs(self) -> None:
+        if self.session.outputs_in_file():
+            self.save_outputs_in_file()
+            return
         from fenced.document.identity import new_id
 
         from .save import save_outputs

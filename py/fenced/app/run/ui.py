@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import js
 
-from fenced.app.jsffi import LocalStorage
+from fenced.app.jsffi import LocalStorage, listen
 from fenced.app.view.cellparts import CellParts
 from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
@@ -29,6 +29,8 @@ from .outputs import Outputs
 from .runlog import RunLog
 from .tasks import spawn
 from .terminal import start_loading
+
+IN_FILE_KEY = "fenced.outputs-in-file:"
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
     from .commands import RunnableView
@@ -61,6 +63,8 @@ class RunUI:
         self.runlog = RunLog(LocalStorage())
         self.history = HistoryPanel(self.runlog, self._identity)
         self.outputs.finished = self._record
+        self.in_file = js.document.getElementById("outputs-in-file")
+        self._storage = LocalStorage()
 
     def install(self) -> None:
         """Plug into the view and the page (once, at boot)."""
@@ -75,6 +79,8 @@ class RunUI:
         view.commands.add(*self.commands.commands())
         view.commands.add_palette_source(self.commands.palette_items)
         self.commands.listen(self.actions)
+        if self.in_file is not None:
+            listen(self.in_file, "change", lambda _e: self._store_in_file())
         self.connection.install()
         self.update()
 
@@ -85,6 +91,25 @@ class RunUI:
 
     def keep_going(self) -> bool:
         return self.buttons.keep_going()
+
+    def outputs_in_file(self) -> bool:
+        return self.in_file is not None and bool(self.in_file.checked)
+
+    def _store_in_file(self) -> None:
+        self._storage.set(IN_FILE_KEY + self._identity(), "1" if self.outputs_in_file() else "0")
+
+    def _show_in_file(self) -> None:
+        """The document's "Outputs in this file" choice; by default on when it already keeps outputs."""
+        if self.in_file is None:
+            return
+        stored = self._storage.get(IN_FILE_KEY + self._identity())
+        if stored in ("0", "1"):
+            self.in_file.checked = stored == "1"
+        else:
+            nb = self.view.notebook
+            self.in_file.checked = nb is not None and any(
+                c.kind != "code" and '"fencedOutput"' in c.source for c in nb.cells
+            )
 
     def open_history(self) -> None:
         self.history.open()
@@ -109,6 +134,7 @@ class RunUI:
         """A new document replaced the cells: forget their outputs, give it a session of its own."""
         self.outputs.clear()
         self.outputs.show_kept()
+        self._show_in_file()
         self._close_controller()
         if self.client is not None:
             self._open_controller()
