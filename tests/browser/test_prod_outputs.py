@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from fenced.document import loads
 from fenced.document.inline import last_outputs
 from tests.browser.counting_server import counting_server
-from tests.browser.files_support import opfs_read, stub_save_picker, wait_dirty
+from tests.browser.files_support import append_to_cell, opfs_read, stub_save_picker, wait_dirty
 from tests.browser.prod_support import outputs_in_file
 from tests.browser.run_support import cell, cells_md, connect, output_text, run, runner, wait_exit
 from tests.browser.test_files_save import open_from_disk
@@ -76,6 +76,14 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     block = re.compile(r"```text \{[^\n]*\"fencedOutput\":\"check\"[^\n]*\}\n.*?\n```\n", re.S)
     assert block.search(first) and block.search(first).group(0) == block.search(second).group(0)
     assert second.count('"fencedOutput"') == 2
+
+    # Editing a cell and saving touches no output's bytes.
+    append_to_cell(page, "check", " # edited")
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_dirty(page, False)
+    third = opfs_read(page, "book/kept.md").decode()
+    blocks = re.compile(r"```text \{[^\n]*\"fencedOutput\"[^\n]*\}\n.*?\n```\n", re.S)
+    assert blocks.findall(third) == blocks.findall(second) and "exit 3 # edited" in third
 
 
 def test_export_html_from_the_page_reads_without_script_or_network(
