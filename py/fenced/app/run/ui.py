@@ -152,9 +152,16 @@ class RunUI:
         return self._doc().identity or "untitled.md"
 
     def _record(self, run: Run, output: str) -> None:
-        """An execution ended (or did not start): into the document's run history."""
+        """An execution ended (or did not start): into the document's run history. Called from the
+        engine's event handling, so a failure here is logged and never stops the session's stream."""
         if run.running:
             return
+        try:
+            self._add_record(run, output)
+        except Exception as exc:
+            js.console.warn(f"run history: could not record {run.name}: {exc!r}")
+
+    def _add_record(self, run: Run, output: str) -> None:
         from .runlog import make_record
 
         controller = self.controller
