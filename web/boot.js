@@ -37,7 +37,7 @@ window.fencedBoot = (() => {
   // The page allows no inline handlers (its Content-Security-Policy), so this stands in for the runner
   // form's onsubmit="return false": Enter in its fields never navigates, with or without Python.
   document.addEventListener("submit", (e) => {
-    if (e.target.classList && e.target.classList.contains("runner-settings")) e.preventDefault();
+    if (e.target.closest && e.target.closest(".runner-settings")) e.preventDefault();
   }, true);
   // PyScript reports Python errors through its own events/DOM; catch both.
   addEventListener("py:error", (e) => fail("Python failed while starting the app.", e.detail));

@@ -64,11 +64,18 @@ SNAPSHOT_MODULES = [
     "-fenced.document.export_style",
     "-fenced.document.highlight",
     "-fenced.document.sanitize",
-    # So are the run history and outputs in the file (Save with outputs in this file, Run history): the heap
-    # sits right at Pyodide's 30 MiB, and an arena that does not fit grows it by 6 MiB.
+    # So are the rest of the production work's modules (secrets, masking, outputs files, run history, the
+    # report): the heap sits right at Pyodide's 30 MiB, and an arena that does not fit grows it by 6 MiB.
     "-fenced.document.history",
     "-fenced.document.inline",
     "-fenced.document.ansi",
+    "-fenced.document.outputs",
+    "-fenced.document.redact",
+    "-fenced.document.secrets",
+    "-fenced.app.run.masking",
+    "-fenced.app.run.report",
+    "-fenced.app.run.runlog",
+    "-fenced.app.run.historypanel",
     "fenced.connect.*",
     "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).

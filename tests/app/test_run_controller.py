@@ -55,6 +55,9 @@ class Page:
     def connection_changed(self, ok: bool, error: BaseException | None) -> None:
         self.messages.append(("connection", str(ok)))
 
+    def session_lost(self, runs: list[Run]) -> None:
+        self.messages.append(("lost", ",".join(str(r.key) for r in runs)))
+
     # Host
     def key(self, cell: Any) -> str:
         return cell.name
@@ -285,6 +288,80 @@ def test_a_new_page_reattaches_and_replays_each_line_once(runner: RunnerProcess)
         return second.text("count").split("\r\n")
 
     assert arun(main()) == [str(i) for i in range(1, 51)] + [""]
+
+
+def test_a_reattached_run_counts_its_time_from_its_start_on_the_runner(
+    runner: RunnerProcess, tmp_path: Any
+) -> None:
+    import time
+
+    flag = tmp_path / "go"
+    nb = cells(f"wait: while [ ! -e {flag} ]; do sleep 0.02; done; cd /", "quick: cd /tmp")
+    first = Page()
+
+    async def main() -> None:
+        ctl = controller(runner, nb, first)
+        quick = await ctl.run_cell(cell(nb, "quick"))
+        assert quick is not None and await quick.done == 0
+        assert quick.pwd == "/tmp"  # where it ended: the session's cwd from now on
+        run = await ctl.run_cell(cell(nb, "wait"))
+        assert run is not None
+        started = run.started_at
+        await until(lambda: time.time() - started > 0.5)
+        await ctl.close()
+        second = Page()
+        second.store = first.store
+        again = controller(runner, nb, second)
+        runs = {r.key: r for r in await again.restore()}
+        assert runs["wait"].running and abs(runs["wait"].started_at - started) < 0.3
+        assert runs["quick"].duration_ms == quick.duration_ms
+        flag.touch()
+        assert await runs["wait"].done == 0
+        await again.close()
+
+    arun(main())
+
+
+def test_a_restarted_runner_reports_the_lost_session_once_and_runs_on(app_free_port: int) -> None:
+    """The runner dies with a cell running and comes back on the same port: the engine hears that the
+    session is gone (not a network problem: it says connected again), fails the running cell once, forgets
+    the session it stored, and the next run starts a new session."""
+    import signal
+
+    nb = cells("sleeper: sleep 60", "next: echo again")
+    page = Page()
+    first = RunnerProcess("--port", str(app_free_port), "--quiet")
+
+    async def main() -> None:
+        ctl = controller(first, nb, page)
+        run = await ctl.run_cell(cell(nb, "sleeper"))
+        assert run is not None and "doc" in page.store
+        first.terminate(signal.SIGKILL)
+        await until(lambda: ("connection", "False") in page.messages, timeout=30)
+        with RunnerProcess("--port", str(first.port), "--quiet", token=first.token) as back:
+            ctl.engine.wake()  # the page's connection found the runner answering again
+            assert await asyncio.wait_for(run.done, 30) is None
+            assert run.state == FAILED and run.reason == "the runner no longer has this session"
+            assert page.messages.count(("lost", "sleeper")) == 1
+            assert page.messages[-2:] == [("connection", "True"), ("lost", "sleeper")]
+            assert "doc" not in page.store and ctl.engine.session_id == ""
+            again = await ctl.run_cell(cell(nb, "next"))
+            assert again is not None and await again.done == 0
+            assert [m for m in page.messages if m[0] == "lost"] == [("lost", "sleeper")]
+            await ctl.close()
+            for orphan in first.marked_processes() + back.marked_processes():
+                orphan.kill()
+
+    arun(main())
+
+
+@pytest.fixture()
+def app_free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_save_as_moves_the_run_state_to_the_new_name() -> None:

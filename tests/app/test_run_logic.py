@@ -38,10 +38,11 @@ def test_status_messages() -> None:
     assert status.compatible("0.1.3", "0.1.0") and not status.compatible("0.2.0", "0.1.0")
     assert status.compatible("1.4.0", "1.0.0") and not status.compatible("", "0.1.0")
     info = Info("0.1.0", "box", "ana", "/bin/bash", "Linux", Limits())
-    assert status.connected(info).text == "Connected to ana@box"
+    assert status.connected(info, "https://box.example").text == "Connected to https://box.example (ana@box)"
     assert status.incompatible("9.0.0", url).reason == "incompatible"
     assert status.check_url("127.0.0.1:8765") and not status.check_url("https://runner.example")
-    assert status.run_disabled_reason(status.connected(info)) == ""
+    assert status.run_disabled_reason(status.connected(info, url)) == ""
+    assert status.check_url("http://me:pw@h:1")
     assert status.run_disabled_reason(down).startswith("Cannot run: Runner unreachable")
 
 

@@ -59,12 +59,32 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
     open_doc(page, DOC)
     assert status(page).get_attribute("data-runner-state") == "none"
     button = cell(page, "hello").get_by_role("button", name="Run cell")
-    expect(button).to_be_disabled()
     expect(button).to_have_attribute("title", "No runner: enter a Runner URL and token to run cells.")
     expect(button).to_have_attribute(
         "aria-description", "No runner: enter a Runner URL and token to run cells."
     )
     expect(page.get_by_role("button", name="Run all")).to_be_disabled()
+    # Run says why it cannot run, and clicking it opens "Connect a runner": the command to start one for
+    # this page's origin, and where to give its URL and token (issue 13).
+    popover = page.locator("#runner-popover")
+    expect(popover).to_be_hidden()
+    button.click()
+    expect(popover).to_be_visible()
+    expect(page.get_by_label("Runner URL")).to_be_focused()
+    app_origin = page.evaluate("location.origin")
+    expect(popover.locator("[data-connect-command]")).to_have_text(
+        f"fenced runner --allow-origin {app_origin}"
+    )
+    expect(popover.get_by_role("button", name="Copy command")).to_be_visible()
+    expect(popover.get_by_text("Connect a runner", exact=True)).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    popover.get_by_role("button", name="Copy command").click()
+    page.wait_for_function(
+        "(c) => navigator.clipboard.readText().then(t => t === c)",
+        arg=f"fenced runner --allow-origin {app_origin}",
+    )
+    expect(popover).to_be_visible()  # copying closes nothing: the URL and token are still to be given
+    assert cell(page, "hello").get_attribute("data-state") in (None, "idle")  # nothing ran
 
 
 def test_address_token_is_removed_kept_and_used_after_reload(

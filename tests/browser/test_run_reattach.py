@@ -3,6 +3,7 @@ shows the whole output, each line once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from tests.browser.run_support import (
     cells_md,
     connect,
     open_doc,
+    origin,
     output_text,
     run,
     runner,
@@ -52,9 +54,18 @@ def test_reload_while_running_replays_every_line_once(page: Any, app_url: str, r
     assert cell(page, "done-before").get_attribute("data-exit-code") == "0"
 
 
+@pytest.fixture()
+def tunnelled(app_url: str) -> Iterator[RunnerProcess]:
+    """A runner reached through a proxy on another port: the proxy's Host is named with --allow-host."""
+    flags = ("--allow-origin", origin(app_url), "--allow-host", "127.0.0.1", "--stop-grace", "0.5", "--quiet")
+    with RunnerProcess(*flags) as proc:
+        yield proc
+
+
 def test_network_loss_while_running_loses_nothing(
-    page: Any, app_url: str, runner: RunnerProcess, tmp_path: Path
+    page: Any, app_url: str, tunnelled: RunnerProcess, tmp_path: Path
 ) -> None:
+    runner = tunnelled
     flag = tmp_path / "go"
     script = f"echo before\nwhile [ ! -e {flag} ]; do sleep 0.05; done\nseq 1 200"
     proxy = TcpProxy(runner.port)  # the page reaches the runner only through this

@@ -5,12 +5,22 @@ Screenshots of the main states go to test-results/screens/ for review."""
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.files_support import (
+    append_to_cell,
+    expected_cells,
+    message,
+    opfs_write,
+    stub_open_picker,
+    wait_cells,
+    wait_dirty,
+)
 from tests.browser.run_support import cell, cells_md, open_doc, runner, wait_exit, wait_runner_state
 from tests.browser.ux_support import (
     DESKTOP,
@@ -30,6 +40,7 @@ __all__ = ["runner"]
 
 # Cells of the sample runbook (web/sample.md) that write to stdout, to stderr (with colours) and fail.
 SAMPLE_OUTPUTS = (("hello", 0), ("streams", 0), ("fails", 3))
+CONFLICT_DOC = b'# Notes\n\nTo greet:\n\n```sh {"name":"greet"}\necho hello\n```\n'
 
 
 def runner_suffix(runner: RunnerProcess) -> str:
@@ -49,6 +60,40 @@ def run_outputs(page: Any) -> None:
 def no_violations(page: Any, where: str) -> None:
     found = axe_violations(page)
     assert found == [], f"{where}: {found}"
+
+
+def every_dialog(page: Any, phone: bool) -> None:
+    """axe on each dialog of the view and the runner (the sample open, its outputs shown): shortcuts,
+    frontmatter, the cell menu, cell attributes, the palette, a prompt."""
+    cell(page, "hello").locator(".cell-header").click()
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    no_violations(page, "shortcuts dialog")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Frontmatter").click()
+    expect(page.get_by_role("dialog", name="Frontmatter")).to_be_visible()
+    no_violations(page, "frontmatter dialog")
+    page.keyboard.press("Escape")
+    out = cell(page, "hello")
+    if phone:
+        out.locator(".cell-header").tap()
+    else:
+        out.hover(position={"x": 4, "y": 4})
+    out.get_by_role("button", name="More cell actions").click()
+    no_violations(page, "cell menu")
+    out.locator(".cell-menu").get_by_role("button", name="Cell attributes").click()
+    expect(page.get_by_role("dialog", name="Cell attributes: hello")).to_be_visible()
+    no_violations(page, "attributes dialog")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Shift+P")
+    expect(page.get_by_role("dialog", name="Command palette")).to_be_visible()
+    no_violations(page, "command palette")
+    page.keyboard.press("Escape")
+    cell(page, "ask-name").get_by_role("button", name="Run cell").click()
+    expect(page.locator("dialog[open]")).to_be_visible()
+    no_violations(page, "prompt dialog")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog[open]")).to_have_count(0)
 
 
 @pytest.mark.parametrize(
@@ -78,44 +123,28 @@ def test_axe_finds_nothing(
             no_violations(page, "the phone's menu")
             screenshot(page, f"menu-{tag}")
             page.keyboard.press("Escape")
-            return
-        header = page.locator(".app-header")
-        for menu in ("File", "More run actions"):
-            header.get_by_role("button", name=menu, exact=True).click()
-            no_violations(page, f"menu {menu}")
-            page.keyboard.press("Escape")
+        else:
+            header = page.locator(".app-header")
+            for menu in ("File", "More run actions"):
+                header.get_by_role("button", name=menu, exact=True).click()
+                no_violations(page, f"menu {menu}")
+                page.keyboard.press("Escape")
+            header.get_by_role("button", name="Sidebar").click()
+            no_violations(page, "sidebar")
+            header.get_by_role("button", name="Sidebar").click()
         page.locator(".runner-settings [popovertarget]").click()
         no_violations(page, "runner popover")
         page.keyboard.press("Escape")
-        header.get_by_role("button", name="Sidebar").click()
-        no_violations(page, "sidebar")
-        header.get_by_role("button", name="Sidebar").click()
-        # Every dialog: shortcuts, frontmatter, cell attributes, the cell menu, the palette, a prompt.
-        cell(page, "hello").locator(".cell-header").click()
-        page.keyboard.press("?")
-        expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
-        no_violations(page, "shortcuts dialog")
+        every_dialog(page, phone)
+        # An edited document: the dirty mark in the header.
+        target = cell(page, "hello")
+        target.locator(".cell-header").click()
+        page.keyboard.press("Enter")
+        page.keyboard.type("# edited\n")
         page.keyboard.press("Escape")
-        page.get_by_role("button", name="Frontmatter").click()
-        expect(page.get_by_role("dialog", name="Frontmatter")).to_be_visible()
-        no_violations(page, "frontmatter dialog")
-        page.keyboard.press("Escape")
-        out = cell(page, "hello")
-        out.hover(position={"x": 4, "y": 4})
-        out.get_by_role("button", name="More cell actions").click()
-        no_violations(page, "cell menu")
-        out.locator(".cell-menu").get_by_role("button", name="Cell attributes").click()
-        expect(page.get_by_role("dialog", name="Cell attributes: hello")).to_be_visible()
-        no_violations(page, "attributes dialog")
-        page.keyboard.press("Escape")
-        page.keyboard.press("Control+Shift+P")
-        expect(page.get_by_role("dialog", name="Command palette")).to_be_visible()
-        no_violations(page, "command palette")
-        page.keyboard.press("Escape")
-        cell(page, "ask-name").get_by_role("button", name="Run cell").click()
-        expect(page.locator("dialog[open]")).to_be_visible()
-        no_violations(page, "prompt dialog")
-        page.keyboard.press("Escape")
+        page.wait_for_selector("body[data-dirty='true']", state="attached")
+        expect(page.locator("#doc-name .dirty-marker")).to_be_visible()
+        no_violations(page, "edited document (dirty mark)")
     finally:
         page.context.close()
 
@@ -153,8 +182,46 @@ def test_phone_layout_and_touch(browser: Any, app_url: str, runner: RunnerProces
         assert no_horizontal_overflow(page)
         page.get_by_role("button", name="Menu", exact=True).tap()  # closes it again
         expect(tools).to_be_hidden()
+        # The sidebar (a drawer here) and the runner's popover: 44 px targets, inside the screen.
+        for opener, opened in (
+            (page.get_by_role("button", name="Sidebar"), page.locator("#sidebar")),
+            (page.locator(".runner-settings [popovertarget]"), page.locator("#runner-popover")),
+        ):
+            opener.tap()
+            expect(opened).to_be_visible()
+            b = box(opened)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"], b
+            assert small_targets(page) == []
+            assert no_horizontal_overflow(page)
+            if opened.get_attribute("popover") is not None:
+                page.keyboard.press("Escape")
+            else:
+                opener.tap()
+            expect(opened).to_be_hidden()
+        # Dialogs fit the phone and their controls are 44 px targets too.
+        cell(page, "hello").locator(".cell-header").tap()
+        page.keyboard.press("?")
+        for name, opening in (("Keyboard shortcuts", None), ("Cell attributes: hello", "Cell attributes")):
+            if opening:
+                cell(page, "hello").get_by_role("button", name="More cell actions").tap()
+                cell(page, "hello").locator(".cell-menu").get_by_role("button", name=opening).tap()
+            dialog = page.get_by_role("dialog", name=name)
+            expect(dialog).to_be_visible()
+            b = box(dialog)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"], (name, b)
+            assert small_targets(page) == [], name
+            page.keyboard.press("Escape")
+            expect(dialog).to_be_hidden()
         # Reading and running a cell by touch (the sample is open).
         expect(page.locator("#notebook .cell-markdown").first).to_contain_text("Welcome to Fenced")
+        # A tap on a cell's code edits it there: selecting the cell moves nothing under the finger.
+        code = cell(page, "set-greeting").locator(".cell-source")
+        code.scroll_into_view_if_needed()
+        before = box(code)
+        code.tap()
+        page.wait_for_function("() => document.activeElement.classList.contains('cm-content')")
+        assert box(code)["y"] == before["y"]
+        page.keyboard.press("Escape")
         target = cell(page, "use-greeting")
         target.locator(".cell-header").tap()
         expect(target).to_have_class("cell cell-code active")
@@ -234,5 +301,45 @@ def test_tab_moves_between_cells_and_indents_only_in_edit_mode(browser: Any, app
         assert page.evaluate("() => document.activeElement.dataset.cellName") == "a"
         page.keyboard.press("Tab")
         assert not page.evaluate("() => document.activeElement.classList.contains('cm-content')")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "dark"),
+    [(DESKTOP, False), (DESKTOP, True), (PHONE, False), (PHONE, True)],
+    ids=["desktop-light", "desktop-dark", "phone-light", "phone-dark"],
+)
+def test_axe_finds_nothing_without_a_runner_and_on_a_conflict(
+    browser: Any, app_url: str, size: dict[str, int], dark: bool
+) -> None:
+    """No runner: the "Connect a runner" panel and the Run buttons that say why they cannot run. A file
+    changed on disk while edited here: the dialog that shows both, and the warning left after Cancel."""
+    phone = size is PHONE
+    page = new_page(browser, app_url, size, touch=phone, dark=dark)
+    try:
+        expect(page.locator("#connect-runner")).to_be_visible()
+        no_violations(page, "empty page, no runner")
+        opfs_write(page, "conflict.md", CONFLICT_DOC)
+        stub_open_picker(page, "conflict.md")
+        page.locator("body").press("Control+o")
+        wait_cells(page, len(expected_cells(CONFLICT_DOC.decode())))
+        expect(cell(page, "greet").get_by_role("button", name="Run cell")).to_have_attribute(
+            "title", re.compile(r"runner", re.I)
+        )
+        no_violations(page, "open notebook, no runner")
+        append_to_cell(page, "greet", " # mine")
+        page.keyboard.press("Escape")
+        wait_dirty(page, True)
+        opfs_write(page, "conflict.md", CONFLICT_DOC.replace(b"# Notes", b"# Notes, changed elsewhere"))
+        page.locator("body").press("Control+s")
+        dialog = page.get_by_role("dialog", name="conflict.md changed on disk")
+        expect(dialog).to_be_visible()
+        no_violations(page, "changed-on-disk dialog")
+        screenshot(page, f"conflict-{'phone' if phone else 'desktop'}-{'dark' if dark else 'light'}")
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(dialog).to_be_hidden()
+        expect(message(page, "warning")).to_contain_text("changed on disk")
+        no_violations(page, "a warning message")
     finally:
         page.context.close()

@@ -6,6 +6,7 @@ shortcut help that lists every shortcut. Against a real runner."""
 from __future__ import annotations
 
 import datetime
+import re
 import urllib.parse
 from typing import Any
 
@@ -22,7 +23,7 @@ from tests.browser.run_support import (
     wait_exit,
     wait_runner_state,
 )
-from tests.browser.ux_support import DESKTOP, box, new_page, screenshot
+from tests.browser.ux_support import DESKTOP, axe_violations, box, new_page, screenshot
 from tests.browser.view_support import cell_action, header_action, show
 from tests.runner.support import RunnerProcess
 
@@ -196,10 +197,64 @@ def test_run_button_keeps_its_place_while_running(browser: Any, app_url: str, ru
         expect(stop).to_be_enabled()
         expect(slow.locator("[data-run-count]")).to_have_text("[*]")
         screenshot(page, "running-desktop-light")
+        assert axe_violations(page) == []  # a running cell: Stop, "[*]", the live status
+        page.emulate_media(color_scheme="dark")
+        screenshot(page, "running-desktop-dark")
+        assert axe_violations(page) == []
         stop.click()
         page.wait_for_selector(
             "#notebook .cell[data-cell-name='slow'][data-state='failed']", timeout=TIMEOUT_MS
         )
         assert box(run_button) == before
+    finally:
+        page.context.close()
+
+
+def test_markdown_is_the_one_name_for_prose_cells(ready_page: Any) -> None:
+    """Every label, tooltip and accessible name of the cells' actions, the toolbars, the palette and the
+    shortcut help says "Markdown" for a prose cell: never "Text" (the old "To Markdown"/"+ Text ↑" mix)."""
+    page = ready_page
+    show(page, DOC)
+    words_js = """() => { const out = [];
+      for (const e of document.querySelectorAll('[title], [aria-label]'))
+        out.push(e.title, e.getAttribute('aria-label'));
+      for (const e of document.querySelectorAll('button, [role=option], kbd, td, th'))
+        if (!e.closest('.cell-source, .cell-output')) out.push(e.textContent);
+      return out.filter(Boolean).map(v => v.trim()); }"""
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    words = page.evaluate(words_js)
+    page.keyboard.press("Escape")
+    page.locator("body").press("Control+Shift+P")
+    expect(page.get_by_role("dialog", name="Command palette")).to_be_visible()
+    page.get_by_role("combobox", name="Command").fill("cell")
+    words += page.evaluate(words_js)
+    page.keyboard.press("Escape")
+    wrong = sorted({w for w in words if re.search(r"\bText\b|\btext cell", w)})
+    assert wrong == [], wrong
+    assert any("Markdown cell" in w for w in words), words
+
+
+def test_the_sample_runbook_runs_all_the_way_and_safely(
+    browser: Any, app_url: str, runner: RunnerProcess
+) -> None:
+    """ "Try a sample runbook" then Run all: every cell Run all takes ends well (the prompt answered), the
+    ones it leaves out (a failure, a long count, an interactive read) stay idle, and the session's directory
+    is a fresh temporary one (the sample touches nothing else)."""
+    page = connected_page(browser, app_url, runner)
+    try:
+        page.get_by_role("button", name="Try a sample runbook").click()
+        page.wait_for_selector("#notebook[data-view-state='idle']")
+        header_action(page, "Run all")
+        prompt = page.get_by_role("dialog", name="Environment variables for ask-name")
+        expect(prompt).to_be_visible(timeout=TIMEOUT_MS)
+        prompt.get_by_label("VISITOR").fill("Ada")
+        prompt.get_by_role("button", name="Run").click()
+        for name in ("hello", "set-greeting", "use-greeting", "ask-name", "streams"):
+            wait_exit(page, name, 0)
+        assert "Nice to meet you, Ada" in output_text(page, "ask-name")
+        work = output_text(page, "set-greeting").split("Working in ", 1)[1].split()[0]
+        assert "tmp" in work and f"still in {work}" in output_text(page, "use-greeting")
+        for name in ("fails", "count", "interactive"):
+            expect(cell(page, name)).to_have_attribute("data-state", "idle")
     finally:
         page.context.close()

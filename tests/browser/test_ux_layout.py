@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.files_support import opfs_read, opfs_write, stub_folder_picker, stub_save_picker
-from tests.browser.ux_support import DESKTOP, NARROW_DESKTOP, box, new_page, no_horizontal_overflow
+from tests.browser.files_support import (
+    opfs_read,
+    opfs_write,
+    stub_folder_picker,
+    stub_open_picker,
+    stub_save_picker,
+)
+from tests.browser.ux_support import DESKTOP, NARROW_DESKTOP, PHONE, box, new_page, no_horizontal_overflow
 from tests.browser.view_support import show
 from tests.conftest import ROOT
 
@@ -51,6 +57,16 @@ def test_one_header_row_with_open_save_and_menus(browser: Any, app_url: str, siz
             assert box(button)["width"] <= 40  # an icon, not a word
         # The document's name and its dirty mark are in the row.
         expect(page.locator("#doc-name")).to_contain_text("fenced-sample.md")
+        page.locator("#notebook .cell-code .cell-header").first.click()
+        page.keyboard.press("Enter")
+        page.keyboard.type("echo edited\n")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("body[data-dirty='true']", state="attached")
+        mark = header.locator("#doc-name .dirty-marker")
+        expect(mark).to_be_visible()
+        m = header_metrics(page)
+        assert m["height"] <= 56 and m["out"] == [], m
+        assert box(mark)["x"] > box(page.locator("#doc-name .doc-name-text"))["x"]
         # The File menu holds the rest of the file commands.
         header.get_by_role("button", name="File", exact=True).click()
         menu = page.locator("#file-menu")
@@ -174,5 +190,56 @@ def test_no_page_is_wider_than_the_window(browser: Any, app_url: str) -> None:
     try:
         show(page, DOC + "\n```sh\n" + "x" * 400 + "\n```\n\n" + "`" + "y" * 300 + "`\n")
         assert no_horizontal_overflow(page)
+    finally:
+        page.context.close()
+
+
+def test_every_icon_is_a_glyph_of_the_vendored_font(ready_page: Any) -> None:
+    """Each `data-icon` the page uses (header, menus, sidebar, cells, outputs) has its codicon rule, and the
+    font comes from this origin (dist/vendor/codicons), so no icon shows as a blank or a box."""
+    page = ready_page
+    page.get_by_role("button", name="Try a sample runbook").click()
+    page.wait_for_selector("#notebook[data-view-state='idle']")
+    page.wait_for_function("() => document.fonts.check('16px codicon')")
+    missing = page.evaluate(
+        """() => [...document.querySelectorAll('[data-icon]')].filter(e => {
+          const s = getComputedStyle(e, '::before');
+          return !s.content || s.content === 'none' || s.content === 'normal' || !s.fontFamily.includes('codicon');
+        }).map(e => e.dataset.icon)"""
+    )
+    assert missing == [], missing
+    used = page.evaluate(
+        "() => new Set([...document.querySelectorAll('[data-icon]')].map(e => e.dataset.icon)).size"
+    )
+    assert used >= 15
+    fonts = page.evaluate(
+        "() => performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('codicon'))"
+    )
+    assert fonts and all(f.startswith(page.evaluate("location.origin")) for f in fonts), fonts
+
+
+@pytest.mark.parametrize("size", [NARROW_DESKTOP, PHONE], ids=["1024", "phone"])
+def test_a_long_document_name_keeps_the_header_one_row(
+    browser: Any, app_url: str, size: dict[str, int]
+) -> None:
+    phone = size is PHONE
+    page = new_page(browser, app_url, size, touch=phone)
+    try:
+        name = "very-long-runbook-name-" * 8 + "final.md"
+        opfs_write(page, name, DOC.encode())
+        stub_open_picker(page, name)
+        page.locator("body").press("Control+o")
+        page.wait_for_selector("#notebook[data-view-state='idle']")
+        expect(page.locator("#doc-name")).to_contain_text("final.md")
+        m = header_metrics(page)
+        assert m["height"] <= (64 if phone else 56) and m["out"] == [], m
+        assert no_horizontal_overflow(page)
+        # The name is cut with an ellipsis; every control and the runner chip stay in view.
+        header = page.locator(".app-header")
+        names = ("Menu",) if phone else ("Open", "Save", "File", "Run all", "Command palette")
+        controls = [header.get_by_role("button", name=n, exact=True) for n in names]
+        for control in [*controls, page.locator(".runner-settings")]:
+            b = box(control)
+            assert b["x"] >= 0 and b["x"] + b["width"] <= size["width"], control
     finally:
         page.context.close()

@@ -370,3 +370,39 @@ def test_ctrl_c_typed_into_the_terminal_interrupts(client) -> None:
             await watch.aclose()
 
     arun(main())
+
+
+def test_sessions_say_when_each_execution_started_and_how_long_it_ran(client, tmp_path: Path) -> None:
+    """A client that attaches later (a reloaded page) counts a running cell's time from its start on the
+    runner: the runner says when it started and how long it has run, on its own clocks."""
+    import time
+
+    flag = tmp_path / "go"
+
+    async def main() -> None:
+        async with client() as c:
+            s = await c.create_session()
+            before = time.time() * 1000
+            started = await c.start(s.id, Program(script=f"while [ ! -e {flag} ]; do sleep 0.02; done"))
+            after = time.time() * 1000
+
+            async def summary() -> object:
+                listed = {x.id: x for x in await c.list_sessions()}
+                return {e.id: e for e in listed[s.id].executions}[started.execution_id]
+
+            first = await summary()
+            assert first.running and before - 5 <= first.started_at_ms <= after + 5
+            while (now := await summary()).elapsed_ms < 300:  # the runner's clock moves on
+                assert now.running
+            assert now.started_at_ms == first.started_at_ms
+            flag.touch()
+            watch = c.watch(s.id)
+            async for event in watch:
+                if event.exited is not None and event.execution_id == started.execution_id:
+                    duration = event.exited.duration_ms
+                    break
+            await watch.aclose()
+            done = await summary()
+            assert not done.running and done.elapsed_ms == duration >= 300
+
+    arun(main())

@@ -39,7 +39,17 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "writeTimeoutMs",
     ),
     "Session": ("id", "cwd", "shell", "metadata", "executions", "lastSeq", "watchers"),
-    "Execution": ("id", "knownId", "knownName", "pid", "running", "interactive", "exitCode"),
+    "Execution": (
+        "id",
+        "knownId",
+        "knownName",
+        "pid",
+        "running",
+        "interactive",
+        "exitCode",
+        "startedAtMs",
+        "elapsedMs",
+    ),
     "CreateSessionRequest": ("env", "directory", "shell", "metadata"),
     "CreateSessionResponse": ("session",),
     "ListSessionsRequest": (),
@@ -185,6 +195,8 @@ class ExecutionSummary:
     running: bool = False
     interactive: bool = False
     exit_code: int | None = None
+    started_at_ms: int = 0  # on the runner's clock (0: an older runner that does not say)
+    elapsed_ms: int = 0  # how long it had run when the runner answered (its duration once exited)
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> ExecutionSummary:
@@ -197,6 +209,8 @@ class ExecutionSummary:
             running=bool(obj.get("running", False)),
             interactive=bool(obj.get("interactive", False)),
             exit_code=None if code is None else int(code),
+            started_at_ms=_int(obj.get("startedAtMs")),
+            elapsed_ms=_int(obj.get("elapsedMs")),
         )
 
 

@@ -84,6 +84,9 @@ class Execution:
         self.exit_code: int | None = None
         self.ended = asyncio.Event()  # exited event published
         self.reason = ""
+        self.started_at = 0.0  # wall clock (time.time) when it started; 0 until then
+        self._began = 0.0  # the same moment on the monotonic clock, for its elapsed time
+        self._duration: float | None = None  # set once it exited
 
     @property
     def pid(self) -> int:
@@ -96,6 +99,7 @@ class Execution:
     def attach(self, process: Process, tree: Tree) -> None:
         self.process = process
         self.tree = tree
+        self.started_at, self._began = time.time(), time.monotonic()
         self._publish(
             started=pb.Started(
                 pid=process.pid,
@@ -133,6 +137,7 @@ class Execution:
     def on_end(self, status: ExitStatus) -> None:
         self.exit_code = status.exit_code
         before = dict(self.session.env)
+        self._duration = status.duration
         pwd = self._carry_state(status)
         shells.cleanup(self.workdir, self.id)
         self._publish(
@@ -203,10 +208,19 @@ class Execution:
             pid=self.pid,
             running=self.running,
             interactive=self.spec.interactive,
+            started_at_ms=int(self.started_at * 1000),
+            elapsed_ms=int(self.elapsed * 1000),
         )
         if self.exit_code is not None:
             message.exit_code = self.exit_code
         return message
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds it has run (its duration once exited; 0 before it started)."""
+        if self._duration is not None:
+            return self._duration
+        return time.monotonic() - self._began if self.started_at else 0.0
 
 
 class Session:

@@ -1,9 +1,13 @@
 """fenced.app.run: running cells on a runner (issue 6).
 
 Pure modules, unit-tested under CPython: `plaintext` (terminal output as text), `program` (cell ->
-Program), `status` (connection states and messages), `settings` (runner URL/token from the address),
+Program), `status` (connection states and messages), `settings` (the user's runners and tokens, the
+runner of each document, what to do with a runner named by the address),
 `states` (a run's states), `engine` (one session and one Watch stream per notebook), `controller`
-(prompts, Run all, reattach), `masking` (secret values masked in output), `runlog` (the run history). Browser modules: `connection` (runner settings and the status indicator),
+(prompts, Run all, reattach), `masking` (secret values masked in output), `runlog` (the run history).
+Browser modules: `connection` (which runner, a client for it, the truth about it), `chip` (the
+header's runner chip and its popover), `switch` (the "Switch runner?" dialog), `linkguard` (links never
+switch the runner), `connecthelp` ("Connect a runner"),
 `terminal` (a cell's output area with xterm.js), `outputs` (every cell's output; the engine's Sink and the
 controller's Host), `buttons` (Run/Stop and the Run toolbar), `commands` (clicks, run keys, the run
 commands of the command table), `dialogs` (prompts), `save` (Save with outputs, also in the file), `report` (Export HTML),

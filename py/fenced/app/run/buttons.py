@@ -3,6 +3,10 @@ Code, filled through `cellparts`), the line that says when it last ran (the cell
 run commands in the header (Run all and its menu, Save with outputs in the File menu: `[data-run-action]`).
 Enabled or not, and why not, as of the runner connection and the cells' runs; nothing here decides what
 a click does (`commands`).
+
+With no runner at all, a cell's Run button stays clickable (it opens the "Connect a runner" panel) and
+says why it cannot run (`title`, `aria-description`, `data-blocked="no-runner"`); with a runner that
+cannot be used now (connecting, refused, down) it is disabled with the reason.
 """
 
 from __future__ import annotations
@@ -19,20 +23,24 @@ WHY_ACTIONS = ("run-all", "run-above", "run-below", "restart")  # they say why t
 
 
 class Buttons:
-    def __init__(self, root: Any, actions: Any, reason: Callable[[], str]) -> None:
+    def __init__(
+        self, root: Any, actions: Any, reason: Callable[[], str], no_runner: Callable[[], bool]
+    ) -> None:
         self.root = root  # the view's root: the cells' buttons are in there
         self.actions = actions  # the page's header: every [data-run-action] button is in there
         self.reason = reason  # why nothing can run now ("" when it can)
+        self.no_runner = no_runner  # no runner is set at all (Run then opens the runner settings)
 
     def gutter_html(self, c: CellData) -> str:
         """Run/Stop buttons of a code cell and its execution count (the view's "gutter" provider); state
         as of now, kept current by `update`. The accessible names ("Run cell", "Stop cell") are hooks."""
         why = self.reason()
-        run_attrs = (
-            f' disabled title="{escape(why)}" aria-description="{escape(why)}"'
-            if why
-            else f' title="{RUN_TITLE}"'
-        )
+        if why and self.no_runner():
+            run_attrs = f' data-blocked="no-runner" title="{escape(why)}" aria-description="{escape(why)}"'
+        elif why:
+            run_attrs = f' disabled title="{escape(why)}" aria-description="{escape(why)}"'
+        else:
+            run_attrs = f' title="{RUN_TITLE}"'
         return (
             f'<button type="button" class="run-button" data-run="run" data-icon="play"{run_attrs}>'
             '<span class="label">Run cell</span></button>'
@@ -49,9 +57,9 @@ class Buttons:
     def update(self, *, has_document: bool, has_controller: bool, running_all: bool) -> None:
         """Every Run button of the page and the Run toolbar, for the current state (cells that run are
         set again after this by `cell`)."""
-        why = self.reason()
+        why, blocked = self.reason(), self.no_runner()
         for button in self.root.querySelectorAll('[data-run="run"]'):
-            _run_button(button, why)
+            _run_button(button, why, blocked=blocked)
         can_run = not why and has_document and has_controller
         for name, enabled in (
             ("run-all", can_run and not running_all),
@@ -80,7 +88,7 @@ class Buttons:
         run_button = opt(cell_el.querySelector('[data-run="run"]'))
         stop_button = opt(cell_el.querySelector('[data-run="stop"]'))
         if run_button is not None:
-            _run_button(run_button, self.reason(), running)
+            _run_button(run_button, self.reason(), running, self.no_runner())
         if stop_button is not None:
             stop_button.disabled = not running
 
@@ -89,11 +97,15 @@ class Buttons:
         return bool(self.actions.querySelector("#run-keep-going").checked)
 
 
-def _run_button(button: Any, why: str, running: bool = False) -> None:
-    button.disabled = bool(why) or running
+def _run_button(button: Any, why: str, running: bool = False, blocked: bool = False) -> None:
+    button.disabled = (bool(why) and not blocked) or running
     text = why or ("Running…" if running else RUN_TITLE)
     button.title = text
     if why:
         button.setAttribute("aria-description", why)
     else:
         button.removeAttribute("aria-description")
+    if why and blocked:
+        button.dataset.blocked = "no-runner"
+    else:
+        button.removeAttribute("data-blocked")

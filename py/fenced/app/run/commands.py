@@ -76,6 +76,10 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
             """Save with outputs writes into the runbook itself (the File menu's "Outputs in this file")."""
             ...
 
+        def no_runner(self) -> bool:
+            """No runner is set at all (as opposed to one that cannot be used now)."""
+            ...
+
 
 class RunCommands:
     def __init__(self, view: RunnableView, session: Session, outputs: Outputs) -> None:
@@ -215,7 +219,9 @@ class RunCommands:
     async def run_cell(self, cell: Any) -> Run | None:
         controller = self.session.controller
         if controller is None:
-            notify(self.session.reason() or "Open a runbook first.", "warning", key="run")
+            self.session.focus_runner()  # where to give a runner, or why the one given does not answer
+            if not self.session.no_runner():
+                notify(self.session.reason() or "Open a runbook first.", "warning", key="run")
             return None
         key = self.view.key(cell)
         current = controller.engine.runs.get(key)

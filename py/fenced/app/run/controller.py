@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Hashable
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
 from fenced.document.prompts import NEVER, Prompt, apply_answers, find_exports, parse_mode, prompts_for
 from fenced.document.runnable import in_run_all
-from fenced.document.secrets import SecretNames, secret_names
 
 from .engine import Engine, Run, Sink
 from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
+
+if TYPE_CHECKING:
+    from fenced.document.secrets import SecretNames
 
 NoticeKind = Literal["info", "success", "warning", "error"]
 
@@ -138,6 +140,8 @@ class Controller:
     def secret_rule(self) -> SecretNames:
         """Which variables of this runbook are secret (name patterns, the frontmatter's `secrets`, the env
         spec next to it)."""
+        from fenced.document.secrets import secret_names  # on use: kept out of the boot snapshot
+
         nb = self.notebook()
         return secret_names(nb.frontmatter if nb is not None else None, self.env_spec)
 

@@ -23,7 +23,6 @@ from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, Runn
 from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
-from .masking import Masking
 from .program import SessionSpec
 from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
 from .stream import coalesce
@@ -35,6 +34,7 @@ WATCH_POLICY = RetryPolicy(
     delays=(0.05, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0), forever=True, codes=ALL_BUT_NOT_FOUND, reconnect_on_end=True
 )
 SHOW_DOWN_AFTER = 3  # failed attempts in a row: a blip that the next attempt repairs is not worth showing
+SESSION_LOST = "the runner no longer has this session"
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
 
 
@@ -53,7 +53,10 @@ class Run:
     signal: str = ""
     reason: str = ""
     duration_ms: int = 0
-    started_at: float = field(default_factory=time.time)  # wall clock, for the outputs file
+    # Wall clock of its start (the outputs file; its elapsed time): for a run attached after a reload, the
+    # runner's own count of how long it has run, so the page's clock never needs to agree with the runner's.
+    started_at: float = field(default_factory=time.time)
+    pwd: str = ""  # working directory when it ended (the runner's Exited event), "" before
     received: dict[str, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     done: asyncio.Future[int | None] = field(default_factory=lambda: asyncio.get_event_loop().create_future())
     # Keyboard input and terminal sizes go out in the order they happened, one call at a time (a resize
@@ -87,6 +90,10 @@ class Sink(Protocol):
 
     def connection_changed(self, ok: bool, error: BaseException | None) -> None: ...
 
+    def session_lost(self, runs: list[Run]) -> None:
+        """The runner no longer has the session (it restarted): `runs` were running in it."""
+        ...
+
 
 class Engine:
     """Runs cells of one notebook in one session. `key`s identify cells (the UI's cell keys)."""
@@ -108,6 +115,8 @@ class Engine:
         self.session_id = ""
         self.cursor = 0
         self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
+        from .masking import Masking  # here, not at import: kept out of the boot snapshot
+
         self.masking = Masking()  # the session's secret values: output is masked before the sink sees it
         self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
         self._by_exec: dict[str, Run] = {}
@@ -159,6 +168,9 @@ class Engine:
             )
             run.state = RUNNING if summary.running else (SUCCEEDED if summary.exit_code == 0 else FAILED)
             run.exit_code = summary.exit_code
+            if summary.started_at_ms:  # (an older runner does not say)
+                run.started_at = time.time() - summary.elapsed_ms / 1000
+                run.duration_ms = 0 if summary.running else summary.elapsed_ms
             self.runs[key] = run
             self._by_exec[execution_id] = run
             runs.append(run)
@@ -168,6 +180,19 @@ class Engine:
         """Open the session's Watch stream (once)."""
         if self._watch_task is None or self._watch_task.done():
             self._watch_task = asyncio.ensure_future(self._watch_loop())
+
+    def wake(self) -> None:
+        """The runner answers again (the page's connection checks it): try the Watch now rather than after
+        the back-off, so the page knows at once whether the session survived."""
+        if self.closed or not self.session_id or self.connected:
+            return
+        task, self._watch_task = self._watch_task, None
+        if task is not None and not task.done():
+            task.cancel()
+        # Reachable, as far as anyone knows now; a fresh stream says "down" again only after failing anew
+        # (and never says "up" when it has not said "down"), so the engine's state starts from here.
+        self._connection(True, None)
+        self.follow()
 
     async def restart(self) -> None:
         """A fresh session: stops everything, forgets env and cwd (the old session is deleted)."""
@@ -251,9 +276,9 @@ class Engine:
         except ConnectError as exc:
             if exc.code != Code.NOT_FOUND or "session" not in exc.message.lower():
                 raise
-        # The runner forgot the session (restarted, or idle too long): start over in a new one.
+        # The runner forgot the session (restarted, or idle too long): say so, start over in a new one.
         await self._stop_watch()
-        self.session_id = ""
+        self._session_lost()
         await self.ensure_session()
         return await self.client.start(self.session_id, program, rows=rows, cols=cols)
 
@@ -354,11 +379,18 @@ class Engine:
             self.sink.connection_changed(ok, error)
 
     def _session_lost(self) -> None:
+        """The runner answered that it has no such session (it restarted, or dropped it when idle): it is
+        reachable, and what ran there is gone. Said once, here; the next run starts a new session."""
         self.session_id = ""
-        for run in self.runs.values():
-            if run.running:
-                run.finish(FAILED, run.exit_code, "the runner no longer has this session")
-                self.sink.run_exited(run)
+        self._connection(True, None)
+        lost = [run for run in self.runs.values() if run.running and run.execution_id]
+        for run in lost:
+            run.finish(FAILED, run.exit_code, SESSION_LOST)
+            self.sink.run_exited(run)
+        self._by_exec.clear()
+        if self.on_session is not None:
+            self.on_session("")
+        self.sink.session_lost(lost)
 
     def _claim(self, event: Event) -> Run | None:
         """A Started event that beat its Start reply: the cell it names (known_name, unique in a notebook)
@@ -402,7 +434,7 @@ class Engine:
                 pending = self.sink.run_output(run, stream, rest)
                 if pending is not None:
                     await pending
-            run.signal, run.duration_ms = ex.signal, ex.duration_ms
+            run.signal, run.duration_ms, run.pwd = ex.signal, ex.duration_ms, ex.pwd
             run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
             self.sink.run_exited(run)
         elif event.truncated is not None:

@@ -45,6 +45,11 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
         @property
         def controller(self) -> Controller | None: ...
 
+        @property
+        def runner_url(self) -> str:
+            """The runner the controller runs on (its key)."""
+            ...
+
     Ask = Callable[[str, list[Prompt], set[str]], Awaitable[dict[str, str] | None]]
 
 
@@ -67,6 +72,9 @@ class Outputs:
         # colours; the first RAW_CAP bytes of each run.
         self.raw: dict[Hashable, bytearray] = {}
         self._ticking = False
+        self.waiting = False  # the runner cannot be reached: running cells wait for it
+        self.cwd = ""  # where this document's session works (the last exited run's directory)
+        self.on_exit: Callable[[], None] | None = None  # told after each exit (the chip's sessions)
         self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
         self.finished: Callable[[Run, str], None] | None = None  # told each ended run and its output text
 
@@ -79,6 +87,7 @@ class Outputs:
             out.dispose()
         self.by_key.clear()
         self.raw.clear()
+        self.cwd = ""
 
     def clear_all(self) -> None:
         """Clear every cell's output (the runs go on; their outputs stay attached to their cells)."""
@@ -139,6 +148,7 @@ class Outputs:
         for run in runs:
             out = self.by_key.get(run.key)
             if out is not None:
+                out.from_runner(self.session.runner_url)
                 out.bind(run)
                 self.sync(run.key)
         if runs:
@@ -156,6 +166,8 @@ class Outputs:
         if el is None:
             return 24, 80
         out = self._output(k, el)
+        out.waiting = self.waiting
+        out.from_runner(self.session.runner_url)
         nb = self.view.notebook
         self._count += 1
         size = await out.prepare(
@@ -246,8 +258,12 @@ class Outputs:
         if out is not None:
             out.refresh()
             self.sync(run.key)
+        if run.pwd:
+            self.cwd = run.pwd
         if self.finished is not None:
             self.finished(run, out.plain_text() if out is not None else "")
+        if self.on_exit is not None:
+            self.on_exit()
 
     def run_notice(self, run: Run, text: str) -> None:
         out = self.bind(run)
@@ -255,7 +271,27 @@ class Outputs:
             out.notice(text)
 
     def connection_changed(self, ok: bool, error: BaseException | None) -> None:
+        """The session's Watch stopped getting through (or did again): running cells wait, or go on."""
+        self.waiting = not ok
+        for out in self.by_key.values():
+            out.waiting = self.waiting
+            if out.run is not None and out.run.running:
+                out.refresh()
+        if ok:
+            self.tick()
         self._watch_changed(ok)
+
+    def session_lost(self, runs: list[Run]) -> None:
+        """Said once per lost session; the cells that were running in it say so themselves."""
+        cells = f" {len(runs)} running cell{'s' if len(runs) != 1 else ''} went with it." if runs else ""
+        notify(
+            f"The runner at {self.session.runner_url} no longer has this document's session (did it"
+            f" restart?).{cells} The next run starts a new session: exported variables and the working"
+            " directory start afresh.",
+            "warning",
+            key="runner-session-lost",
+        )
+        self.cwd = ""
 
     # --- elapsed time -----------------------------------------------------------------------------
 
@@ -269,9 +305,9 @@ class Outputs:
         try:
             while True:
                 running = [o for o in self.by_key.values() if o.run is not None and o.run.running]
-                if not running:
+                if not running or self.waiting:
                     return
-                now = js.performance.now()
+                now = float(js.Date.now())
                 for out in running:
                     out.refresh(now)
                 await asyncio.sleep(1)

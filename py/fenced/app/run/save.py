@@ -15,11 +15,11 @@ from fenced.app import fsa
 from fenced.app.jsffi import JsException, js_message, obj
 from fenced.app.notify import notify
 from fenced.app.view.events import DocumentRef
-from fenced.document.outputs import CellRun, outputs_name, session_outputs
 
 from .engine import Run
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from fenced.document.outputs import CellRun
 
     class Shown(Protocol):
         """What saving outputs needs of the view."""
@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
 def cell_runs(view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str]) -> dict[int, CellRun]:
     """Finished runs by cell index (running ones are left out: their output is not complete)."""
+    from fenced.document.outputs import CellRun  # on use: kept out of the boot snapshot
+
     out: dict[int, CellRun] = {}
     for index, cell in enumerate(view.cells):
         if cell.kind != "code":
@@ -88,6 +90,8 @@ async def save_outputs(
     if not done:
         notify("No finished cell output to save yet.", "info", key="run-save", timeout_ms=5000)
         return ""
+    from fenced.document.outputs import outputs_name, session_outputs
+
     text = session_outputs(
         view.text(), done, session_id, dt.datetime.now().astimezone().replace(microsecond=0)
     )

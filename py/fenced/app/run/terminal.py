@@ -3,10 +3,12 @@ copy, collapse, clear), notices from the runner (`[data-run-notices]`: warnings,
 xterm.js terminal, and the same output as plain text (`[data-output-text]`, kept current as output streams).
 
 The output area lives in the view's `.cell-output[data-output]`; the run state is mirrored on the cell
-element (`data-state`, `data-exit-code`, `data-pid`, `data-output-collapsed`) for styles and tests, with
-the execution count in the cell's gutter (`[data-run-count]`) and when it last ran and for how long after
-its name (`[data-run-when]`, with `data-ran-at` and `data-duration-ms`). The output's buttons carry
-`data-op`: they are commands of the page's table, run with their cell selected. xterm.js comes from the
+element (`data-state`, `data-exit-code`, `data-pid`, `data-output-collapsed`, and `data-waiting` while its
+runner cannot be reached) for styles and tests, with the execution count in the cell's gutter
+(`[data-run-count]`) and when it last ran and for how long after its name (`[data-run-when]`, with
+`data-ran-at` and `data-duration-ms`). The runner an output came from is on the output area
+(`data-runner-origin`) and in its status line. The output's buttons carry `data-op`: they are commands of
+the page's table, run with their cell selected. xterm.js comes from the
 terminal bundle (web/terminal/index.js), imported on first use (or when a runner connects).
 """
 
@@ -23,6 +25,7 @@ from fenced.app.jsffi import obj, opt
 
 from .engine import Run
 from .plaintext import PlainText
+from .settings import short_name
 from .states import FAILED, IDLE, RUNNING, STARTING, SUCCEEDED, CellState
 
 BUNDLE = "./vendor/terminal/terminal.js"
@@ -32,6 +35,7 @@ load = _bundle.load  # the bundle's module (awaits the same import)
 
 _HTML = (
     '<div class="run-status"><span class="run-state" role="status"></span><span class="run-meta"></span>'
+    '<span class="run-runner" hidden></span>'
     '<span class="run-tools">'
     '<button type="button" class="out-action" data-op="copy-output" data-icon="copy"'
     ' title="Copy output (plain text)"><span class="label">Copy output</span></button>'
@@ -70,6 +74,8 @@ class CellOutput:
         self.box.innerHTML = _HTML
         self.state_el = self.box.querySelector(".run-state")
         self.meta_el = self.box.querySelector(".run-meta")
+        self.runner_el = self.box.querySelector(".run-runner")
+        self.runner = ""  # the runner (its key) the output came from
         self.term_host = self.box.querySelector(".run-terminal")
         self.text_el = self.box.querySelector(".run-text")
         self.stderr_el = self.box.querySelector(".run-stderr")
@@ -82,7 +88,7 @@ class CellOutput:
         self._tail: Any = None
         self._stderr_tail: Any = None
         self.run: Run | None = None
-        self.started_ms = 0.0
+        self.waiting = False  # its runner cannot be reached now (it may well still run there)
         self.cell_el: Any = None
         self.state: CellState = IDLE
         self.count = 0  # the execution count shown in the gutter ([3]), 0 before the first run here
@@ -102,7 +108,28 @@ class CellOutput:
         if self.box.parentElement != holder:
             holder.replaceChildren(self.box)
         holder.hidden = self.state == IDLE and self.run is None and not self.kept
+        if self.runner:
+            holder.dataset.runnerOrigin = self.runner
         self._mirror()
+
+    def from_runner(self, url: str) -> None:
+        """The output comes from the runner at `url` (a runner key): shown, and in `data-runner-origin`."""
+        self.runner = url
+        self.box.dataset.runnerOrigin = url
+        if self.cell_el is not None:
+            self.cell_el.querySelector(".cell-output").dataset.runnerOrigin = url
+        self.runner_el.textContent = short_name(url)
+        self.runner_el.title = f"Ran on the runner at {url}"
+        self.runner_el.hidden = not url
+
+    def _forget_runner(self) -> None:
+        """A cleared output came from no runner."""
+        self.runner = ""
+        self.box.removeAttribute("data-runner-origin")
+        holder = self.box.parentElement
+        if holder is not None:
+            holder.removeAttribute("data-runner-origin")
+        self.runner_el.hidden = True
 
     @property
     def running(self) -> bool:
@@ -121,7 +148,6 @@ class CellOutput:
         self._drop_kept()
         self._reset_text()
         self.run = None
-        self.started_ms = js.performance.now()
         self._max_rows = max_rows
         if count:
             self.count = count
@@ -193,11 +219,19 @@ class CellOutput:
                 self._set_state(IDLE, "", "")
             return
         if run.state in (STARTING, RUNNING):
-            elapsed = (now_ms if now_ms is not None else js.performance.now()) - self.started_ms
-            pid = f"pid {run.pid} · " if run.pid else ""
-            self._when = (f"running · {seconds(elapsed)}", "Running since " + _clock(run.started_at), "")
+            pid = f"pid {run.pid}" if run.pid else ""
+            since = "Running since " + _clock(run.started_at)
+            if self.waiting:  # no clock ticking on while nobody can tell whether it still runs
+                self._when = ("waiting for runner", since, "")
+                self._set_state(run.state, "Waiting for runner…", pid)
+                return
+            now = now_ms if now_ms is not None else float(js.Date.now())
+            elapsed = seconds(max(0.0, now - run.started_at * 1000))  # from its start on the runner
+            self._when = (f"running · {elapsed}", since, "")
             self._set_state(
-                run.state, "Running" if run.state == RUNNING else "Starting…", f"{pid}{seconds(elapsed)}"
+                run.state,
+                "Running" if run.state == RUNNING else "Starting…",
+                f"{pid} · {elapsed}" if pid else elapsed,
             )
             return
         parts = []
@@ -249,6 +283,7 @@ class CellOutput:
             self.term = None
         self.run = None
         self._when = ("", "", "")
+        self._forget_runner()
         self._set_state(IDLE, "", "")
         self.set_collapsed(False)
         holder = self.box.parentElement
@@ -312,6 +347,10 @@ class CellOutput:
             el.dataset.pid = str(run.pid)
         else:
             el.removeAttribute("data-pid")
+        if self.waiting and state in (STARTING, RUNNING):
+            el.dataset.waiting = "true"
+        else:
+            el.removeAttribute("data-waiting")
 
     def _reset_text(self) -> None:
         self._text, self._stderr = PlainText(), PlainText()

@@ -1,10 +1,11 @@
-"""The running UI's composition: the runner connection, the cells' outputs, the run controls and commands,
-and the run controller of the document shown.
+"""The running UI's composition: the runner connection and its chip, the cells' outputs, the run controls
+and commands, and the run controller of the document shown.
 
 It plugs into the notebook view through the view's extension points only: a cell toolbar provider for
 the Run/Stop buttons, the `shown`/`renamed`/`cells_rendered` events, and the run commands added to the
-view's command table. A newly shown document gets a session of its own (or re-attaches to the one it had
-before a reload); the run state follows the document when it is saved under another name.
+view's command table. A newly shown document runs on its runner (the one chosen for it, else the one in
+use) and gets a session of its own there (or re-attaches to the one it had before a reload); the run
+state and the runner choice follow the document when it is saved under another name.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
 from . import settings, status
 from .buttons import Buttons
+from .chip import Chip
 from .commands import RunCommands
+from .connecthelp import ConnectHelp
 from .connection import Connection
 from .controller import Controller
 from .dialogs import PromptDialog
 from .engine import Run
-from .historypanel import HistoryPanel
+from .linkguard import LinkGuard
 from .outputs import Outputs
-from .runlog import RunLog
+from .switch import SwitchDialog
 from .tasks import spawn
 from .terminal import start_loading
 
@@ -34,6 +37,8 @@ IN_FILE_KEY = "fenced.outputs-in-file:"
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
     from .commands import RunnableView
+    from .historypanel import HistoryPanel
+    from .runlog import RunLog
 
     class RunView(RunnableView, Protocol):
         """What the running UI needs of the view (`NotebookView`)."""
@@ -51,17 +56,22 @@ class RunUI:
         self.view = view
         self.controller: Controller | None = None
         self.client: Any = None
-        self.connection = Connection(self._connection_changed)
+        self.switch = SwitchDialog()
+        self.connection = Connection(self._connection_changed, self._runner_back, self.switch.ask)
+        self.chip = Chip(self.connection, self._identity, self._session_info)
+        self.help = ConnectHelp(self.focus_runner)
+        self.links = LinkGuard(view.root)
         self.prompts = PromptDialog()
         # The run commands of the header (Run all and its menu, Save with outputs in the File menu) are
-        # markup in index.html (shown, disabled, before Python starts), like the runner settings: the page
-        # is their one source, and they are found there by `data-run-action`.
+        # markup in index.html (shown, disabled, before Python starts), like the runner chip: the page is
+        # their one source, and they are found there by `data-run-action`.
         self.actions = js.document.querySelector(".app-header")
-        self.buttons = Buttons(view.root, self.actions, self.reason)
+        self.buttons = Buttons(view.root, self.actions, self.reason, self.no_runner)
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
+        self.outputs.on_exit = self.chip.refresh_sessions
         self.commands = RunCommands(view, self, self.outputs)
-        self.runlog = RunLog(LocalStorage())
-        self.history = HistoryPanel(self.runlog, self._identity)
+        self._runlog: RunLog | None = None  # made on first use (kept out of the boot snapshot)
+        self._history: HistoryPanel | None = None
         self.outputs.finished = self._record
         self.in_file = js.document.getElementById("outputs-in-file")
         self._storage = LocalStorage()
@@ -81,6 +91,10 @@ class RunUI:
         self.commands.listen(self.actions)
         if self.in_file is not None:
             listen(self.in_file, "change", lambda _e: self._store_in_file())
+        self.connection.listeners.append(self.chip.render)
+        self.chip.install()
+        self.help.install()
+        self.links.install()
         self.connection.install()
         self.update()
 
@@ -96,13 +110,13 @@ class RunUI:
         return self.in_file is not None and bool(self.in_file.checked)
 
     def _store_in_file(self) -> None:
-        self._storage.set(IN_FILE_KEY + self._identity(), "1" if self.outputs_in_file() else "0")
+        self._storage.set(IN_FILE_KEY + self._doc_key(), "1" if self.outputs_in_file() else "0")
 
     def _show_in_file(self) -> None:
         """The document's "Outputs in this file" choice; by default on when it already keeps outputs."""
         if self.in_file is None:
             return
-        stored = self._storage.get(IN_FILE_KEY + self._identity())
+        stored = self._storage.get(IN_FILE_KEY + self._doc_key())
         if stored in ("0", "1"):
             self.in_file.checked = stored == "1"
         else:
@@ -111,11 +125,38 @@ class RunUI:
                 c.kind != "code" and '"fencedOutput"' in c.source for c in nb.cells
             )
 
+    @property
+    def runlog(self) -> RunLog:
+        if self._runlog is None:
+            from .runlog import RunLog
+
+            self._runlog = RunLog(LocalStorage())
+        return self._runlog
+
     def open_history(self) -> None:
-        self.history.open()
+        if self._history is None:
+            from .historypanel import HistoryPanel
+
+            self._history = HistoryPanel(self.runlog, self._doc_key)
+        self._history.open()
+
+    def no_runner(self) -> bool:
+        return self.connection.status.state == "none"
 
     def focus_runner(self) -> None:
-        self.connection.url_input.focus()
+        self.chip.open(focus=True)
+
+    @property
+    def runner_url(self) -> str:
+        return self.connection.url
+
+    def _identity(self) -> str | None:
+        return self.view.doc.identity if self.view.doc is not None else None
+
+    def _session_info(self) -> tuple[str, str]:
+        """This document's session on the runner, and where it works (for the runner popover)."""
+        controller = self.controller
+        return (controller.engine.session_id if controller is not None else "", self.outputs.cwd)
 
     def update(self) -> None:
         """Enable or disable every Run button and the Run toolbar for the current state."""
@@ -127,28 +168,33 @@ class RunUI:
             running_all=task is not None and not task.done(),
         )
         self.outputs.sync_all()
+        self.help.show(self.connection.status.state != "connected")
 
     # --- documents and connection -----------------------------------------------------------------
 
     def _document_shown(self) -> None:
-        """A new document replaced the cells: forget their outputs, give it a session of its own."""
+        """A new document replaced the cells: forget their outputs, give it a session of its own on its
+        runner (once connected to it, if that is another runner)."""
         self.outputs.clear()
         self.outputs.show_kept()
         self._show_in_file()
         self._close_controller()
-        if self.client is not None:
+        switching = self.connection.for_document(self._identity())
+        if self.client is not None and not switching:
             self._open_controller()
         self.update()
 
     def _document_renamed(self, event: DocumentRenamed) -> None:
-        """Save as: the run state follows the document to its new name, so reopening the new file
-        after a reload re-attaches to its session (and the old name's file does not); so does its
-        run history."""
+        """Save as: the run state and the runner choice follow the document to its new name, so reopening
+        the new file after a reload re-attaches to its session (and the old name's file does not); so
+        does its run history."""
+        self.connection.document_moved(event.old.identity, event.doc.identity)
         if self.controller is not None:
             self.controller.move_state(self._state_key())
-        self.runlog.move(event.old.identity or "untitled.md", self._identity())
+        self.runlog.move(event.old.identity or "untitled.md", self._doc_key())
 
-    def _identity(self) -> str:
+    def _doc_key(self) -> str:
+        """The document's identity, "untitled.md" for none: what its run history and choices are kept under."""
         return self._doc().identity or "untitled.md"
 
     def _record(self, run: Run, output: str) -> None:
@@ -167,7 +213,7 @@ class RunUI:
         controller = self.controller
         record = make_record(
             cell=run.name or "cell",
-            document=self._identity(),
+            document=self._doc_key(),
             runner=settings.origin_of(self.connection.url),
             started_at=run.started_at,
             duration_ms=run.duration_ms,
@@ -184,6 +230,11 @@ class RunUI:
 
     def _state_key(self) -> str:
         return settings.state_key(self.connection.url, self._doc().identity or "untitled.md")
+
+    def _runner_back(self) -> None:
+        """The runner answers again after the Watch was lost: the engine tries its Watch at once."""
+        if self.controller is not None:
+            self.controller.engine.wake()
 
     def _connection_changed(self, _state: status.Status, client: Any) -> None:
         if client is not self.client:
