@@ -66,15 +66,12 @@ SNAPSHOT_MODULES = [
     "-fenced.document.sanitize",
     # So are the rest of the production work's modules (secrets, masking, outputs files, run history, the
     # report): the heap sits right at Pyodide's 30 MiB, and an arena that does not fit grows it by 6 MiB.
-    "-fenced.document.history",
     "-fenced.document.inline",
+    "-fenced.document.history",
     "-fenced.document.ansi",
     "-fenced.document.outputs",
-    "-fenced.document.redact",
-    "-fenced.document.secrets",
-    "-fenced.app.run.masking",
-    "-fenced.app.run.report",
     "-fenced.app.run.runlog",
+    "-fenced.app.run.report",
     "-fenced.app.run.historypanel",
     "fenced.connect.*",
     "-fenced.connect.httpx_transport",  # CPython-only transport

@@ -27,6 +27,7 @@ LAZY_PACKAGES = [
 IDLE_TIMEOUT_MS = 2_000  # install the files within this long even on a busy page
 
 _task: asyncio.Future[None] | None = None
+_now: asyncio.Future[None] | None = None  # the files unpacked at once (`ensure_files`), not at idle
 
 
 def snapshot_restored() -> bool:
@@ -74,6 +75,9 @@ async def _load_when_idle() -> None:
     from fenced.app.idle import when_idle
 
     await when_idle(IDLE_TIMEOUT_MS, fallback_ms=1000)
+    if _now is not None:  # already done at once for a caller that could not wait
+        await _now
+        return
     await _unpack_files()
 
 
@@ -83,6 +87,21 @@ def start_loading() -> asyncio.Future[None]:
     if _task is None:
         _task = asyncio.ensure_future(_load_when_idle() if snapshot_restored() else _load())
     return _task
+
+
+async def ensure_files() -> None:
+    """Return once every module of the wheels can be imported, also those kept out of the snapshot (the
+    production work's: secrets, masking, outputs files, history, the report), whose files otherwise
+    arrive at idle time: a cell about to run cannot wait for the page to be idle."""
+    global _now
+    if not snapshot_restored():
+        await start_loading()
+        return
+    if _task is not None and _task.done():
+        return
+    if _now is None:
+        _now = asyncio.ensure_future(_unpack_files())
+    await _now
 
 
 async def ensure_packages() -> None:

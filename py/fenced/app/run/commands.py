@@ -325,14 +325,21 @@ class RunCommands:
         controller = self.session.controller
         if controller is None:
             return {}, []
-        return controller.engine.runs, sorted(controller.engine.masking.values)
+        return controller.engine.runs, controller.engine.secret_values()
 
     def open_history(self) -> None:
         self.session.open_history()
 
     def save_outputs_in_file(self) -> None:
         """Outputs in this file (opt-in): each finished cell's output below it in the runbook, then Save."""
+        spawn(self._save_outputs_in_file())
+
+    async def _save_outputs_in_file(self) -> None:
+        from fenced.app.loader import ensure_files
+
         from .save import write_in_file
+
+        await ensure_files()
 
         runs, secrets = self._runs_and_secrets()
         if not write_in_file(self.view, runs, self.outputs.plain_texts(), secrets):

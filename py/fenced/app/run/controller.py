@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
@@ -61,8 +61,10 @@ class Controller:
         storage: Storage | None = None,
         state_key: str = "",
         document: str = "",
+        ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.host = host
+        self.ready = ready  # awaited before running or re-attaching (the page: modules not in its snapshot)
         self.notebook = notebook
         self.storage = storage
         self.state_key = state_key
@@ -84,6 +86,8 @@ class Controller:
         """Prompt if needed, then start the cell; None when it did not start (the user was told why)."""
         if cell.kind != "code":
             return None
+        if self.ready is not None:
+            await self.ready()
         key = self.host.key(cell)
         current = self.engine.runs.get(key)
         if current is not None and current.running:
@@ -241,6 +245,8 @@ class Controller:
         """Re-attach to the session an earlier page left running; replays the cells' output."""
         if self.storage is None or not self.state_key:
             return []
+        if self.ready is not None:
+            await self.ready()
         try:
             state = json.loads(self.storage.get(self.state_key) or "null")
         except ValueError:

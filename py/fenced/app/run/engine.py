@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fenced.app.tasks import background
 from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, RunnerClient, WatchStream
@@ -24,6 +24,9 @@ from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
 from .program import SessionSpec
+
+if TYPE_CHECKING:
+    from .masking import Masking
 from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
 from .stream import coalesce
 
@@ -115,9 +118,7 @@ class Engine:
         self.session_id = ""
         self.cursor = 0
         self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
-        from .masking import Masking  # here, not at import: kept out of the boot snapshot
-
-        self.masking = Masking()  # the session's secret values: output is masked before the sink sees it
+        self._masking: Masking | None = None
         self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
         self._by_exec: dict[str, Run] = {}
         self._pending: dict[str, list[Event]] = {}
@@ -129,6 +130,20 @@ class Engine:
         self._stream: WatchStream | None = None
         self.connected = True
         self.closed = False
+
+    @property
+    def masking(self) -> Masking:
+        """The session's secret values: output is masked before the sink sees it. Made on first use (its
+        module is kept out of the page's boot snapshot; the page awaits its files before running)."""
+        if self._masking is None:
+            from .masking import Masking
+
+            self._masking = Masking()
+        return self._masking
+
+    def secret_values(self) -> list[str]:
+        """The secret values the session knows (none before any output was masked)."""
+        return sorted(self._masking.values) if self._masking is not None else []
 
     # --- session ----------------------------------------------------------------------------------
 

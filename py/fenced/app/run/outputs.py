@@ -203,6 +203,9 @@ class Outputs:
             if el is None:
                 continue
             key = self.key(nb.cells[index])
+            current = self.by_key.get(key)
+            if current is not None and (current.run is not None or current.running):
+                continue  # it ran here meanwhile
             meta = ""
             if kept.run is not None:
                 code = "no exit code" if kept.run.exit_code is None else f"exit code {kept.run.exit_code}"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import js
 
 from fenced.app.jsffi import LocalStorage, listen
+from fenced.app.loader import ensure_files
 from fenced.app.view.cellparts import CellParts
 from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
@@ -134,6 +135,12 @@ class RunUI:
         return self._runlog
 
     def open_history(self) -> None:
+        spawn(self._open_history())
+
+    async def _open_history(self) -> None:
+        from fenced.app.loader import ensure_files
+
+        await ensure_files()
         if self._history is None:
             from .historypanel import HistoryPanel
 
@@ -176,7 +183,7 @@ class RunUI:
         """A new document replaced the cells: forget their outputs, give it a session of its own on its
         runner (once connected to it, if that is another runner)."""
         self.outputs.clear()
-        self.outputs.show_kept()
+        spawn(self._show_kept())
         self._show_in_file()
         self._close_controller()
         switching = self.connection.for_document(self._identity())
@@ -221,7 +228,7 @@ class RunUI:
             signal=run.signal,
             output=output,
             error=run.reason,
-            secrets=controller.engine.masking.values if controller is not None else (),
+            secrets=controller.engine.secret_values() if controller is not None else (),
         )
         self.runlog.add(record, run.execution_id)
 
@@ -255,12 +262,25 @@ class RunUI:
             storage=LocalStorage(),
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
+            ready=ensure_files,
         )
         spawn(self._restore(self.controller))
         spawn(self._read_env_spec(self.controller))
 
+    async def _show_kept(self) -> None:
+        from fenced.app.loader import ensure_files
+
+        nb = self.view.notebook
+        await ensure_files()
+        if self.view.notebook is nb:
+            self.outputs.show_kept()
+
     async def _read_env_spec(self, controller: Controller) -> None:
+        from fenced.app.loader import ensure_files
+
         from .save import env_spec_of
+
+        await ensure_files()
 
         controller.env_spec = await env_spec_of(self._doc())
 
