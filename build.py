@@ -382,6 +382,9 @@ def copy_shell(out: Path) -> None:
         "packages_cache": "passthrough",
         # Setting index_urls keeps PyScript from importing its CDN package graph to warn about names.
         "index_urls": [],
+        # No red `.py-error` blocks on the page for stderr lines: uncaught Python errors become one plain
+        # message (fenced.app.errors), and boot failures the load-error panel (web/boot.js).
+        "plugins": ["!error"],
     }
     write_if_changed(out / "pyscript.json", (json.dumps(config, indent=2) + "\n").encode())
     web = ROOT / "web"

@@ -56,7 +56,10 @@ SNAPSHOT_MODULES = [
     "-ruamel.yaml.cyaml",
     "-ruamel.yaml.clibz.setup",
     "tomlkit",
-    "ulid",
+    # Not python-ulid (~1 MiB of the heap with the importlib.metadata lookup of its own version, which is
+    # also what left python314.zip open in the snapshot: issue 14): only "Save with outputs" makes ULIDs,
+    # long after the wheels' files are there (fenced.app.loader.ensure_modules).
+    "-ulid",
     "fenced.document.*",
     # The HTML export (File > Export HTML..., `fenced export`) is imported when it is used: with it in the
     # snapshot, import-time peaks grew the heap past what Pyodide restores.

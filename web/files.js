@@ -3,16 +3,20 @@
 "use strict";
 window.fencedFiles = (() => {
   const DB_NAME = "fenced-files";
-  const STORES = ["drafts", "recents"]; // drafts keyed by "key", recents by "id"
+  // drafts keyed by "key", recents by "id", handles (files and folders Fenced has seen, for documents'
+  // identities: fenced.app.files.handles) by "id".
+  const STORES = ["drafts", "recents", "handles"];
   let opening = null;
 
   function db() {
     if (!opening) {
       opening = new Promise((resolve, reject) => {
-        const req = indexedDB.open(DB_NAME, 1);
+        const req = indexedDB.open(DB_NAME, 2);
         req.onupgradeneeded = () => {
-          req.result.createObjectStore("drafts", { keyPath: "key" });
-          req.result.createObjectStore("recents", { keyPath: "id" });
+          const names = req.result.objectStoreNames;
+          if (!names.contains("drafts")) req.result.createObjectStore("drafts", { keyPath: "key" });
+          if (!names.contains("recents")) req.result.createObjectStore("recents", { keyPath: "id" });
+          if (!names.contains("handles")) req.result.createObjectStore("handles", { keyPath: "id" });
         };
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => { opening = null; reject(req.error); };

@@ -191,3 +191,9 @@ def test_walk_limits() -> None:
         node = node["d"]
     found, _ = run(walk.walk(deep, fake_entries))
     assert len(found) == walk.MAX_DEPTH
+
+
+def test_namesakes_in_the_open_editors_are_told_apart() -> None:
+    labels = ["README.md", "docs/index.md", "README.md", "README.md"]
+    assert state.distinct_labels(labels) == ["README.md", "docs/index.md", "README.md (2)", "README.md (3)"]
+    assert state.distinct_labels([]) == []

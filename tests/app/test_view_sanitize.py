@@ -257,7 +257,7 @@ def test_policy_for_the_browser() -> None:
 
 def test_markdown_features() -> None:
     html = render("# H\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~gone~~ **bold**\n\n```sh\necho <hi>\n```\n")
-    assert "<h1>H</h1>" in html
+    assert '<h1 id="user-content-h">H</h1>' in html  # GitHub's anchors (view/anchors.py)
     assert '<th style="text-align:left">a</th>' in html and '<td style="text-align:right">2</td>' in html
     assert "<s>gone</s>" in html and "<strong>bold</strong>" in html
     assert '<code class="language-sh">echo &lt;hi&gt;\n</code>' in html

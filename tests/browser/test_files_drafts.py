@@ -80,20 +80,25 @@ def test_discard_forgets_the_draft(ready_page: Any) -> None:
     assert opfs_read(page, "README.md") == original
 
 
-def test_opening_another_file_keeps_the_edits_on_offer(ready_page: Any) -> None:
+def test_opening_another_file_keeps_the_edits_in_their_open_editor(ready_page: Any) -> None:
+    """Issue 14: switching files no longer turns edits into a draft to restore; the document stays open
+    with its edits (and its dirty mark), and is shown again as it was."""
     page = ready_page
     original = fixture_bytes(README)
     open_from_disk(page, "README.md", original)
     append_to_cell(page, "echo", " # kept")
     wait_dirty(page, True)
     envs = README.parent / "envs" / "README.md"
-    drop_file(page, "envs.md", fixture_bytes(envs))  # no wait for the draft timer: opening flushes it
+    drop_file(page, "envs.md", fixture_bytes(envs))
     expect(page).to_have_title("envs.md \u2014 Fenced")
     assert page.locator("body").get_attribute("data-dirty") == "false"
-    offer = page.get_by_role("group", name="Unsaved changes to README.md")
-    offer.get_by_role("button", name="Restore").click()
+    editors = page.get_by_role("region", name="Open editors")
+    expect(editors.locator("li[data-dirty='true']")).to_have_attribute("data-path", "README.md")
+    expect(page.get_by_role("region", name="Unsaved drafts")).to_be_hidden()  # not a draft: still open
+    editors.get_by_role("button", name="README.md", exact=True).click()
     expect(page).to_have_title("\u25cf README.md \u2014 Fenced")
     assert view_text(page) == edited_readme(original, b" # kept").decode()
     page.keyboard.press("Control+s")
     wait_dirty(page, False)
     assert opfs_read(page, "README.md") == edited_readme(original, b" # kept")
+    expect(editors.locator("li[data-dirty='true']")).to_have_count(0)

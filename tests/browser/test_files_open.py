@@ -140,16 +140,16 @@ def test_open_folder_lists_markdown_and_opens_one(ready_page: Any) -> None:
     stub_folder_picker(page, "proj")
     header_action(page, "Open folder")
     panel = page.get_by_role("complementary", name="Folder")
-    panel.get_by_role("button", name="docs/envs.md").wait_for()
-    listed = panel.locator(".folder-file").all_inner_texts()
+    panel.get_by_role("treeitem", name="docs/envs.md").wait_for()
+    listed = panel.locator(".folder-file").evaluate_all("els => els.map(e => e.dataset.path)")
     assert listed == ["README.md", "docs/envs.md", "docs/guide.md"]
-    panel.get_by_role("button", name="docs/envs.md").click()
+    panel.get_by_role("treeitem", name="docs/envs.md").click()
     want = expected_cells(fixture_bytes(envs).decode())
     wait_cells(page, len(want))
     assert cells(page) == want
-    expect(panel.locator("[aria-current='true']")).to_have_text("docs/envs.md")
+    expect(panel.locator("[aria-current='true']")).to_have_attribute("data-path", "docs/envs.md")
     expect(page).to_have_title("envs.md \u2014 Fenced")
     # A relative image climbs out of docs/ into the opened folder: the view got the folder and the path.
-    panel.get_by_role("button", name="docs/guide.md").click()
+    panel.get_by_role("treeitem", name="docs/guide.md").click()
     expect(page).to_have_title("guide.md \u2014 Fenced")
     expect(page.locator("#notebook img[alt='logo']")).to_have_attribute("src", re.compile(r"^blob:"))

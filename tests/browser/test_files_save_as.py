@@ -110,15 +110,16 @@ def test_save_as_inside_the_open_folder_rebases_images_and_the_panel(ready_page:
     stub_folder_picker(page, "proj")
     header_action(page, "Open folder")
     panel = page.get_by_role("complementary", name="Folder")
-    panel.get_by_role("button", name="docs/guide.md").click()
+    panel.get_by_role("treeitem", name="docs/guide.md").click()
     expect_named(page, "guide.md", dirty=False)
     logo = page.locator("#notebook img[alt='logo']")
     page.wait_for_function("() => document.querySelector(\"#notebook img[alt='logo']\")?.naturalWidth === 1")
 
     stub_save_picker(page, "proj/deep/er/guide.md")
     header_action(page, "Save as")
-    expect(panel.locator("[aria-current='true']")).to_have_text("deep/er/guide.md")
-    assert panel.locator(".folder-file").all_inner_texts() == ["deep/er/guide.md", "docs/guide.md"]
+    expect(panel.locator("[aria-current='true']")).to_have_attribute("data-path", "deep/er/guide.md")
+    paths = panel.locator(".folder-file").evaluate_all("els => els.map(e => e.dataset.path)")
+    assert paths == ["deep/er/guide.md", "docs/guide.md"]
     assert view_eval(page, "view.name") == "deep/er/guide.md"
     assert run_in_page(page, DOC_PLACE) == ["guide.md", "deep/er/guide.md"]  # outputs go next to it
     # The shown image is read again, relative to the new place.

@@ -63,7 +63,7 @@ def test_outputs_file_goes_next_to_the_runbook_in_the_opened_folder(
     opfs_write(page, "proj/docs/book.md", RUNBOOK.encode())
     stub_folder_picker(page, "proj")
     header_action(page, "Open folder")
-    page.get_by_role("complementary", name="Folder").get_by_role("button", name="docs/book.md").click()
+    page.get_by_role("complementary", name="Folder").get_by_role("treeitem", name="docs/book.md").click()
     wait_cells(page, 3)
     run(page, "hello")
     wait_exit(page, "hello", 0)

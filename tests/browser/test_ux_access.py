@@ -52,8 +52,11 @@ def run_outputs(page: Any) -> None:
     for name, code in SAMPLE_OUTPUTS:
         cell(page, name).get_by_role("button", name="Run cell").click()
         wait_exit(page, name, code)
+    # Every output's terminal that is live (on or near the screen: issue 17) has drawn its output.
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#notebook .run-terminal')].every(t => t.textContent.trim())"
+        "() => { const ts = [...document.querySelectorAll('#notebook .run-terminal')]"
+        ".filter((t) => t.fencedTerminal && t.fencedTerminal.live);"
+        " return ts.length > 0 && ts.every((t) => t.textContent.trim()); }"
     )
 
 

@@ -182,7 +182,7 @@ def test_sidebar_holds_the_outline_and_the_folder_and_collapses(ready_page: Any)
     stub_folder_picker(page, "proj")
     sidebar.get_by_role("button", name="Open a folder").click()
     folder = sidebar.get_by_role("complementary", name="Folder")
-    expect(folder.get_by_role("button", name="docs/a.md")).to_be_visible()
+    expect(folder.get_by_role("treeitem", name="docs/a.md")).to_be_visible()
 
 
 def test_no_page_is_wider_than_the_window(browser: Any, app_url: str) -> None:

@@ -201,7 +201,9 @@ result = 1
     )
     outside = page.locator("#notebook img[alt='outside']")
     assert outside.get_attribute("src") is None
-    assert "open the folder" in (outside.get_attribute("title") or "")
+    assert "outside the opened folder" in (
+        outside.get_attribute("title") or ""
+    )  # the folder is open (issue 14)
 
 
 def test_static_code_is_highlighted_and_a_click_edits_where_it_lands(ready_page: Any) -> None:

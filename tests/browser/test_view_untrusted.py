@@ -139,9 +139,11 @@ def _assert_inert(page: Any) -> None:
     assert (
         page.evaluate(
             """() => [...document.querySelectorAll('#notebook .markdown-body *')].flatMap(e =>
-                 [...e.attributes].map(a => [a.name, a.value])).filter(([n, v]) => n.startsWith('on')
+                 [...e.attributes].map(a => [a.name, a.value, e.tagName])).filter(([n, v, t]) => n.startsWith('on')
                  || n === 'style' || n === 'srcdoc' || n === 'formaction' || n.includes(':') || n === 'ping'
-                 || n === 'id' || n === 'name' || (n === 'class' && !/^(image-remote|image-unavailable)$/.test(v)))"""
+                 || (n === 'id' && !(/^H[1-6]$/.test(t) && v.startsWith('user-content-')))
+                 || n === 'name' || (n === 'class' && !/^(image-remote|image-unavailable)$/.test(v)))
+                 .map(([n, v]) => [n, v])"""
         )
         == []
     )

@@ -251,3 +251,54 @@ def test_ack_speaks_both_codecs(small: RunnerProcess) -> None:
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     r = httpx.post(url + "Ack", json={"sessionId": sid, "watcherId": "w" * 65}, headers=headers)
     assert r.status_code == 200  # an unknown watcher: nothing to keep for it, nothing to refuse
+
+
+class SlowAcks(HttpxTransport):
+    """Acknowledgements take a while to reach the runner (a loaded machine, a long way)."""
+
+    async def unary(self, request: Any, timeout: float | None) -> Any:
+        if request.url.endswith("/Ack"):
+            await asyncio.sleep(0.3)  # (fault injection: the latency of the way, not a wait for a condition)
+        return await super().unary(request, timeout)
+
+
+def test_output_that_arrives_while_an_ack_is_on_its_way_is_acknowledged_after_it(
+    small: RunnerProcess,
+) -> None:
+    """The resume loop's Ack in flight held the next one back, and when it came back it did not send it:
+    the runner, waiting for that very Ack, sent nothing more until its keep-alive (15 s) prompted the
+    client. 3 MiB through a 64 KiB buffer would stall ~48 times; it must flow."""
+
+    async def main() -> float:
+        async with RunnerClient(small.url, small.token, transport=SlowAcks()) as c:
+            s = await c.create_session()
+            watch = c.watch(s.id, watcher_id="w-slow-acks")
+            events: asyncio.Queue[Event] = asyncio.Queue()
+
+            async def pump() -> None:
+                async for event in watch:
+                    events.put_nowait(event)
+
+            task = asyncio.ensure_future(pump())
+            async with asyncio.timeout(30):  # the Watch is open (its first message came) before the start
+                while not watch.state.ack_bytes:  # noqa: ASYNC110 (the stream state has no event to await)
+                    await asyncio.sleep(0.01)
+            await c.start(s.id, Program(script=f"head -c {3 * MIB} /dev/zero", background=True))
+            got, longest, last = 0, 0.0, asyncio.get_running_loop().time()
+            while True:
+                event = await events.get()
+                now = asyncio.get_running_loop().time()
+                longest, last = max(longest, now - last), now
+                assert event.truncated is None
+                got += len(event.output.data) if event.output else 0
+                if event.exited is not None:
+                    assert event.exited.stdout_bytes == got == 3 * MIB
+                    break
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await watch.aclose()
+            return longest
+
+    longest = arun(main(), timeout=120)
+    assert longest < 10, f"the stream stalled {longest:.1f} s waiting for an Ack nobody sent"

@@ -191,6 +191,19 @@ def test_execute_resumes_losslessly_and_leaves_no_session(fast_runner: RunnerPro
                     exited = event.exited
             assert transport.cuts == 30 and exited is not None and exited.exit_code == 0
             assert received == exited.stdout_bytes == size
-            assert {s.id for s in await c.list_sessions()} == before
+            # the runner forgets the one-off session just after its last message went out: wait for it
+            # (an earlier test's idle session may expire meanwhile: only a new one would be a leak)
+            ids: set[str] = set()
+
+            async def refresh() -> None:
+                ids.clear()
+                ids.update(s.id for s in await c.list_sessions())
+
+            await refresh()
+            async with asyncio.timeout(10):
+                while not ids <= before:
+                    await asyncio.sleep(0.02)  # poll interval, not a wait: the loop checks the condition
+                    await refresh()
+            assert ids <= before
 
     arun(main(), timeout=240)

@@ -20,6 +20,9 @@ export {canonicalLanguage, warmUp};
 const external = Annotation.define();
 
 const CHANGE_DEBOUNCE_MS = 300;
+// Steady typing never pauses 300 ms: report at least this often anyway, so drafts are written while
+// typing goes on (fenced.app.files.drafts writes one at most 0.6 s after a report).
+const CHANGE_MAX_WAIT_MS = 1000;
 
 export function createController(root, py, options) {
   return new Controller(root, py, options || {});
@@ -43,6 +46,7 @@ class Controller extends LazyWork {
     this._frame = 0;
     this._idle = 0;
     this._timer = 0;
+    this._firstChange = 0;             // when the oldest edit Python has not been told of was made
     this._state = "";
     // Which cells are on screen is computed by binary search over the cells' positions on scroll and
     // after changes (O(log n) per frame). An IntersectionObserver on thousands of cells costs tens of
@@ -222,7 +226,10 @@ class Controller extends LazyWork {
         if (u.docChanged && !u.transactions.every((t) => t.annotation(external))) {
           this.dirty.add(key);
           clearTimeout(this._timer);
-          this._timer = setTimeout(() => this.py.changed(), CHANGE_DEBOUNCE_MS);
+          const now = performance.now();
+          if (!this._firstChange) this._firstChange = now;
+          const wait = Math.max(0, Math.min(CHANGE_DEBOUNCE_MS, this._firstChange + CHANGE_MAX_WAIT_MS - now));
+          this._timer = setTimeout(() => { this._firstChange = 0; this.py.changed(); }, wait);
         }
       }),
     ];
@@ -264,6 +271,7 @@ class Controller extends LazyWork {
   /** Edits Python has not seen: a flat [key, text, key, text, ...] array; clears them. */
   takeChanges() {
     clearTimeout(this._timer);
+    this._firstChange = 0;
     const out = [];
     for (const [key, text] of this.pending) out.push(key, text);
     this.pending.clear();

@@ -30,6 +30,8 @@ export function makePurifier(policy) {
       data.keepAttr = TEXT_ALIGN.test(data.attrValue);
     } else if (name === "class") {
       data.keepAttr = LANG_CLASS.test(data.attrValue);
+    } else if (name === "id") {
+      data.keepAttr = !!policy.idPrefix && data.attrValue.startsWith(policy.idPrefix);  // headings' anchors only
     } else if (name === "src") {
       data.keepAttr = RASTER_DATA.test(data.attrValue);  // remote and relative images come as data-*
     }

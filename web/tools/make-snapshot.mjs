@@ -54,10 +54,22 @@ for module in MODULES.split(","):
     else:
         load(module)
 del MODULES, load
+# Nothing open may be captured: a file descriptor in the snapshot is invalid in the browser, and closing
+# it there fails ("Exception ignored ... ZipFile.__del__ ... Bad file descriptor", issue 14). The one
+# known holder: importlib.metadata caches a zip reader of python314.zip per sys.path entry (FastPath),
+# filled when python-ulid asks for its own version at import. invalidate_caches() clears that cache.
+importlib.invalidate_caches()
 gc.collect()  # run finalizers now, not in the browser (where this FS state is gone)
 "\\n".join(failed)
 `);
 if (report) console.error("snapshot: not preloaded:\n" + report);
+// Open file descriptors, as Emscripten's file system sees them (read in JS: walking Python's objects for
+// them would grow the very heap being measured). 0-2 are the standard streams.
+const openFiles = (py.FS.streams || []).flatMap((s, fd) => (s && fd > 2 ? [`fd ${fd}: ${s.path}`] : []));
+if (openFiles.length) {
+  console.error("snapshot: refused, files left open (their descriptors would be invalid in the browser):\n" + openFiles.join("\n"));
+  process.exit(3);
+}
 const snapshot = py.makeMemorySnapshot();
 writeFileSync(outFile + ".tmp", gzipSync(snapshot, { level: 6 }));
 renameSync(outFile + ".tmp", outFile);

@@ -11,7 +11,7 @@ import gc
 
 import js
 
-from fenced.app import loader, testing
+from fenced.app import errors, loader, testing
 from fenced.app.jsffi import log_error, obj, spawn
 from fenced.app.page import App
 
@@ -61,9 +61,15 @@ def _save_code_cache() -> None:
 
 async def start() -> None:
     document = js.document
+    errors.install()
     _reseed()
-    page = _compose()
-    testing.install(page)
+    try:
+        page = _compose()
+        testing.install(page)
+    except Exception as exc:  # the watchdog's panel says so (PyScript's own error display is off)
+        log_error()
+        js.fencedBoot.fail("Python failed while starting the app.", errors.summary(exc))
+        return
     page.view.shell.ready()  # Open, Open folder, the empty state's buttons (Save waits for a document)
     document.getElementById("loading").hidden = True
     document.body.dataset.appState = "ready"

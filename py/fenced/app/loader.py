@@ -27,7 +27,8 @@ LAZY_PACKAGES = [
 IDLE_TIMEOUT_MS = 2_000  # install the files within this long even on a busy page
 
 _task: asyncio.Future[None] | None = None
-_now: asyncio.Future[None] | None = None  # the files unpacked at once (`ensure_files`), not at idle
+_files: asyncio.Future[None] | None = None  # the wheels' files being put in site-packages
+_hurried = False  # web/wheels.mjs was told to unpack at once
 
 
 def snapshot_restored() -> bool:
@@ -71,14 +72,18 @@ async def _unpack_files() -> None:
         await _load()
 
 
+def _unpack_once() -> asyncio.Future[None]:
+    global _files
+    if _files is None:
+        _files = asyncio.ensure_future(_unpack_files())
+    return _files
+
+
 async def _load_when_idle() -> None:
     from fenced.app.idle import when_idle
 
     await when_idle(IDLE_TIMEOUT_MS, fallback_ms=1000)
-    if _now is not None:  # already done at once for a caller that could not wait
-        await _now
-        return
-    await _unpack_files()
+    await _unpack_once()
 
 
 def start_loading() -> asyncio.Future[None]:
@@ -89,23 +94,40 @@ def start_loading() -> asyncio.Future[None]:
     return _task
 
 
-async def ensure_files() -> None:
-    """Return once every module of the wheels can be imported, also those kept out of the snapshot (the
-    production work's: secrets, masking, outputs files, history, the report), whose files otherwise
-    arrive at idle time: a cell about to run cannot wait for the page to be idle."""
-    global _now
-    if not snapshot_restored():
-        await start_loading()
-        return
-    if _task is not None and _task.done():
-        return
-    if _now is None:
-        _now = asyncio.ensure_future(_unpack_files())
-    await _now
-
-
 async def ensure_packages() -> None:
     """Return once fenced.document and its libraries can be imported."""
     if snapshot_restored():
         return
     await start_loading()
+
+
+async def ensure_modules() -> None:
+    """Return once every module of fenced can be imported, including those the boot snapshot leaves out
+    (its heap is full: they are imported where first used). After a snapshot boot their files come with
+    the wheels' files, unpacked now if idle time has not come yet."""
+    if snapshot_restored():
+        if _files is not None and _files.done():  # the common case: a run's first step, without a wait
+            return
+        await _hurry()
+        await _unpack_once()
+    else:
+        await start_loading()
+
+
+async def _hurry() -> None:
+    """Tell web/wheels.mjs to unpack without waiting for idle time (also an unpacking under way)."""
+    global _hurried
+    if _hurried:
+        return
+    _hurried = True
+    import json
+
+    import js
+    from pyodide.code import run_js
+
+    try:
+        url = js.URL.new(WHEELS_MODULE, js.document.baseURI).href
+        module = await run_js(f"import({json.dumps(url)})")
+        module.hurry()
+    except Exception as exc:  # the unpacking still happens, at idle time
+        js.console.warn(f"Fenced: {exc}")

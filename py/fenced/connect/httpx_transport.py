@@ -1,7 +1,14 @@
-"""CPython transport on httpx (HTTP/1.1, keep-alive pool; streams read without a total timeout)."""
+"""CPython transport on httpx (HTTP/1.1, keep-alive pool; streams read without a total timeout).
+
+A burst of unary calls (a thousand Starts at once) goes out a few at a time, on connections kept alive
+for the next: httpcore's pool looks at every waiting request and every idle connection for each one it
+hands over, so a deep queue or a wide pool costs more than the calls themselves. Streams are not counted
+here (each holds its connection while it lasts).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
@@ -10,6 +17,8 @@ from fenced.connect.errors import Code, ConnectError
 from fenced.connect.protocol import HttpRequest, HttpResponse
 
 STREAM_IDLE_TIMEOUT = 75.0  # the runner sends a keep-alive every 15 s: silence this long means a dead link
+MAX_CONNECTIONS = 100
+UNARY_AT_ONCE = 8  # unary calls in flight; more waits here (a runner answers them one after another anyway)
 
 
 def _unavailable(exc: Exception) -> ConnectError:
@@ -43,19 +52,22 @@ class HttpxTransport:
     def __init__(self, client: httpx.AsyncClient | None = None, *, verify: bool | str = True) -> None:
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(30.0, read=STREAM_IDLE_TIMEOUT),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=2 * UNARY_AT_ONCE),
             verify=verify,
         )
+        self._unary_slots = asyncio.Semaphore(UNARY_AT_ONCE)
 
     async def unary(self, request: HttpRequest, timeout: float | None) -> HttpResponse:
+        seconds = timeout if timeout is not None else 30.0
         try:
-            response = await self._client.request(
-                request.method,
-                request.url,
-                content=request.body,
-                headers=request.headers,
-                timeout=httpx.Timeout(timeout if timeout is not None else 30.0),
-            )
+            async with self._unary_slots:  # (the deadline runs from when the request goes out)
+                response = await self._client.request(
+                    request.method,
+                    request.url,
+                    content=request.body,
+                    headers=request.headers,
+                    timeout=httpx.Timeout(seconds),
+                )
         except httpx.TimeoutException as exc:
             raise ConnectError(Code.DEADLINE_EXCEEDED, "the runner did not answer in time") from exc
         except httpx.HTTPError as exc:

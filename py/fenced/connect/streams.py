@@ -178,6 +178,7 @@ class EventStream:
         # cursor, says it again.
         with contextlib.suppress(Exception):
             await self.client.call("Ack", message, timeout=ACK_TIMEOUT)
+        self._ack_task = None  # this one is done (its task is not, yet: `_ack_if_due` would wait for it)
         self._ack_if_due()  # what arrived meanwhile
 
     async def aclose(self, *, release: bool = True) -> None:

@@ -28,7 +28,7 @@ from fenced.runner.config import RunnerConfig
 from fenced.runner.errors import RunnerError
 from fenced.runner.flow import Capture, Flow
 from fenced.runner.lifetime import Lifetime, start_time
-from fenced.runner.process import STDOUT, ExitStatus, Process, Spawned, spawn
+from fenced.runner.process import STDOUT, ExitStatus, Process, spawn
 from fenced.runner.review import Request, ReviewedRunbooks
 from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, Spec, log
 
@@ -291,16 +291,13 @@ class Runner:
             rows, cols = checks.winsize(winsize) or (24, 80)
             arguments = list(config.arguments)
 
-            def spawn_now() -> tuple[Spawned, int]:  # in a worker thread: file writes and fork/exec
-                built = shells.build_program(program, arguments, script, self.workdir, execution.id, prelude)
-                spawned = spawn(
-                    built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
-                )
-                return spawned, start_time(spawned.popen.pid)
-
             began = time.monotonic()
             try:
-                spawned, started = await asyncio.get_running_loop().run_in_executor(None, spawn_now)
+                built = shells.build_program(program, arguments, script, self.workdir, execution.id, prelude)
+                spawned = await spawn(
+                    built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
+                )
+                started = start_time(spawned.child.pid)
             except OSError as exc:
                 shells.cleanup(self.workdir, execution.id)
                 raise RunnerError(
@@ -315,7 +312,7 @@ class Runner:
         except BaseException:
             self._running -= 1
             raise
-        tree = self.lifetime.adopt(spawned.popen.pid, session.id, started)
+        tree = self.lifetime.adopt(spawned.child.pid, session.id, started)
         capture = Capture()
 
         def on_output(stream: int, data: bytes) -> None:
@@ -354,18 +351,13 @@ class Runner:
             execution.stop(self.config.stop_grace, kill=True, reason=f"stopped: {why}")
         return execution
 
-    def on_execution_end(self, execution: Execution) -> None:
+    def on_execution_end(self, execution: Execution, forgotten: list[Execution]) -> None:
         self._running -= 1
         self._observe(lambda o: o.execution_ended(execution))
-        session = execution.session
-        if session.deleted and not self.closing:
+        if execution.session.deleted and not self.closing:
             self.executions.pop(execution.id, None)
-        for gone in [
-            eid
-            for eid, e in self.executions.items()
-            if e.session is session and eid not in session.executions
-        ]:
-            del self.executions[gone]
+        for gone in forgotten:
+            self.executions.pop(gone.id, None)
 
     def _observe(self, tell: Callable[[ExecutionObserver], None]) -> None:
         for observer in self.observers:

@@ -31,8 +31,10 @@ class EventBuffer:
         self.dropped_through = 0  # highest seq dropped
         self.first_kept_offset = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}
         self.dropped_seq = {pb.STREAM_STDOUT: 0, pb.STREAM_STDERR: 0}  # highest dropped seq per stream
+        self.last_seq = 0  # of the newest event added (a session numbers its events in order)
 
     def add(self, event: pb.Event) -> None:
+        self.last_seq = max(self.last_seq, event.seq)
         kind = event.WhichOneof("kind")
         if kind == "started":
             self.started = event
@@ -108,16 +110,3 @@ class EventBuffer:
         if complete_through != math.inf:
             events = [e for e in events if e.seq <= complete_through]
         return events, complete_through  # type: ignore[return-value]
-
-    @property
-    def last_seq(self) -> int:
-        seqs = [self.dropped_through]
-        if self.started is not None:
-            seqs.append(self.started.seq)
-        if self.notes:
-            seqs.append(self.notes[-1].seq)
-        if len(self._outputs) > self._head:
-            seqs.append(self._outputs[-1].seq)
-        if self.exited is not None:
-            seqs.append(self.exited.seq)
-        return max(seqs)

@@ -9,9 +9,11 @@ drained; a background job that keeps the pipe open cannot hold the end back for 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import signal
 import struct
@@ -21,6 +23,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from fenced.runner import posixspawn
 
 STDOUT = 1
 STDERR = 2
@@ -50,66 +55,125 @@ def set_winsize(fd: int, rows: int, cols: int, x: int = 0, y: int = 0) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, x, y))
 
 
+class Child:
+    """A child started by posix_spawn: its pid and, once it exited, its status (as `Popen` has them)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def wait(self) -> int:
+        """Reap it (blocks until it exits); negative: killed by that signal, as with Popen."""
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
 @dataclass
 class Spawned:
     """A started child and the parent's ends of its pipes or PTY (all non-inheritable fds)."""
 
-    popen: subprocess.Popen[bytes]
+    child: Child | subprocess.Popen[bytes]
     readers: dict[int, int]  # fd -> STDOUT/STDERR
     stdin: int | None = None
     master: int | None = None
 
 
-def spawn(
+_launcher: concurrent.futures.ThreadPoolExecutor | None = None
+LAUNCH_THREADS = 8  # spawns waiting for their child's exec at once (the GIL is free meanwhile)
+
+
+def _launch_pool() -> concurrent.futures.ThreadPoolExecutor:
+    global _launcher
+    if _launcher is None:
+        _launcher = concurrent.futures.ThreadPoolExecutor(LAUNCH_THREADS, thread_name_prefix="fenced-spawn")
+    return _launcher
+
+
+async def spawn(
     argv: list[str], *, env: dict[str, str], cwd: str, interactive: bool, rows: int = 24, cols: int = 80
 ) -> Spawned:
-    """Start the child in its own session and process group. Blocking (fork/exec): callers run it in a
-    worker thread so a burst of starts neither stalls the event loop nor runs one at a time."""
-    return _spawn_pty(argv, env, cwd, rows, cols) if interactive else _spawn_pipes(argv, env, cwd)
+    """Start the child in its own session and process group, on pipes or a new terminal.
+
+    Everything but the fork/exec runs here on the loop (opening the pipes or terminal, the arguments in C:
+    tens of microseconds). The posix_spawn call, which waits until the child has exec'd, runs in a worker
+    thread without the GIL: neither the loop nor other spawns wait for it, and no worker runs Python the
+    loop would have to wait for. Without posix_spawn (`posixspawn.available()`), Popen in a worker."""
+    loop = asyncio.get_running_loop()
+    ours: list[int] = []  # the parent's ends, closed if the spawn fails
+    theirs: list[int] = []  # the child's ends, closed here either way
+    try:
+        if interactive:
+            master, slave = os.openpty()
+            ours.append(master)
+            theirs.append(slave)
+            set_winsize(master, rows, cols)
+            spawned = Spawned(Child(0), {master: STDOUT}, master=master)
+            # Opened by path after the child's setsid, the terminal becomes its controlling TTY.
+            actions: list[posixspawn.Open | posixspawn.Dup] = [
+                posixspawn.Open(0, os.ttyname(slave), os.O_RDWR),
+                posixspawn.Dup(0, 1),
+                posixspawn.Dup(0, 2),
+            ]
+            popen: dict[str, Any] = {
+                "stdin": slave,
+                "stdout": slave,
+                "stderr": slave,
+                # setsid + TIOCSCTTY must run in the child; both are plain syscalls, safe after fork.
+                "preexec_fn": _make_controlling_tty,
+            }
+        else:
+            in_r, in_w = os.pipe()
+            ours.append(in_w)
+            theirs.append(in_r)
+            out_r, out_w = os.pipe()
+            ours.append(out_r)
+            theirs.append(out_w)
+            err_r, err_w = os.pipe()
+            ours.append(err_r)
+            theirs.append(err_w)
+            for fd in (out_r, err_r):
+                with contextlib.suppress(OSError):
+                    fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+            spawned = Spawned(Child(0), {out_r: STDOUT, err_r: STDERR}, stdin=in_w)
+            actions = [posixspawn.Dup(in_r, 0), posixspawn.Dup(out_w, 1), posixspawn.Dup(err_w, 2)]
+            popen = {"stdin": in_r, "stdout": out_w, "stderr": err_w, "start_new_session": True}
+        launched: asyncio.Future[Any]
+        if posixspawn.available():
+            launched = loop.run_in_executor(
+                _launch_pool(), posixspawn.Prepared(argv, env, cwd, actions).launch
+            )
+        else:
+            start = functools.partial(subprocess.Popen, argv, cwd=cwd, env=env, **popen)
+            launched = loop.run_in_executor(None, start)
+        try:
+            started = await asyncio.shield(launched)
+        except asyncio.CancelledError:  # the thread goes on using the fds: they go (and the child) after it
+            launched.add_done_callback(functools.partial(_abandon, ours + theirs))
+            ours, theirs = [], []
+            raise
+        spawned.child = Child(started) if isinstance(started, int) else started
+    except BaseException:
+        for fd in ours:
+            os.close(fd)
+        raise
+    finally:
+        for fd in theirs:
+            os.close(fd)
+    return spawned
 
 
-def _spawn_pipes(argv: list[str], env: dict[str, str], cwd: str) -> Spawned:
-    in_r, in_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    for fd in (out_r, err_r):
+def _abandon(fds: list[int], launched: asyncio.Future[Any]) -> None:
+    """A spawn whose caller was cancelled finished in its thread: close its fds, kill what it started."""
+    for fd in fds:
+        os.close(fd)
+    if not launched.cancelled() and launched.exception() is None:
+        child = launched.result()
+        pid = child if isinstance(child, int) else child.pid
         with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
-    try:
-        popen = subprocess.Popen(
-            argv, stdin=in_r, stdout=out_w, stderr=err_w, cwd=cwd, env=env, start_new_session=True
-        )
-    except BaseException:
-        for fd in (in_r, in_w, out_r, err_r):
-            os.close(fd)
-        raise
-    finally:
-        for fd in (out_w, err_w):
-            os.close(fd)
-    os.close(in_r)
-    return Spawned(popen, {out_r: STDOUT, err_r: STDERR}, stdin=in_w)
-
-
-def _spawn_pty(argv: list[str], env: dict[str, str], cwd: str, rows: int, cols: int) -> Spawned:
-    master, slave = os.openpty()
-    set_winsize(master, rows, cols)
-    try:
-        popen = subprocess.Popen(
-            argv,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            cwd=cwd,
-            env=env,
-            # setsid + TIOCSCTTY must run in the child; both are plain syscalls, safe after fork.
-            preexec_fn=_make_controlling_tty,  # noqa: PLW1509
-        )
-    except BaseException:
-        os.close(master)
-        raise
-    finally:
-        os.close(slave)
-    return Spawned(popen, {master: STDOUT}, master=master)
+            os.killpg(pid, signal.SIGKILL)
+        threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()  # no zombie left
 
 
 class Process:
@@ -128,7 +192,7 @@ class Process:
         self._on_output = on_output
         self._on_end = on_end
         self.interactive = interactive
-        self._popen = spawned.popen
+        self._child = spawned.child
         self._readers = dict(spawned.readers)
         self._paused = False
         self._stdin = spawned.stdin
@@ -143,7 +207,7 @@ class Process:
         self._last_data = 0.0
         self._exited_at = 0.0
         self._started = time.monotonic() if started is None else started
-        self.pid = self._popen.pid  # setsid: the child leads its own session (see `lifetime`)
+        self.pid = self._child.pid  # setsid: the child leads its own session (see `lifetime`)
         if self._stdin is not None:
             os.set_blocking(self._stdin, False)
         for fd in self._readers:
@@ -160,7 +224,7 @@ class Process:
         self._loop.add_reader(self._pidfd, self._reap)
 
     def _wait_thread(self) -> None:
-        self._popen.wait()
+        self._child.wait()
         self._loop.call_soon_threadsafe(self._reap)
 
     # -- output ---------------------------------------------------------------------------------
@@ -213,7 +277,7 @@ class Process:
             self._loop.remove_reader(self._pidfd)
             os.close(self._pidfd)
             self._pidfd = None
-        code = self._popen.wait()  # returns at once: the pidfd said it exited
+        code = self._child.wait()  # returns at once: the pidfd said it exited
         duration = time.monotonic() - self._started
         if code < 0:
             signum = -code

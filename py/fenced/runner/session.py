@@ -12,6 +12,7 @@ import asyncio
 import logging
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,7 +51,9 @@ class SessionOwner(Protocol):
 
     def on_watchers_changed(self, session: Session) -> None: ...
 
-    def on_execution_end(self, execution: Execution) -> None: ...
+    def on_execution_end(self, execution: Execution, forgotten: list[Execution]) -> None:
+        """`execution` ended; the session no longer keeps `forgotten` (finished long ago)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,7 @@ class Execution:
     def _publish(self, **kind: Any) -> pb.Event:
         event = pb.Event(seq=self.session.next_seq(), execution_id=self.id, **kind)
         self.buffer.add(event)
-        self.session.touch()
-        self.session.notify()
+        self.session.published(self)
         return event
 
     def warn(self, kind: pb.WarningKind, message: str) -> None:
@@ -245,6 +247,10 @@ class Session:
         self.metadata = metadata
         self.owner = owner  # the Runner: told when executions end and when watchers come and go
         self.executions: dict[str, Execution] = {}
+        # The executions again, the one that published last at the end: a watcher's new events are in
+        # those at the end (with a thousand executions, a look at all of them per event would be slow).
+        self._recent: dict[str, Execution] = {}
+        self._finished: deque[Execution] = deque()  # in the order they ended
         self.watchers = Watchers(max_watchers, grace, self.relieve)
         self.seq = 0
         self.last_activity = time.monotonic()
@@ -261,6 +267,13 @@ class Session:
 
     def notify(self) -> None:
         self.watchers.notify()
+
+    def published(self, execution: Execution) -> None:
+        """`execution` added an event: wake the watchers."""
+        self._recent.pop(execution.id, None)
+        self._recent[execution.id] = execution
+        self.touch()
+        self.notify()
 
     def attach_watcher(
         self, watcher_id: str, cursor: int, execution_id: str | None = None
@@ -287,8 +300,10 @@ class Session:
         short, so no event is skipped (the watcher's cursor moves to the last event it is sent)."""
         events: list[pb.Event] = []
         complete_through = math.inf
-        for execution in self.executions.values():
-            if watcher.wants(execution.id) and execution.buffer.last_seq > watcher.sent:
+        for execution in reversed(self._recent.values()):
+            if execution.buffer.last_seq <= watcher.sent:
+                break  # and so did every execution before it in `_recent`
+            if watcher.wants(execution.id):
                 some, through = execution.buffer.after(watcher.sent, execution.id, max_bytes)
                 events.extend(some)
                 complete_through = min(complete_through, through)
@@ -346,10 +361,14 @@ class Session:
             self.cwd = cwd
 
     def on_execution_end(self, execution: Execution) -> None:
-        finished = [e for e in self.executions.values() if not e.running]
-        for old in finished[: max(0, len(finished) - MAX_FINISHED)]:
-            del self.executions[old.id]
-        self.owner.on_execution_end(execution)
+        self._finished.append(execution)
+        forgotten = []
+        while len(self._finished) > MAX_FINISHED:
+            old = self._finished.popleft()
+            self.executions.pop(old.id, None)
+            self._recent.pop(old.id, None)
+            forgotten.append(old)
+        self.owner.on_execution_end(execution, forgotten)
 
     @property
     def running(self) -> list[Execution]:

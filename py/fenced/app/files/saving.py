@@ -14,7 +14,7 @@ from fenced.app import fsa
 from fenced.app.jsffi import JsException, js_message
 from fenced.app.notify import notify
 
-from . import conflict, idb, kinds, state, ui
+from . import conflict, kinds, state, ui
 from .state import Base, Current, OpenDocument, SaveOutcome
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
@@ -33,7 +33,9 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
         def write_next_tick(self) -> None: ...
 
-        def set_dirty(self, dirty: bool) -> None: ...
+        def set_dirty(self, doc: OpenDocument | None, dirty: bool) -> None: ...
+
+        async def delete(self, key: str) -> None: ...
 
         async def refresh_offers(self) -> None: ...
 
@@ -119,7 +121,7 @@ class Saver:
         try:
             if not await fsa.ensure_permission(handle, "readwrite"):
                 notify(
-                    f"Fenced was not allowed to write {name}. Use Save as or Download to keep your changes.",
+                    f"Fenced was not allowed to write {doc.label}. Use Save as or Download to keep your changes.",
                     "error",
                     key="files",
                 )
@@ -132,7 +134,7 @@ class Saver:
             written = await handle.getFile()
         except JsException as exc:
             notify(
-                f"Could not save {name}: {js_message(exc)}. Your changes are still here.",
+                f"Could not save {doc.label}: {js_message(exc)}. Your changes are still here.",
                 "error",
                 key="files",
             )
@@ -143,7 +145,7 @@ class Saver:
             await self.places.moved(doc, handle)
             await self.places.remember_file(name, handle)
         await self._after_save(doc, old_key, changes)
-        notify(f"Saved {name}.", "success", key="files", timeout_ms=4000)
+        notify(f"Saved {doc.label}.", "success", key="files", timeout_ms=4000)
         return "saved"
 
     async def _confirm_overwrite(
@@ -156,7 +158,7 @@ class Saver:
             return None
         disk_text = conflict.describe_disk(disk)
         choice = await ui.ask_conflict(
-            doc.name,
+            doc.label,
             disk_text,
             text,
             conflict.diff_lines(disk_text, text, doc.name),
@@ -167,25 +169,24 @@ class Saver:
         if choice == "save-as":
             return "save-as"
         notify(
-            f"Not saved: {doc.name} changed on disk. Your changes are still here (and in a draft).",
+            f"Not saved: {doc.label} changed on disk. Your changes are still here (and in a draft).",
             "warning",
             key="files",
         )
         return "failed"
 
     async def _after_save(self, doc: OpenDocument, old_key: str, changes: int) -> None:
-        await idb.delete("drafts", old_key)
+        await self.drafts.delete(old_key)
         if doc is not self.current.doc:
             return
         if self.current.changes == changes:  # nothing typed while we were writing
             self.drafts.cancel_timer()
-            self.drafts.set_dirty(False)
+            self.drafts.set_dirty(doc, False)
             self.view.mark_saved()
             ui.set_draft_state("saved")
         else:
-            self.drafts.set_dirty(True)
+            self.drafts.set_dirty(doc, True)
             self.drafts.write_next_tick()
-        ui.show_document(doc.name, doc.dirty)
         await self.drafts.refresh_offers()
 
     async def _download(self, as_save: bool) -> bool:
@@ -199,5 +200,5 @@ class Saver:
             old_key, changes = doc.draft_key, self.current.changes
             doc.base = Base(data, text, len(data), doc.base.last_modified)
             await self._after_save(doc, old_key, changes)
-        notify(f"Downloaded {doc.name}.", "success", key="files", timeout_ms=4000)
+        notify(f"Downloaded {doc.label}.", "success", key="files", timeout_ms=4000)
         return True

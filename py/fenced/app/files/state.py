@@ -7,7 +7,7 @@ Kept free of `js` (handles are opaque objects here) so the rules are unit-tested
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -17,6 +17,7 @@ DIRTY_MARK = "\u25cf"  # ●, as editors mark unsaved tabs
 DraftState = Literal["saved", "pending"]  # <body data-draft-state>: are the current edits in IndexedDB?
 SaveTarget = Literal["handle", "save-as", "download"]  # how "Save" proceeds (`save_target`)
 ConflictChoice = Literal["overwrite", "save-as", "cancel"]  # the changed-on-disk dialog's answer
+CloseChoice = Literal["save", "discard", "cancel"]  # closing a document with unsaved edits
 
 
 # How one attempt to write the notebook to a file ended: "failed" also when cancelled (the user was told,
@@ -41,7 +42,12 @@ class Base:
 
 @dataclass
 class OpenDocument:
-    """One open notebook file. `handle` is a FileSystemFileHandle or None (dropped / <input> files)."""
+    """One open notebook file. `handle` is a FileSystemFileHandle or None (dropped / <input> files).
+
+    Several may be open at once (the open editors); the one shown is `Current.doc`, the others keep
+    what the view handed back when they were put aside (`parked`: the model with its edits, undo history,
+    scroll position), so switching files keeps every edit in memory.
+    """
 
     name: str
     base: Base
@@ -49,24 +55,35 @@ class OpenDocument:
     folder: Any = None  # FileSystemDirectoryHandle of the opened folder (relative images), or None
     path: str | None = None  # path inside `folder` when opened from the folder panel
     dirty: bool = False
+    identity: str = ""  # what drafts, run state and sessions are kept under (files/identity.py)
+    parked: Any = None  # view.events.ParkedDocument while another document is shown
 
     @property
     def can_write_back(self) -> bool:
         return self.handle is not None
 
     @property
+    def label(self) -> str:
+        """What messages and drafts call it: its path in the opened folder, else its file name."""
+        return self.path or self.name
+
+    @property
     def draft_key(self) -> str:
-        return draft_key(self.name, self.base)
+        """Its draft's key: the document's identity (one draft per file, whatever its name)."""
+        return self.identity or draft_key(self.name, self.base)
 
 
 def draft_key(name: str, base: Base) -> str:
-    """Identity of an opened file version: name, size, mtime and content hash.
-
-    FileSystemHandles have no path, and dropped files no handle at all, so a file is recognised by what
-    it was when opened. Reopening the same unchanged file finds its draft; once saved, the key moves on.
-    """
+    """Identity of an opened file version: name, size, mtime and content hash. (The key of a document
+    without an identity; documents opened by fenced.app.files all have one.)"""
     mtime = "?" if base.last_modified is None else str(int(base.last_modified))
     return f"{name}|{base.size}|{mtime}|{base.digest[:16]}"
+
+
+def aside_key(identity: str, updated: float) -> str:
+    """The key a stored draft moves to when its document is opened again (`identity~time`): it stays on
+    offer rather than being overwritten by the new edits' draft."""
+    return f"{identity}~{int(updated)}"
 
 
 def window_title(name: str | None, dirty: bool) -> str:
@@ -78,11 +95,24 @@ def window_title(name: str | None, dirty: bool) -> str:
 
 @dataclass
 class Current:
-    """What the parts of the file layer share: the open document and what happened to it since."""
+    """What the parts of the file layer share: the open documents, the one shown, what happened to it."""
 
-    doc: OpenDocument | None = None
-    changes: int = 0  # edits reported since the document was opened (a save compares before and after)
+    doc: OpenDocument | None = None  # the document shown
+    changes: int = 0  # edits reported since the document was shown (a save compares before and after)
     showing: bool = False  # the view is showing a document: its change events are not edits
+    open: list[OpenDocument] = field(default_factory=list)  # the open editors, in the order opened
+
+    def find(self, identity: str) -> OpenDocument | None:
+        """The open document with this identity, if any."""
+        return next((d for d in self.open if d.identity == identity), None)
+
+    def next_after_closing(self, doc: OpenDocument) -> OpenDocument | None:
+        """Which document to show when `doc` (shown) is closed: the next one, else the previous one."""
+        if doc not in self.open:
+            return self.doc
+        i = self.open.index(doc)
+        rest = self.open[:i] + self.open[i + 1 :]
+        return rest[min(i, len(rest) - 1)] if rest else None
 
 
 def save_target(doc: OpenDocument, has_save_picker: bool) -> SaveTarget:
@@ -96,7 +126,7 @@ def no_handle_reason(doc: OpenDocument, has_save_picker: bool) -> str:
     """Tell the user why Save does not write back to the file they opened."""
     how = "choose where to save it" if has_save_picker else "it is downloaded instead"
     return (
-        f"{doc.name} was opened without write access (dropped or picked with the file input), "
+        f"{doc.label} was opened without write access (dropped or picked with the file input), "
         f"so Fenced cannot write it back in place: {how}."
     )
 
@@ -111,3 +141,14 @@ def age(seconds: float) -> str:
             n = s // span
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return "just now"  # pragma: no cover
+
+
+def distinct_labels(labels: list[str]) -> list[str]:
+    """What the open editors list calls each document: its label, and for a namesake opened later (two
+    README.md picked from different folders, which Fenced cannot name by path) ` (2)`, ` (3)`..."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        n = seen[label] = seen.get(label, 0) + 1
+        out.append(label if n == 1 else f"{label} ({n})")
+    return out

@@ -13,7 +13,7 @@ from pyodide.ffi import create_proxy
 from fenced.app.jsffi import keep, opt
 
 from . import state
-from .state import ConflictChoice, DraftState
+from .state import CloseChoice, ConflictChoice, DraftState
 
 
 def el(tag: str, text: str | None = None, cls: str | None = None, **attrs: str) -> Any:
@@ -55,8 +55,10 @@ def by_id(name: str) -> Any:
     return js.document.getElementById(name)
 
 
-def show_document(name: str | None, dirty: bool) -> None:
-    """Dirty state on <body data-dirty> (a test hook), the window title and the name in the header."""
+def show_document(name: str | None, dirty: bool, path: str | None = None, folder: str = "") -> None:
+    """Dirty state on <body data-dirty> (a test hook), the window title, and the document in the header:
+    its path in the opened folder as a breadcrumb (`docs / guide / index.md`, the folders being buttons
+    that show them in the Folder panel), else its name."""
     body = js.document.body
     body.dataset.dirty = "true" if dirty else "false"
     body.dataset.hasDocument = "true" if name else "false"
@@ -65,63 +67,38 @@ def show_document(name: str | None, dirty: bool) -> None:
     if label is None:
         return
     label.replaceChildren()
-    if name:
-        label.append(el("span", name, "doc-name-text"))
-        if dirty:
-            label.append(
-                el(
-                    "span",
-                    state.DIRTY_MARK,
-                    "dirty-marker",
-                    title="Unsaved changes",
-                    aria_label="unsaved changes",
-                )
-            )
     label.hidden = not name
+    if not name:
+        return
+    crumbs = el("span", None, "breadcrumb", role="navigation", aria_label="Document path")
+    if folder:
+        crumbs.title = f"In the folder {folder}"
+    parts = (path or name).split("/")
+    for i, part in enumerate(parts):
+        if i:
+            crumbs.append(el("span", "/", "crumb-sep", aria_hidden="true"))
+        if i < len(parts) - 1:
+            b = button(part, "crumb crumb-folder", data_reveal="/".join(parts[: i + 1]) + "/")
+            b.title = f"Show {'/'.join(parts[: i + 1])}/ in the Folder panel"
+            crumbs.append(b)
+        else:
+            crumbs.append(el("span", part, "crumb doc-name-text", aria_current="page"))
+    label.append(crumbs)
+    if dirty:
+        label.append(
+            el(
+                "span",
+                state.DIRTY_MARK,
+                "dirty-marker",
+                title="Unsaved changes",
+                aria_label="unsaved changes",
+            )
+        )
 
 
 def set_draft_state(value: DraftState) -> None:
     """`saved` once the current edits are in IndexedDB, `pending` before: tests and curious users."""
     js.document.body.dataset.draftState = value
-
-
-def render_folder(title: str, paths: Sequence[str], current: str | None, truncated: bool) -> None:
-    """The side panel: `.folder-file[data-index]` per file, `.folder-close` (index -1)."""
-    panel = by_id("folder-panel")
-    panel.replaceChildren()
-    head = el("div", None, "folder-head")
-    head.append(el("h2", title, "folder-title"), button("Close folder", "folder-close", -1))
-    panel.append(head)
-    if not paths:
-        panel.append(el("p", "No Markdown files in this folder.", "folder-empty"))
-    listing = el("ul", None, "folder-files")
-    for i, path in enumerate(paths):
-        item = el("li")
-        b = button(path, "folder-file", i, data_path=path, title=path)
-        if path == current:
-            b.setAttribute("aria-current", "true")
-        item.append(b)
-        listing.append(item)
-    panel.append(listing)
-    if truncated:
-        panel.append(el("p", f"Showing the first {len(paths)} files.", "folder-empty"))
-    panel.hidden = False
-    js.document.body.dataset.folderOpen = "true"
-
-
-def mark_current(path: str | None) -> None:
-    for b in by_id("folder-panel").querySelectorAll(".folder-file"):
-        if b.dataset.path == path:
-            b.setAttribute("aria-current", "true")
-        else:
-            b.removeAttribute("aria-current")
-
-
-def close_folder() -> None:
-    panel = by_id("folder-panel")
-    panel.replaceChildren()
-    panel.hidden = True
-    js.document.body.dataset.folderOpen = "false"
 
 
 def render_recents(items: Sequence[tuple[str, str]]) -> None:
@@ -144,8 +121,50 @@ def render_recents(items: Sequence[tuple[str, str]]) -> None:
     box.append(listing)
 
 
+def render_open_editors(items: Sequence[tuple[str, str, bool, bool]]) -> None:
+    """The open documents (label, the name the list gives it, dirty, shown), in the order opened: a button
+    shows one, a close button closes it; a dirty one carries `data-dirty="true"` and a visible mark. Hidden
+    while none is open."""
+    box = opt(by_id("open-editors"))
+    if box is None:
+        return
+    box.replaceChildren()
+    box.hidden = not items
+    # Two or more open: the sidebar that lists them shows by itself on a wide screen (files.css), as it
+    # does for an opened folder, until the user closes it.
+    many = "true" if len(items) > 1 else "false"
+    if getattr(js.document.body.dataset, "openEditors", None) != many:
+        js.document.body.dataset.openEditors = many
+    if not items:
+        return
+    box.append(el("h2", "Open editors", "sidebar-title open-editors-title"))
+    listing = el("ul", None, "open-editors-list")
+    for i, (label, listed, dirty, current) in enumerate(items):
+        item = el("li", None, "open-editor")
+        item.dataset.path = label
+        if dirty:
+            item.dataset.dirty = "true"
+        name = listed.rsplit("/", 1)[-1]
+        show = button(name, "open-editor-show", i, aria_label=listed, title=listed)
+        if "/" in listed:
+            show.append(el("span", listed.rsplit("/", 1)[0], "open-editor-dir", aria_hidden="true"))
+        if current:
+            show.setAttribute("aria-current", "true")
+        item.append(show)
+        if dirty:
+            item.append(
+                el("span", state.DIRTY_MARK, "editor-dirty", title="Unsaved changes", aria_hidden="true")
+            )
+        item.append(
+            button("\u00d7", "open-editor-close", i, aria_label=f"Close {listed}", title=f"Close {listed}")
+        )
+        listing.append(item)
+    box.append(listing)
+
+
 def render_draft_offers(offers: Sequence[tuple[str, str]]) -> None:
-    """One line per stored draft (name, age): 'Unsaved changes to X from ... [Restore] [Discard]'."""
+    """One line per stored draft (its path in its folder or its name, its age):
+    'You have unsaved changes to docs/index.md (5 minutes ago). [Restore] [Discard]'."""
     box = by_id("draft-offers")
     box.replaceChildren()
     box.hidden = not offers
@@ -211,6 +230,39 @@ async def ask_conflict(
             )
 
     listener = create_proxy(closed)  # short-lived: destroyed when the dialog closes
+    dialog.addEventListener("close", listener)
+    dialog.showModal()
+    try:
+        return await done
+    finally:
+        dialog.remove()
+        listener.destroy()
+
+
+async def ask_close(label: str) -> CloseChoice:
+    """Closing a document with unsaved edits: 'save', 'discard' or 'cancel' (a modal dialog)."""
+    old = opt(by_id("close-dialog"))
+    if old is not None:
+        old.remove()
+    dialog = el("dialog", None, "close-dialog", id="close-dialog", aria_labelledby="close-title")
+    form = el("form", None, None, method="dialog")
+    form.append(el("h2", f"Save changes to {label}?", id="close-title"))
+    form.append(el("p", "Your changes are lost if you close it without saving."))
+    actions = el("div", None, "conflict-actions")
+    actions.append(el("button", "Save", None, value="save", autofocus=""))
+    actions.append(el("button", "Don\u2019t save", "danger", value="discard"))
+    actions.append(el("button", "Cancel", None, value="cancel"))
+    form.append(actions)
+    dialog.append(form)
+    js.document.body.append(dialog)
+    done: asyncio.Future[CloseChoice] = asyncio.get_running_loop().create_future()
+
+    def closed(_e: Any) -> None:
+        if not done.done():
+            value = str(dialog.returnValue or "")
+            done.set_result("save" if value == "save" else "discard" if value == "discard" else "cancel")
+
+    listener = create_proxy(closed)
     dialog.addEventListener("close", listener)
     dialog.showModal()
     try:

@@ -33,7 +33,11 @@ class Buttons:
 
     def gutter_html(self, c: CellData) -> str:
         """Run/Stop buttons of a code cell and its execution count (the view's "gutter" provider); state
-        as of now, kept current by `update`. The accessible names ("Run cell", "Stop cell") are hooks."""
+        as of now, kept current by `update`. The accessible names ("Run cell", "Stop cell") are hooks.
+        A sample block (```text, ```output, ```console...: fenced.document.runnable) gets none: it is
+        output to read, not a command."""
+        if c.role == "sample":
+            return ""
         why = self.reason()
         if why and self.no_runner():
             run_attrs = f' data-blocked="no-runner" title="{escape(why)}" aria-description="{escape(why)}"'

@@ -109,6 +109,7 @@ class RunCommands:
             Command("clear-all-outputs", self.clear_all_outputs, label="Clear all outputs"),
             Command("toggle-output", self.toggle_output, label="Collapse or expand the cell's output"),
             Command("copy-output", self.copy_output, label="Copy the cell's output"),
+            Command("open-full-output", self.open_full_output, label="Open the cell's full output"),
         ]
 
     def cell_menu(self) -> list[CellAction]:
@@ -122,16 +123,24 @@ class RunCommands:
         ]
 
     def palette_items(self) -> list[PaletteItem]:
-        """Run each code cell by name, and stop the ones running."""
+        """Run each runnable code cell by the name people type (fenced.document.catalog: Runme's, or
+        `cell-N` where Runme's is empty or punctuation), and stop the ones running."""
+        from fenced.document.catalog import catalog
+
         items: list[PaletteItem] = []
         controller = self.session.controller
-        for index, cell in enumerate(self.view.cells):
-            if cell.kind != "code":
+        nb = self.view.notebook
+        if nb is None:
+            return items
+        index_of = {id(cell): index for index, cell in enumerate(self.view.cells)}
+        for entry in catalog(nb):
+            index = index_of.get(id(entry.cell))
+            if index is None or not entry.runnable:
                 continue
-            items.append(PaletteItem(f"Run cell: {cell.name}", partial(self.run_index, index)))
-            run = controller.engine.runs.get(self.view.key(cell)) if controller is not None else None
+            items.append(PaletteItem(f"Run cell: {entry.name}", partial(self.run_index, index)))
+            run = controller.engine.runs.get(self.view.key(entry.cell)) if controller is not None else None
             if run is not None and run.running:
-                items.append(PaletteItem(f"Stop cell: {cell.name}", partial(self.stop_index, index)))
+                items.append(PaletteItem(f"Stop cell: {entry.name}", partial(self.stop_index, index)))
         return items
 
     def listen(self, actions: Any) -> None:
@@ -287,6 +296,16 @@ class RunCommands:
             return
         spawn(_copy(out.plain_text()))
 
+    def open_full_output(self) -> None:
+        """All of a truncated output, as plain text in a new tab: what the page kept, then the rest from
+        the runner's replay buffer (as much as it still has)."""
+        out = self._active_output()
+        controller = self.session.controller
+        if out is None or out.run is None or controller is None:
+            notify("This cell has no output to open.", "info", key="run", timeout_ms=3000)
+            return
+        spawn(_open_full(controller, out))
+
     def stop_all(self) -> None:
         controller = self.session.controller
         if controller is not None:
@@ -311,15 +330,23 @@ class RunCommands:
         if self.session.outputs_in_file():
             self.save_outputs_in_file()
             return
-        from fenced.document.identity import new_id
+        spawn(self._save_outputs())
+
+    async def _save_outputs(self) -> None:
+        from fenced.app import loader
 
         from .save import save_outputs
 
         controller = self.session.controller
         runs = controller.engine.runs if controller is not None else {}
         session = controller.engine.session_id if controller is not None else ""
-        outputs_id = self._outputs_ids.setdefault(session, new_id())
-        spawn(save_outputs(self.view, runs, self.outputs.plain_texts(), outputs_id))
+        texts = self.outputs.plain_texts()
+        if session not in self._outputs_ids:
+            await loader.ensure_modules()  # python-ulid is not in the boot snapshot: its files must be there
+            from fenced.document.identity import new_id
+
+            self._outputs_ids.setdefault(session, new_id())
+        await save_outputs(self.view, runs, texts, self._outputs_ids[session])
 
     def _runs_and_secrets(self) -> tuple[dict[Any, Run], list[str]]:
         controller = self.session.controller
@@ -335,11 +362,11 @@ class RunCommands:
         spawn(self._save_outputs_in_file())
 
     async def _save_outputs_in_file(self) -> None:
-        from fenced.app.loader import ensure_files
+        from fenced.app.loader import ensure_modules
 
         from .save import write_in_file
 
-        await ensure_files()
+        await ensure_modules()
 
         runs, secrets = self._runs_and_secrets()
         if not write_in_file(self.view, runs, self.outputs.plain_texts(), secrets):
@@ -352,6 +379,36 @@ class RunCommands:
 
         runs, secrets = self._runs_and_secrets()
         spawn(export_report(self.view, runs, self.outputs.ansi_texts(), secrets))
+
+
+async def _open_full(controller: Controller, out: Any) -> None:
+    from fenced.connect import ConnectError
+
+    from .plaintext import PlainText
+
+    run = out.run
+    text = [out.plain_text()]
+    if out.dropped:
+        try:
+            parts, lost = await controller.engine.output_after(run, out.kept)
+        except (ConnectError, TimeoutError) as exc:
+            notify(f"Could not fetch the rest of the output: {exc}", "error", key="run")
+            parts, lost = [], out.dropped
+        if lost:
+            text.append(f"\n[… {lost:,} bytes the runner no longer keeps …]\n")
+        rest = PlainText()
+        for _stream, data in parts:
+            done, _line = rest.feed(data)
+            text.append(done)
+        text.append(rest.feed(b"", final=True)[0] + rest.line)
+    from pyodide.ffi import to_js
+
+    from fenced.app.jsffi import obj
+
+    blob = js.Blob.new(to_js(["".join(text)]), obj(type="text/plain;charset=utf-8"))
+    url = js.URL.createObjectURL(blob)
+    if js.window.open(url, "_blank") is None:
+        notify("The browser blocked the new tab: allow pop-ups for this page.", "warning", key="run")
 
 
 async def _copy(text: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
+from fenced.document.naming import is_usable
 from fenced.document.prompts import NEVER, Prompt, apply_answers, find_exports, parse_mode, prompts_for
 from fenced.document.runnable import in_run_all
 
@@ -62,9 +63,13 @@ class Controller:
         state_key: str = "",
         document: str = "",
         ready: Callable[[], Awaitable[None]] | None = None,
+        cell_id: Callable[[Any], str] | None = None,
     ) -> None:
         self.host = host
         self.ready = ready  # awaited before running or re-attaching (the page: modules not in its snapshot)
+        # A cell's identity in the saved run state (cellids.CellIds): runs are matched to cells by it,
+        # never by position. Without one, a cell is known by its Runme name.
+        self.cell_id: Callable[[Any], str] = cell_id or (lambda cell: f"name:{cell.name}")
         self.notebook = notebook
         self.storage = storage
         self.state_key = state_key
@@ -213,14 +218,16 @@ class Controller:
     # --- persistence and reattaching --------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
+        """The session and, per cell that ran, its identity and the execution it shows (no positions:
+        a run is found again by its cell's identity or not at all)."""
         nb = self.notebook()
         runs = []
-        for index, cell in enumerate(nb.cells if nb is not None else []):
+        for cell in nb.cells if nb is not None else []:
             if cell.kind != "code":
                 continue
             run = self.engine.runs.get(self.host.key(cell))
             if run is not None and run.execution_id:
-                runs.append({"name": cell.name, "index": index, "execution": run.execution_id})
+                runs.append({"cell": self.cell_id(cell), "name": cell.name, "execution": run.execution_id})
         return {"session": self.engine.session_id, "runs": runs}
 
     def save(self) -> None:
@@ -258,20 +265,18 @@ class Controller:
             self.storage.remove(self.state_key)
             return []
         nb = self.notebook()
-        cells = list(nb.cells) if nb is not None else []
-        by_name = {c.name: c for c in cells if c.kind == "code"}
+        cells = [c for c in (nb.cells if nb is not None else []) if c.kind == "code"]
+        by_id = {self.cell_id(c): c for c in cells}
+        by_name = {c.name: c for c in cells if is_usable(c.name)}
         wanted: dict[Hashable, str] = {}
         targets: dict[Hashable, Any] = {}
         for entry in state.get("runs") or ():
-            cell = by_name.get(entry.get("name"))
-            index = entry.get("index")
-            if (
-                cell is None
-                and isinstance(index, int)
-                and 0 <= index < len(cells)
-                and cells[index].kind == "code"
-            ):
-                cell = cells[index]
+            if not isinstance(entry, dict):
+                continue
+            # (saved before cells had identities: by a usable name, never by position)
+            cell = (
+                by_id.get(str(entry.get("cell"))) if "cell" in entry else by_name.get(str(entry.get("name")))
+            )
             if cell is not None:
                 key = self.host.key(cell)
                 wanted[key], targets[key] = str(entry.get("execution")), cell

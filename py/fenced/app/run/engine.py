@@ -358,6 +358,35 @@ class Engine:
             run._outbox.clear()
             run._sending = False
 
+    async def output_after(
+        self, run: Run, kept: Mapping[str, int], timeout: float = 30.0
+    ) -> tuple[list[tuple[str, bytes]], int]:
+        """`run`'s output past the first `kept` bytes of each stream, as the runner still has it (its
+        replay buffer), in order, up to what this page has seen; and how many bytes of it are gone."""
+        target, have = self.cursor, dict(kept)
+        parts: list[tuple[str, bytes]] = []
+        lost = 0
+        stream = self.client.watch(self.session_id, 0, resume=False)
+
+        async def collect() -> None:
+            nonlocal lost
+            async for event in stream:
+                out = event.output
+                if event.execution_id == run.execution_id and out is not None:
+                    start, end = have.get(out.stream, 0), out.offset + len(out.data)
+                    if end > start:
+                        lost += max(0, out.offset - start)
+                        parts.append((out.stream, out.data[max(0, start - out.offset) :]))
+                        have[out.stream] = end
+                if event.seq >= target or (event.execution_id == run.execution_id and event.exited):
+                    return
+
+        try:
+            await asyncio.wait_for(collect(), timeout)
+        finally:
+            await stream.aclose(release=True)
+        return parts, lost
+
     # --- events -----------------------------------------------------------------------------------
 
     async def _watch_loop(self) -> None:

@@ -60,12 +60,12 @@ async def export_report(
     view: Shown, runs: dict[Hashable, Run], outputs: dict[Hashable, str], secrets: Iterable[str]
 ) -> str:
     """Ask where to, and write the report; returns where it went ("" if nothing was written)."""
-    from fenced.app.loader import ensure_files
+    from fenced.app.loader import ensure_modules
 
     if view.notebook is None:
         notify("Open a runbook first.", "info", key="run-export")
         return ""
-    await ensure_files()
+    await ensure_modules()
     view.text()  # take the editors' latest text into the document
     data = report_html(view, runs, outputs, secrets).encode("utf-8")
     target = report_name(view.doc.name if view.doc is not None else "")

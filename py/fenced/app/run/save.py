@@ -81,9 +81,9 @@ async def save_outputs(
     view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str], session_id: str
 ) -> str:
     """Write the outputs file; returns where it went ("" if nothing was written)."""
-    from fenced.app.loader import ensure_files
+    from fenced.app.loader import ensure_modules
 
-    await ensure_files()
+    await ensure_modules()
     doc = view.doc
     if view.notebook is None or doc is None:
         notify("Nothing to save yet: open a runbook and run some cells first.", "info", key="run-save")

@@ -29,6 +29,18 @@ from .settings import short_name
 from .states import FAILED, IDLE, RUNNING, STARTING, SUCCEEDED, CellState
 
 BUNDLE = "./vendor/terminal/terminal.js"
+OUTPUT_CAP = 32 << 20  # bytes of a run's output kept in the page (terminal bytes and plain text alike)
+_cap: list[int] = []
+
+
+def output_cap() -> int:
+    """The cap: OUTPUT_CAP, or the page address's `?output-cap=BYTES` (tests, small devices)."""
+    if not _cap:
+        asked = js.URLSearchParams.new(js.location.search).get("output-cap")
+        _cap.append(int(asked) if asked and str(asked).isdigit() and int(asked) > 0 else OUTPUT_CAP)
+    return _cap[0]
+
+
 _bundle = JsBundle(BUNDLE)
 start_loading = _bundle.start_loading  # import the terminal bundle (once); an awaitable for the module
 load = _bundle.load  # the bundle's module (awaits the same import)
@@ -85,6 +97,10 @@ class CellOutput:
         self._callbacks = obj(input=self._proxies[0], resize=self._proxies[1])
         self._text = PlainText()
         self._stderr = PlainText()
+        self.kept = {"stdout": 0, "stderr": 0}  # bytes of each stream kept (the rest: `dropped`)
+        self.dropped = 0
+        self._truncated_el: Any = None
+        self._truncated_label = ""
         self._tail: Any = None
         self._stderr_tail: Any = None
         self.run: Run | None = None
@@ -93,7 +109,7 @@ class CellOutput:
         self.state: CellState = IDLE
         self.count = 0  # the execution count shown in the gutter ([3]), 0 before the first run here
         self.collapsed = False
-        self.kept = False  # showing the output the file keeps (`show_kept`), not a run of this page
+        self.from_file = False  # showing the output the file keeps (`show_kept`), not a run of this page
         self._max_rows = 0
         self._when = ("", "", "")  # what [data-run-when] says: text, tooltip, ISO start time
         self.adopt(cell_el)
@@ -107,7 +123,7 @@ class CellOutput:
         holder.setAttribute("data-output", "")
         if self.box.parentElement != holder:
             holder.replaceChildren(self.box)
-        holder.hidden = self.state == IDLE and self.run is None and not self.kept
+        holder.hidden = self.state == IDLE and self.run is None and not self.from_file
         if self.runner:
             holder.dataset.runnerOrigin = self.runner
         self._mirror()
@@ -168,15 +184,15 @@ class CellOutput:
         self._reset_text()
         self.text_el.textContent = text
         self.text_el.hidden = False
-        self.kept = True
+        self.from_file = True
         self.box.dataset.kept = "true"
         self.cell_el.dataset.outputKept = "true"
         self._show_box()
         self._set_state(IDLE, label, meta)
 
     def _drop_kept(self) -> None:
-        if self.kept:
-            self.kept = False
+        if self.from_file:
+            self.from_file = False
             self.text_el.hidden = True
             self.box.removeAttribute("data-kept")
             if self.cell_el is not None:
@@ -192,6 +208,13 @@ class CellOutput:
         self.refresh()
 
     def output(self, stream: str, data: bytes) -> Awaitable[None] | None:
+        room = output_cap() - self.kept["stdout"] - self.kept["stderr"]
+        if len(data) > room:
+            self._truncate(len(data) - max(0, room))
+            if room <= 0:
+                return None
+            data = data[:room]
+        self.kept[stream] = self.kept.get(stream, 0) + len(data)
         stderr = stream == "stderr"
         pending = self.term.write(to_js(data), stderr, b"\x1b" in data) if self.term is not None else 0
         done, line = self._text.feed(data)
@@ -202,6 +225,27 @@ class CellOutput:
         if pending and self.term.needsDrain():
             return self.term.drained()
         return None
+
+    def _truncate(self, more: int) -> None:
+        """Output past the cap is not kept here: say so, with the control that opens all of it."""
+        self.dropped += more
+        el = self._truncated_el
+        if el is None:
+            el = self._truncated_el = js.document.createElement("p")
+            el.className = "run-notice run-truncated"
+            el.setAttribute("data-output-truncated", "")
+            el.innerHTML = (
+                '<span class="label"></span> <button type="button" class="out-action"'
+                ' data-op="open-full-output">Open full output</button>'
+            )
+            self.notices_el.appendChild(el)
+            self.notices_el.hidden = False
+        cap = output_cap()
+        label = f"Output truncated, {_mb(cap + self.dropped)} — the first {_mb(cap)} are shown."
+        if label != self._truncated_label:  # (no DOM work per chunk)
+            self._truncated_label = label
+            el.dataset.totalBytes = str(cap + self.dropped)
+            el.querySelector(".label").textContent = label
 
     def notice(self, text: str) -> None:
         """A plain line above the terminal (not in it: a full-screen program keeps its screen)."""
@@ -354,6 +398,10 @@ class CellOutput:
 
     def _reset_text(self) -> None:
         self._text, self._stderr = PlainText(), PlainText()
+        self.kept = {"stdout": 0, "stderr": 0}
+        self.dropped = 0
+        self._truncated_el = None
+        self._truncated_label = ""
         self.text_el.textContent = ""
         self.stderr_el.textContent = ""
         self.notices_el.replaceChildren()
@@ -370,6 +418,10 @@ class CellOutput:
         self.box.remove()
         for proxy in self._proxies:
             proxy.destroy()
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
 def _clock(epoch_s: float) -> str:

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import js
 
 from fenced.app.jsffi import LocalStorage, listen
-from fenced.app.loader import ensure_files
+from fenced.app.loader import ensure_modules
 from fenced.app.view.cellparts import CellParts
 from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
 from . import settings, status
 from .buttons import Buttons
+from .cellids import CellIds
 from .chip import Chip
 from .commands import RunCommands
 from .connecthelp import ConnectHelp
@@ -57,6 +58,7 @@ class RunUI:
         self.view = view
         self.controller: Controller | None = None
         self.client: Any = None
+        self.cell_ids = CellIds()  # which cell a saved run belongs to (never its position)
         self.switch = SwitchDialog()
         self.connection = Connection(self._connection_changed, self._runner_back, self.switch.ask)
         self.chip = Chip(self.connection, self._identity, self._session_info)
@@ -84,7 +86,8 @@ class RunUI:
         view.cell_parts.add("toolbar", self.buttons.toolbar_html)
         for item in self.commands.cell_menu():
             view.cell_parts.add_menu_item(item)
-        view.events.shown.subscribe(lambda _e: self._document_shown())
+        view.events.shown.subscribe(lambda e: self._document_shown(e.notebook))
+        view.events.closed.subscribe(lambda _e: self._document_shown(None))
         view.events.renamed.subscribe(self._document_renamed)
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
@@ -138,9 +141,9 @@ class RunUI:
         spawn(self._open_history())
 
     async def _open_history(self) -> None:
-        from fenced.app.loader import ensure_files
+        from fenced.app.loader import ensure_modules
 
-        await ensure_files()
+        await ensure_modules()
         if self._history is None:
             from .historypanel import HistoryPanel
 
@@ -179,13 +182,18 @@ class RunUI:
 
     # --- documents and connection -----------------------------------------------------------------
 
-    def _document_shown(self) -> None:
-        """A new document replaced the cells: forget their outputs, give it a session of its own on its
-        runner (once connected to it, if that is another runner)."""
+    def _document_shown(self, notebook: Any) -> None:
+        """A new document replaced the cells (or none is shown): forget their outputs, give it the
+        session of its own on its runner (by its identity: re-attached when it had one; once connected
+        to that runner, if it is another one)."""
         self.outputs.clear()
         spawn(self._show_kept())
         self._show_in_file()
         self._close_controller()
+        if notebook is None:
+            self.update()
+            return
+        self.cell_ids.learn(notebook)  # before any edit: cells read from the file keep their names
         switching = self.connection.for_document(self._identity())
         if self.client is not None and not switching:
             self._open_controller()
@@ -262,27 +270,31 @@ class RunUI:
             storage=LocalStorage(),
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
-            ready=ensure_files,
+            ready=ensure_modules,
+            cell_id=self._cell_id,
         )
         spawn(self._restore(self.controller))
         spawn(self._read_env_spec(self.controller))
 
     async def _show_kept(self) -> None:
-        from fenced.app.loader import ensure_files
+        from fenced.app.loader import ensure_modules
 
         nb = self.view.notebook
-        await ensure_files()
+        await ensure_modules()
         if self.view.notebook is nb:
             self.outputs.show_kept()
 
     async def _read_env_spec(self, controller: Controller) -> None:
-        from fenced.app.loader import ensure_files
+        from fenced.app.loader import ensure_modules
 
         from .save import env_spec_of
 
-        await ensure_files()
+        await ensure_modules()
 
         controller.env_spec = await env_spec_of(self._doc())
+
+    def _cell_id(self, cell: Any) -> str:
+        return self.cell_ids.of(self.view.notebook, cell)
 
     async def _restore(self, controller: Controller) -> None:
         try:

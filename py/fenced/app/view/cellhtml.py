@@ -75,6 +75,10 @@ def cells_html(cells: list[CellData], start: int = 0, parts: CellParts = _NO_PAR
     return "".join(_cell_html(c, start + i, toolbar, gutter) for i, c in enumerate(cells))
 
 
+# A sample-output block (```text, ```output, ```console...: fenced.document.runnable) is shown, not run.
+SAMPLE_TAG = '<span class="cell-sample" title="Sample output: shown, not run">sample</span>'
+
+
 def _cell_html(c: CellData, index: int, toolbar: Provider | None, gutter: Provider | None) -> str:
     if c.kind == "code":
         lang = escape(c.language)
@@ -83,10 +87,11 @@ def _cell_html(c: CellData, index: int, toolbar: Provider | None, gutter: Provid
         tools = toolbar(c) if toolbar is not None else ""
         return (
             f'<article class="cell cell-code" data-key="{c.key}" data-cell-index="{index}" data-cell-kind="code"'
-            f' data-cell-name="{name}" data-lang="{lang}" data-state="idle" tabindex="0"'
+            f' data-cell-name="{name}" data-cell-role="{escape(c.role)}" data-lang="{lang}" data-state="idle"'
+            ' tabindex="0"'
             f' style="--h:{estimated_height("code", c.source)}px"'
             f' aria-label="{escape(code_label(c.name, c.language))}"{cell_attrs_html(c.key, c.warning)}>{side}'
-            f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>'
+            f'<div class="cell-header"><span class="cell-lang">{lang or "text"}</span>{SAMPLE_TAG if c.role == "sample" else ""}'
             f'{name_html(c.name, c.name_generated)}<div class="cell-toolbar">{tools}</div></div>'
             f"{cell_note_html(c.key, c.warning)}"
             f'<div class="cell-source"><pre class="cell-static"><code>{escape(c.source, quote=False)}</code></pre></div>'

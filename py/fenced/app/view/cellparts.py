@@ -31,6 +31,7 @@ class CellData(NamedTuple):
     language: str = ""
     name: str = ""
     warning: str = ""  # why the cell's attribute block could not be read (see `notices`)
+    role: str = "runnable"  # code cells: "runnable", "sample" (no Run button) or "other" (runnable.Role)
     name_generated: bool = False  # the name is Runme's made-up one (from the first line), not the author's
 
 

@@ -37,6 +37,12 @@ def apply(dom: CellsDom, patch: Patch, notebook: Any) -> tuple[int, int] | None:
             if cell.kind == "code":
                 dom.refresh_names(cells)
         case MetaChanged(cell):
+            if dom.role_changed(cell):  # a sample became a command (or back): its Run button comes or goes
+                at = dom.index_of(cell)
+                if at is not None:
+                    dom.replace(at, cell)
+                    dom.refresh_names(cells)
+                    return at, 1
             dom.show_meta(cell)
             dom.refresh_names(cells)
         case FrontmatterChanged():  # the chrome reads the frontmatter itself when its dialog opens

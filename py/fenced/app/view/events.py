@@ -25,13 +25,17 @@ class DocumentRef(NamedTuple):
     """Which document the view shows and where it came from.
 
     `name` is the file's name (`README.md`); `path` its path inside `folder` (a FileSystemDirectoryHandle)
-    when it was opened from an opened folder (`docs/README.md`), which is what relative images and the
-    outputs file are resolved against.
+    when it was opened from an opened folder (`docs/README.md`), which is what relative images, links
+    and the outputs file are resolved against. `key` is the document's identity as whoever opened it
+    established it (fenced.app.files: the file's handle, its path in a folder, a frontmatter id or a
+    dropped file's name and content; see files/identity.py); "" when there is none (a document shown
+    from a string), and then the shown name stands in.
     """
 
     name: str
     path: str | None = None
     folder: Any = None
+    key: str = ""
 
     @property
     def shown_name(self) -> str:
@@ -40,10 +44,24 @@ class DocumentRef(NamedTuple):
 
     @property
     def identity(self) -> str:
-        """What per-document state outside the file (a runner session, which output each cell shows) is
-        kept under. Today the shown name; issue 11 makes it the file itself (handle, folder path,
-        frontmatter id, content fingerprint): change it here, and every room keyed by it follows."""
-        return self.shown_name
+        """What per-document state outside the file (a runner session, which output each cell shows, a
+        draft) is kept under: two different files never share it, the same file opened again does."""
+        return self.key or self.shown_name
+
+
+class ParkedDocument(NamedTuple):
+    """A document taken out of the view as it was (`NotebookView.park`), to be shown again with
+    `NotebookView.resume`: its model with the edits, undo history, selection and scroll position. `text`
+    is what Save would write (taken when it was parked: a parked document does not change)."""
+
+    doc: DocumentRef
+    notebook: Any  # fenced.document.Notebook
+    text: str
+    history: Any  # view.history.History
+    saved_len: int
+    active: int
+    scroll_y: float
+    remote_allowed: bool
 
 
 class DocumentShown(NamedTuple):
@@ -64,6 +82,22 @@ class DocumentChanged(NamedTuple):
     """The notebook was edited (typing: after a short pause; a cell operation, undo, redo: at once)."""
 
 
+class DocumentClosed(NamedTuple):
+    """The view shows no document any more (the last open one was closed)."""
+
+    doc: DocumentRef
+
+
+class LinkOpened(NamedTuple):
+    """A link in a rendered Markdown cell to a relative address (`other.md#part`, `../install`,
+    `/installation`) was followed: the view prevented the browser's navigation and hands it over. The
+    subscriber (fenced.app.files) resolves it against the document's place and opens it, or says why not.
+    `href` is as written in the document."""
+
+    href: str
+    doc: DocumentRef
+
+
 class CellsRendered(NamedTuple):
     """Cells `start .. start + size - 1` got new elements while the document stayed (an insert, an undo of
     a delete, a cell whose kind changed): whatever a room put inside the old elements (run output) must be
@@ -81,6 +115,8 @@ class ViewEvents:
             return Signal(name, on_error) if on_error is not None else Signal(name)
 
         self.shown: Signal[DocumentShown] = signal("shown")
+        self.closed: Signal[DocumentClosed] = signal("closed")
         self.renamed: Signal[DocumentRenamed] = signal("renamed")
         self.changed: Signal[DocumentChanged] = signal("changed")
         self.cells_rendered: Signal[CellsRendered] = signal("cells_rendered")
+        self.link_opened: Signal[LinkOpened] = signal("link_opened")

@@ -46,6 +46,16 @@ def resolve_path(doc_name: str, src: str) -> str | None:
     return joined
 
 
+def unavailable_title(src: str, folder_open: bool, path: str | None) -> str:
+    """Why a relative image is not shown (pure): no folder is open, it points outside the folder, or
+    the folder has no such file. Never "open the folder" while that folder is open (issue 14)."""
+    if not folder_open:
+        return f"{src}: open the folder that contains this document to see its images"
+    if path is None:
+        return f"{src}: outside the opened folder, so Fenced cannot show it"
+    return f"{src}: not found in the opened folder ({path})"
+
+
 def same_directory(a: str, b: str) -> bool:
     """Do two document paths resolve relative images alike (pure)?"""
     return posixpath.dirname(a.replace("\\", "/")) == posixpath.dirname(b.replace("\\", "/"))
@@ -105,7 +115,7 @@ class ImageResolver:
             if url:
                 img.src = url
             else:
-                img.title = f"{src}: open the folder that contains this document to see its images"
+                img.title = unavailable_title(src, self.folder is not None, resolve_path(self.name, src))
                 img.classList.add("image-unavailable")
 
     async def _url_for(self, src: str) -> str | None:

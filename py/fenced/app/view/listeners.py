@@ -54,6 +54,8 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
             self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
         ) -> None: ...
 
+        def follow_link(self, anchor: Any, event: Any) -> None: ...
+
 
 class Listeners:
     def __init__(self, view: Interactive, ctl: Any) -> None:
@@ -160,8 +162,11 @@ class Listeners:
             # select the cell, but leave the focus where that click put it.
             self.v.select(index, focus=False, scroll=False)
             return
-        if closest(target, "a[href]") is not None:
-            return  # links open (in a new tab); the click does not select
+        link = closest(target, "a[href]")
+        if link is not None:  # links open (see follow_link); the click does not select
+            if closest(target, ".markdown-body") is not None:
+                self.v.follow_link(link, event)
+            return
         if cell.dataset.cellKind == "code" and closest(target, ".cell-source") is not None:
             if closest(target, ".cm-editor") is None:  # static text: mount and edit, caret where clicked
                 self.v.edit(index, point=(float(event.clientX), float(event.clientY)))

@@ -12,7 +12,8 @@ the result before it enters the page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from html import escape
 from typing import Any
 
 from .sanitize import Fragment, balance, emit, split_html, tag_html
@@ -34,6 +35,21 @@ def _link_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: An
     return tag_html("a", [(str(k), str(v)) for k, v in tokens[idx].attrs.items()])
 
 
+def _heading_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    """`<h2 id="user-content-slug">`: the anchors the view counted over the whole document (`env["anchors"]`,
+    in order); a heading beyond them (one the line scanner does not see) is slugged on its own."""
+    from .anchors import PREFIX, Slugger
+
+    token = tokens[idx]
+    anchors = env.get("anchors")
+    anchor = next(anchors, None) if anchors is not None else None
+    if anchor is None:
+        inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        text = self.renderInlineAsText(inline.children or [], options, env) if inline is not None else ""
+        anchor = env.setdefault("slugger", Slugger()).next(text)
+    return f'<{token.tag} id="{escape(PREFIX + anchor, quote=True)}">'
+
+
 def _renderer() -> Any:
     global _md
     if _md is None:
@@ -43,6 +59,7 @@ def _renderer() -> Any:
         md.enable(["table", "strikethrough"])
         md.add_render_rule("image", _image)
         md.add_render_rule("link_open", _link_open)
+        md.add_render_rule("heading_open", _heading_open)
         from fenced.document.scanner import quiet_markdown_it_debug_logs
 
         quiet_markdown_it_debug_logs()
@@ -59,11 +76,11 @@ def _html_tokens(tokens: Sequence[Any]) -> Iterator[Any]:
             yield from _html_tokens(token.children)
 
 
-def render(source: str) -> str:
-    """Safe HTML for a markdown cell's source."""
+def render(source: str, anchors: Iterable[str] = ()) -> str:
+    """Safe HTML for a markdown cell's source; `anchors`: its headings' ids (`anchors.DocumentAnchors`)."""
     try:
         md = _renderer()
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {"anchors": iter(anchors)}
         tokens = md.parse(source, env)
         raw = list(_html_tokens(tokens))
         if raw:
@@ -73,6 +90,4 @@ def render(source: str) -> str:
                 token.content = emit(fragment)
         return str(md.renderer.render(tokens, md.options, env))
     except Exception:  # a renderer bug must not lose the cell: show its text
-        from html import escape
-
         return f"<pre>{escape(source)}</pre>"

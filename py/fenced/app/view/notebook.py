@@ -23,11 +23,22 @@ from fenced.app import loader
 from fenced.app.jsffi import js_list, js_object, log_error, obj, opt, spawn
 
 from . import bridge, dompatch, notices, ops
+from .anchors import DocumentAnchors, link_kind
 from .cellparts import CellParts
 from .cells import CellKeys, CellsDom
 from .commands import ViewCommands
 from .commandtable import CommandTable
-from .events import CellsRendered, DocumentChanged, DocumentRef, DocumentRenamed, DocumentShown, ViewEvents
+from .events import (
+    CellsRendered,
+    DocumentChanged,
+    DocumentClosed,
+    DocumentRef,
+    DocumentRenamed,
+    DocumentShown,
+    LinkOpened,
+    ParkedDocument,
+    ViewEvents,
+)
 from .history import History
 from .images import ImageResolver, images_pending
 from .keymap import COMMAND, EDIT, Mode
@@ -38,6 +49,7 @@ IMAGE_CELLS = (
     '.cell[data-cell-kind="markdown"]:not(.editing):has(img[src^="blob:"], img.image-unavailable, '
     f"img[{REL_SRC_ATTR}])"
 )
+MDX_NOTE = "mdx-note"
 EAGER_LIMIT = 400  # notebooks up to this many cells get every editor mounted while the page is idle
 
 
@@ -59,6 +71,7 @@ class NotebookView:
         self.active = 0
         self.keys = CellKeys()
         self.images = ImageResolver()
+        self.anchors = DocumentAnchors()  # the headings' anchors of the document shown
         self._nb: Any = None
         self._dom: CellsDom | None = None  # with the first document (it needs the editor bundle)
         self._chrome: Any = None  # panels.Chrome, created with the first document
@@ -87,43 +100,101 @@ class NotebookView:
 
     async def show(self, text: str, doc: DocumentRef) -> None:
         """Parse `text` and render it, replacing the current document; then emit `events.shown`."""
-        mark = js.performance.mark
-        mark("view:show")
+        js.performance.mark("view:show")
         self.started = True
-        if self._frozen:
-            gc.unfreeze()  # the previous document's objects may be collected again
         await loader.ensure_packages()
-        bundle = bridge.start_loading()
+        bridge.start_loading()
         from fenced.document import loads
 
         self.root.dataset.viewState = "loading"
-        mark("view:packages")
+        js.performance.mark("view:packages")
         nb = loads(text)
-        mark("view:parsed")
-        module = await bundle
+        js.performance.mark("view:parsed")
+        await self._present(nb, doc, None)
+
+    def park(self) -> ParkedDocument | None:
+        """Take the document shown out of the view as it is (cells, undo history, selection, scroll), for
+        `resume` later: fenced.app.files keeps each open document this way while another is shown, so
+        switching files keeps edits in memory rather than turning them into drafts. None: no document."""
+        if self._nb is None or self.doc is None:
+            return None
+        text = self.text()  # takes the editors' pending text into the model first
+        return ParkedDocument(
+            self.doc,
+            self._nb,
+            text,
+            self.history,
+            self._saved_len,
+            self.active,
+            float(js.window.scrollY),
+            self.images.remote_allowed,
+        )
+
+    async def resume(self, parked: ParkedDocument) -> None:
+        """Show a parked document again, as it was; then emit `events.shown` (its cells got new elements,
+        so every room puts back what it had in them)."""
+        self.started = True
+        self.root.dataset.viewState = "loading"
+        await self._present(parked.notebook, parked.doc, parked)
+
+    def close(self) -> None:
+        """Show no document (the last open one was closed); emit `events.closed`."""
+        doc = self.doc
+        if self._nb is None or doc is None:
+            return
+        self.flush()
+        if self._dom is not None:
+            self._dom.ctl.reset()
+            self._dom.el.replaceChildren()
+            notices.update_document(self.root, self._dom.el, None)
+            notices.update_note(self._dom.el, MDX_NOTE, None)
+        self._nb, self.doc = None, None
+        self.history = History()
+        self.keys.clear()
+        self.anchors.forget()
+        self.images.reset(None, "")
+        self.mode, self.active = COMMAND, 0
+        self.root.hidden = True
+        js.document.body.removeAttribute("data-view")
+        self.events.closed.emit(DocumentClosed(doc))
+
+    async def _present(self, nb: Any, doc: DocumentRef, parked: ParkedDocument | None) -> None:
+        mark = js.performance.mark
+        if self._frozen:
+            gc.unfreeze()  # the previous document's objects may be collected again
+        module = await bridge.start_loading()
         mark("view:bundle")
         dom = self._ensure_ui(module)
         dom.ctl.reset()
         self._nb, self.doc = nb, doc
         self.images.reset(opt(doc.folder), doc.shown_name)
-        self.history.clear()
-        self._saved_len = 0
+        self.anchors.forget()
         self.keys.clear()
-        self.mode, self.active = COMMAND, 0
+        self.mode = COMMAND
+        if parked is None:
+            self.history = History()
+            self._saved_len, self.active = 0, 0
+        else:
+            self.history, self._saved_len = parked.history, parked.saved_len
+            self.images.remote_allowed = parked.remote_allowed
+            self.active = max(0, min(parked.active, len(nb.cells) - 1))
         cells = list(nb.cells)
-        html = dom.html(cells)
+        html = dom.html(cells, whole=True)
         mark("view:html")
         dom.el.innerHTML = html
         mark("view:dom")
         self._chrome.document_shown()
         notices.update_document(self.root, dom.el, nb.frontmatter_problem)
+        notices.update_note(dom.el, MDX_NOTE, _mdx_note(nb, doc))
         self.root.hidden = False
         js.document.body.dataset.view = "notebook"
         dom.ctl.observeAll(len(cells) <= EAGER_LIMIT)
         self.shell.document_shown()
         if cells:
-            # Keyboard users go on from the first cell, unless they are typing somewhere (a runner URL).
-            self.select(0, focus=_focus_is_free(), scroll=False)
+            # Keyboard users go on from the active cell, unless they are typing somewhere (a runner URL).
+            self.select(self.active, focus=_focus_is_free(), scroll=False)
+        if parked is not None:
+            js.window.scrollTo(0, parked.scroll_y)
         # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
         # any later call, e.g. mid-typing) takes tens of ms in Pyodide. Freezing moves them out of it.
         # Boot froze its own objects (fenced.app.boot), so for the first document this pass only
@@ -133,6 +204,51 @@ class NotebookView:
         self._frozen = True
         mark("view:shown")
         self.events.shown.emit(DocumentShown(doc, nb))
+
+    # --- links and anchors ------------------------------------------------------------------------
+
+    def follow_link(self, anchor: Any, event: Any) -> None:
+        """A click on a link in a rendered Markdown cell. External links open in a new tab (the sanitiser
+        gave them `target=_blank rel="noopener noreferrer"`); a relative one (`other.md#part`, `../x`,
+        `/installation`) is handed to `events.link_opened` for fenced.app.files to open inside Fenced;
+        a `#fragment` scrolls to its heading (through `link_opened` too when someone listens, for the
+        app's back/forward history)."""
+        href = str(anchor.getAttribute("href") or "")
+        kind = link_kind(href)
+        if kind == "external" or self.doc is None:
+            return
+        event.preventDefault()
+        if kind == "fragment" and not len(self.events.link_opened):
+            self.go_to_anchor(href)
+            return
+        self.events.link_opened.emit(LinkOpened(href, self.doc))
+
+    def go_to_anchor(self, fragment: str) -> bool:
+        """Scroll to the heading `#fragment` names (GitHub's anchors, `anchors.slug`); False if none."""
+        if self._nb is None or not fragment.strip("#"):
+            return False
+        self.flush()
+        found = self.anchors.find(self.cells, fragment)
+        if found is None:
+            return False
+        index, nth = found
+        self.select(index, focus=True, scroll=False)
+        spawn(self._scroll_to_heading(index, nth))
+        return True
+
+    async def _scroll_to_heading(self, index: int, nth: int) -> None:
+        """Scroll the heading into view, again once the cells around it are rendered (their real heights
+        replace the estimates, and the Markdown cell itself may still be pending)."""
+        for _ in range(40):
+            el = self.element(index)
+            if el is None:
+                return
+            headings = el.querySelectorAll(":is(h1,h2,h3,h4,h5,h6)[id]")
+            target = headings.item(nth) if nth < headings.length else None
+            (opt(target) or el).scrollIntoView(obj(block="start"))
+            if opt(target) is not None and self.root.dataset.viewState != "rendering":
+                return
+            await asyncio.sleep(0.025)
 
     def rename(self, doc: DocumentRef) -> None:
         """The document was saved as another file: same cells and history, a new place (`doc`). Rendered
@@ -171,7 +287,9 @@ class NotebookView:
         ctl = module.createController(
             self._chrome.cells, callbacks, obj(stateEl=self.root, sanitize=policy())
         )
-        self._dom = CellsDom(self.root, self._chrome.cells, ctl, self.keys, self.cell_parts, self.images)
+        self._dom = CellsDom(
+            self.root, self._chrome.cells, ctl, self.keys, self.cell_parts, self.images, self.anchors_of
+        )
         self._listeners = Listeners(self, ctl)
         return self._dom
 
@@ -323,6 +441,7 @@ class NotebookView:
             self.select(target)
 
     def changed(self) -> None:
+        self.anchors.reset()
         self._chrome.document_changed()
         self.events.changed.emit(DocumentChanged())
 
@@ -366,13 +485,18 @@ class NotebookView:
 
         out: list[str | None] = []
         images: list[int] = []
+        index_of: dict[int, int] | None = None
         for k in keys.to_py():
             cell = self.keys.cell(int(k))
             if cell is None or cell.kind != "markdown":
                 out.append(None)
                 continue
             try:
-                html = markdown.render(cell.source)
+                if index_of is None:
+                    index_of = {id(c): i for i, c in enumerate(self.cells)}
+                index = index_of.get(id(cell))
+                anchors = self.anchors.of_cell(self.cells, index) if index is not None else ()
+                html = markdown.render(cell.source, anchors)
             except Exception:
                 log_error()
                 html = None
@@ -383,6 +507,13 @@ class NotebookView:
             spawn(self._resolve_images(images))
         return js_list(out)
 
+    def anchors_of(self, cell: Any) -> list[str]:
+        """The anchors of a Markdown cell's headings (for `CellsDom` when it renders one cell)."""
+        for index, c in enumerate(self.cells):
+            if c is cell:
+                return self.anchors.of_cell(self.cells, index)
+        return []
+
     async def _resolve_images(self, keys: list[int]) -> None:
         await asyncio.sleep(0)  # JS inserts the HTML after this call returns
         for k in keys:
@@ -390,6 +521,13 @@ class NotebookView:
             el = self.element_of(cell) if cell is not None else None
             if el is not None:
                 await self.images.resolve_in(el)
+
+
+def _mdx_note(nb: Any, doc: DocumentRef) -> str | None:
+    """The note above an MDX document: what it shows as text (fenced.document.mdx); None for others."""
+    from fenced.document.mdx import inspect, is_mdx
+
+    return inspect(nb).note() if is_mdx(doc.shown_name) else None
 
 
 def _focus_is_free() -> bool:

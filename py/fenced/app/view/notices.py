@@ -63,3 +63,17 @@ def update_document(root: Any, cells: Any, message: str | None) -> None:
         f'<div class="{DOC_NOTE}" role="note" aria-label="Document warning"><p>'
         f'<span aria-hidden="true">⚠ </span>{escape(message, quote=False)}</p></div>',
     )
+
+
+def update_note(cells: Any, key: str, message: str | None) -> None:
+    """Show, change or remove a note about the document above `cells` (e.g. the MDX note: what an MDX
+    document shows as text): a `role=note` element carrying `data-note=key`."""
+    for old in cells.parentElement.querySelectorAll(f':scope > .doc-note[data-note="{key}"]'):
+        old.remove()
+    if not message:
+        return
+    cells.insertAdjacentHTML(
+        "beforebegin",
+        f'<div class="doc-note" role="note" data-note="{escape(key)}" aria-label="About this document"><p>'
+        f'<span aria-hidden="true">ⓘ </span>{escape(message, quote=False)}</p></div>',
+    )

@@ -36,9 +36,11 @@ class Shell:
         stored = self._storage.get(SIDEBAR_KEY)
         self._set_state("open" if stored == "open" else "closed" if stored == "closed" else "auto", False)
         listen(js.document, "click", self._on_click)
-        # A folder opened (fenced.app.files sets <body data-folder-open>) shows an "auto" sidebar.
+        # A folder opened, or two documents open (fenced.app.files sets <body data-folder-open>,
+        # <body data-open-editors>), shows an "auto" sidebar.
         self._observer = js.MutationObserver.new(keep(lambda *_a: self.sync()))
-        self._observer.observe(js.document.body, obj(attributeFilter=js_list(["data-folder-open"])))
+        watched = js_list(["data-folder-open", "data-open-editors"])
+        self._observer.observe(js.document.body, obj(attributeFilter=watched))
 
     def ready(self) -> None:
         """Python is ready: the buttons that need no document work from now on."""

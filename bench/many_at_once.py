@@ -1,0 +1,61 @@
+"""1,000 executions at once (issue 17): bench/runner.py's part (c), with cells started by posix_spawn (the
+runner's default) and by subprocess.Popen in worker threads (FENCED_SPAWN=popen: how the runner started
+them before), one runner after the other in one run; `--rounds` alternates them.
+
+    .venv/bin/python bench/many_at_once.py [--concurrent 1000] [--rounds 1]
+
+Each: `count` x `sleep 1; echo done` started at once in one session, followed on one Watch, from the
+`fenced.connect` Python client; completion = Start sent -> Exited received, per execution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from runner import Runner, concurrency  # noqa: E402
+
+
+def once(count: int, spawn: str) -> dict[str, object]:
+    if spawn == "popen":
+        os.environ["FENCED_SPAWN"] = "popen"
+    else:
+        os.environ.pop("FENCED_SPAWN", None)
+    runner = Runner("--max-executions", str(count + 8))
+    try:
+        result = asyncio.run(concurrency(runner, count))
+    finally:
+        runner.stop()
+        os.environ.pop("FENCED_SPAWN", None)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--concurrent", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    for _ in range(args.rounds):
+        for spawn in ("posix_spawn", "popen"):
+            load = os.getloadavg()[0]
+            r = once(args.concurrent, spawn)
+            print(
+                f"{spawn:11} {r['count']} at once: all ok {r['all_done_ok']}, completion median "
+                f"{r['completion_median_s']:.2f} s, p99 {r['completion_p99_s']:.2f} s, max "
+                f"{r['completion_max_s']:.2f} s, wall {r['wall_s']:.2f} s, runner RSS peak "
+                f"{r['rss_peak_mb']:.0f} MiB (load {load:.1f} -> {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

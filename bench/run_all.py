@@ -1,0 +1,177 @@
+"""Run all at scale (issue 17): the page's Run all against `fenced run --all`, same runner, same file, one run.
+
+For each row (100 cells of `echo hi`; 100 cells of `seq 1 20000`, 10.9 MB of output), the CLI runs the
+file (`fenced run FILE --all --quiet`, stdin from /dev/null, wall time of the process), then the built app
+in headless Chromium opens the same text and presses Run all: the time is from the click until every cell
+shows its exit code (measured in the page, each animation frame). Then the page's JS heap: before the
+run and after it, each after a full GC (CDP `HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`), and
+the highest `performance.memory.usedJSHeapSize` sampled every 20 ms during the run (Chromium started with
+`--enable-precise-memory-info`). Checks that every cell's plain text (`data-output-text`) is complete.
+
+    .venv/bin/python bench/run_all.py [--rows echo,seq] [--cells 100] [--runs 3] [--profile FILE]
+
+`--profile FILE` writes a CDP CPU profile of the page during the first page run of the first row
+(open it in Chrome's DevTools, Performance panel), to see where per-cell time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from tests.runner.clisupport import FENCED, clean_env  # noqa: E402
+from tests.runner.support import RunnerProcess, ensure_proto  # noqa: E402
+
+from fenced.static import serving  # noqa: E402
+
+ROWS = {"echo": "echo hi", "seq": "seq 1 20000"}
+
+RUN_ALL_JS = """async (cells) => {
+  const samples = [];
+  const sample = () => samples.push(performance.memory.usedJSHeapSize);
+  const timer = setInterval(sample, 20);
+  const t0 = performance.now();
+  document.querySelector('[data-run-action="run-all"]').click();
+  await new Promise((resolve) => {
+    const check = () => {
+      if (document.querySelectorAll('#notebook .cell[data-exit-code]').length >= cells) resolve();
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  sample();
+  const failed = document.querySelectorAll('#notebook .cell[data-exit-code]:not([data-exit-code="0"])').length;
+  const texts = [...document.querySelectorAll('#notebook .cell [data-output-text]')].map((e) => e.textContent);
+  return {ms, failed, peak: Math.max(...samples), texts: texts.length,
+          textBytes: texts.reduce((n, t) => n + t.length, 0),
+          complete: texts.filter((t) => t.endsWith(window.__expectTail)).length,
+          terminals: document.querySelectorAll('#notebook .xterm').length};
+}"""
+
+
+def book(command: str, cells: int) -> str:
+    return "".join(f'```sh {{"name":"c{i}"}}\n{command}\n```\n\n' for i in range(cells))
+
+
+def cli_run(path: Path, runner: RunnerProcess) -> float:
+    argv = [*FENCED, "run", str(path), "--all", "--runner", runner.url, "--token", runner.token, "--quiet"]
+    start = time.perf_counter()
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=clean_env(), check=False)
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{argv}: {done.stderr.decode()[-2000:]}")
+    return took
+
+
+def heap(cdp: Any) -> tuple[float, float]:
+    """MB after a full GC: the JS heap (what `performance.memory` counts), and with array buffers' and
+    the embedder's (Blink's) memory on top, where Chromium reports them."""
+    cdp.send("HeapProfiler.collectGarbage")
+    usage = cdp.send("Runtime.getHeapUsage")
+    extra = float(usage.get("backingStorageSize", 0)) + float(usage.get("embedderHeapUsedSize", 0))
+    return float(usage["usedSize"]) / 1e6, (float(usage["usedSize"]) + extra) / 1e6
+
+
+def page_run(page: Any, cdp: Any, text: str, cells: int, tail: str, profile: str | None) -> dict[str, Any]:
+    page.evaluate("([t, n]) => window.fencedShowText(t, n)", [text, f"bench-{time.monotonic_ns()}.md"])
+    page.wait_for_selector("#notebook[data-view-state='idle']", timeout=60_000)
+    page.wait_for_function(f"document.querySelectorAll('#notebook .cell').length >= {cells}")
+    page.evaluate("(t) => { window.__expectTail = t; }", tail)
+    before = heap(cdp)
+    if profile:
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+        cdp.send("Profiler.start")
+    result: dict[str, Any] = page.evaluate(RUN_ALL_JS, cells)
+    if profile:
+        Path(profile).write_text(json.dumps(cdp.send("Profiler.stop")["profile"]))
+        cdp.send("Profiler.disable")
+    result["before"], result["before_all"] = before
+    result["after"], result["after_all"] = heap(cdp)
+    result["peak"] = result["peak"] / 1e6
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", default="echo,seq")
+    parser.add_argument("--cells", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", default="")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    ensure_proto()
+    print(f"load average before: {os.getloadavg()}")
+    dist = build.build(ROOT / "dist")
+    with tempfile.TemporaryDirectory() as tmp, serving(dist) as url, sync_playwright() as pw:
+        origin = url.rstrip("/")
+        with RunnerProcess("--allow-origin", origin, "--quiet") as runner:
+            browser = pw.chromium.launch(
+                executable_path=chromium_path(),
+                args=[*CHROMIUM_FLAGS, "--enable-precise-memory-info"],
+                headless=True,
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            cdp = page.context.new_cdp_session(page)
+            page.goto(f"{url}?runner={urllib.parse.quote(runner.url, safe=':/')}#token={runner.token}")
+            page.wait_for_selector("#runner-status[data-runner-state='connected']", timeout=120_000)
+            profile = args.profile
+            for row in args.rows.split(","):
+                command = ROWS[row]
+                text = book(command, args.cells)
+                path = Path(tmp) / f"{row}.md"
+                path.write_text(text)
+                tail = "20000\n" if row == "seq" else "hi\n"
+                output = sum(
+                    len(line) + 1
+                    for line in subprocess.check_output(["sh", "-c", command]).decode().splitlines()
+                )
+                cli_run(path, runner)  # warm-up: interpreter caches, the runner's first spawns
+                page_run(page, cdp, book("echo warm", 3), 3, "warm\n", None)
+                clis, pages = [], []
+                for _ in range(args.runs):
+                    clis.append(cli_run(path, runner))
+                    r = page_run(page, cdp, text, args.cells, tail, profile or None)
+                    profile = ""
+                    pages.append(r)
+                    print(
+                        f"  {row}: CLI {clis[-1]:.2f} s, page {r['ms'] / 1000:.2f} s "
+                        f"({r['ms'] / args.cells:.1f} ms a cell), failed {r['failed']}, "
+                        f"text complete {r['complete']}/{r['texts']}, {r['textBytes'] / 1e6:.1f} M chars, "
+                        f"xterm {r['terminals']}, heap before {r['before']:.1f} MB after GC {r['after']:.1f} MB "
+                        f"(with buffers and DOM {r['before_all']:.1f} -> {r['after_all']:.1f} MB), "
+                        f"peak {r['peak']:.1f} MB, load {os.getloadavg()[0]:.2f}"
+                    )
+                cli, ms = statistics.median(clis), statistics.median(r["ms"] for r in pages) / 1000
+                print(
+                    f"{args.cells} x `{command}` ({args.cells * output / 1e6:.1f} MB of output): CLI median "
+                    f"{cli:.2f} s, page median {ms:.2f} s = {ms / cli:.2f}x the CLI; retained heap above the "
+                    f"baseline max {max(r['after'] - r['before'] for r in pages):.1f} MB, peak "
+                    f"max {max(r['peak'] for r in pages):.1f} MB"
+                )
+            browser.close()
+    print(f"load average after: {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
