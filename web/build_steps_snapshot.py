@@ -61,6 +61,21 @@ SNAPSHOT_MODULES = [
     # long after the wheels' files are there (fenced.app.loader.ensure_modules).
     "-ulid",
     "fenced.document.*",
+    # The HTML export (File > Export HTML..., `fenced export`) is imported when it is used: with it in the
+    # snapshot, import-time peaks grew the heap past what Pyodide restores.
+    "-fenced.document.export",
+    "-fenced.document.export_style",
+    "-fenced.document.highlight",
+    "-fenced.document.sanitize",
+    # So are the rest of the production work's modules (secrets, masking, outputs files, run history, the
+    # report): the heap sits right at Pyodide's 30 MiB, and an arena that does not fit grows it by 6 MiB.
+    "-fenced.document.inline",
+    "-fenced.document.history",
+    "-fenced.document.ansi",
+    "-fenced.document.outputs",
+    "-fenced.app.run.runlog",
+    "-fenced.app.run.report",
+    "-fenced.app.run.historypanel",
     "fenced.connect.*",
     "-fenced.connect.httpx_transport",  # CPython-only transport
     # The app's modules import `js` but touch no DOM at import time (keep it so: the snapshot is made in Node).

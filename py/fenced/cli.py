@@ -1,5 +1,5 @@
 """The `fenced` command line: `serve` (demo), `runner` (the runner server), `run` (cells from a terminal),
-`list` (the runnable cells of a repository).
+`list` (the runnable cells of a repository), `export` (a run's report as one HTML file).
 
 Each subcommand lives in `fenced.commands.<name>` and imports its heavy machinery (uvicorn, connectrpc,
 the runner) lazily, inside its handler, so `fenced --help` stays fast and the browser bundle never needs it.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from fenced import __version__
 
-SUBCOMMANDS = ("serve", "runner", "run", "list")
+SUBCOMMANDS = ("serve", "runner", "run", "list", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -62,3 +62,17 @@ def test_program_and_event_json_use_schema_names() -> None:
     assert (event.seq, event.output.stream, event.output.offset, event.output.data) == (7, "stderr", 3, b"hi")
     exited = Event.from_json({"seq": "8", "executionId": "e", "exited": {"exitCode": 0}}).exited
     assert exited is not None and exited.exit_code == 0
+
+
+def test_secret_fields_round_trip() -> None:
+    from fenced.connect.messages import Info
+
+    program = Program(script="x", secret_names=("DB_URL", "VAULT_ADDR"))
+    assert program.to_json()["secretNames"] == ["DB_URL", "VAULT_ADDR"]
+    assert "secretNames" not in Program(script="x").to_json()
+    exited = Event.from_json(
+        {"seq": "9", "executionId": "e", "exited": {"exitCode": 0, "secretEnv": {"API_TOKEN": "t-1"}}}
+    ).exited
+    assert exited is not None and exited.secret_env == {"API_TOKEN": "t-1"}
+    info = Info.from_json({"version": "1", "reviewedRunbooksOnly": True})
+    assert info.reviewed_runbooks_only

@@ -64,3 +64,31 @@ def test_durations_and_names() -> None:
     assert go_time(dt.datetime(2023, 12, 28, 15, 52, 3, tzinfo=EST)) == "2023-12-28 15:52:03-05:00"
     assert outputs_name("README.md", "01H") == "README-01H.md"
     assert outputs_name("notes", "X") == "notes-X.md"
+
+
+def test_reads_runmes_fixture_back(runme_corpus: Path) -> None:
+    from fenced.document.outputs import read_session
+
+    (cell,) = [c for c in read_session(SESSION.read_text()) if c.run is not None]
+    assert cell.run is not None
+    assert cell.run.output == "i am a session outputs file"
+    assert cell.run.exit_code == 0 and cell.run.duration_ms == 719
+    assert cell.run.started == dt.datetime(2023, 12, 28, 15, 52, 3, tzinfo=EST)
+    assert "Ran on" not in cell.source
+
+
+def test_session_runs_pair_with_the_runbooks_cells() -> None:
+    from fenced.document.outputs import session_runs
+
+    when = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    runbook = '# T\n\n```sh {"name":"a"}\necho a\n```\n\n```sh {"name":"b"}\necho b\n```\n'
+    runs = {2: CellRun("b out\n", 1, when, 2500), 1: CellRun("", 0, when, 5)}
+    session = session_outputs(runbook, runs, "S1", when)
+    got = session_runs(loads(runbook), session)
+    assert set(got) == {1, 2}
+    assert got[2].output == "b out" and got[2].exit_code == 1 and got[2].duration_ms == 2500
+    assert got[1].output == "" and got[1].duration_ms == 5
+    # the runbook gained a cell since: still paired by name
+    grown = runbook.replace("# T\n", '# T\n\n```sh {"name":"new"}\necho new\n```\n')
+    got = session_runs(loads(grown), session)
+    assert sorted(got) == [2, 3] and got[3].exit_code == 1

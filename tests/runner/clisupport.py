@@ -13,12 +13,15 @@ from tests.runner.support import ROOT
 
 FENCED = [sys.executable, "-m", "fenced.cli"]
 _EMPTY_CONFIG = tempfile.mkdtemp(prefix="fenced-test-xdg-")
+_STATE = tempfile.mkdtemp(prefix="fenced-test-state-")  # the run history of tests never lands in ~/.local
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """os.environ without FENCED_* variables, with an empty XDG_CONFIG_HOME (no user profile leaks in)."""
+    """os.environ without FENCED_* variables, with an empty XDG_CONFIG_HOME (no user profile leaks in) and
+    an XDG_STATE_HOME of the tests' own (the run history)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FENCED_")}
     env["XDG_CONFIG_HOME"] = _EMPTY_CONFIG
+    env["XDG_STATE_HOME"] = _STATE
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env

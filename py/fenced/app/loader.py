@@ -28,6 +28,7 @@ IDLE_TIMEOUT_MS = 2_000  # install the files within this long even on a busy pag
 
 _task: asyncio.Future[None] | None = None
 _files: asyncio.Future[None] | None = None  # the wheels' files being put in site-packages
+_hurried = False  # web/wheels.mjs was told to unpack at once
 
 
 def snapshot_restored() -> bool:
@@ -105,6 +106,28 @@ async def ensure_modules() -> None:
     (its heap is full: they are imported where first used). After a snapshot boot their files come with
     the wheels' files, unpacked now if idle time has not come yet."""
     if snapshot_restored():
+        if _files is not None and _files.done():  # the common case: a run's first step, without a wait
+            return
+        await _hurry()
         await _unpack_once()
     else:
         await start_loading()
+
+
+async def _hurry() -> None:
+    """Tell web/wheels.mjs to unpack without waiting for idle time (also an unpacking under way)."""
+    global _hurried
+    if _hurried:
+        return
+    _hurried = True
+    import json
+
+    import js
+    from pyodide.code import run_js
+
+    try:
+        url = js.URL.new(WHEELS_MODULE, js.document.baseURI).href
+        module = await run_js(f"import({json.dumps(url)})")
+        module.hurry()
+    except Exception as exc:  # the unpacking still happens, at idle time
+        js.console.warn(f"Fenced: {exc}")

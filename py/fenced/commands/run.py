@@ -16,7 +16,8 @@ from typing import Any
 
 USAGE = """fenced run [options] FILE CELL [CELL ...]
        fenced run [options] FILE --all | --filter REGEX | --tag TAG
-       fenced run FILE --list"""
+       fenced run FILE --list
+       fenced run --history [FILE] | --clear-history"""
 
 DESCRIPTION = """\
 Run cells of a local Markdown runbook (Runme format) on a Fenced runner, streaming their output to this
@@ -31,7 +32,14 @@ run. --all runs what the browser's Run all runs: every runnable cell not marked 
 Interactive cells (Runme's default) run on a terminal on the runner when stdin is a terminal: what you
 type goes to the cell; Ctrl+C stops the cell on the runner. Piped stdin is sent to the cells, then
 end-of-file. Values a cell prompts for (`export NAME="[Enter ...]"`, promptEnv) are asked on the terminal
-(secret names such as *TOKEN* or *PASSWORD* without echo), or given with --env NAME=VALUE."""
+(secret names such as *TOKEN* or *PASSWORD* without echo), or given with --env NAME=VALUE.
+
+Secrets stay out of what is printed: values of secret variables (answers to prompts and --env values
+for names like *TOKEN*, *PASSWORD*, *SECRET*, *_KEY, *CREDENTIAL*, the frontmatter's `secrets`, entries
+marked # Secret or # Password in a .env.example next to the runbook; variables with such names a cell
+exports) are shown as ••••. Every execution is recorded in the run history
+($XDG_STATE_HOME/fenced/history.jsonl: cell, runbook, runner, start, duration, exit code, first and
+last lines of output, secrets masked); --history prints it."""
 
 EPILOG = """\
 runner and token (the first that sets each wins):
@@ -132,6 +140,14 @@ def register(subparsers: Any) -> None:
     pick.add_argument(
         "--list", action="store_true", help="list the runnable cells (name, language, line, flags)"
     )
+    past = p.add_argument_group("run history")
+    past.add_argument(
+        "--history",
+        action="store_true",
+        help="print the executions `fenced run` recorded (of FILE only, when given) and exit",
+    )
+    past.add_argument("--clear-history", action="store_true", help="delete the run history and exit")
+    past.add_argument("--no-history", action="store_true", help="do not record this run in the history")
     how = p.add_argument_group("how they run")
     how.add_argument(
         "--env",
@@ -219,6 +235,8 @@ def _run(args: argparse.Namespace) -> int:
     from .running.select import choose
     from .running.terminal import LocalTerminal
 
+    if args.history or args.clear_history:
+        return _history(args)
     if args.file is None:
         args.parser.error("name a runbook FILE (with CELL names, --all, --filter, --tag or --list)")
     env = parse_env(args.env)
@@ -237,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
     for warning in target.warnings:
         print(f"fenced run: warning: {warning}", file=sys.stderr)
     directory = session_directory(args, target.url, book.cwd)
-    prompter = Prompter(env, can_ask=LocalTerminal().stdin_tty)
+    prompter = Prompter(env, can_ask=LocalTerminal().stdin_tty, secret=book.secret_names().is_secret)
     if args.dry_run:
         questions = prompter.questions(book, entries)
         text = report.dry_run(
@@ -249,7 +267,32 @@ def _run(args: argparse.Namespace) -> int:
     if not entries:
         print(f"fenced run: {book.path}: no cell to run", file=sys.stderr)
         return 0
+    from .running.history import HistoryFile, history_path
+
     options = execute.Options(
-        keep_going=args.keep_going, quiet=args.quiet, tty=args.tty, env=env, directory=directory
+        keep_going=args.keep_going,
+        quiet=args.quiet,
+        tty=args.tty,
+        env=env,
+        directory=directory,
+        history=None if args.no_history else HistoryFile(history_path()),
     )
     return execute.run(target, book, entries, options, prompter)
+
+
+def _history(args: argparse.Namespace) -> int:
+    """`--history [FILE]` prints the run history, `--clear-history` deletes it."""
+    from .running.history import HistoryFile, format_records, history_path
+    from .running.report import print_out
+
+    history = HistoryFile(history_path())
+    if args.clear_history:
+        gone = history.clear()
+        print(f"fenced run: {'cleared' if gone else 'no'} run history ({history.path})", file=sys.stderr)
+        return 0
+    records = history.read()
+    if args.file is not None:
+        wanted = str(args.file.resolve())
+        records = [r for r in records if r.document == wanted]
+    print_out(format_records(records))
+    return 0

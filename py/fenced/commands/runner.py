@@ -128,6 +128,16 @@ def register(subparsers: Any) -> None:
         "sha256 of the command, pid, exit code, duration; never env or output); reopened on SIGHUP",
     )
     p.add_argument(
+        "--allow-runbooks",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="run only code cells of the Markdown runbooks under DIR (a folder or a git checkout; "
+        "repeatable; looked at again on every start); anything else is refused with permission_denied. "
+        "Input to running cells stays allowed; see docs/production.md",
+    )
+    p.add_argument(
         "--max-sessions",
         type=int,
         default=256,
@@ -223,6 +233,15 @@ def run(args: argparse.Namespace) -> int:
             TokenBook.from_file(args.tokens_file)  # refuse an unusable file before binding the port
         except TokensFileError as exc:
             raise SystemExit(f"fenced runner: {exc}") from None
+    for folder in args.allow_runbooks:
+        if not folder.is_dir():
+            raise SystemExit(f"fenced runner: --allow-runbooks {folder}: not a directory")
+        if os.access(folder, os.W_OK):
+            print(
+                f"fenced runner: warning: --allow-runbooks {folder} is writable by this user: a reviewed cell "
+                "that writes files there could add commands to run (mount it read-only)",
+                file=sys.stderr,
+            )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("fenced runner: %(message)s"))
     logger = logging.getLogger("fenced.runner")
@@ -256,6 +275,7 @@ def run(args: argparse.Namespace) -> int:
         request_timeout=args.request_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
         write_timeout=args.write_timeout,
+        allow_runbooks=tuple(str(folder.resolve()) for folder in args.allow_runbooks),
     )
     serve(config, token_generated=generated)
     return 0

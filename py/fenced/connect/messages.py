@@ -17,7 +17,15 @@ SERVICE = "fenced.runner.v1.RunnerService"
 
 SCHEMA: dict[str, tuple[str, ...]] = {
     "GetInfoRequest": (),
-    "GetInfoResponse": ("version", "hostname", "user", "defaultShell", "os", "limits"),
+    "GetInfoResponse": (
+        "version",
+        "hostname",
+        "user",
+        "defaultShell",
+        "os",
+        "limits",
+        "reviewedRunbooksOnly",
+    ),
     "Limits": (
         "maxExecutions",
         "bufferBytes",
@@ -60,6 +68,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "interactive",
         "knownId",
         "knownName",
+        "secretNames",
     ),
     "ProgramConfig.CommandList": ("items",),
     "Winsize": ("rows", "cols", "x", "y"),
@@ -80,7 +89,16 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "Event": ("seq", "executionId", "started", "output", "exited", "truncated", "warning"),
     "Started": ("pid", "knownId", "knownName", "interactive", "program", "directory"),
     "Output": ("stream", "offset", "data"),
-    "Exited": ("exitCode", "signal", "durationMs", "pwd", "stdoutBytes", "stderrBytes", "reason"),
+    "Exited": (
+        "exitCode",
+        "signal",
+        "durationMs",
+        "pwd",
+        "stdoutBytes",
+        "stderrBytes",
+        "reason",
+        "secretEnv",
+    ),
     "Truncated": ("stream", "offset"),
     "Warning": ("kind", "message"),
 }
@@ -141,6 +159,7 @@ class Info:
     default_shell: str
     os: str
     limits: Limits
+    reviewed_runbooks_only: bool = False  # --allow-runbooks: only cells of reviewed runbooks run
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Info:
@@ -163,6 +182,7 @@ class Info:
                 max_metadata_bytes=_int(lim.get("maxMetadataBytes")),
                 write_timeout_ms=_int(lim.get("writeTimeoutMs")),
             ),
+            reviewed_runbooks_only=bool(obj.get("reviewedRunbooksOnly", False)),
         )
 
 
@@ -232,6 +252,7 @@ class Program:
     background: bool = False
     known_id: str = ""
     known_name: str = ""
+    secret_names: Sequence[str] = ()  # names the document declares secret (see Exited.secret_env)
 
     def to_json(self) -> dict[str, Any]:
         obj: dict[str, Any] = {}
@@ -250,6 +271,8 @@ class Program:
                 obj[key] = value
         if self.arguments:
             obj["arguments"] = list(self.arguments)
+        if self.secret_names:
+            obj["secretNames"] = list(self.secret_names)
         if self.env:
             obj["env"] = [f"{k}={v}" for k, v in self.env.items()]
         if self.interactive:
@@ -289,6 +312,8 @@ class Exited:
     stdout_bytes: int = 0
     stderr_bytes: int = 0
     reason: str = ""
+    # Secret variables the execution set or changed, with their values: mask them (never store them).
+    secret_env: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -348,6 +373,7 @@ class Event:
                 stdout_bytes=_int(x.get("stdoutBytes")),
                 stderr_bytes=_int(x.get("stderrBytes")),
                 reason=x.get("reason", ""),
+                secret_env={str(k): str(v) for k, v in (x.get("secretEnv") or {}).items()},
             )
             return cls(seq, eid, exited=exited)
         if (t := obj.get("truncated")) is not None:

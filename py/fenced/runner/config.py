@@ -75,6 +75,8 @@ class RunnerConfig:
     # after 5 s made the next click pay a new TCP (and TLS) handshake, one or more round trips. 75 s as nginx.
     keep_alive_timeout: float = 75.0
     write_timeout: float = 10.0
+    # --allow-runbooks: only code cells of the Markdown runbooks under these folders run (runner.review).
+    allow_runbooks: tuple[str, ...] = ()
 
     @property
     def scheme(self) -> str:

@@ -26,8 +26,10 @@ from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import checks, shells
 from fenced.runner.config import RunnerConfig
 from fenced.runner.errors import RunnerError
+from fenced.runner.flow import Capture, Flow
 from fenced.runner.lifetime import Lifetime, start_time
-from fenced.runner.process import Process, spawn
+from fenced.runner.process import STDOUT, ExitStatus, Process, spawn
+from fenced.runner.review import Request, ReviewedRunbooks
 from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, Spec, log
 
 __all__ = ["Runner", "RunnerError", "parse_env"]
@@ -89,6 +91,8 @@ class Runner:
         self._running = 0  # executions spawning or running (the --max-executions budget)
         self._grace_timers: dict[str, asyncio.TimerHandle] = {}
         self._janitor: asyncio.Task[None] | None = None
+        self.flows: dict[str, Flow] = {}  # $__ and fenced_out, by session id
+        self.review = ReviewedRunbooks(config.allow_runbooks) if config.allow_runbooks else None
 
     # -- info -----------------------------------------------------------------------------------
     def info(self) -> pb.GetInfoResponse:
@@ -111,6 +115,7 @@ class Runner:
                 max_metadata_bytes=c.max_metadata_bytes,
                 write_timeout_ms=int(c.write_timeout * 1000),
             ),
+            reviewed_runbooks_only=self.review is not None,
         )
 
     # -- sessions -------------------------------------------------------------------------------
@@ -138,6 +143,11 @@ class Runner:
             raise RunnerError(
                 Code.RESOURCE_EXHAUSTED, f"{self.config.max_sessions} sessions already exist (--max-sessions)"
             )
+        if self.review is not None:
+            refusal = self.review.check_session(shell, own_env)
+            if refusal:
+                log.warning("refused session: %s", refusal)
+                raise RunnerError(Code.PERMISSION_DENIED, refusal)
         session = Session(
             new_id(),
             cwd=cwd,
@@ -179,6 +189,9 @@ class Runner:
                 execution.stop(self.config.stop_grace, reason="stopped: session deleted")
             elif not self.closing:
                 self.executions.pop(execution.id, None)
+        flow = self.flows.pop(session.id, None)
+        if flow is not None:
+            flow.close()
         self.lifetime.end(session.id, self.config.stop_grace)  # and whatever finished cells left behind
         session.watchers.clear()  # streams see `deleted` and end
 
@@ -202,6 +215,8 @@ class Runner:
             raise RunnerError(Code.UNAVAILABLE, "the runner is shutting down")
         checks.program(config)
         checks.winsize(winsize)
+        if self.review is not None:
+            await self._review(session, config)
         if self._running >= self.config.max_executions:
             raise RunnerError(
                 Code.RESOURCE_EXHAUSTED, f"{self.config.max_executions} executions are already running"
@@ -214,6 +229,30 @@ class Runner:
             raise
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved even if we are gone
         return await asyncio.shield(task)
+
+    async def _review(self, session: Session, config: pb.ProgramConfig) -> None:
+        """Refuse (permission_denied) what no reviewed runbook has (--allow-runbooks); the files are
+        looked at again in a worker thread."""
+        assert self.review is not None
+        source = config.WhichOneof("source")
+        request = Request(
+            script="\n".join(config.commands.items) if source == "commands" else config.script,
+            language=config.language_id,
+            program_name=config.program_name,
+            arguments=tuple(config.arguments),
+            directory=config.directory,
+            env_names=tuple(checks.parse_env(config.env)),
+        )
+        refusal = await asyncio.to_thread(self.review.check, request)
+        if refusal:
+            log.warning("refused session=%s cell=%s: %s", session.id, config.known_name or "-", refusal)
+            raise RunnerError(Code.PERMISSION_DENIED, refusal)
+
+    def _flow(self, session: Session) -> Flow:
+        flow = self.flows.get(session.id)
+        if flow is None:
+            flow = self.flows[session.id] = Flow(self.workdir / f"flow-{session.id}")
+        return flow
 
     async def _start(
         self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None
@@ -232,7 +271,8 @@ class Runner:
                 directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
             if not os.path.isdir(directory):
                 raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {directory}")
-            own_env = checks.parse_env(config.env)
+            flow = self._flow(session)
+            own_env = {**flow.env(), **checks.parse_env(config.env)}  # a cell's own: not carried over
             env = {**session.env, **own_env, "PWD": directory}
             if config.interactive:
                 env.setdefault("TERM", "xterm-256color")
@@ -244,14 +284,16 @@ class Runner:
                 program=program,
                 directory=directory,
                 own_env=own_env,
+                secret_names=frozenset(config.secret_names),
             )
             execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
+            prelude = flow.prelude() if shells.is_posix_shell(program) else ""
             rows, cols = checks.winsize(winsize) or (24, 80)
             arguments = list(config.arguments)
 
             began = time.monotonic()
             try:
-                built = shells.build_program(program, arguments, script, self.workdir, execution.id)
+                built = shells.build_program(program, arguments, script, self.workdir, execution.id, prelude)
                 spawned = await spawn(
                     built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
                 )
@@ -271,12 +313,19 @@ class Runner:
             self._running -= 1
             raise
         tree = self.lifetime.adopt(spawned.child.pid, session.id, started)
+        capture = Capture()
+
+        def on_output(stream: int, data: bytes) -> None:
+            if stream == STDOUT:
+                capture.add(data)
+            execution.on_output(stream, data)
+
+        def on_end(status: ExitStatus) -> None:  # the output handed on before the client hears of the end
+            flow.record(spec.known_name, capture.data, terminal=spec.interactive, background=spec.background)
+            execution.on_end(status)
+
         process = Process(
-            spawned,
-            interactive=config.interactive,
-            on_output=execution.on_output,
-            on_end=execution.on_end,
-            started=began,
+            spawned, interactive=config.interactive, on_output=on_output, on_end=on_end, started=began
         )
         session.executions[execution.id] = execution
         self.executions[execution.id] = execution

@@ -22,6 +22,7 @@ from fenced.runner import shells
 from fenced.runner.events import EventBuffer
 from fenced.runner.lifetime import Tree
 from fenced.runner.process import PIPE_SIZE, READ_SIZE, STDERR, STDOUT, ExitStatus, Process
+from fenced.runner.secretenv import secret_changes
 from fenced.runner.watchers import Watcher, Watchers
 
 log = logging.getLogger("fenced.runner")
@@ -66,6 +67,7 @@ class Spec:
     program: str
     directory: str
     own_env: dict[str, str]
+    secret_names: frozenset[str] = frozenset()  # declared by the client, on top of the name patterns
 
 
 class Execution:
@@ -136,6 +138,7 @@ class Execution:
 
     def on_end(self, status: ExitStatus) -> None:
         self.exit_code = status.exit_code
+        before = dict(self.session.env)
         self._duration = status.duration
         pwd = self._carry_state(status)
         shells.cleanup(self.workdir, self.id)
@@ -148,6 +151,7 @@ class Execution:
                 stdout_bytes=self.offsets[pb.STREAM_STDOUT],
                 stderr_bytes=self.offsets[pb.STREAM_STDERR],
                 reason=self.reason,
+                secret_env=secret_changes(before, self.session.env, self.spec.secret_names),
             )
         )
         self.ended.set()

@@ -88,7 +88,7 @@ _BASH_FALLBACK = (
 )
 
 
-def wrapper_script(script_path: Path, state_path: Path, shell: str = "sh") -> str:
+def wrapper_script(script_path: Path, state_path: Path, shell: str = "sh", prelude: str = "") -> str:
     """POSIX sh that sources the cell and, on any exit, writes `$PWD\\0` + `env -0` to `state_path`,
     ending with STATE_END, or STATE_FAILED when the variables could not be listed (see module docstring)."""
     state = shlex.quote(str(state_path))
@@ -103,19 +103,21 @@ def wrapper_script(script_path: Path, state_path: Path, shell: str = "sh") -> st
         f"  }} > {state} 2>/dev/null\n"
         "}\n"
         "trap __fenced_exit EXIT\n"
+        f"{prelude}"
         f". {shlex.quote(str(script_path))}\n"
     )
 
 
 def build_program(
-    program: str, arguments: list[str], script: str, workdir: Path, execution_id: str
+    program: str, arguments: list[str], script: str, workdir: Path, execution_id: str, prelude: str = ""
 ) -> Program:
-    """Write the cell (and wrapper) into `workdir` and return the argv that runs it."""
+    """Write the cell (and wrapper) into `workdir` and return the argv that runs it; a POSIX shell's
+    wrapper runs `prelude` (shell functions such as `fenced_out`) before the cell."""
     script_path = workdir / f"{execution_id}.script"
     script_path.write_text(script if script.endswith("\n") or not script else script + "\n")
     if is_posix_shell(program):
         wrapper = workdir / f"{execution_id}.sh"
-        wrapper.write_text(wrapper_script(script_path, state_path(workdir, execution_id), program))
+        wrapper.write_text(wrapper_script(script_path, state_path(workdir, execution_id), program, prelude))
         return Program([program, str(wrapper), *arguments], captures_state=True)
     return Program([program, *arguments, str(script_path)], captures_state=False)
 

@@ -72,6 +72,8 @@ class Buttons:
             ("restart", can_run),
             ("stop-all", has_controller),
             ("save-outputs", has_document),
+            ("export-html", has_document),
+            ("run-history", has_document),
             ("clear-all-outputs", has_document),
         ):
             button = opt(self.actions.querySelector(f'[data-run-action="{name}"]'))

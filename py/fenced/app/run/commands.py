@@ -68,6 +68,14 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
             """Take the user to the runner settings."""
             ...
 
+        def open_history(self) -> None:
+            """Show the document's run history."""
+            ...
+
+        def outputs_in_file(self) -> bool:
+            """Save with outputs writes into the runbook itself (the File menu's "Outputs in this file")."""
+            ...
+
         def no_runner(self) -> bool:
             """No runner is set at all (as opposed to one that cannot be used now)."""
             ...
@@ -87,6 +95,13 @@ class RunCommands:
             Command("stop-all", self.stop_all, label="Stop all", needs_document=False),
             Command("restart", self.restart, label="Restart session", needs_document=False),
             Command("save-outputs", self.save_outputs, label="Save with outputs", needs_document=False),
+            Command(
+                "save-outputs-in-file",
+                self.save_outputs_in_file,
+                label="Write outputs into this file and save",
+            ),
+            Command("export-html", self.export_html, label="Export HTML…"),
+            Command("run-history", self.open_history, label="Run history", needs_document=False),
             Command("connect", self.session.focus_runner, label="Connect to a runner…", needs_document=False),
             Command("run-above", self.run_above, label="Run the cells above"),
             Command("run-below", self.run_below, label="Run this cell and below"),
@@ -264,6 +279,7 @@ class RunCommands:
         out = self._active_output()
         if out is not None:
             out.clear()
+            self.outputs.forget_raw(out.key)
 
     def clear_all_outputs(self) -> None:
         self.outputs.clear_all()
@@ -311,6 +327,9 @@ class RunCommands:
         self.session.update()
 
     def save_outputs(self) -> None:
+        if self.session.outputs_in_file():
+            self.save_outputs_in_file()
+            return
         spawn(self._save_outputs())
 
     async def _save_outputs(self) -> None:
@@ -328,6 +347,38 @@ class RunCommands:
 
             self._outputs_ids.setdefault(session, new_id())
         await save_outputs(self.view, runs, texts, self._outputs_ids[session])
+
+    def _runs_and_secrets(self) -> tuple[dict[Any, Run], list[str]]:
+        controller = self.session.controller
+        if controller is None:
+            return {}, []
+        return controller.engine.runs, controller.engine.secret_values()
+
+    def open_history(self) -> None:
+        self.session.open_history()
+
+    def save_outputs_in_file(self) -> None:
+        """Outputs in this file (opt-in): each finished cell's output below it in the runbook, then Save."""
+        spawn(self._save_outputs_in_file())
+
+    async def _save_outputs_in_file(self) -> None:
+        from fenced.app.loader import ensure_modules
+
+        from .save import write_in_file
+
+        await ensure_modules()
+
+        runs, secrets = self._runs_and_secrets()
+        if not write_in_file(self.view, runs, self.outputs.plain_texts(), secrets):
+            notify("No finished cell output to save yet.", "info", key="run-save", timeout_ms=5000)
+            return
+        self.view.commands.run("save")
+
+    def export_html(self) -> None:
+        from .report import export_report
+
+        runs, secrets = self._runs_and_secrets()
+        spawn(export_report(self.view, runs, self.outputs.ansi_texts(), secrets))
 
 
 async def _open_full(controller: Controller, out: Any) -> None:

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Hashable
-from typing import Any, Literal, Protocol
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fenced.connect import ConnectError, RunnerClient
 from fenced.document.naming import is_usable
-from fenced.document.prompts import NEVER, Prompt, apply_answers, parse_mode, prompts_for
+from fenced.document.prompts import NEVER, Prompt, apply_answers, find_exports, parse_mode, prompts_for
 from fenced.document.runnable import in_run_all
 
 from .engine import Engine, Run, Sink
 from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
+
+if TYPE_CHECKING:
+    from fenced.document.secrets import SecretNames
 
 NoticeKind = Literal["info", "success", "warning", "error"]
 
@@ -59,9 +62,11 @@ class Controller:
         storage: Storage | None = None,
         state_key: str = "",
         document: str = "",
+        ready: Callable[[], Awaitable[None]] | None = None,
         cell_id: Callable[[Any], str] | None = None,
     ) -> None:
         self.host = host
+        self.ready = ready  # awaited before running or re-attaching (the page: modules not in its snapshot)
         # A cell's identity in the saved run state (cellids.CellIds): runs are matched to cells by it,
         # never by position. Without one, a cell is known by its Runme name.
         self.cell_id: Callable[[Any], str] = cell_id or (lambda cell: f"name:{cell.name}")
@@ -77,6 +82,7 @@ class Controller:
             on_session=lambda _id: self.save(),
         )
         self.answers: dict[str, str] = {}  # prompt answers of this session (memory only: they may be secrets)
+        self.env_spec: str | None = None  # the runbook's `.env.example`, when the page could read it
         self.run_all_task: asyncio.Future[bool] | None = None
 
     # --- one cell ---------------------------------------------------------------------------------
@@ -85,6 +91,8 @@ class Controller:
         """Prompt if needed, then start the cell; None when it did not start (the user was told why)."""
         if cell.kind != "code":
             return None
+        if self.ready is not None:
+            await self.ready()
         key = self.host.key(cell)
         current = self.engine.runs.get(key)
         if current is not None and current.running:
@@ -97,7 +105,12 @@ class Controller:
         script = await self._prompted_script(cell, attrs)
         if script is None:
             return None
-        program = program_for(cell.source, cell.language, attrs, name=cell.name, script=script)
+        rule = self.secret_rule()
+        exported = {e.name for e in find_exports(script) if rule.is_secret(e.name)}
+        names = sorted(rule.declared | set(rule.globs) | exported)  # the runner takes globs too
+        program = program_for(
+            cell.source, cell.language, attrs, name=cell.name, script=script, secret_names=names
+        )
         if not self.engine.session_id:
             self.engine.spec = self._spec()  # the frontmatter as it is now (it may have been edited)
         rows, cols = await self.host.prepare(key, cell, program.interactive)
@@ -127,9 +140,19 @@ class Controller:
                 return None
             answers = got
             self.answers.update(answers)
+            rule = self.secret_rule()
+            self.engine.masking.learn(v for k, v in answers.items() if rule.is_secret(k))
         if skip or mode == NEVER:
             return script
         return apply_answers(script, answers, known=self.answers)
+
+    def secret_rule(self) -> SecretNames:
+        """Which variables of this runbook are secret (name patterns, the frontmatter's `secrets`, the env
+        spec next to it)."""
+        from fenced.document.secrets import secret_names  # on use: kept out of the boot snapshot
+
+        nb = self.notebook()
+        return secret_names(nb.frontmatter if nb is not None else None, self.env_spec)
 
     def _spec(self) -> Any:
         nb = self.notebook()
@@ -229,6 +252,8 @@ class Controller:
         """Re-attach to the session an earlier page left running; replays the cells' output."""
         if self.storage is None or not self.state_key:
             return []
+        if self.ready is not None:
+            await self.ready()
         try:
             state = json.loads(self.storage.get(self.state_key) or "null")
         except ValueError:

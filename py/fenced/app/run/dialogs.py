@@ -5,6 +5,7 @@ trapping, Escape and focus return come with it) before a cell that exports varia
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from html import escape
 from typing import Any
 
@@ -32,26 +33,33 @@ class PromptDialog:
 
     # --- prompts ----------------------------------------------------------------------------------
 
-    async def ask(self, cell_name: str, prompts: list[Prompt]) -> dict[str, str] | None:
-        """Ask for the values; None when cancelled."""
+    async def ask(
+        self, cell_name: str, prompts: list[Prompt], secret: Collection[str] = ()
+    ) -> dict[str, str] | None:
+        """Ask for the values; None when cancelled. Names in `secret` get a masked input (with a show/hide
+        toggle) and are never prefilled into the page's markup; every value leaves the DOM on close."""
         if self._answer is not None and not self._answer.done():
             self._answer.set_result(None)
         self._return_to = opt(js.document.activeElement)
-        fields = "".join(
-            f'<label class="field"><span class="label">{escape(p.name)}</span>'
-            f'<input type="text" name="{escape(p.name)}" value="{escape(p.default)}"'
-            f' placeholder="{escape(p.placeholder)}" autocomplete="off" spellcheck="false"></label>'
-            for p in prompts
-        )
+        fields = "".join(_field(i, p, p.name in secret) for i, p in enumerate(prompts))
         self.prompt.setAttribute("aria-label", f"Environment variables for {cell_name}")
+        note = (
+            " Secret values are kept in this page's memory only and masked (••••) in output."
+            if any(p.name in secret for p in prompts)
+            else ""
+        )
         self.prompt.innerHTML = (
             f'<form method="dialog" class="dialog-form"><h2>Run {escape(cell_name)}</h2>'
             "<p>This cell exports variables without a value. Enter the values to run it with; they are"
-            " kept for this session.</p>"
+            f" kept for this session.{note}</p>"
             f"{fields}"
             '<div class="dialog-buttons"><button type="submit" class="primary">Run</button>'
             '<button type="button" data-cancel>Cancel</button></div></form>'
         )
+        for p in prompts:  # defaults go in as properties, not markup (a secret's too)
+            if p.default:
+                field = self.prompt.querySelector(f'input[data-index="{prompts.index(p)}"]')
+                field.value = p.default
         self._answer = asyncio.get_running_loop().create_future()
         self.prompt.showModal()
         first = self.prompt.querySelector("input")
@@ -70,8 +78,34 @@ class PromptDialog:
     def _click(self, event: Any) -> None:
         if closest(event.target, "[data-cancel]") is not None:
             self.prompt.close()
+            return
+        reveal = closest(event.target, "[data-reveal]")
+        if reveal is not None:
+            field = reveal.parentElement.querySelector("input")
+            shown = str(field.type) == "password"
+            field.type = "text" if shown else "password"
+            reveal.setAttribute("aria-pressed", "true" if shown else "false")
+            reveal.textContent = "Hide" if shown else "Show"
 
     def _closed(self, _event: Any) -> None:
         if self._answer is not None and not self._answer.done():
             self._answer.set_result(None)
+        self.prompt.replaceChildren()  # the values typed leave the DOM with the form
         self._restore_focus()
+
+
+def _field(index: int, prompt: Prompt, secret: bool) -> str:
+    name = escape(prompt.name)
+    common = (
+        f'name="{name}" data-index="{index}" placeholder="{escape(prompt.placeholder)}"'
+        ' autocomplete="off" spellcheck="false"'
+    )
+    if not secret:
+        return f'<label class="field"><span class="label">{name}</span><input type="text" {common}></label>'
+    return (
+        f'<div class="field secret-field"><label class="field-label" for="prompt-{index}">'
+        f'<span class="label">{name}</span> <span class="secret-badge" aria-hidden="true">secret</span></label>'
+        f'<span class="secret-row"><input type="password" id="prompt-{index}" data-secret {common}>'
+        '<button type="button" data-reveal aria-pressed="false" aria-label="Show value"'
+        ' title="Show or hide the value">Show</button></span></div>'
+    )

@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fenced.app.tasks import background
 from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, RunnerClient, WatchStream
@@ -24,6 +24,9 @@ from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
 from .program import SessionSpec
+
+if TYPE_CHECKING:
+    from .masking import Masking
 from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
 from .stream import coalesce
 
@@ -115,6 +118,7 @@ class Engine:
         self.session_id = ""
         self.cursor = 0
         self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
+        self._masking: Masking | None = None
         self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
         self._by_exec: dict[str, Run] = {}
         self._pending: dict[str, list[Event]] = {}
@@ -126,6 +130,20 @@ class Engine:
         self._stream: WatchStream | None = None
         self.connected = True
         self.closed = False
+
+    @property
+    def masking(self) -> Masking:
+        """The session's secret values: output is masked before the sink sees it. Made on first use (its
+        module is kept out of the page's boot snapshot; the page awaits its files before running)."""
+        if self._masking is None:
+            from .masking import Masking
+
+            self._masking = Masking()
+        return self._masking
+
+    def secret_values(self) -> list[str]:
+        """The secret values the session knows (none before any output was masked)."""
+        return sorted(self._masking.values) if self._masking is not None else []
 
     # --- session ----------------------------------------------------------------------------------
 
@@ -240,6 +258,9 @@ class Engine:
             self._starting -= 1
             run.finish(FAILED, None, _message(exc))
             self.sink.run_exited(run)
+            if isinstance(exc, ConnectError) and exc.code == Code.PERMISSION_DENIED:
+                # e.g. a reviewed-only runner's refusal: said in full on the cell, not only in a toast
+                self.sink.run_notice(run, f"Not run: {_message(exc)}")
             raise
         async with self._lock:
             self._starting -= 1
@@ -442,7 +463,8 @@ class Engine:
                 return  # already shown (a replay)
             data = out.data[have - out.offset :] if out.offset < have else out.data
             run.received[out.stream] = end
-            pending = self.sink.run_output(run, out.stream, data)
+            data = self.masking.feed(run, out.stream, data)
+            pending = self.sink.run_output(run, out.stream, data) if data else None
             if pending is not None:
                 await pending
         elif event.started is not None:
@@ -451,6 +473,11 @@ class Engine:
             self.sink.run_started(run)
         elif event.exited is not None:
             ex = event.exited
+            self.masking.learn(ex.secret_env.values())
+            for stream, rest in self.masking.flush(run):
+                pending = self.sink.run_output(run, stream, rest)
+                if pending is not None:
+                    await pending
             run.signal, run.duration_ms, run.pwd = ex.signal, ex.duration_ms, ex.pwd
             run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
             self.sink.run_exited(run)

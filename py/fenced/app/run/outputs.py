@@ -23,7 +23,9 @@ from .controller import Controller, NoticeKind
 from .engine import Run
 from .program import max_rows
 from .tasks import spawn
-from .terminal import CellOutput
+from .terminal import CellOutput, seconds
+
+RAW_CAP = 1 << 20
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
 
@@ -48,7 +50,7 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
             """The runner the controller runs on (its key)."""
             ...
 
-    Ask = Callable[[str, list[Prompt]], Awaitable[dict[str, str] | None]]
+    Ask = Callable[[str, list[Prompt], set[str]], Awaitable[dict[str, str] | None]]
 
 
 class Outputs:
@@ -66,11 +68,15 @@ class Outputs:
         self._ask = ask
         self._watch_changed = watch_changed
         self.by_key: dict[Hashable, CellOutput] = {}
+        # Each cell's latest output as it arrived (masked, escape sequences kept), for the HTML report's
+        # colours; the first RAW_CAP bytes of each run.
+        self.raw: dict[Hashable, bytearray] = {}
         self._ticking = False
         self.waiting = False  # the runner cannot be reached: running cells wait for it
         self.cwd = ""  # where this document's session works (the last exited run's directory)
         self.on_exit: Callable[[], None] | None = None  # told after each exit (the chip's sessions)
         self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
+        self.finished: Callable[[Run, str], None] | None = None  # told each ended run and its output text
 
     def get(self, key: Hashable) -> CellOutput | None:
         return self.by_key.get(key)
@@ -80,6 +86,7 @@ class Outputs:
         for out in self.by_key.values():
             out.dispose()
         self.by_key.clear()
+        self.raw.clear()
         self.cwd = ""
 
     def clear_all(self) -> None:
@@ -87,6 +94,7 @@ class Outputs:
         for out in self.by_key.values():
             out.clear()
             self.sync(out.key)
+        self.raw.clear()
 
     def sync(self, key: Hashable) -> None:
         """A cell's buttons for its run state."""
@@ -101,6 +109,13 @@ class Outputs:
     def plain_texts(self) -> dict[Hashable, str]:
         """Each cell's output as plain text (for the outputs file)."""
         return {key: out.plain_text() for key, out in self.by_key.items()}
+
+    def ansi_texts(self) -> dict[Hashable, str]:
+        """Each cell's output with its escape sequences (for the HTML report's colours)."""
+        return {key: bytes(data).decode("utf-8", "replace") for key, data in self.raw.items()}
+
+    def forget_raw(self, key: Hashable) -> None:
+        self.raw.pop(key, None)
 
     def readopt(self, event: CellsRendered) -> None:
         """Cells re-created by the view (undo of a delete, a changed kind undone) get their output back."""
@@ -150,13 +165,7 @@ class Outputs:
         el = self.view.element_by_key(k)
         if el is None:
             return 24, 80
-        out = self.by_key.get(k)
-        if out is None:
-            out = self.by_key[k] = CellOutput(
-                k, el, lambda data: self._input(k, data), lambda rows, cols: self._resize(k, rows, cols)
-            )
-        elif out.cell_el is not el or not out.connected:
-            out.adopt(el)
+        out = self._output(k, el)
         out.waiting = self.waiting
         out.from_runner(self.session.runner_url)
         nb = self.view.notebook
@@ -166,11 +175,49 @@ class Outputs:
             max_rows(dict(cell.current_attributes()), nb.frontmatter if nb else None),
             self._count,
         )
+        self.raw.pop(k, None)  # a new run: its output replaces the last one's
         self.sync(k)
         return size
 
+    def _output(self, k: int, el: Any) -> CellOutput:
+        """The cell's output (made on first use), in its current element."""
+        out = self.by_key.get(k)
+        if out is None:
+            out = self.by_key[k] = CellOutput(
+                k, el, lambda data: self._input(k, data), lambda rows, cols: self._resize(k, rows, cols)
+            )
+        elif out.cell_el is not el or not out.connected:
+            out.adopt(el)
+        return out
+
+    def show_kept(self) -> None:
+        """A document just shown: cells whose last output the file keeps (outputs in this file) show it
+        at once, without running (`fenced.document.inline`, imported only for such files)."""
+        nb = self.view.notebook
+        if nb is None or not any(c.kind != "code" and '"fencedOutput"' in c.source for c in nb.cells):
+            return
+        from fenced.document.inline import last_outputs
+
+        for index, kept in last_outputs(nb).items():
+            el = self.view.element(index)
+            if el is None:
+                continue
+            key = self.key(nb.cells[index])
+            current = self.by_key.get(key)
+            if current is not None and (current.run is not None or current.running):
+                continue  # it ran here meanwhile
+            meta = ""
+            if kept.run is not None:
+                code = "no exit code" if kept.run.exit_code is None else f"exit code {kept.run.exit_code}"
+                took = seconds(kept.run.duration_ms) if kept.run.duration_ms else ""
+                meta = " · ".join(x for x in (f"ran {kept.run.started:%Y-%m-%d %H:%M:%S}", code, took) if x)
+            self._output(key, el).show_kept(kept.text, "Output kept in the file", meta)
+
     async def ask(self, cell: Any, prompts: list[Prompt]) -> dict[str, str] | None:
-        return await self._ask(cell.name, prompts)
+        controller = self.session.controller
+        rule = controller.secret_rule() if controller is not None else None
+        secret = {p.name for p in prompts if (rule.is_secret(p.name) if rule is not None else p.secret)}
+        return await self._ask(cell.name, prompts, secret)
 
     def notify(self, text: str, kind: NoticeKind) -> None:
         notify(text, kind, key="run")
@@ -203,6 +250,9 @@ class Outputs:
             self.sync(run.key)
 
     def run_output(self, run: Run, stream: str, data: bytes) -> Awaitable[None] | None:
+        raw = self.raw.setdefault(run.key, bytearray())
+        if len(raw) < RAW_CAP:
+            raw += data[: RAW_CAP - len(raw)]
         out = self.bind(run)
         return out.output(stream, data) if out is not None else None
 
@@ -213,6 +263,8 @@ class Outputs:
             self.sync(run.key)
         if run.pwd:
             self.cwd = run.pwd
+        if self.finished is not None:
+            self.finished(run, out.plain_text() if out is not None else "")
         if self.on_exit is not None:
             self.on_exit()
 

@@ -9,7 +9,7 @@ Which cells can run at all is `fenced.document.runnable`'s rule, shared with `fe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,7 @@ def program_for(
     name: str = "",
     script: str | None = None,
     env: Mapping[str, str] | None = None,
+    secret_names: Sequence[str] = (),
 ) -> Program:
     """The Program for a code cell (`fenced.document.runnable.run_spec`, shared with `fenced run`)."""
     spec = run_spec(source, language, attributes, name=name, script=script)
@@ -78,6 +79,7 @@ def program_for(
         background=spec.background,
         known_id=spec.known_id,
         known_name=spec.known_name,
+        secret_names=tuple(secret_names),
     )
 
 

@@ -15,11 +15,11 @@ from fenced.app import fsa
 from fenced.app.jsffi import JsException, js_message, obj
 from fenced.app.notify import notify
 from fenced.app.view.events import DocumentRef
-from fenced.document.outputs import CellRun, outputs_name, session_outputs
 
 from .engine import Run
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
+    from fenced.document.outputs import CellRun
 
     class Shown(Protocol):
         """What saving outputs needs of the view."""
@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
 def cell_runs(view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str]) -> dict[int, CellRun]:
     """Finished runs by cell index (running ones are left out: their output is not complete)."""
+    from fenced.document.outputs import CellRun  # on use: kept out of the boot snapshot
+
     out: dict[int, CellRun] = {}
     for index, cell in enumerate(view.cells):
         if cell.kind != "code":
@@ -59,10 +61,29 @@ async def _folder_of(doc: DocumentRef) -> Any:
     return await fsa.directory_of(doc.folder, doc.path)
 
 
+async def env_spec_of(doc: DocumentRef) -> str | None:
+    """The text of the env spec next to the runbook (`.env.example`, Runme's owl format: which variables
+    are secret), when the runbook was opened from a folder and the spec is there; else None."""
+    from fenced.document.secrets import ENV_SPEC_FILE
+
+    try:
+        folder = await _folder_of(doc)
+        if folder is None:
+            return None
+        handle = await folder.getFileHandle(ENV_SPEC_FILE)
+        text = await (await handle.getFile()).text()
+    except JsException:  # no such file, or no permission: the rule is the names and the frontmatter
+        return None
+    return str(text)[:1_000_000]
+
+
 async def save_outputs(
     view: Shown, runs: dict[Hashable, Run], texts: dict[Hashable, str], session_id: str
 ) -> str:
     """Write the outputs file; returns where it went ("" if nothing was written)."""
+    from fenced.app.loader import ensure_modules
+
+    await ensure_modules()
     doc = view.doc
     if view.notebook is None or doc is None:
         notify("Nothing to save yet: open a runbook and run some cells first.", "info", key="run-save")
@@ -72,6 +93,8 @@ async def save_outputs(
     if not done:
         notify("No finished cell output to save yet.", "info", key="run-save", timeout_ms=5000)
         return ""
+    from fenced.document.outputs import outputs_name, session_outputs
+
     text = session_outputs(
         view.text(), done, session_id, dt.datetime.now().astimezone().replace(microsecond=0)
     )
@@ -102,3 +125,33 @@ async def save_outputs(
         timeout_ms=6000,
     )
     return where
+
+
+def write_in_file(
+    view: Any, runs: dict[Hashable, Run], texts: dict[Hashable, str], secrets: list[str]
+) -> int:
+    """Outputs in this file (opt-in, `fenced.document.inline`): each finished cell's output goes into a
+    `transform: false` block right below it, as operations of the view (one undo step each; a cell's
+    existing block is replaced, every other cell's bytes stay). Returns how many cells got one; the
+    caller then saves the document as usual."""
+    from fenced.app.view.ops import InsertCells, SetSource
+    from fenced.document.cell import Cell
+    from fenced.document.inline import block_text, find_outputs
+
+    nb = view.notebook
+    if nb is None:
+        return 0
+    view.flush()
+    done = cell_runs(view, runs, texts)
+    placed = {p.index: p for p in find_outputs(nb)}
+    for index in sorted(done, reverse=True):
+        cell = nb.cells[index]
+        block = block_text(cell.name, done[index], secrets)
+        old = placed.get(index)
+        if old is not None:
+            source = block + old.holder.source[old.end :]
+            if source != old.holder.source:
+                view.run(SetSource(old.holder, old.holder.source, source, label="Save output in the file"))
+        else:
+            view.run(InsertCells(index + 1, [Cell.new_markdown(block)], label="Save output in the file"))
+    return len(done)

@@ -268,3 +268,9 @@ def decide(book: RunnerBook, address: Address) -> Offer:
     if url == book.current and (token is None or token == book.token_for(url)):
         return Offer("same", url, token)
     return Offer("ask", url, token)
+
+
+def origin_of(runner_url: str) -> str:
+    """The runner's origin (`https://runner.example.com`), as the run history names it."""
+    parts = urlsplit(runner_url.strip())
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else runner_url.strip()

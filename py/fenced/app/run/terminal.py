@@ -109,6 +109,7 @@ class CellOutput:
         self.state: CellState = IDLE
         self.count = 0  # the execution count shown in the gutter ([3]), 0 before the first run here
         self.collapsed = False
+        self.from_file = False  # showing the output the file keeps (`show_kept`), not a run of this page
         self._max_rows = 0
         self._when = ("", "", "")  # what [data-run-when] says: text, tooltip, ISO start time
         self.adopt(cell_el)
@@ -122,7 +123,7 @@ class CellOutput:
         holder.setAttribute("data-output", "")
         if self.box.parentElement != holder:
             holder.replaceChildren(self.box)
-        holder.hidden = self.state == IDLE and self.run is None
+        holder.hidden = self.state == IDLE and self.run is None and not self.from_file
         if self.runner:
             holder.dataset.runnerOrigin = self.runner
         self._mirror()
@@ -160,6 +161,7 @@ class CellOutput:
     async def prepare(self, run_interactive: bool, max_rows: int, count: int = 0) -> tuple[int, int]:
         """Clear for a new run (execution `count`); returns the PTY size (rows, cols) the terminal can show."""
         module = await load()
+        self._drop_kept()
         self._reset_text()
         self.run = None
         self._max_rows = max_rows
@@ -175,6 +177,26 @@ class CellOutput:
             self.term.reset(run_interactive, max_rows)
         size = self.term.size().to_py()
         return int(size[0]), int(size[1])
+
+    def show_kept(self, text: str, label: str, meta: str) -> None:
+        """The output the file keeps for this cell (outputs in this file), shown without running: as plain
+        text, no terminal, until the cell runs here."""
+        self._reset_text()
+        self.text_el.textContent = text
+        self.text_el.hidden = False
+        self.from_file = True
+        self.box.dataset.kept = "true"
+        self.cell_el.dataset.outputKept = "true"
+        self._show_box()
+        self._set_state(IDLE, label, meta)
+
+    def _drop_kept(self) -> None:
+        if self.from_file:
+            self.from_file = False
+            self.text_el.hidden = True
+            self.box.removeAttribute("data-kept")
+            if self.cell_el is not None:
+                self.cell_el.removeAttribute("data-output-kept")
 
     def pending(self) -> None:
         """The cell is about to run (e.g. its prompt is open): no stale state or exit code meanwhile."""
@@ -295,6 +317,7 @@ class CellOutput:
     def clear(self) -> None:
         """Clear output: the text and the terminal go; a finished run's status too (the cell looks as if it
         never ran here); a running one goes on writing into the empty output."""
+        self._drop_kept()
         self._reset_text()
         if self.run is not None and self.run.running and self.term is not None:
             self.term.reset(self.run.interactive, self._max_rows)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import js
 
-from fenced.app.jsffi import LocalStorage
+from fenced.app.jsffi import LocalStorage, listen
+from fenced.app.loader import ensure_modules
 from fenced.app.view.cellparts import CellParts
 from fenced.app.view.events import DocumentRef, DocumentRenamed, ViewEvents
 
@@ -27,14 +28,19 @@ from .connecthelp import ConnectHelp
 from .connection import Connection
 from .controller import Controller
 from .dialogs import PromptDialog
+from .engine import Run
 from .linkguard import LinkGuard
 from .outputs import Outputs
 from .switch import SwitchDialog
 from .tasks import spawn
 from .terminal import start_loading
 
+IN_FILE_KEY = "fenced.outputs-in-file:"
+
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
     from .commands import RunnableView
+    from .historypanel import HistoryPanel
+    from .runlog import RunLog
 
     class RunView(RunnableView, Protocol):
         """What the running UI needs of the view (`NotebookView`)."""
@@ -67,6 +73,11 @@ class RunUI:
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
         self.outputs.on_exit = self.chip.refresh_sessions
         self.commands = RunCommands(view, self, self.outputs)
+        self._runlog: RunLog | None = None  # made on first use (kept out of the boot snapshot)
+        self._history: HistoryPanel | None = None
+        self.outputs.finished = self._record
+        self.in_file = js.document.getElementById("outputs-in-file")
+        self._storage = LocalStorage()
 
     def install(self) -> None:
         """Plug into the view and the page (once, at boot)."""
@@ -82,6 +93,8 @@ class RunUI:
         view.commands.add(*self.commands.commands())
         view.commands.add_palette_source(self.commands.palette_items)
         self.commands.listen(self.actions)
+        if self.in_file is not None:
+            listen(self.in_file, "change", lambda _e: self._store_in_file())
         self.connection.listeners.append(self.chip.render)
         self.chip.install()
         self.help.install()
@@ -96,6 +109,46 @@ class RunUI:
 
     def keep_going(self) -> bool:
         return self.buttons.keep_going()
+
+    def outputs_in_file(self) -> bool:
+        return self.in_file is not None and bool(self.in_file.checked)
+
+    def _store_in_file(self) -> None:
+        self._storage.set(IN_FILE_KEY + self._doc_key(), "1" if self.outputs_in_file() else "0")
+
+    def _show_in_file(self) -> None:
+        """The document's "Outputs in this file" choice; by default on when it already keeps outputs."""
+        if self.in_file is None:
+            return
+        stored = self._storage.get(IN_FILE_KEY + self._doc_key())
+        if stored in ("0", "1"):
+            self.in_file.checked = stored == "1"
+        else:
+            nb = self.view.notebook
+            self.in_file.checked = nb is not None and any(
+                c.kind != "code" and '"fencedOutput"' in c.source for c in nb.cells
+            )
+
+    @property
+    def runlog(self) -> RunLog:
+        if self._runlog is None:
+            from .runlog import RunLog
+
+            self._runlog = RunLog(LocalStorage())
+        return self._runlog
+
+    def open_history(self) -> None:
+        spawn(self._open_history())
+
+    async def _open_history(self) -> None:
+        from fenced.app.loader import ensure_modules
+
+        await ensure_modules()
+        if self._history is None:
+            from .historypanel import HistoryPanel
+
+            self._history = HistoryPanel(self.runlog, self._doc_key)
+        self._history.open()
 
     def no_runner(self) -> bool:
         return self.connection.status.state == "none"
@@ -134,6 +187,8 @@ class RunUI:
         session of its own on its runner (by its identity: re-attached when it had one; once connected
         to that runner, if it is another one)."""
         self.outputs.clear()
+        spawn(self._show_kept())
+        self._show_in_file()
         self._close_controller()
         if notebook is None:
             self.update()
@@ -146,10 +201,44 @@ class RunUI:
 
     def _document_renamed(self, event: DocumentRenamed) -> None:
         """Save as: the run state and the runner choice follow the document to its new name, so reopening
-        the new file after a reload re-attaches to its session (and the old name's file does not)."""
+        the new file after a reload re-attaches to its session (and the old name's file does not); so
+        does its run history."""
         self.connection.document_moved(event.old.identity, event.doc.identity)
         if self.controller is not None:
             self.controller.move_state(self._state_key())
+        self.runlog.move(event.old.identity or "untitled.md", self._doc_key())
+
+    def _doc_key(self) -> str:
+        """The document's identity, "untitled.md" for none: what its run history and choices are kept under."""
+        return self._doc().identity or "untitled.md"
+
+    def _record(self, run: Run, output: str) -> None:
+        """An execution ended (or did not start): into the document's run history. Called from the
+        engine's event handling, so a failure here is logged and never stops the session's stream."""
+        if run.running:
+            return
+        try:
+            self._add_record(run, output)
+        except Exception as exc:
+            js.console.warn(f"run history: could not record {run.name}: {exc!r}")
+
+    def _add_record(self, run: Run, output: str) -> None:
+        from .runlog import make_record
+
+        controller = self.controller
+        record = make_record(
+            cell=run.name or "cell",
+            document=self._doc_key(),
+            runner=settings.origin_of(self.connection.url),
+            started_at=run.started_at,
+            duration_ms=run.duration_ms,
+            exit_code=run.exit_code,
+            signal=run.signal,
+            output=output,
+            error=run.reason,
+            secrets=controller.engine.secret_values() if controller is not None else (),
+        )
+        self.runlog.add(record, run.execution_id)
 
     def _doc(self) -> DocumentRef:
         return self.view.doc or DocumentRef("untitled.md")
@@ -181,9 +270,28 @@ class RunUI:
             storage=LocalStorage(),
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
+            ready=ensure_modules,
             cell_id=self._cell_id,
         )
         spawn(self._restore(self.controller))
+        spawn(self._read_env_spec(self.controller))
+
+    async def _show_kept(self) -> None:
+        from fenced.app.loader import ensure_modules
+
+        nb = self.view.notebook
+        await ensure_modules()
+        if self.view.notebook is nb:
+            self.outputs.show_kept()
+
+    async def _read_env_spec(self, controller: Controller) -> None:
+        from fenced.app.loader import ensure_modules
+
+        from .save import env_spec_of
+
+        await ensure_modules()
+
+        controller.env_spec = await env_spec_of(self._doc())
 
     def _cell_id(self, cell: Any) -> str:
         return self.cell_ids.of(self.view.notebook, cell)

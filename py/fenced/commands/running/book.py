@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fenced.document import Notebook, loads
 from fenced.document.catalog import Entry, catalog
+from fenced.document.secrets import ENV_SPEC_FILE, SecretNames, secret_names
 
 from .errors import CliError
 
@@ -40,6 +41,14 @@ class Runbook:
     def skip_prompts(self) -> bool:
         fm = self.notebook.frontmatter
         return bool(fm is not None and fm.valid and fm.skip_prompts)
+
+    def secret_names(self) -> SecretNames:
+        """Which variables are secret: by name, the frontmatter's `secrets`, the .env.example beside it."""
+        try:
+            spec: str | None = (self.path.resolve().parent / ENV_SPEC_FILE).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            spec = None
+        return secret_names(self.notebook.frontmatter, spec)
 
 
 def read_text(path: Path) -> str:

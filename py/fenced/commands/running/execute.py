@@ -7,12 +7,16 @@ it while it runs. Background cells start and stream while the next cells run; on
 the run waits for them. The first failing cell stops the run (`--keep-going` runs the rest) and its exit
 status is the run's. Ctrl+C (SIGINT), SIGTERM and SIGHUP stop what runs on the runner (a second Ctrl+C,
 or 2 s after SIGTERM/SIGHUP, kills it) and the run exits with 128+N after one line saying so.
+
+Output passes through a mask (`masking`) that hides the session's secret values, and every execution
+-- also one the runner refused -- is recorded in the run history (`history`), output summarised, masked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import signal
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,11 +24,14 @@ from typing import Any, TypeVar
 
 from fenced.connect import Exited, Program
 from fenced.document.catalog import Entry
+from fenced.document.history import HistoryRecord
 from fenced.document.runnable import run_spec
 
 from .book import Runbook
 from .config import Target
 from .errors import CliError
+from .history import HistoryFile, now, origin
+from .masking import Capture, MaskingSink, SecretValues
 from .prompts import Prompter
 from .remote import Execution, RemoteSession, RunnerGone, exit_status
 from .report import Console, Tally
@@ -42,6 +49,7 @@ class Options:
     tty: bool | None = None  # None: a terminal on the runner when our stdin is one
     env: Mapping[str, str] = field(default_factory=dict)
     directory: str = ""
+    history: HistoryFile | None = None  # where to record the executions (None: not recorded)
 
 
 class Interrupted(Exception):
@@ -58,6 +66,11 @@ class Run:
         self.prompter = prompter
         self.console = Console(quiet=options.quiet)
         self.console.on_closed = lambda: self.on_stop(signal.SIGPIPE)  # `fenced run ... | head`: stop
+        self.secrets = SecretValues()
+        self.sink = MaskingSink(self.console, self.secrets)
+        rule = book.secret_names()
+        self.secret_names = tuple(sorted(rule.declared)) + rule.globs  # the runner reports these too
+        self.history_failed = False
         self.terminal = LocalTerminal()
         self.pump = StdinPump(latch_eof=not self.terminal.stdin_tty)
         self.session: RemoteSession | None = None
@@ -118,7 +131,7 @@ class Run:
                     RemoteSession.open(
                         self.target.url,
                         self.target.token,
-                        self.console,
+                        self.sink,
                         directory=self.options.directory,
                         shell=self.book.shell,
                         env=self.options.env,
@@ -140,9 +153,11 @@ class Run:
     async def _cells(self, entries: Sequence[Entry], tally: Tally, signals: Signals) -> int:
         assert self.session is not None
         status = 0
+        self._learn_secrets()
         for entry in entries:
             with signals.keyboard_interrupt():
                 script = self.prompter.script(self.book, entry)
+            self._learn_secrets()
             if len(entries) > 1:
                 self.console.header(entry)
             exited = await self._cell(entry, script)
@@ -161,6 +176,55 @@ class Run:
         if not self.options.quiet or status:
             self.console.say(tally.summary())
         return status
+
+    def _learn_secrets(self) -> None:
+        """The secret answers known so far (prompts, --env) join what the mask hides."""
+        for name in self.secrets.add_named(self.prompter.secret_answers()):
+            self.console.say(f"warning: the value of {name} is too short to be masked in output")
+
+    def _ended(
+        self, entry: Entry, execution: Execution, started: dt.datetime, done: asyncio.Future[Exited]
+    ) -> None:
+        """An execution ended (or its runner went away): learn the secrets it exported, flush its mask
+        (what it held back is masked with them too), record it in the history."""
+        error = None if done.cancelled() else done.exception()
+        exited = None if done.cancelled() or error is not None else done.result()
+        if exited is not None:
+            for name in self.secrets.add_named(exited.secret_env):
+                self.console.say(f"warning: the value of {name} is too short to be masked in output")
+        capture = self.sink.finish(execution)
+        if done.cancelled():
+            return
+        self._remember(entry, started, capture, exited, str(error) if error else "")
+
+    def _remember(
+        self, entry: Entry, started: dt.datetime, capture: Capture, exited: Exited | None, error: str
+    ) -> None:
+        history = self.options.history
+        if history is None:
+            return
+        first, last, left_out = capture.summary(self.secrets.values())
+        record = HistoryRecord(
+            cell=entry.name,
+            document=str(self.book.path.resolve()),
+            runner=origin(self.target.url),
+            started=started,
+            duration_ms=int(getattr(exited, "duration_ms", 0) or 0),
+            exit_code=getattr(exited, "exit_code", None),
+            signal=str(getattr(exited, "signal", "") or ""),
+            first_lines=first,
+            last_lines=last,
+            left_out=left_out,
+            error=error,
+        )
+        try:
+            history.append(record)
+        except OSError as exc:
+            if not self.history_failed:
+                self.history_failed = True
+                self.console.say(
+                    f"warning: could not record the run in {history.path}: {exc.strerror or exc}"
+                )
 
     def _record(self, tally: Tally, entry: Entry, exited: Exited) -> int:
         """Count a cell that ended; say so if it failed. Its exit status."""
@@ -191,15 +255,22 @@ class Run:
             background=spec.background,
             known_id=spec.known_id,
             known_name=spec.known_name,
+            secret_names=self.secret_names,
         )
         raw = on_terminal and not spec.background and self.terminal.stdin_tty
         # Raw mode before the start: keys typed as soon as the cell shows its prompt must reach it.
         with self.terminal.raw() if raw else contextlib.nullcontext():
             self.console.raw = raw
             try:
-                execution = await self.until_stopped(
-                    self.session.start(program, rows=rows, cols=cols, keep_stdin_open=not spec.background)
-                )
+                started = now()
+                try:
+                    execution = await self.until_stopped(
+                        self.session.start(program, rows=rows, cols=cols, keep_stdin_open=not spec.background)
+                    )
+                except CliError as exc:
+                    self._remember(entry, started, Capture(), None, exc.message)
+                    raise
+                execution.done.add_done_callback(lambda f: self._ended(entry, execution, started, f))
                 if spec.background:
                     self.background.append((entry, execution))
                     return None

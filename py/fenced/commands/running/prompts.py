@@ -3,6 +3,8 @@ terminal (without echo for secret names), else a clear error before anything run
 
 Which export lines ask, and how answers rewrite them, is `fenced.document.prompts` (the browser's
 rules); answers are remembered for the rest of the run, as the browser remembers them for its session.
+Which names are secret is the runbook's rule (`fenced.document.secrets`: name patterns, the frontmatter's
+`secrets`, a .env.example next to it); their answers are masked in output (`masking`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fenced.document.catalog import Entry
-from fenced.document.prompts import NEVER, Prompt, apply_answers, parse_mode, prompts_for
+from fenced.document.prompts import NEVER, Prompt, apply_answers, is_secret, parse_mode, prompts_for
 from fenced.document.runnable import is_shell, script_of
 
 from .book import Runbook
@@ -57,11 +59,23 @@ class Question:
 class Prompter:
     """Holds the answers of this run: `--env` values first, then what was typed."""
 
-    def __init__(self, env: Mapping[str, str], *, can_ask: bool, reader: Reader = read_from_terminal) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        can_ask: bool,
+        reader: Reader = read_from_terminal,
+        secret: Callable[[str], bool] = is_secret,
+    ) -> None:
         self.env = dict(env)
         self.answers = dict(env)
         self.can_ask = can_ask
         self.reader = reader
+        self.secret = secret
+
+    def secret_answers(self) -> dict[str, str]:
+        """The answers (and --env values) of secret variables, by name."""
+        return {name: value for name, value in self.answers.items() if self.secret(name)}
 
     def _prompts(
         self, book: Runbook, entry: Entry, answered: Mapping[str, str]
@@ -114,7 +128,8 @@ class Prompter:
         out = {}
         try:
             for prompt in prompts:
-                typed = self.reader(question(prompt), prompt.secret)
+                secret = self.secret(prompt.name)
+                typed = self.reader(question(prompt, secret=secret), secret)
                 out[prompt.name] = typed if typed or not prompt.default else prompt.default
         except KeyboardInterrupt:
             sys.stderr.write("\n")
@@ -125,11 +140,12 @@ class Prompter:
         return out
 
 
-def question(prompt: Prompt) -> str:
+def question(prompt: Prompt, *, secret: bool | None = None) -> str:
     """`  NAME [hint] (default: x): `; a secret's default is not shown."""
     text = f"  {prompt.name}"
     if prompt.placeholder:
         text += f" {prompt.placeholder}"
     if prompt.default:
-        text += " (default: ***)" if prompt.secret else f" (default: {prompt.default})"
+        hidden = prompt.secret if secret is None else secret
+        text += " (default: ***)" if hidden else f" (default: {prompt.default})"
     return text + ": "

@@ -1,0 +1,137 @@
+"""The run history's record: what ran, where, when, how it ended, and how its output began and ended.
+
+One record per execution, for an audit trail an operator can read: the CLI appends them to a local
+JSON Lines file (``fenced run --history``) and the page's "Run history" panel keeps the same records per
+document. Output is summarised, never kept whole: the first and last few lines as plain text with
+secrets masked (:func:`summarize`), so a record never holds a secret value the session knew.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .ansi import strip
+from .redact import redact_text
+
+HEAD_LINES = 3
+TAIL_LINES = 3
+MAX_LINE_CHARS = 200
+
+
+def summarize(
+    output: str, secrets: Iterable[str] = (), *, head: int = HEAD_LINES, tail: int = TAIL_LINES
+) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """(first lines, last lines, how many lines between were left out) of an output."""
+    text = redact_text(strip(output), secrets).rstrip("\n")
+    if not text:
+        return (), (), 0
+    lines = [_cut(line) for line in text.split("\n")]
+    if len(lines) <= head + tail:
+        return tuple(lines[:head]), tuple(lines[head:]), 0
+    return tuple(lines[:head]), tuple(lines[-tail:] if tail else ()), len(lines) - head - tail
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + "\u2026"
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One execution, as the history keeps it."""
+
+    cell: str
+    document: str = ""  # the runbook's path (CLI) or identity (page)
+    runner: str = ""  # the runner's origin, e.g. https://runner.example.com
+    started: dt.datetime | None = None  # timezone-aware
+    duration_ms: int = 0
+    exit_code: int | None = None
+    signal: str = ""
+    first_lines: tuple[str, ...] = ()
+    last_lines: tuple[str, ...] = ()
+    left_out: int = 0  # lines between first_lines and last_lines
+    client: str = "fenced run"
+    error: str = ""  # why it did not run or did not end normally (e.g. the runner refused it)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.pop("extra")
+        data["started"] = _stamp(self.started)
+        data["first_lines"] = list(self.first_lines)
+        data["last_lines"] = list(self.last_lines)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, line: str) -> HistoryRecord | None:
+        """A record from one line; None for a line that is not one (a newer or damaged file loses
+        nothing else)."""
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("cell"), str):
+            return None
+        code = data.get("exit_code")
+        return cls(
+            cell=data["cell"],
+            document=_text(data.get("document")),
+            runner=_text(data.get("runner")),
+            started=_parse_stamp(data.get("started")),
+            duration_ms=_int(data.get("duration_ms")) or 0,
+            exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+            signal=_text(data.get("signal")),
+            first_lines=_lines(data.get("first_lines")),
+            last_lines=_lines(data.get("last_lines")),
+            left_out=_int(data.get("left_out")) or 0,
+            client=_text(data.get("client")) or "fenced run",
+            error=_text(data.get("error")),
+            extra={k: v for k, v in data.items() if k not in _FIELDS},
+        )
+
+
+_FIELDS = frozenset(HistoryRecord.__dataclass_fields__)
+
+
+def _stamp(when: dt.datetime | None) -> str:
+    if when is None:
+        return ""
+    return when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_stamp(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _lines(value: object) -> tuple[str, ...]:
+    return tuple(str(x) for x in value) if isinstance(value, list) else ()
+
+
+def keep_newest(lines: Sequence[str], max_bytes: int) -> list[str]:
+    """The newest lines (ends of `lines`) whose UTF-8 sizes add up to at most `max_bytes`."""
+    total = 0
+    start = len(lines)
+    while start > 0:
+        size = len(lines[start - 1].encode("utf-8", "surrogatepass"))
+        if total + size > max_bytes:
+            break
+        total += size
+        start -= 1
+    return list(lines[start:])

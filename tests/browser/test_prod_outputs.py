@@ -1,0 +1,129 @@
+"""Outputs in the page (issue 15): "Save with outputs" in the File menu's "Outputs in this file" mode writes
+each output below its cell, a
+reopened runbook shows them without running, saving again touches no other cell's output bytes; File >
+Export HTML… gives a report that reads with JavaScript off (colours, exit codes, durations) and requests
+nothing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from fenced.document import loads
+from fenced.document.inline import last_outputs
+from tests.browser.counting_server import counting_server
+from tests.browser.files_support import append_to_cell, opfs_read, stub_save_picker, wait_dirty
+from tests.browser.prod_support import outputs_in_file
+from tests.browser.run_support import cell, cells_md, connect, output_text, run, runner, wait_exit
+from tests.browser.test_files_save import open_from_disk
+from tests.browser.view_support import header_action
+from tests.runner.support import RunnerProcess
+
+pytestmark = pytest.mark.browser
+__all__ = ["runner"]
+
+RUNBOOK = "# Deploy\n\nBuild, then check.\n\n" + cells_md(
+    ("build", "printf '\\033[32mbuilt\\033[0m image-42\\n'", {"interactive": "false"}),
+    ("check", "echo checked; exit 3", {"interactive": "false"}),
+    ("later", "echo not run"),
+)
+
+
+def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: RunnerProcess) -> None:
+    connect(page, app_url, runner)
+    open_from_disk(page, "book/deploy.md", RUNBOOK.encode())
+    run(page, "build")
+    wait_exit(page, "build", 0)
+    run(page, "check")
+    wait_exit(page, "check", 3)
+    outputs_in_file(page, True)
+    header_action(page, "Save with outputs")
+    wait_dirty(page, False)
+    first = opfs_read(page, "book/deploy.md").decode()
+    kept = last_outputs(loads(first))
+    assert [(o.cell, o.text, o.run.exit_code if o.run else None) for o in kept.values()] == [
+        ("build", "built image-42", 0),
+        ("check", "checked", 3),
+    ]
+    assert first.startswith(RUNBOOK.split("```sh")[0])  # the prose is untouched
+    assert '```sh {"interactive":"false","name":"check"}' in first or '"name":"check"' in first
+
+    # Open it (as another file: this page's session would re-attach the runs of deploy.md): each output
+    # shows on its cell, nothing ran.
+    page.reload()
+    connect(page, app_url, runner)
+    open_from_disk(page, "book/kept.md", first.encode())
+    build = cell(page, "build")
+    expect(build).to_have_attribute("data-output-kept", "true")
+    expect(build.locator("[data-output-text]")).to_have_text("built image-42")
+    expect(build.locator("[data-output-text]")).to_be_visible()
+    expect(cell(page, "check").locator(".run-meta")).to_contain_text("exit code 3")
+    assert cell(page, "later").get_attribute("data-output-kept") is None
+
+    # Run one cell again and save: only its block changes, the other's bytes stay. A runbook that keeps
+    # outputs has the File menu's "Outputs in this file" mode on, so "Save with outputs" writes into it.
+    expect(page.locator("#outputs-in-file")).to_be_checked()
+    run(page, "build")
+    wait_exit(page, "build", 0)
+    assert output_text(page, "build") == "built image-42\n"
+    header_action(page, "Save with outputs")
+    wait_dirty(page, False)
+    second = opfs_read(page, "book/kept.md").decode()
+    block = re.compile(r"```text \{[^\n]*\"fencedOutput\":\"check\"[^\n]*\}\n.*?\n```\n", re.S)
+    assert block.search(first) and block.search(first).group(0) == block.search(second).group(0)
+    assert second.count('"fencedOutput"') == 2
+
+    # Editing a cell and saving touches no output's bytes.
+    append_to_cell(page, "check", " # edited")
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_dirty(page, False)
+    third = opfs_read(page, "book/kept.md").decode()
+    blocks = re.compile(r"```text \{[^\n]*\"fencedOutput\"[^\n]*\}\n.*?\n```\n", re.S)
+    assert blocks.findall(third) == blocks.findall(second) and "exit 3 # edited" in third
+
+
+def test_export_html_from_the_page_reads_without_script_or_network(
+    page: Any, browser: Any, app_url: str, runner: RunnerProcess, tmp_path: Path
+) -> None:
+    connect(page, app_url, runner)
+    open_from_disk(page, "book/deploy.md", RUNBOOK.encode())
+    run(page, "build")
+    wait_exit(page, "build", 0)
+    run(page, "check")
+    wait_exit(page, "check", 3)
+    stub_save_picker(page, "book/deploy.html")
+    header_action(page, "Export HTML…")
+    expect(page.locator(".message-success[data-message-key='run-export']")).to_contain_text("deploy.html")
+    assert page.evaluate("window.__saveOpts.suggestedName") == "deploy.html"
+    path = tmp_path / "deploy.html"
+    path.write_bytes(opfs_read(page, "book/deploy.html"))
+
+    with counting_server() as server:
+        context = browser.new_context(java_script_enabled=False)
+        requests: list[str] = []
+        context.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()))
+        try:
+            report = context.new_page()
+            report.goto(path.as_uri())
+            report.wait_for_load_state("load")
+            cells = report.locator("section.cell")
+            assert [cells.nth(i).get_attribute("data-cell") for i in range(3)] == ["build", "check", "later"]
+            built = report.locator('section[data-cell="build"] .output pre span').first
+            assert built.inner_text() == "built"
+            assert built.evaluate("e => getComputedStyle(e).color") == "rgb(0, 205, 0)"
+            check = report.locator('section[data-cell="check"] .output')
+            assert "exit code 3" in check.inner_text() and "checked" in check.inner_text()
+            assert re.search(
+                r"exit code 0 · \d+(\.\d+)?m?s",
+                report.locator('section[data-cell="build"] .output').inner_text(),
+            )
+            assert "not run" in report.locator('section[data-cell="later"]').inner_text()
+            assert report.get_by_text("Build, then check.").is_visible()
+        finally:
+            context.close()
+        assert [u for u in requests if u != path.as_uri()] == []
+        assert server.paths() == []

@@ -1,0 +1,52 @@
+"""The run history's record: one execution, as the CLI's history file and the page's panel keep it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fenced.document.history import MAX_LINE_CHARS, HistoryRecord, keep_newest, summarize
+from fenced.document.redact import MASK
+
+WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=dt.UTC)
+
+
+def test_summary_keeps_first_and_last_lines_plain_and_masked() -> None:
+    text = "".join(f"\x1b[32mline {i}\x1b[0m\r\n" for i in range(10)) + "token hunter22\n"
+    first, last, left_out = summarize(text, ["hunter22"], head=2, tail=2)
+    assert first == ("line 0", "line 1") and last == ("line 9", f"token {MASK}") and left_out == 7
+    assert summarize("a\nb\n", (), head=2, tail=2) == (("a", "b"), (), 0)
+    assert summarize("", ()) == ((), (), 0)
+    (long,), _, _ = summarize("x" * 5000, ())
+    assert len(long) <= MAX_LINE_CHARS + 1
+
+
+def test_record_round_trip_as_one_json_line() -> None:
+    record = HistoryRecord(
+        cell="deploy",
+        document="/srv/runbooks/deploy.md",
+        runner="https://runner.example.com",
+        started=WHEN,
+        duration_ms=1234,
+        exit_code=0,
+        first_lines=("a",),
+        last_lines=("z",),
+        left_out=3,
+    )
+    line = record.to_json()
+    assert "\n" not in line and json.loads(line)["cell"] == "deploy"
+    assert HistoryRecord.from_json(line) == record
+
+
+def test_reading_is_lenient() -> None:
+    assert HistoryRecord.from_json("not json") is None
+    assert HistoryRecord.from_json("[1]") is None
+    partial = HistoryRecord.from_json('{"cell": "x", "started": "2024-05-06T07:08:09Z", "future": 1}')
+    assert partial is not None and partial.cell == "x" and partial.exit_code is None
+
+
+def test_keep_newest_bounds_the_size() -> None:
+    lines = [f'{{"n": {i}}}\n' for i in range(1000)]
+    kept = keep_newest(lines, 1000)
+    assert sum(len(x.encode()) for x in kept) <= 1000
+    assert kept[-1] == lines[-1] and kept == lines[-len(kept) :]
