@@ -4,6 +4,7 @@ unknown fields are skipped, and bad bytes give a `ConnectError`, never another e
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from google.protobuf.json_format import MessageToDict, Parse
@@ -172,10 +173,10 @@ def test_unknown_fields_are_skipped(evs, where) -> None:
         number = event.DESCRIPTOR.fields_by_name[event.WhichOneof("kind")].number
         raw = pb.Event(seq=event.seq, execution_id=event.execution_id).SerializeToString()
         raw += bytes([number << 3 | 2]) + _varint(len(inner)) + inner
-    message = pb.WatchResponse(events=[pb.Event.FromString(raw)] + evs[1:], cursor=5)
+    message = pb.WatchResponse(events=[pb.Event.FromString(raw), *evs[1:]], cursor=5)
     data = _unknown(100) + message.SerializeToString() + _unknown(101)
     # the generated parser keeps unknown fields; the comparison is with the message without them
-    clean = pb.WatchResponse(events=[event] + evs[1:], cursor=5)
+    clean = pb.WatchResponse(events=[event, *evs[1:]], cursor=5)
     assert decode_response("Watch", data) == via_json(clean)
 
 
@@ -197,20 +198,16 @@ def test_cut_or_corrupted_bytes_give_a_connect_error(evs, data) -> None:
         whole[:cut],
         whole[:cut] + bytes([whole[cut] ^ data.draw(st.integers(1, 255))]) + whole[cut + 1 :],
     ):
-        try:
+        with contextlib.suppress(ConnectError):  # anything else fails the test
             decode_response("Execute", bad)
-        except ConnectError:
-            pass
 
 
 @settings(max_examples=300, deadline=None)
 @given(blob=st.binary(max_size=64))
 def test_random_bytes_give_a_connect_error_or_a_message(blob) -> None:
     for method in ("Watch", "Execute"):
-        try:
+        with contextlib.suppress(ConnectError):  # anything else fails the test
             decode_response(method, blob)
-        except ConnectError:
-            pass
 
 
 def test_clear_errors_for_known_malformations() -> None:
