@@ -125,6 +125,7 @@ def _fields(data: bytes | memoryview) -> list[tuple[int, int, Any]]:
     while pos < end:
         key, pos = _read_varint(view, pos, end)
         number, wire_type = key >> 3, key & 7
+        value: int | memoryview
         if number == 0:
             raise _bad("field number 0")
         if wire_type == VARINT:
