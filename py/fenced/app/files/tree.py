@@ -196,7 +196,12 @@ def file_html(path: str, marks: FileMarks, focusable: bool) -> str:
             shown = ", ".join(names[:12]) + (" \u2026" if n > 12 else "")
             extra += f'<span class="runnable-count" title="{escape(what)}: {escape(shown)}">{n}</span>'
     name = escape(basename(path))
-    return f'<li {" ".join(attrs)}><span class="entry-name">{name}</span>{extra}</li>'
+    # The name is also a button named by the path (as the flat list's entries were): scripts and
+    # assistive tools that look for "the button docs/guide.md" still find it; a click on it is the item's.
+    return (
+        f'<li {" ".join(attrs)}><span class="entry-name" role="button"'
+        f' aria-label="{escape(path)}">{name}</span>{extra}</li>'
+    )
 
 
 def tree_html(
