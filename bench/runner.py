@@ -1,11 +1,11 @@
 """Runner benchmark (issue 4): latency, throughput, concurrency and memory, next to Jupyter on loopback.
 
-    .venv/bin/python bench/runner.py [--runs 200] [--mb 100] [--concurrent 200] [--no-jupyter] [--json OUT]
+    .venv/bin/python bench/runner.py [--runs 200] [--mb 100] [--concurrent 200] [--no-jupyter] [--json OUT] [--throughput-only]
 
 (a) first-output latency of `echo hi` (Watch open, then Start; and a one-shot Execute), median and p99;
     the same through Jupyter Server + bash_kernel (execute_request -> first `stream` message).
-(b) throughput of `head -c <mb>M /dev/urandom | base64` to the Python client (JSON codec, byte-exact by a
-    sha256 the shell computes on the side), the same with the binary proto codec, and through a local pipe;
+(b) throughput of `head -c <mb>M /dev/urandom | base64` to `RunnerClient`, JSON and binary proto (byte-exact by a
+    sha256 the shell computes on the side), with the generated proto classes, and through a local pipe;
     Jupyter gets `seq 1 300000` (2 MB) and we count what arrives.
 (c) <concurrent> x `sleep 1; echo done` started at once in one session over one Watch: completion times.
 (d) runner RSS idle and the peak during (c).
@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "py"))
 from fenced.connect import Program, RunnerClient  # noqa: E402
 from fenced.connect.envelope import EnvelopeDecoder, encode_envelope  # noqa: E402
 from fenced.connect.httpx_transport import HttpxTransport  # noqa: E402
+from fenced.connect.protocol import Codec  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
@@ -82,8 +83,8 @@ class Runner:
     def rss_mb(self) -> float:
         return self.ps.memory_info().rss / 2**20
 
-    def client(self) -> RunnerClient:
-        return RunnerClient(self.url, self.token, transport=HttpxTransport())
+    def client(self, stream_codec: Codec = "json") -> RunnerClient:
+        return RunnerClient(self.url, self.token, transport=HttpxTransport(), stream_codec=stream_codec)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -123,8 +124,10 @@ def throughput_command(mb: int) -> str:
     return f"head -c {mb}M /dev/urandom | base64 | tee >(sha256sum >&2)"
 
 
-async def throughput_json(runner: Runner, mb: int) -> dict[str, Any]:
-    async with runner.client() as c:
+async def throughput_json(runner: Runner, mb: int, codec: Codec = "json") -> dict[str, Any]:
+    """Through `RunnerClient` (`fenced.connect`, what the page runs): JSON, or `codec="proto"` for its
+    hand-written binary decoder (`fenced.connect.wire`)."""
+    async with runner.client(codec) as c:
         digest, size, side = hashlib.sha256(), 0, b""
         t0 = time.perf_counter()
         cpu0 = time.process_time()
@@ -148,7 +151,7 @@ async def throughput_json(runner: Runner, mb: int) -> dict[str, Any]:
 
 
 def throughput_proto(runner: Runner, mb: int) -> dict[str, Any]:
-    """Binary proto codec with the generated classes (bench only: the browser client speaks JSON)."""
+    """Binary proto codec with the generated classes (upb, C): the ceiling for `fenced.connect.wire`."""
     from fenced._proto.runner.v1 import runner_pb2 as pb
 
     request = pb.ExecuteRequest(config=pb.ProgramConfig(script=throughput_command(mb)))
@@ -449,6 +452,9 @@ def main() -> int:
     parser.add_argument("--concurrent", type=int, default=200, help="executions started at once")
     parser.add_argument("--no-jupyter", action="store_true", help="skip the Jupyter comparison")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--throughput-only", action="store_true", help="only the JSON/proto client throughput runs"
+    )
     args = parser.parse_args()
 
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
@@ -456,9 +462,13 @@ def main() -> int:
     try:
         time.sleep(0.5)  # let it settle before reading its idle RSS (a benchmark, not a test)
         results["rss_idle_mb"] = runner.rss_mb()
-        results["latency"] = asyncio.run(latency(runner, args.runs))
+        if not args.throughput_only:
+            results["latency"] = asyncio.run(latency(runner, args.runs))
         results["throughput_json"] = asyncio.run(throughput_json(runner, args.mb))
+        results["throughput_client_proto"] = asyncio.run(throughput_json(runner, args.mb, "proto"))
         results["throughput_proto"] = throughput_proto(runner, args.mb)
+        if args.throughput_only:
+            return _print(results, args.json)
         results["throughput_pipe"] = throughput_pipe(args.mb)
         results["throughput_pty"] = asyncio.run(throughput_pty(runner))
         results["throughput_raw_pty"] = throughput_raw_pty()
@@ -468,11 +478,15 @@ def main() -> int:
         runner.stop()
     if not args.no_jupyter:
         results["jupyter"] = jupyter_bench(args.runs)
+    return _print(results, args.json)
+
+
+def _print(results: dict[str, Any], out: Path | None) -> int:
     results["machine"]["load_after"] = os.getloadavg()
     text = json.dumps(results, indent=2)
     print(text)
-    if args.json:
-        args.json.write_text(text)
+    if out:
+        out.write_text(text)
     return 0
 
 

@@ -7,12 +7,17 @@
     parsed everything and its last line reads 2000000 (and the plain-text copy ends with it); the
     longest main-thread task meanwhile (PerformanceObserver `longtask`) and the rate in MB/s. Once on
     pipes (interactive=false) and once on a PTY.
-Usage: .venv/bin/python bench/ui_run.py [--runs 50] [--big-runs 3]
+(c) Bulk output into the page's Python: `RunnerClient` (fetch transport) in the page runs
+    `head -c <mb>M /dev/urandom | base64` and takes every output event, with Watch/Execute in JSON and in
+    binary proto (`fenced.connect.wire`), alternating, byte-exact by a sha256 the shell computes aside.
+Usage: .venv/bin/python bench/ui_run.py [--runs 50] [--big-runs 3] [--page-mb 100] [--page-runs 3]
+       [--page-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import urllib.parse
@@ -83,6 +88,51 @@ BIG_JS = """async (name) => {
 }"""
 
 
+# (c): run in the page's Python (window.fencedPython); `result` is what the bench reads.
+PAGE_PY = """
+import hashlib, time
+from fenced.connect import Program, RunnerClient
+digest, size, side = hashlib.sha256(), 0, bytearray()
+async with RunnerClient(RUNNER, TOKEN, stream_codec=CODEC) as c:
+    t0 = time.perf_counter()
+    async for event in c.execute(Program(script=SCRIPT)):
+        if event.output is not None:
+            if event.output.stream == "stdout":
+                digest.update(event.output.data)
+                size += len(event.output.data)
+            else:
+                side += event.output.data
+    seconds = time.perf_counter() - t0
+result = {"bytes": size, "seconds": seconds, "exact": bytes(side).split()[0].decode() == digest.hexdigest()}
+"""
+
+
+def page_python(page: object, runner: RunnerProcess, mb: int, runs: int) -> None:
+    """(c): MB/s into the page's Python, JSON then proto, `runs` times each, alternating."""
+    import json as _json
+
+    script = f"head -c {mb}M /dev/urandom | base64 | tee >(sha256sum >&2)"
+    rates: dict[str, list[float]] = {"json": [], "proto": []}
+    for _ in range(runs):
+        for codec in ("json", "proto"):
+            src = (
+                f"RUNNER, TOKEN, CODEC, SCRIPT = {runner.url!r}, {runner.token!r}, {codec!r}, {script!r}\n"
+                + PAGE_PY
+            )
+            r = _json.loads(page.evaluate("(src) => window.fencedPython(src)", src))  # type: ignore[attr-defined]
+            rate = r["bytes"] / 1e6 / r["seconds"]
+            rates[codec].append(rate)
+            print(
+                f"  page Python, {codec}: {r['bytes'] / 1e6:.1f} MB in {r['seconds']:.2f} s = {rate:.1f} MB/s, "
+                f"{'byte-exact' if r['exact'] else 'WRONG'}"
+            )
+    for codec, values in rates.items():
+        print(
+            f"bulk output into the page's Python, {codec}: median {statistics.median(values):.1f} MB/s "
+            f"({min(values):.1f}-{max(values):.1f}, {runs} runs)"
+        )
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -94,6 +144,9 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--big-runs", type=int, default=3)
+    parser.add_argument("--page-mb", type=int, default=100, help="MiB of urandom (base64'd) for (c)")
+    parser.add_argument("--page-runs", type=int, default=3, help="runs of (c) per codec")
+    parser.add_argument("--page-only", action="store_true", help="only (c)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -108,6 +161,13 @@ def main() -> int:
             page.wait_for_selector("#runner-status[data-runner-state='connected']", timeout=120_000)
             page.evaluate("([t, n]) => window.fencedShowText(t, n)", [DOC, "bench.md"])
             page.wait_for_selector("#notebook[data-view-state='idle']", timeout=60_000)
+
+            print(f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            page_python(page, runner, args.page_mb, args.page_runs)
+            if args.page_only:
+                print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+                browser.close()
+                return 0
 
             def once(name: str) -> float:
                 ms = page.evaluate(FIRST_GLYPH_JS, [name, "hi"])

@@ -1,7 +1,8 @@
 """fenced.connect: a Connect client for the runner, sans-I/O at its core, for Pyodide and CPython.
 
 - `protocol`, `envelope`, `errors`: the Connect protocol without I/O (requests, incremental envelope
-  decoding, end-of-stream, error codes and HTTP status mapping, `Connect-Timeout-Ms`), JSON codec only,
+  decoding, end-of-stream, error codes and HTTP status mapping, `Connect-Timeout-Ms`), JSON codec, and
+  `wire`: a hand-written protobuf binary codec for the Watch/Execute streams (`stream_codec="proto"`),
   so it needs nothing but the standard library (no protobuf in the browser).
 - `messages`: the runner's messages as dataclasses (`SCHEMA` is checked against the proto in tests).
 - transports: `fetch_transport.FetchTransport` (browser fetch; imports `js` lazily) and

@@ -16,6 +16,7 @@ from fenced.connect.errors import Code
 from fenced.connect.messages import SERVICE, Event, Info, Program, Session, b64, winsize
 from fenced.connect.protocol import (
     CallOptions,
+    Codec,
     method_url,
     parse_unary_response,
     runner_base_url,
@@ -69,12 +70,17 @@ class RunnerClient:
         transport: Transport | None = None,
         timeout: float | None = 30.0,
         retry_delays: tuple[float, ...] = DEFAULT_DELAYS,
+        stream_codec: Codec = "json",
     ) -> None:
+        """`stream_codec="proto"`: Watch and Execute speak protobuf binary (`application/connect+proto`,
+        decoded by `fenced.connect.wire`): bulk output arrives without base64 and is decoded faster.
+        Unary calls speak JSON either way."""
         self.base_url = runner_base_url(base_url)  # may carry a path prefix: https://host/runner
         self.token = token
         self.transport = transport or default_transport()
         self.timeout = timeout
         self.retry_delays = retry_delays
+        self.stream_codec: Codec = stream_codec
 
     async def __aenter__(self) -> RunnerClient:
         return self

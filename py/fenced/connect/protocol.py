@@ -1,16 +1,18 @@
-"""Sans-I/O Connect calls (JSON codec): build the HTTP request, then parse what comes back.
+"""Sans-I/O Connect calls: build the HTTP request, then parse what comes back.
 
 No sockets here: a transport sends an `HttpRequest` and hands status, headers and body bytes back.
 Unary: `unary_request` -> `parse_unary_response`. Server stream: `stream_request` -> `StreamParser`
 (feed chunks, get messages; `finish()` at EOF checks the end-of-stream message and raises its error).
+Unary calls speak JSON; a stream speaks JSON or, per call, protobuf binary (`Codec`; `fenced.connect.wire`
+encodes its request and decodes its messages; the end-of-stream message is JSON either way).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from fenced.connect.envelope import EnvelopeDecoder, encode_envelope
@@ -19,6 +21,9 @@ from fenced.connect.errors import Code, ConnectError
 PROTOCOL_VERSION = "1"
 UNARY_CONTENT_TYPE = "application/json"
 STREAM_CONTENT_TYPE = "application/connect+json"
+STREAM_PROTO_CONTENT_TYPE = "application/connect+proto"
+Codec = Literal["json", "proto"]
+STREAM_CONTENT_TYPES: dict[str, str] = {"json": STREAM_CONTENT_TYPE, "proto": STREAM_PROTO_CONTENT_TYPE}
 MAX_TIMEOUT_DIGITS = 10
 
 
@@ -104,17 +109,37 @@ def parse_unary_response(response: HttpResponse) -> dict[str, Any]:
 
 
 def stream_request(
-    url: str, message: Mapping[str, Any], *, token: str | None = None, options: CallOptions | None = None
+    url: str,
+    message: Mapping[str, Any],
+    *,
+    token: str | None = None,
+    options: CallOptions | None = None,
+    codec: Codec = "json",
+    encode: Callable[[Mapping[str, Any]], bytes] | None = None,
 ) -> HttpRequest:
-    return HttpRequest(
-        url, _headers(STREAM_CONTENT_TYPE, options, token), encode_envelope(encode_message(message))
-    )
+    """A server-streaming call; with `codec="proto"`, `encode` turns the (JSON-shaped) message into bytes."""
+    if codec == "proto":
+        if encode is None:
+            raise ValueError("a protobuf stream needs an encoder for its request")
+        body = encode(message)
+    else:
+        body = encode_message(message)
+    return HttpRequest(url, _headers(STREAM_CONTENT_TYPES[codec], options, token), encode_envelope(body))
 
 
 class StreamParser:
-    """Parses one server-streaming response; construct with the status and headers, then feed bytes."""
+    """Parses one server-streaming response; construct with the status and headers, then feed bytes.
+    `codec`/`decode`: what the stream's messages are in and how to read one (JSON by default)."""
 
-    def __init__(self, status: int, headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        *,
+        codec: Codec = "json",
+        decode: Callable[[bytes], dict[str, Any]] = decode_message,
+    ) -> None:
+        self._decode = decode
         self.trailers: dict[str, Any] = {}
         self.ended = False
         if status != 200:
@@ -124,7 +149,7 @@ class StreamParser:
             return
         self._http_error = None
         content_type = headers.get("content-type", "")
-        if not content_type.startswith(STREAM_CONTENT_TYPE):
+        if content_type.split(";")[0].strip() != STREAM_CONTENT_TYPES[codec]:
             raise ConnectError(Code.INTERNAL, f"unexpected content-type {content_type!r}")
         self._decoder = EnvelopeDecoder(headers.get("connect-content-encoding", "identity"))
 
@@ -144,7 +169,7 @@ class StreamParser:
             if envelope.end_stream:
                 self._end(envelope.data)
             else:
-                messages.append(decode_message(envelope.data))
+                messages.append(self._decode(envelope.data))
         return messages
 
     def _end(self, data: bytes) -> None:

@@ -92,7 +92,8 @@ class ResumeState:
 
     # -- what arrives -----------------------------------------------------------------------------
     def accept(self, message: Mapping[str, Any]) -> list[Event]:
-        """The events of a stream message not delivered before, in order; the cursor moves past them
+        """The events of a stream message (its `events` proto-JSON dicts or, from the binary codec,
+        `Event`s) not delivered before, in order; the cursor moves past them
         (and past events of other executions when following one)."""
         self.failures = 0
         if message.get("ackBytes") is not None:
@@ -101,7 +102,7 @@ class ResumeState:
         self.execution_id = message.get("executionId") or self.execution_id
         events: list[Event] = []
         for raw in message.get("events") or ():
-            event = Event.from_json(raw)
+            event = raw if isinstance(raw, Event) else Event.from_json(raw)  # the binary codec's are Events
             if event.seq <= self.cursor or self.finished:
                 continue
             self.cursor = event.seq

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Protocol, Self
 
 from fenced.connect.errors import ConnectError
 from fenced.connect.messages import SERVICE, Event
-from fenced.connect.protocol import StreamParser, method_url, stream_request
+from fenced.connect.protocol import Codec, StreamParser, method_url, stream_request
 from fenced.connect.resume import ACK_INTERVAL, ResumeState
 from fenced.connect.transport import Transport
+from fenced.connect.wire import REQUEST_MESSAGES, decode_response, encode_request
 
 PARSE_SLICE = 256 * 1024  # bytes of a network chunk parsed before the messages in them are handed on
 ACK_TIMEOUT = 10.0
@@ -34,6 +36,7 @@ class Caller(Protocol):
     base_url: str
     token: str | None
     transport: Transport
+    stream_codec: Codec  # what Watch and Execute speak: "json", or "proto" (binary, no base64)
 
     async def call(
         self, method: str, message: Mapping[str, Any], timeout: float | None = None
@@ -43,11 +46,22 @@ class Caller(Protocol):
 async def stream_messages(
     caller: Caller, method: str, message: Mapping[str, Any]
 ) -> AsyncIterator[dict[str, Any]]:
-    """One server-streaming call: its messages; raises `ConnectError` (also for a cut stream)."""
-    request = stream_request(method_url(caller.base_url, SERVICE, method), message, token=caller.token)
+    """One server-streaming call: its messages; raises `ConnectError` (also for a cut stream). In the
+    binary codec (Watch and Execute only) the messages carry their `events` as `Event`s already."""
+    codec: Codec = caller.stream_codec if method in REQUEST_MESSAGES else "json"
+    url = method_url(caller.base_url, SERVICE, method)
+    if codec == "proto":
+        encode = functools.partial(encode_request, REQUEST_MESSAGES[method])
+        request = stream_request(url, message, token=caller.token, codec=codec, encode=encode)
+        decode = functools.partial(decode_response, method)
+    else:
+        request = stream_request(url, message, token=caller.token)
     handle = await caller.transport.open_stream(request)
     try:
-        parser = StreamParser(handle.status, handle.headers)
+        if codec == "proto":
+            parser = StreamParser(handle.status, handle.headers, codec=codec, decode=decode)
+        else:
+            parser = StreamParser(handle.status, handle.headers)
         async for chunk in handle.chunks():
             for at in range(0, len(chunk), PARSE_SLICE):
                 for item in parser.feed(chunk[at : at + PARSE_SLICE]):

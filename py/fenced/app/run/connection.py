@@ -168,7 +168,9 @@ class Connection:
             return
         if retries == 0:
             self._set(status.connecting(url), None)
-        client = RunnerClient(url, self.book.token_for(url) or None, transport=_transport(), timeout=15.0)
+        client = RunnerClient(
+            url, self.book.token_for(url) or None, transport=_transport(), timeout=15.0, stream_codec="proto"
+        )
         try:
             info = await client.get_info()
         except ConnectError as exc:
