@@ -50,7 +50,7 @@ events = st.one_of(
         text,
     ),
     st.builds(
-        lambda seq, eid, code, sig, dur, pwd, out, err, reason: pb.Event(
+        lambda seq, eid, code, sig, dur, pwd, out, err, reason, secrets: pb.Event(
             seq=seq,
             execution_id=eid,
             exited=pb.Exited(
@@ -61,6 +61,7 @@ events = st.one_of(
                 stdout_bytes=out,
                 stderr_bytes=err,
                 reason=reason,
+                secret_env=secrets,
             ),
         ),
         u64,
@@ -72,6 +73,7 @@ events = st.one_of(
         u64,
         u64,
         text,
+        st.dictionaries(text, text, max_size=3),
     ),
     st.builds(
         lambda seq, eid, s, offset: pb.Event(
@@ -138,6 +140,7 @@ def test_every_event_field_is_read() -> None:
                 stdout_bytes=6,
                 stderr_bytes=7,
                 reason="r",
+                secret_env={"API_TOKEN": "t"},
             ),
         ),
         pb.Event(seq=4, execution_id="e", truncated=pb.Truncated(stream=2, offset=8)),

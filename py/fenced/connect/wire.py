@@ -211,6 +211,19 @@ _STREAM_OFFSET = {1: "stream:u", 2: "offset:u"}
 _WARNING = {1: "kind:u", 2: "message:str"}
 
 
+def _string_map(data: Any, number: int) -> dict[str, str]:
+    """A `map<string, string>` field: repeated entries, each a message of key (1) and value (2)."""
+    out: dict[str, str] = {}
+    for n, wire_type, value in _fields(data):
+        if n != number:
+            continue
+        if wire_type != LEN:
+            raise _bad("a map entry with the wrong wire type")
+        entry = _scalars(value, {1: "key:str", 2: "value:str"})
+        out[entry.get("key", "")] = entry.get("value", "")
+    return out
+
+
 def _output(data: Any) -> Output:
     stream, offset, payload = 1, 0, b""
     for number, wire_type, value in _fields(data):
@@ -246,7 +259,9 @@ def decode_event(data: Any) -> Event:
         elif number == 4:
             member["output"] = _output(value)
         elif number == 5:
-            member["exited"] = Exited(**{"exit_code": None, **_scalars(value, _EXITED)})
+            member["exited"] = Exited(
+                **{"exit_code": None, **_scalars(value, _EXITED)}, secret_env=_string_map(value, 8)
+            )
         elif number == 6:
             t = _scalars(value, _STREAM_OFFSET)
             member["truncated"] = Truncated(STREAMS.get(t.get("stream", 1), "stdout"), t.get("offset", 0))

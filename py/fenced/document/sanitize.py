@@ -145,6 +145,8 @@ REMOTE_SRC_ATTR = "data-remote-src"
 APP_ATTRS: dict[str, frozenset[str]] = {
     "a": frozenset({"target", "rel"}),
     "img": frozenset({REL_SRC_ATTR, REMOTE_SRC_ATTR, "loading", "referrerpolicy"}),
+    # Headings' anchors (view/anchors.py), always `user-content-...`: never an id of the page's own.
+    **{f"h{level}": frozenset({"id"}) for level in range(1, 7)},
 }
 
 
@@ -363,6 +365,7 @@ def policy() -> dict[str, Any]:
         tag: sorted(TAG_ATTRS.get(tag, frozenset()) | APP_ATTRS.get(tag, frozenset())) for tag in ALLOWED_TAGS
     }
     return {
+        "idPrefix": "user-content-",
         "tags": sorted(ALLOWED_TAGS),
         "global": sorted(GLOBAL_ATTRS),
         "attributes": {tag: names for tag, names in sorted(attrs.items()) if names},
