@@ -10,6 +10,7 @@ state and the runner choice follow the document when it is saved under another n
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Protocol
 
 import js
@@ -270,11 +271,22 @@ class RunUI:
             storage=LocalStorage(),
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
-            ready=ensure_modules,
             cell_id=self._cell_id,
         )
-        spawn(self._restore(self.controller))
-        spawn(self._read_env_spec(self.controller))
+        controller = self.controller
+        env_spec = asyncio.ensure_future(self._read_env_spec(controller))
+
+        async def ready() -> None:
+            """Before a run: the modules outside the snapshot, and the runbook's env spec (which names
+            secrets the prompt must mask), however long reading it takes."""
+            await ensure_modules()
+            try:
+                await asyncio.shield(env_spec)
+            except Exception as exc:  # no spec: the name patterns and the frontmatter still apply
+                js.console.warn(f"Fenced: could not read the env spec: {exc}")
+
+        controller.ready = ready
+        spawn(self._restore(controller))
 
     async def _show_kept(self) -> None:
         from fenced.app.loader import ensure_modules
