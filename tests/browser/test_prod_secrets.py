@@ -5,6 +5,7 @@ test then searches every storage API of the page and the saved files for any of 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -103,8 +104,13 @@ def test_a_secret_is_asked_masked_and_never_shown_or_kept(
     # Save with outputs, "Outputs in this file" mode (the runbook itself, saved).
     outputs_in_file(page, True)
     header_action(page, "Save with outputs")
-    wait_dirty(page, False)
+    # The document may already be clean: wait for the file to hold the outputs (the write, then the save).
+    deadline = time.monotonic() + 30
     kept = opfs_read(page, "work/secrets.md").decode()
+    while kept.count('"fencedOutput"') < 4 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # poll interval; the loop waits on the file's content
+        kept = opfs_read(page, "work/secrets.md").decode()
+    wait_dirty(page, False)
     assert kept.count('"fencedOutput"') == 4 and f"pw={MASK}" in kept
     assert not any(n in kept for n in NEEDLES)
 
