@@ -32,6 +32,41 @@ def edited(path: str, cell_line: str, added: str) -> str:
     return str(TREE[path]).replace(cell_line, cell_line + added, 1)
 
 
+def test_save_during_a_switch_writes_the_document_switched_to(ready_page: Any) -> None:
+    """Save started in the same moment as a switch (Ctrl+S right after a click) waits for the switch:
+    it must not write one document's text into the other's file."""
+    page = ready_page
+    panel = open_tree(page)
+    entry(panel, "docs/index.md").click()
+    append_to_cell(page, "version", " # one")
+    wait_dirty(page, True)
+    page.keyboard.press("Escape")
+    entry(panel, "docs/guide/index.md").click()
+    expect(page.locator("#doc-name")).to_contain_text("docs/guide/index.md")
+    append_to_cell(page, "configure", " # two")
+    wait_dirty(page, True)
+    page.keyboard.press("Escape")
+    run_in_page(
+        page,
+        "import asyncio\n"
+        "from fenced.app import testing\n"
+        "files = testing.app.files\n"
+        "first = next(d for d in files.current.open if d.path == 'docs/index.md')\n"
+        "switch = asyncio.ensure_future(files.editors.activate(first))\n"
+        "while not files.current.switch.locked():  # the switch has begun\n"
+        "    await asyncio.sleep(0)\n"
+        "saved = await files.saver.save()\n"
+        "await switch\n"
+        "result = saved",
+    )
+    expect(page.locator("#doc-name")).to_contain_text("docs/index.md")
+    wait_dirty(page, False)
+    assert opfs_read(page, "acme/docs/index.md").decode() == edited(
+        "docs/index.md", "acme --version", " # one"
+    )
+    assert opfs_read(page, "acme/docs/guide/index.md").decode() == TREE["docs/guide/index.md"]
+
+
 def test_switching_files_keeps_edits_history_and_marks(ready_page: Any) -> None:
     page = ready_page
     panel = open_tree(page)
@@ -67,6 +102,7 @@ def test_switching_files_keeps_edits_history_and_marks(ready_page: Any) -> None:
 
     # Saving names the path in the folder, and the file on disk changes, not its namesakes.
     entry(panel, "docs/guide/index.md").click()
+    expect(page.locator("#doc-name")).to_contain_text("docs/guide/index.md")
     wait_dirty(page, True)
     page.keyboard.press("Control+s")
     wait_dirty(page, False)

@@ -131,6 +131,19 @@ class Editors:
     ) -> OpenDocument:
         """Show a file just read: the open editor of the same file if there is one (with its edits, or
         with what is on disk now when it had none), else a new open editor."""
+        async with self.current.switch:
+            return await self._open(name, data, text, modified, handle, folder, path)
+
+    async def _open(
+        self,
+        name: str,
+        data: bytes,
+        text: str,
+        modified: float | None,
+        handle: Any,
+        folder: Any,
+        path: str | None,
+    ) -> OpenDocument:
         doc = OpenDocument(name, Base(data, text, len(data), modified), handle, folder, path)
         doc.identity = await self.identify(doc, data)
         same = self.current.find(doc.identity)
@@ -149,7 +162,7 @@ class Editors:
                     self.current.changes = 0
                 self._on_state()
                 return same
-            await self.activate(same)
+            await self._activate(same)
             return same
         await self.drafts.move_aside(doc.identity)
         await self.park_current()
@@ -159,9 +172,13 @@ class Editors:
 
     async def open_draft(self, doc: OpenDocument, text: str) -> None:
         """Show a restored draft (`text`, not what is on disk) as an open editor with unsaved edits."""
+        async with self.current.switch:
+            await self._open_draft(doc, text)
+
+    async def _open_draft(self, doc: OpenDocument, text: str) -> None:
         same = self.current.find(doc.identity)
         if same is not None:
-            await self.activate(same)
+            await self._activate(same)
             mine = self.view.text()
             if mine != same.base.text:  # its own edits stay on offer, as a draft aside
                 await self.drafts.put_aside(same, mine)
@@ -184,6 +201,10 @@ class Editors:
 
     async def activate(self, doc: OpenDocument) -> None:
         """Show an open document again, as it was left."""
+        async with self.current.switch:
+            await self._activate(doc)
+
+    async def _activate(self, doc: OpenDocument) -> None:
         if doc is self.current.doc:
             return
         await self.park_current()

@@ -70,6 +70,7 @@ class Saver:
         return text, (doc.base.data if text == doc.base.text else kinds.encode(text))
 
     async def save(self) -> bool:
+        await self.current.settled()  # not halfway through showing another document
         doc = self.current.doc
         if doc is None:
             self._contents()
@@ -84,6 +85,7 @@ class Saver:
         return outcome == "saved"
 
     async def save_as(self) -> bool:
+        await self.current.settled()  # not halfway through showing another document
         doc = self.current.doc
         if doc is None:
             self._contents()
@@ -96,6 +98,7 @@ class Saver:
         return await self._one_at_a_time(self._save_to(handle, check_disk=False)) == "saved"
 
     async def download(self) -> bool:
+        await self.current.settled()  # not halfway through showing another document
         doc = self.current.doc
         return await self._download(as_save=doc is not None and doc.handle is None)
 

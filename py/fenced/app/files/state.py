@@ -6,6 +6,7 @@ Kept free of `js` (handles are opaque objects here) so the rules are unit-tested
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -101,6 +102,14 @@ class Current:
     changes: int = 0  # edits reported since the document was shown (a save compares before and after)
     showing: bool = False  # the view is showing a document: its change events are not edits
     open: list[OpenDocument] = field(default_factory=list)  # the open editors, in the order opened
+    # Held while the view switches documents: a save then would read one document's text and write it
+    # to the other's file (Ctrl+S pressed right after a click in the Folder panel).
+    switch: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def settled(self) -> None:
+        """Return once no switch of the document shown is under way."""
+        async with self.switch:
+            return
 
     def find(self, identity: str) -> OpenDocument | None:
         """The open document with this identity, if any."""
