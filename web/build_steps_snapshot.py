@@ -66,7 +66,6 @@ SNAPSHOT_MODULES = [
     "-fenced.document.export",
     "-fenced.document.export_style",
     "-fenced.document.highlight",
-    "-fenced.document.sanitize",
     # So are the rest of the production work's modules (secrets, masking, outputs files, run history, the
     # report): the heap sits right at Pyodide's 30 MiB, and an arena that does not fit grows it by 6 MiB.
     "-fenced.document.inline",

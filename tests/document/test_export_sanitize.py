@@ -21,6 +21,10 @@ NASTY = [
 ]
 
 
+def test_the_page_uses_the_export_sanitiser_itself() -> None:
+    assert page.sanitize is export.sanitize and page.policy is export.policy
+
+
 def test_same_allow_list() -> None:
     assert export.policy() == page.policy()
     assert export.ALLOWED_TAGS == page.ALLOWED_TAGS and export.TAG_ATTRS == page.TAG_ATTRS

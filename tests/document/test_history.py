@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenced.document.ansi import strip
 from fenced.document.history import MAX_LINE_CHARS, HistoryRecord, keep_newest, summarize
 from fenced.document.redact import MASK
 
@@ -19,6 +23,28 @@ def test_summary_keeps_first_and_last_lines_plain_and_masked() -> None:
     assert summarize("", ()) == ((), (), 0)
     (long,), _, _ = summarize("x" * 5000, ())
     assert len(long) <= MAX_LINE_CHARS + 1
+
+
+@given(
+    lines=st.lists(st.text(alphabet="ab \x1b[m\u00e9", max_size=300), max_size=12),
+    head=st.integers(0, 4),
+    tail=st.integers(0, 4),
+)
+def test_summary_is_the_first_and_last_lines_of_all(lines: list[str], head: int, tail: int) -> None:
+    """Only the kept lines are split off (an output may have millions); the same as cutting them all."""
+    text = "\n".join(lines)
+    plain = strip(text).rstrip("\n")
+    every = [
+        line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + "\u2026"
+        for line in plain.split("\n")
+    ]
+    got = summarize(text, (), head=head, tail=tail)
+    if not plain:
+        assert got == ((), (), 0)
+    elif len(every) <= head + tail:
+        assert got == (tuple(every[:head]), tuple(every[head:]), 0)
+    else:
+        assert got == (tuple(every[:head]), tuple(every[-tail:] if tail else ()), len(every) - head - tail)
 
 
 def test_record_round_trip_as_one_json_line() -> None:

@@ -45,24 +45,43 @@ class EnvelopeDecoder:
         self._need: int | None = None  # payload length once the header is read
         self._flags = 0
 
-    def feed(self, chunk: bytes) -> list[Envelope]:
-        buf = self._buf
-        buf += chunk
+    def feed(self, chunk: bytes | bytearray | memoryview) -> list[Envelope]:
+        """The envelopes `chunk` completes. Each payload is copied once, out of the chunk itself when
+        nothing is held from before (the usual case for bulk output: a network chunk holds whole
+        envelopes), else out of the held bytes; only an unfinished envelope's bytes are kept."""
         out: list[Envelope] = []
-        pos = self._pos
+        if self._pos == len(self._buf):  # nothing held: read the chunk where it is
+            self._buf.clear()
+            self._pos = 0
+            with memoryview(chunk) as view:
+                pos = self._parse(view, 0, out)
+                self._buf += view[pos:]
+            return out
+        self._buf += chunk
+        with memoryview(self._buf) as view:
+            pos = self._parse(view, self._pos, out)
+        if pos * 2 >= len(self._buf):  # drop consumed bytes now and then, not per envelope
+            del self._buf[:pos]
+            pos = 0
+        self._pos = pos
+        return out
+
+    def _parse(self, view: memoryview, pos: int, out: list[Envelope]) -> int:
+        """Append the whole envelopes in `view` from `pos` to `out`; return where the rest begins."""
+        size = len(view)
         while True:
             if self._need is None:
-                if len(buf) - pos < HEADER.size:
-                    break
-                self._flags, self._need = HEADER.unpack_from(buf, pos)
+                if size - pos < HEADER.size:
+                    return pos
+                self._flags, self._need = HEADER.unpack_from(view, pos)
                 pos += HEADER.size
                 if self._need > self._max:
                     raise ConnectError(
                         Code.RESOURCE_EXHAUSTED, f"message of {self._need} bytes exceeds {self._max}"
                     )
-            if len(buf) - pos < self._need:
-                break
-            data = bytes(buf[pos : pos + self._need])
+            if size - pos < self._need:
+                return pos
+            data = bytes(view[pos : pos + self._need])
             pos += self._need
             flags, self._need = self._flags, None
             if flags & FLAG_COMPRESSED:
@@ -70,11 +89,6 @@ class EnvelopeDecoder:
                     raise ConnectError(Code.INTERNAL, "compressed envelope on an uncompressed stream")
                 data = gzip.decompress(data)
             out.append(Envelope(flags, data))
-        if pos and pos * 2 >= len(buf):  # drop consumed bytes now and then, not per envelope
-            del buf[:pos]
-            pos = 0
-        self._pos = pos
-        return out
 
     @property
     def pending(self) -> int:

@@ -153,7 +153,7 @@ class StreamParser:
             raise ConnectError(Code.INTERNAL, f"unexpected content-type {content_type!r}")
         self._decoder = EnvelopeDecoder(headers.get("connect-content-encoding", "identity"))
 
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+    def feed(self, chunk: bytes | memoryview) -> list[dict[str, Any]]:
         """Messages completed by this chunk; raises the stream's error when its end says so."""
         if self._http_error is not None:
             self._http_error[1].extend(chunk)

@@ -48,6 +48,17 @@ async def stream_messages(
 ) -> AsyncIterator[dict[str, Any]]:
     """One server-streaming call: its messages; raises `ConnectError` (also for a cut stream). In the
     binary codec (Watch and Execute only) the messages carry their `events` as `Event`s already."""
+    async for messages in stream_message_lists(caller, method, message):
+        for item in messages:
+            yield item
+
+
+async def stream_message_lists(
+    caller: Caller, method: str, message: Mapping[str, Any]
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """`stream_messages`, a list at a time: the messages that one piece of the network's bytes completed
+    (a chunk, or PARSE_SLICE of it). Fast output comes as many small messages in one chunk (a PTY is
+    read 4 KiB at a time), and a consumer that works per list works per chunk, not per message."""
     codec: Codec = caller.stream_codec if method in REQUEST_MESSAGES else "json"
     url = method_url(caller.base_url, SERVICE, method)
     if codec == "proto":
@@ -63,9 +74,14 @@ async def stream_messages(
         else:
             parser = StreamParser(handle.status, handle.headers)
         async for chunk in handle.chunks():
+            if len(chunk) <= PARSE_SLICE:
+                if items := parser.feed(chunk):
+                    yield items
+                continue
+            view = memoryview(chunk)  # slices of it copy nothing
             for at in range(0, len(chunk), PARSE_SLICE):
-                for item in parser.feed(chunk[at : at + PARSE_SLICE]):
-                    yield item
+                if items := parser.feed(view[at : at + PARSE_SLICE]):
+                    yield items
         parser.finish()
     finally:
         await handle.aclose()
@@ -141,8 +157,8 @@ class EventStream:
             first = None
             error: ConnectError | None = None
             try:
-                async for raw in stream_messages(self.client, method, message):
-                    events = state.accept(raw)
+                async for messages in stream_message_lists(self.client, method, message):
+                    events = [event for raw in messages for event in state.accept(raw)]
                     self._connected()
                     if events:
                         yield events  # the consumer has them once it asks for more:
@@ -172,20 +188,25 @@ class EventStream:
     # -- acknowledgements --------------------------------------------------------------------------
     def _ack_if_due(self) -> None:
         """Send an Ack when one is due and none is on its way; else make sure a later look happens (the
-        runner may be waiting for exactly this one, and then sends nothing that would prompt it)."""
-        if self._ack_timer is not None:
-            self._ack_timer.cancel()
-            self._ack_timer = None
+        runner may be waiting for exactly this one, and then sends nothing that would prompt it). A
+        later look already planned stays as it is: per message, no timer is made or cancelled."""
         state = self.state
         if self._closed or (self._ack_task is not None and not self._ack_task.done()):
             return
         now = time.monotonic()
         if state.ack_due(now):
+            if self._ack_timer is not None:
+                self._ack_timer.cancel()
+                self._ack_timer = None
             message = state.ack_request()
             state.acknowledged(state.cursor, now)
             self._ack_task = asyncio.ensure_future(self._ack(message))
         elif state.ack_bytes and state.cursor > state.acked and self._ack_timer is None:
-            self._ack_timer = asyncio.get_running_loop().call_later(ACK_INTERVAL, self._ack_if_due)
+            self._ack_timer = asyncio.get_running_loop().call_later(ACK_INTERVAL, self._ack_timer_fired)
+
+    def _ack_timer_fired(self) -> None:
+        self._ack_timer = None
+        self._ack_if_due()
 
     async def _ack(self, message: dict[str, Any]) -> None:
         # Advisory: if it fails (or the client was closed under it) the next one, or the resume's

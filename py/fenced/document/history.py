@@ -29,10 +29,13 @@ def summarize(
     text = redact_text(strip(output), secrets).rstrip("\n")
     if not text:
         return (), (), 0
-    lines = [_cut(line) for line in text.split("\n")]
-    if len(lines) <= head + tail:
+    count = text.count("\n") + 1  # only the lines kept are split off and cut: an output may have millions
+    if count <= head + tail:
+        lines = [_cut(line) for line in text.split("\n")]
         return tuple(lines[:head]), tuple(lines[head:]), 0
-    return tuple(lines[:head]), tuple(lines[-tail:] if tail else ()), len(lines) - head - tail
+    first = tuple(_cut(line) for line in text.split("\n", head)[:head])
+    last = tuple(_cut(line) for line in text.rsplit("\n", tail)[-tail:]) if tail else ()
+    return first, last, count - head - tail
 
 
 def _cut(line: str) -> str:

@@ -1,12 +1,26 @@
-"""Raw HTML in untrusted Markdown, outside the page: the allow-list of the app's sanitiser, for exports.
+"""Raw HTML in untrusted Markdown: which tags render, with which attributes (pure Python, no `js`).
 
-The same rules as ``fenced.app.view.sanitize`` (whose docstring explains them): the decision is made on
-markdown-it's tokens, allowed and closed tags render re-serialised from their cleaned attributes, every
-other tag shows as text, comments go. It lives here so that code outside the browser (``fenced export``,
-and the page's own File > Export HTML) can use it without importing ``fenced.app``;
-tests/document/test_export_sanitize.py checks that the two agree (the app's module can become a re-export
-of this one). Remote and relative images come out parked in ``data-remote-src``/``data-fenced-src``, as in
-the page; :mod:`fenced.document.export` turns them into links or inlined data.
+Runbooks are untrusted: a document's raw HTML must never run script, attach an event handler, restyle
+or spoof the app (``class``, ``id``, ``data-*``, ``style`` are dropped, so a document cannot fake
+``data-cell-index`` or clobber the page's ids), navigate with ``javascript:`` URLs or contact another
+host on its own (a remote image's address is parked in ``data-remote-src`` until the user allows it).
+
+It must not hide text either. A browser parses a stray ``<video>``, ``<textarea>``, ``<style>``,
+``<svg>``... in prose as the start of an element that swallows the rest of the cell, and a sanitiser
+can only remove what the parser already swallowed. So the decision is made on markdown-it's tokens,
+before anything is parsed as HTML: a raw tag renders only when it is on the allow-list and, unless it
+is void or may omit its end tag, is closed later in the same cell; every other tag, every unfinished
+``<``, doctype, processing instruction or CDATA section is shown as the text it is. Only complete
+``<!-- comments -->`` are dropped, as GitHub does. What renders is re-serialised from the parsed name
+and the cleaned attributes, never copied.
+
+This is one of two layers: the editor bundle passes the result through DOMPurify with the allow-list
+of `policy()` (web/editor/sanitize.js), i.e. the browser's own parse of it is checked again.
+
+It lives in ``fenced.document`` (pure Python) so that code outside the browser (``fenced export``, and the
+page's own File > Export HTML) uses the same allow-list as the page: ``fenced.app.view.sanitize`` is a
+re-export of this module. Remote and relative images come out parked in ``data-remote-src``/
+``data-fenced-src``; :mod:`fenced.document.export` turns them into links or inlined data.
 """
 
 from __future__ import annotations
