@@ -119,3 +119,49 @@ def test_read_state_refuses_a_state_without_environment(tmp_path: Path) -> None:
     path.write_bytes(b"/tmp\0A=1\0HOME=/root\0" + shells.STATE_END.encode())
     state = shells.read_state(path)
     assert state is not None and state.env == {"A": "1", "HOME": "/root"} and not state.problem
+
+
+def test_bash_hands_back_values_intact_and_exported_functions_carry_over(client) -> None:
+    """Values with newlines and `=` come back whole through bash's builtins; a cell that exports a function
+    goes through `env`, which is what passes the function on to the next cell."""
+
+    async def main() -> None:
+        async with client() as c:
+            _one, two = await _two_cells(
+                c,
+                Program(script="export MINE=$'two\\nlines=and equals'"),
+                Program(script='printf "%s|%s" "$MINE" "$FROM_SESSION"'),
+            )
+            assert bytes(two.stdout).decode() == "two\nlines=and equals|kept"
+            _one, two = await _two_cells(
+                c,
+                Program(script="greet() { echo hello from $1; }; export -f greet; export ALSO=1"),
+                Program(script='greet "$ALSO"'),
+            )
+            assert bytes(two.stdout).decode() == "hello from 1\n"
+
+    arun(main())
+
+
+def test_the_bash_wrapper_runs_no_program_at_exit_unless_functions_are_exported(tmp_path: Path) -> None:
+    import subprocess
+
+    marker = tmp_path / "env-ran"
+    fake = tmp_path / "env"
+    fake.write_text(f'#!/bin/sh\ntouch {marker}\nexec /usr/bin/env "$@"\n')
+    fake.chmod(0o755)
+    bash = shutil.which("bash")
+    assert bash is not None
+    for script, uses_env in (("export X=1", False), ("f() { :; }; export -f f", True)):
+        marker.unlink(missing_ok=True)
+        cell, state = tmp_path / "cell.script", tmp_path / "cell.state"
+        cell.write_text(script + "\n")
+        from unittest import mock
+
+        with mock.patch.object(shells, "env_program", lambda: str(fake)):
+            wrapper = shells.wrapper_script(cell, state, bash)
+        (tmp_path / "cell.sh").write_text(wrapper)
+        subprocess.run([bash, str(tmp_path / "cell.sh")], check=True, env={"PATH": "/usr/bin:/bin"})
+        got = shells.read_state(state)
+        assert got is not None and got.env is not None and got.env.get("X", "1") == "1"
+        assert marker.exists() == uses_env, script

@@ -253,6 +253,8 @@ class Lifetime:
         self._stopping: set[asyncio.Task[None]] = set()  # of trees no longer tracked by owner
         self._use_reaper = reaper
         self._reaper: subprocess.Popen[bytes] | None = None
+        self._to_reaper: list[str] = []  # lines not yet written (`_tell`)
+        self._reaper_write_planned = False
 
     def adopt(self, pid: int, owner: str, start: int) -> Tree:
         """Track the session a freshly spawned shell leads (`start`: its start time, read at spawn)."""
@@ -319,17 +321,35 @@ class Lifetime:
 
     # -- the reaper -------------------------------------------------------------------------------
     def _tell(self, line: str) -> None:
+        """Queue a line for the reaper; the lines of one turn of the loop go in one write (a thousand
+        cells starting at once made a thousand wake-ups of the reaper, each costing the runner its CPU
+        on a busy machine). Outside a running loop, and for the last line, at once."""
         if not self._use_reaper:
             return
         if self._reaper is None:
             if line.startswith(("-", "x")):
                 return
             self._reaper = start_reaper(self.workdir)
-        stdin = self._reaper.stdin
-        if stdin is None or stdin.closed:
+        self._to_reaper.append(line)
+        if line.startswith("x"):
+            self._write_reaper()
+            return
+        if not self._reaper_write_planned:
+            try:
+                asyncio.get_running_loop().call_soon(self._write_reaper)
+            except RuntimeError:
+                self._write_reaper()
+                return
+            self._reaper_write_planned = True
+
+    def _write_reaper(self) -> None:
+        self._reaper_write_planned = False
+        lines, self._to_reaper = self._to_reaper, []
+        stdin = self._reaper.stdin if self._reaper is not None else None
+        if not lines or stdin is None or stdin.closed:
             return
         try:
-            stdin.write(line.encode())
+            stdin.write("".join(lines).encode())
             stdin.flush()
         except OSError as exc:  # it died: cells would outlive a kill -9 of the runner, say so once
             log.warning("the reaper process is gone (%s): a killed runner could leave its cells running", exc)
