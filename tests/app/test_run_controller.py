@@ -58,6 +58,9 @@ class Page:
     def session_lost(self, runs: list[Run]) -> None:
         self.messages.append(("lost", ",".join(str(r.key) for r in runs)))
 
+    def secrets_learned(self, values: list[str]) -> None:
+        self.messages.append(("secrets", str(len(values))))
+
     # Host
     def key(self, cell: Any) -> str:
         return cell.name

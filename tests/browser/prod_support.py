@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 # Every storage API of the page, each value as text: localStorage, sessionStorage, every IndexedDB
@@ -82,3 +84,17 @@ def outputs_in_file(page: Any, on: bool) -> None:
     box = page.locator("#file-menu").get_by_label("Outputs in this file")
     box.set_checked(on)
     page.keyboard.press("Escape")
+
+
+def wait_for_file(page: Any, path: str, ready: Callable[[str], bool], timeout_s: float = 30) -> str:
+    """The file's text (in the origin private file system) once `ready` holds for it. "Save with outputs"
+    in the runbook itself edits the document and then saves it: the document is clean before the edits as
+    after the save, so its dirty mark cannot say when the save is done; the file can."""
+    from tests.browser.files_support import opfs_read
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = opfs_read(page, path).decode()
+        if ready(text) or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(50)  # poll interval; the loop waits on the file's content

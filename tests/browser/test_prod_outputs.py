@@ -17,7 +17,7 @@ from fenced.document import loads
 from fenced.document.inline import last_outputs
 from tests.browser.counting_server import counting_server
 from tests.browser.files_support import append_to_cell, opfs_read, stub_save_picker, wait_dirty
-from tests.browser.prod_support import outputs_in_file
+from tests.browser.prod_support import outputs_in_file, wait_for_file
 from tests.browser.run_support import cell, cells_md, connect, output_text, run, runner, wait_exit
 from tests.browser.test_files_save import open_from_disk
 from tests.browser.view_support import header_action
@@ -42,8 +42,8 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     wait_exit(page, "check", 3)
     outputs_in_file(page, True)
     header_action(page, "Save with outputs")
+    first = wait_for_file(page, "book/deploy.md", lambda text: text.count('"fencedOutput"') == 2)
     wait_dirty(page, False)
-    first = opfs_read(page, "book/deploy.md").decode()
     kept = last_outputs(loads(first))
     assert [(o.cell, o.text, o.run.exit_code if o.run else None) for o in kept.values()] == [
         ("build", "built image-42", 0),
@@ -70,18 +70,20 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     run(page, "build")
     wait_exit(page, "build", 0)
     assert output_text(page, "build") == "built image-42\n"
+    before = opfs_read(page, "book/kept.md").decode()
     header_action(page, "Save with outputs")
+    second = wait_for_file(page, "book/kept.md", lambda text: text != before)
     wait_dirty(page, False)
-    second = opfs_read(page, "book/kept.md").decode()
     block = re.compile(r"```text \{[^\n]*\"fencedOutput\":\"check\"[^\n]*\}\n.*?\n```\n", re.S)
     assert block.search(first) and block.search(first).group(0) == block.search(second).group(0)
     assert second.count('"fencedOutput"') == 2
 
     # Editing a cell and saving touches no output's bytes.
     append_to_cell(page, "check", " # edited")
+    wait_dirty(page, True)
     page.get_by_role("button", name="Save", exact=True).click()
+    third = wait_for_file(page, "book/kept.md", lambda text: "exit 3 # edited" in text)
     wait_dirty(page, False)
-    third = opfs_read(page, "book/kept.md").decode()
     blocks = re.compile(r"```text \{[^\n]*\"fencedOutput\"[^\n]*\}\n.*?\n```\n", re.S)
     assert blocks.findall(third) == blocks.findall(second) and "exit 3 # edited" in third
 

@@ -139,6 +139,26 @@ class CellTerminal {
     this._release();
   }
 
+  /** Replace the output kept and shown with `data` (the same output with secrets masked, learned after it
+   *  was written): a live terminal is made again from it, since xterm.js cannot take back what it has
+   *  parsed or still has queued. */
+  rewrite(data) {
+    const term = this.xterm;
+    if (term) {
+      this.observer.disconnect();
+      this.xterm = null;
+      live--;
+      term.dispose();
+      this.pending = 0;
+      this.backlog = [];
+      this.backlogBytes = 0;
+    }
+    this.record = data.length ? [[data, true]] : [];
+    this.recordBytes = data.length;
+    if (term) this._attach();
+    else this._release();
+  }
+
   /** Without a live terminal, the output takes the height it will have (no jump when it comes back). */
   _holdHeight(bytes) {
     let lines = this.recordLines;

@@ -80,6 +80,7 @@ class Controller:
             session_spec(nb.frontmatter if nb is not None else None),
             metadata={"document": document} if document else None,
             on_session=lambda _id: self.save(),
+            is_secret=lambda name: self.secret_rule().is_secret(name),
         )
         self.answers: dict[str, str] = {}  # prompt answers of this session (memory only: they may be secrets)
         self.env_spec: str | None = None  # the runbook's `.env.example`, when the page could read it

@@ -97,6 +97,10 @@ class Sink(Protocol):
         """The runner no longer has the session (it restarted): `runs` were running in it."""
         ...
 
+    def secrets_learned(self, values: list[str]) -> None:
+        """These secret values are known now: mask them in the output already shown."""
+        ...
+
 
 class Engine:
     """Runs cells of one notebook in one session. `key`s identify cells (the UI's cell keys)."""
@@ -109,12 +113,16 @@ class Engine:
         *,
         metadata: Mapping[str, str] | None = None,
         on_session: Callable[[str], None] | None = None,
+        is_secret: Callable[[str], bool] | None = None,
     ) -> None:
         self.client = client
         self.sink = sink
         self.spec = spec
         self.metadata = dict(metadata or {})
         self.on_session = on_session
+        # The runbook's rule for which names are secret: the runner reports exported variables by its
+        # patterns only, and a name the runbook's env spec says is plain (`# Plain!`) is not masked.
+        self.is_secret = is_secret
         self.session_id = ""
         self.cursor = 0
         self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
@@ -473,11 +481,14 @@ class Engine:
             self.sink.run_started(run)
         elif event.exited is not None:
             ex = event.exited
-            self.masking.learn(ex.secret_env.values())
+            rule = self.is_secret
+            learned = self.masking.learn(v for k, v in ex.secret_env.items() if rule is None or rule(k))
             for stream, rest in self.masking.flush(run):
                 pending = self.sink.run_output(run, stream, rest)
                 if pending is not None:
                     await pending
+            if learned:  # output shown before may hold them (a replay: its cell's own output came first)
+                self.sink.secrets_learned(learned)
             run.signal, run.duration_ms, run.pwd = ex.signal, ex.duration_ms, ex.pwd
             run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
             self.sink.run_exited(run)

@@ -268,6 +268,18 @@ class Outputs:
         if self.on_exit is not None:
             self.on_exit()
 
+    def secrets_learned(self, values: list[str]) -> None:
+        """Secrets the session learned late (after a reload, at the exit of the cell that exported them,
+        whose output was replayed first): masked in every output shown and in the report's copy."""
+        from fenced.document.redact import mask
+
+        for key, data in self.raw.items():
+            masked = mask(bytes(data), values)
+            if masked != data:
+                self.raw[key] = bytearray(masked)
+        for out in self.by_key.values():
+            out.remask(values)
+
     def run_notice(self, run: Run, text: str) -> None:
         out = self.bind(run)
         if out is not None:

@@ -411,6 +411,20 @@ class CellOutput:
     def plain_text(self) -> str:
         return str(self.text_el.textContent)
 
+    def remask(self, values: list[str]) -> None:
+        """Mask `values` in what this output shows: the terminal (its kept bytes written again) and the
+        plain-text copies. The line a running program may still rewrite stays its own text node."""
+        from fenced.document.redact import mask, redact_text
+
+        if self.term is not None:
+            raw = bytes(self.term.recorded().to_py())
+            masked = mask(raw, values)
+            if masked != raw:
+                self.term.rewrite(to_js(masked))  # stderr's colour is in the kept bytes
+        running = self.run is not None and self.run.running
+        self._tail = _remask_text(self.text_el, self._tail, values, running, redact_text)
+        self._stderr_tail = _remask_text(self.stderr_el, self._stderr_tail, values, running, redact_text)
+
     def dispose(self) -> None:
         if self.term is not None:
             self.term.dispose()
@@ -431,6 +445,24 @@ def _clock(epoch_s: float) -> str:
 
 def _iso(epoch_s: float) -> str:
     return str(js.Date.new(epoch_s * 1000).toISOString())
+
+
+def _remask_text(
+    pre: Any, tail: Any, values: list[str], running: bool, redact: Callable[[str, list[str]], str]
+) -> Any:
+    """`pre`'s text with `values` masked; returns its current-line node (None when the run is over)."""
+    text = str(pre.textContent)
+    line = str(tail.data) if tail is not None and running else ""
+    done = text[: len(text) - len(line)]
+    masked = redact(done, values)
+    if masked == done:
+        return tail
+    pre.textContent = masked
+    if not running:
+        return None
+    node = js.document.createTextNode(line)
+    pre.appendChild(node)
+    return node
 
 
 def _append(pre: Any, tail: Any, done: str, line: str) -> Any:
