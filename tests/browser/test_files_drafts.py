@@ -102,3 +102,35 @@ def test_opening_another_file_keeps_the_edits_in_their_open_editor(ready_page: A
     wait_dirty(page, False)
     assert opfs_read(page, "README.md") == edited_readme(original, b" # kept")
     expect(editors.locator("li[data-dirty='true']")).to_have_count(0)
+
+
+def test_drafts_of_two_namesakes_each_have_their_own_name(ready_page: Any) -> None:
+    """Two runbook.md dropped from different folders (the page gets no path): after a reload each draft is
+    offered under its own name, as the open editors list names them, and each restores its own edits."""
+    page = ready_page
+    first = b'# One\n\n```sh {"name":"one"}\necho one\n```\n'
+    second = b'# Two\n\n```sh {"name":"two"}\necho two\n```\n'
+    drop_file(page, "runbook.md", first)
+    expect(page.locator("#notebook .cell[data-cell-name='one']")).to_have_count(1)
+    append_to_cell(page, "one", " # first")
+    wait_draft_saved(page)
+    drop_file(page, "runbook.md", second)
+    expect(page.locator("#notebook .cell[data-cell-name='two']")).to_have_count(1)
+    append_to_cell(page, "two", " # second")
+    wait_draft_saved(page)
+
+    assert reload_past_guard(page) == ["beforeunload"]
+    offers = page.get_by_role("region", name="Unsaved drafts")
+    expect(offers.locator(".draft-offer")).to_have_count(2)
+    names = offers.locator(".draft-offer").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert sorted(names) == ["Unsaved changes to runbook.md", "Unsaved changes to runbook.md (2)"]
+    offers.get_by_role("group", name="Unsaved changes to runbook.md (2)").get_by_role(
+        "button", name="Restore"
+    ).click()
+    wait_dirty(page, True)
+    restored = view_text(page)
+    assert restored in (
+        '# One\n\n```sh {"name":"one"}\necho one # first\n```\n',
+        '# Two\n\n```sh {"name":"two"}\necho two # second\n```\n',
+    )
+    expect(offers.locator(".draft-offer")).to_have_count(1)

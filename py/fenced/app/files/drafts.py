@@ -268,8 +268,14 @@ class Drafts:
         records = await idb.all_records("drafts")
         self._offers = sorted((r for r in records if str(r.key) not in live), key=lambda r: -float(r.updated))
         now = time.time()
+        # Namesakes (two README.md dropped from different folders: no path to tell them apart) get the
+        # open editors' ` (2)`, so each offer has its own name.
+        labels = state.distinct_labels([label_of(r) for r in self._offers])
         ui.render_draft_offers(
-            [(label_of(r), state.age(now - float(r.updated) / 1000)) for r in self._offers]
+            [
+                (label, state.age(now - float(r.updated) / 1000))
+                for label, r in zip(labels, self._offers, strict=True)
+            ]
         )
 
     async def restore(self, i: int) -> None:
