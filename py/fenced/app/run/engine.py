@@ -487,10 +487,10 @@ class Engine:
                 pending = self.sink.run_output(run, stream, rest)
                 if pending is not None:
                     await pending
-            if learned:  # output shown before may hold them (a replay: its cell's own output came first)
-                self.sink.secrets_learned(learned)
             run.signal, run.duration_ms, run.pwd = ex.signal, ex.duration_ms, ex.pwd
             run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
+            if learned:  # output shown before may hold them (a replay: its cell's own output came first)
+                self.sink.secrets_learned(learned)
             self.sink.run_exited(run)
         elif event.truncated is not None:
             t = event.truncated

@@ -460,7 +460,7 @@ def _remask_text(
     pre.textContent = masked
     if not running:
         return None
-    node = js.document.createTextNode(line)
+    node = js.document.createTextNode(redact(line, values))  # until the program rewrites the line
     pre.appendChild(node)
     return node
 
