@@ -75,6 +75,7 @@ def test_cell_chrome_gutter_icons_menu_and_names(ready_page: Any) -> None:
     assert box(run_button) == before  # the bar pushed nothing
     bar.get_by_role("button", name="More cell actions").click()
     menu = one.locator(".cell-menu")
+    expect(menu.get_by_role("button", name="Cell attributes…")).to_be_visible()  # the menu is open
     labels = [b.inner_text() for b in menu.get_by_role("button").all() if b.is_visible()]
     for wanted in (
         "Cell attributes…",

@@ -84,6 +84,9 @@ def test_attributes_editor(ready_page: Any) -> None:
     assert "Terminal rows" in dialog.get_by_role("alert").inner_text()
     dialog.get_by_role("button", name="Cancel").click()
     assert dialog.is_hidden()
+    # Focus is back in the notebook (the menu item that opened the dialog went with its menu), so the
+    # notebook's keys work at once.
+    page.wait_for_function("() => document.getElementById('notebook').contains(document.activeElement)")
     # One undo step reverts the whole dialog edit.
     page.keyboard.press("Escape")
     page.keyboard.press("Control+z")

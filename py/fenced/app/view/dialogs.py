@@ -134,11 +134,16 @@ class Dialogs:
         self.dialog.close()
 
     def _closed(self, _event: Any) -> None:
+        """Focus goes back where it was, else to the cell: the menu item that opened the dialog is gone
+        with its menu, and focus left on the closed dialog's button would take the notebook's keys
+        (Escape, Ctrl+Z) away."""
         target = self._return_to
         self._return_to = None
         if target is not None and target.isConnected:
             target.focus()
-        elif self.v.cells:
+            if target.isSameNode(js.document.activeElement):
+                return
+        if self.v.cells:
             self.v.select(self.v.active)
 
     @staticmethod
