@@ -32,10 +32,8 @@ def edited(path: str, cell_line: str, added: str) -> str:
     return str(TREE[path]).replace(cell_line, cell_line + added, 1)
 
 
-def test_save_during_a_switch_writes_the_document_switched_to(ready_page: Any) -> None:
-    """Save started in the same moment as a switch (Ctrl+S right after a click) waits for the switch:
-    it must not write one document's text into the other's file."""
-    page = ready_page
+def edit_two(page: Any) -> Any:
+    """Open the folder, edit docs/index.md, then docs/guide/index.md (left shown); returns the panel."""
     panel = open_tree(page)
     entry(panel, "docs/index.md").click()
     append_to_cell(page, "version", " # one")
@@ -46,6 +44,14 @@ def test_save_during_a_switch_writes_the_document_switched_to(ready_page: Any) -
     append_to_cell(page, "configure", " # two")
     wait_dirty(page, True)
     page.keyboard.press("Escape")
+    return panel
+
+
+def test_save_during_a_switch_writes_the_document_switched_to(ready_page: Any) -> None:
+    """Save started in the same moment as a switch (Ctrl+S right after a click) waits for the switch:
+    it must not write one document's text into the other's file."""
+    page = ready_page
+    edit_two(page)
     run_in_page(
         page,
         "import asyncio\n"
@@ -69,17 +75,8 @@ def test_save_during_a_switch_writes_the_document_switched_to(ready_page: Any) -
 
 def test_switching_files_keeps_edits_history_and_marks(ready_page: Any) -> None:
     page = ready_page
-    panel = open_tree(page)
+    panel = edit_two(page)
     editors = page.get_by_role("region", name="Open editors")
-    entry(panel, "docs/index.md").click()
-    append_to_cell(page, "version", " # one")
-    wait_dirty(page, True)
-    page.keyboard.press("Escape")
-    entry(panel, "docs/guide/index.md").click()
-    expect(page.locator("#doc-name")).to_contain_text("docs/guide/index.md")
-    append_to_cell(page, "configure", " # two")
-    wait_dirty(page, True)
-    page.keyboard.press("Escape")
     entry(panel, "README.md").click()
     wait_dirty(page, False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import js
 from pyodide.ffi import create_proxy
@@ -14,6 +14,8 @@ from fenced.app.jsffi import keep, opt
 
 from . import state
 from .state import CloseChoice, ConflictChoice, DraftState
+
+T = TypeVar("T")
 
 
 def el(tag: str, text: str | None = None, cls: str | None = None, **attrs: str) -> Any:
@@ -219,24 +221,11 @@ async def ask_conflict(
     actions.append(cancel)
     form.append(actions)
     dialog.append(form)
-    js.document.body.append(dialog)
-    done: asyncio.Future[ConflictChoice] = asyncio.get_running_loop().create_future()
 
-    def closed(_e: Any) -> None:
-        if not done.done():
-            value = str(dialog.returnValue or "")
-            done.set_result(
-                "overwrite" if value == "overwrite" else "save-as" if value == "save-as" else "cancel"
-            )
+    def pick(value: str) -> ConflictChoice:
+        return "overwrite" if value == "overwrite" else "save-as" if value == "save-as" else "cancel"
 
-    listener = create_proxy(closed)  # short-lived: destroyed when the dialog closes
-    dialog.addEventListener("close", listener)
-    dialog.showModal()
-    try:
-        return await done
-    finally:
-        dialog.remove()
-        listener.destroy()
+    return await _answer(dialog, pick)
 
 
 async def ask_close(label: str) -> CloseChoice:
@@ -254,15 +243,24 @@ async def ask_close(label: str) -> CloseChoice:
     actions.append(el("button", "Cancel", None, value="cancel"))
     form.append(actions)
     dialog.append(form)
+
+    def pick(value: str) -> CloseChoice:
+        return "save" if value == "save" else "discard" if value == "discard" else "cancel"
+
+    return await _answer(dialog, pick)
+
+
+async def _answer(dialog: Any, pick: Callable[[str], T]) -> T:
+    """Show `dialog` (a `<form method=dialog>` of buttons) modally; its answer is `pick` of the value of the
+    button that closed it ("" for Escape). The dialog goes from the page when it closes."""
     js.document.body.append(dialog)
-    done: asyncio.Future[CloseChoice] = asyncio.get_running_loop().create_future()
+    done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
 
     def closed(_e: Any) -> None:
         if not done.done():
-            value = str(dialog.returnValue or "")
-            done.set_result("save" if value == "save" else "discard" if value == "discard" else "cancel")
+            done.set_result(pick(str(dialog.returnValue or "")))
 
-    listener = create_proxy(closed)
+    listener = create_proxy(closed)  # short-lived: destroyed when the dialog closes
     dialog.addEventListener("close", listener)
     dialog.showModal()
     try:
