@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.browser.run_support import TIMEOUT_MS, cells_md, origin, run, wait_output
+from tests.browser.run_support import TIMEOUT_MS, origin
 from tests.runner.support import RunnerProcess
 
 MARK_CELL = "mark"  # a cell that prints the runner's marker: which runner ran it
 MARK_SCRIPT = 'echo "ran-on:$FENCED_TEST_MARK"'
-MARK_DOC = cells_md((MARK_CELL, MARK_SCRIPT))  # a runbook of that one cell
-
-
-@pytest.fixture(scope="module")
-def other_runner(app_url: str) -> Iterator[RunnerProcess]:
-    """A second runner (its own port, token and marker) that also allows the app's origin; a test module
-    imports it by name, as it does `runner`."""
-    with RunnerProcess("--allow-origin", origin(app_url), "--stop-grace", "0.5", "--quiet") as proc:
-        yield proc
-
-
-def ran_on(page: Any, runner: RunnerProcess) -> None:
-    """Run the marker cell and wait until it says `runner` ran it."""
-    run(page, MARK_CELL)
-    wait_output(page, MARK_CELL, f"ran-on:{runner.mark}")
 
 
 def address(app_url: str, runner: RunnerProcess, token: str | None = None) -> str:

@@ -5,6 +5,7 @@ with the exact command for this page's origin."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,25 +23,25 @@ from tests.browser.run_support import (
     wait_output,
     wait_runner_state,
 )
-from tests.browser.runner_ui_support import (
-    MARK_CELL,
-    MARK_DOC,
-    TokenLog,
-    open_chip,
-    other_runner,
-    ran_on,
-    wait_connected_to,
-)
+from tests.browser.runner_ui_support import MARK_CELL, MARK_SCRIPT, TokenLog, open_chip, wait_connected_to
 from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
-__all__ = ["other_runner", "runner"]
+__all__ = ["runner"]
+
+DOC = cells_md((MARK_CELL, MARK_SCRIPT))
 
 
-def ran_on_shown(page: Any, runner: RunnerProcess) -> None:
-    """`ran_on`, and the output says which runner it came from."""
-    ran_on(page, runner)
+@pytest.fixture(scope="module")
+def other_runner(app_url: str) -> Iterator[RunnerProcess]:
+    with RunnerProcess("--allow-origin", origin(app_url), "--stop-grace", "0.5", "--quiet") as proc:
+        yield proc
+
+
+def ran_on(page: Any, runner: RunnerProcess) -> None:
+    run(page, MARK_CELL)
+    wait_output(page, MARK_CELL, f"ran-on:{runner.mark}")
     output = cell(page, MARK_CELL).locator(".cell-output")
     expect(output).to_have_attribute("data-runner-origin", origin(runner.url))
     expect(output.locator(".run-runner")).to_have_text(origin(runner.url).split("://", 1)[1])
@@ -52,11 +53,11 @@ def test_each_document_runs_on_its_own_runner(
     laptop, team = runner, other_runner
     tokens = TokenLog(page)
     connect(page, app_url, laptop)
-    open_doc(page, MARK_DOC, "laptop.md")
-    ran_on_shown(page, laptop)
+    open_doc(page, DOC, "laptop.md")
+    ran_on(page, laptop)
 
     # Another document goes to the team runner: added in the popover, with its token and a label.
-    open_doc(page, MARK_DOC, "team.md")
+    open_doc(page, DOC, "team.md")
     popover = open_chip(page)
     popover.get_by_label("Runner URL").fill(team.url)
     popover.get_by_label("Runner token").fill(team.token)
@@ -65,31 +66,31 @@ def test_each_document_runs_on_its_own_runner(
     wait_connected_to(page, team.url)
     expect(page.locator("#runner-popover")).to_be_hidden()  # done: out of the way
     expect(page.locator("#runner-chip")).to_contain_text(origin(team.url).split("://", 1)[1])
-    ran_on_shown(page, team)
+    ran_on(page, team)
 
     # A document without a runner of its own follows the runner in use; the user switches it back.
-    open_doc(page, MARK_DOC, "laptop.md")
+    open_doc(page, DOC, "laptop.md")
     wait_connected_to(page, team.url)
     open_chip(page).get_by_role("button", name=f"Use {origin(laptop.url)}").click()
     wait_connected_to(page, laptop.url)
     wait_output(page, MARK_CELL, f"ran-on:{laptop.mark}")  # re-attached to its session there
-    ran_on_shown(page, laptop)
+    ran_on(page, laptop)
 
     # From now on each document goes to its runner, its outputs with it (sessions stay per runner).
-    open_doc(page, MARK_DOC, "team.md")
+    open_doc(page, DOC, "team.md")
     wait_connected_to(page, team.url)
     wait_output(page, MARK_CELL, f"ran-on:{team.mark}")
-    open_doc(page, MARK_DOC, "laptop.md")
+    open_doc(page, DOC, "laptop.md")
     wait_connected_to(page, laptop.url)
     page.reload()
     wait_ready(page)
-    open_doc(page, MARK_DOC, "team.md")
+    open_doc(page, DOC, "team.md")
     wait_connected_to(page, team.url)
     wait_output(page, MARK_CELL, f"ran-on:{team.mark}")  # re-attached after the reload: still says where from
     restored = cell(page, MARK_CELL).locator(".cell-output")
     expect(restored).to_have_attribute("data-runner-origin", origin(team.url))
     expect(restored.locator(".run-runner")).to_have_text(origin(team.url).split("://", 1)[1])
-    ran_on_shown(page, team)
+    ran_on(page, team)
 
     # The list: both runners, the one in use marked; a runner removed takes its token with it.
     popover = open_chip(page)

@@ -6,25 +6,28 @@ ran a cell."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.run_support import (
+    cells_md,
     connect,
     open_doc,
     origin,
+    run,
     runner,
+    wait_output,
     wait_runner_state,
 )
 from tests.browser.runner_ui_support import (
-    MARK_DOC,
+    MARK_CELL,
+    MARK_SCRIPT,
     TokenLog,
     address,
     open_chip,
-    other_runner,
-    ran_on,
     status,
     storage,
     switch_dialog,
@@ -34,7 +37,22 @@ from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
-__all__ = ["other_runner", "runner"]
+__all__ = ["runner"]
+
+DOC = cells_md((MARK_CELL, MARK_SCRIPT))
+
+
+@pytest.fixture(scope="module")
+def other_runner(app_url: str) -> Iterator[RunnerProcess]:
+    """A second runner (its own port, token and marker) that also allows the app's origin."""
+    with RunnerProcess("--allow-origin", origin(app_url), "--stop-grace", "0.5", "--quiet") as proc:
+        yield proc
+
+
+def ran_on(page: Any, runner: RunnerProcess) -> None:
+    """Run the marker cell and wait until it says `runner` ran it."""
+    run(page, MARK_CELL)
+    wait_output(page, MARK_CELL, f"ran-on:{runner.mark}")
 
 
 def test_first_use_takes_the_address_runner_without_asking(
@@ -45,7 +63,7 @@ def test_first_use_takes_the_address_runner_without_asking(
     expect(status(page)).to_contain_text(
         origin(runner.url)
     )  # the origin, not only what the runner calls itself
-    open_doc(page, MARK_DOC)
+    open_doc(page, DOC)
     ran_on(page, runner)
 
 
@@ -69,7 +87,7 @@ def test_an_address_runner_is_used_only_after_the_user_confirms(
     expect(switch_dialog(page)).to_have_count(0)
     assert storage(page) == before  # declining leaves every stored setting as it was
     assert foreign.token not in page.url and "token=" not in page.url and "runner=" not in page.url
-    open_doc(page, MARK_DOC)
+    open_doc(page, DOC)
     ran_on(page, mine)
     assert origin(foreign.url) not in tokens.origins  # not a single request went to the other runner
 
@@ -84,7 +102,7 @@ def test_an_address_runner_is_used_only_after_the_user_confirms(
     switch_dialog(page).get_by_role("button", name="Switch runner").click()
     wait_connected_to(page, foreign.url)
     assert "token=" not in page.url
-    open_doc(page, MARK_DOC)
+    open_doc(page, DOC)
     ran_on(page, foreign)
 
     # Back to mine from the runner list: its token was kept for it.
@@ -130,7 +148,7 @@ def test_a_link_in_a_document_does_not_switch_the_runner(
     doc = (
         f"# Setup\n\n[use the team runner](?runner={foreign.url}#token={foreign.token})\n\n"
         f"[the full address]({address(app_url, foreign)})\n\n"
-        f"[in this tab](#runner={foreign.url}&token={foreign.token})\n\n{MARK_DOC}"
+        f"[in this tab](#runner={foreign.url}&token={foreign.token})\n\n{DOC}"
     )
     connect(page, app_url, mine)
     open_doc(page, doc, "setup.md")
