@@ -262,26 +262,30 @@ class Engine:
         self._starting += 1
         try:
             result = await self._start(program, rows, cols)
+        except ConnectError as exc:
+            if not run.execution_id:
+                self._start_failed(run, exc)
+                raise
+            # Its Started event came over the Watch (`_claim`): the runner runs it, only Start's reply was
+            # lost (the runner went down, a proxy cut the call). The Watch follows it from here; calling it
+            # "failed" would be wrong about a cell that may still run and finish.
+            result = None
         except BaseException as exc:
-            self._starting -= 1
-            run.finish(FAILED, None, _message(exc))
-            self.sink.run_exited(run)
-            if isinstance(exc, ConnectError) and exc.code == Code.PERMISSION_DENIED:
-                # e.g. a reviewed-only runner's refusal: said in full on the cell, not only in a toast
-                self.sink.run_notice(run, f"Not run: {_message(exc)}")
+            self._start_failed(run, exc)
             raise
         async with self._lock:
             self._starting -= 1
-            if run.execution_id and run.execution_id != result.execution_id:  # claimed by mistake (`_claim`)
-                self._by_exec.pop(run.execution_id, None)
-                run.received = {"stdout": 0, "stderr": 0}
-            run.execution_id = result.execution_id
+            if result is not None:
+                if run.execution_id and run.execution_id != result.execution_id:  # claimed by mistake
+                    self._by_exec.pop(run.execution_id, None)
+                    run.received = {"stdout": 0, "stderr": 0}
+                run.execution_id = result.execution_id
+                run.pid = run.pid or result.pid
+                self._by_exec[result.execution_id] = run
+            run._sent_size = (rows, cols) if rows and cols else None
             if run.state == STARTING:  # (its events may have come first, exit included: see `_claim`)
                 run.state = RUNNING
-            run.pid = run.pid or result.pid
-            run._sent_size = (rows, cols) if rows and cols else None
-            self._by_exec[result.execution_id] = run
-            for event in self._pending.pop(result.execution_id, []):
+            for event in self._pending.pop(run.execution_id, []):
                 await self._handle(event, run)
             if not self._starting:
                 self._pending.clear()
@@ -291,6 +295,14 @@ class Engine:
         if run._stop_asked and run.running:
             await self.stop(key)
         return run
+
+    def _start_failed(self, run: Run, exc: BaseException) -> None:
+        self._starting -= 1
+        run.finish(FAILED, None, _message(exc))
+        self.sink.run_exited(run)
+        if isinstance(exc, ConnectError) and exc.code == Code.PERMISSION_DENIED:
+            # e.g. a reviewed-only runner's refusal: said in full on the cell, not only in a toast
+            self.sink.run_notice(run, f"Not run: {_message(exc)}")
 
     async def _start(self, program: Program, rows: int, cols: int) -> Any:
         await self.ensure_session()
