@@ -11,7 +11,10 @@ the highest `performance.memory.usedJSHeapSize` sampled every 20 ms during the r
     .venv/bin/python bench/run_all.py [--rows echo,seq] [--cells 100] [--runs 3] [--profile FILE]
 
 `--profile FILE` writes a CDP CPU profile of the page during the first page run of the first row
-(open it in Chrome's DevTools, Performance panel), to see where per-cell time goes.
+(open it in Chrome's DevTools, Performance panel), to see where per-cell time goes; `--trace FILE` a
+Chromium trace of that run (the timeline's style, layout, paint and task events; Perfetto opens it) and
+prints its busiest event kinds; `--pyprofile N` runs cProfile in the page's Python during that run and
+prints its N busiest functions (by own time, then by cumulative time).
 """
 
 from __future__ import annotations
@@ -88,7 +91,47 @@ def heap(cdp: Any) -> tuple[float, float]:
     return float(usage["usedSize"]) / 1e6, (float(usage["usedSize"]) + extra) / 1e6
 
 
-def page_run(page: Any, cdp: Any, text: str, cells: int, tail: str, profile: str | None) -> dict[str, Any]:
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink"]
+
+
+def trace_summary(path: str, top: int = 25) -> None:
+    """The trace's complete events by name: total wall time (nested events counted in each)."""
+    events = json.loads(Path(path).read_text())
+    events = events.get("traceEvents", events) if isinstance(events, dict) else events
+    totals: dict[str, list[float]] = {}
+    for e in events:
+        if e.get("ph") == "X" and "dur" in e:
+            totals.setdefault(e["name"], []).append(e["dur"] / 1000)
+    for name, durs in sorted(totals.items(), key=lambda kv: -sum(kv[1]))[:top]:
+        print(f"  trace: {sum(durs):8.1f} ms  {len(durs):6d} x  {name}")
+
+
+PY_PROFILE_START = """
+import builtins, cProfile
+builtins.__fenced_bench_profile = cProfile.Profile()
+builtins.__fenced_bench_profile.enable()
+"""
+PY_PROFILE_STOP = """
+import builtins, io, pstats
+builtins.__fenced_bench_profile.disable()
+out = io.StringIO()
+stats = pstats.Stats(builtins.__fenced_bench_profile, stream=out)
+stats.sort_stats("tottime").print_stats(TOP)
+stats.sort_stats("cumulative").print_stats(TOP)
+result = out.getvalue()
+"""
+
+
+def page_run(
+    page: Any,
+    cdp: Any,
+    text: str,
+    cells: int,
+    tail: str,
+    profile: str | None,
+    trace: str | None = None,
+    pyprofile: int = 0,
+) -> dict[str, Any]:
     page.evaluate("([t, n]) => window.fencedShowText(t, n)", [text, f"bench-{time.monotonic_ns()}.md"])
     page.wait_for_selector("#notebook[data-view-state='idle']", timeout=60_000)
     page.wait_for_function(f"document.querySelectorAll('#notebook .cell').length >= {cells}")
@@ -98,7 +141,17 @@ def page_run(page: Any, cdp: Any, text: str, cells: int, tail: str, profile: str
         cdp.send("Profiler.enable")
         cdp.send("Profiler.setSamplingInterval", {"interval": 200})
         cdp.send("Profiler.start")
+    if pyprofile:
+        page.evaluate("(src) => window.fencedPython(src)", PY_PROFILE_START)
+    if trace:
+        page.context.browser.start_tracing(page=page, path=trace, categories=TRACE_CATEGORIES)
     result: dict[str, Any] = page.evaluate(RUN_ALL_JS, cells)
+    if trace:
+        page.context.browser.stop_tracing()
+        trace_summary(trace)
+    if pyprofile:
+        src = PY_PROFILE_STOP.replace("TOP", str(pyprofile))
+        print(json.loads(page.evaluate("(src) => window.fencedPython(src)", src)))
     if profile:
         Path(profile).write_text(json.dumps(cdp.send("Profiler.stop")["profile"]))
         cdp.send("Profiler.disable")
@@ -116,6 +169,8 @@ def main() -> int:
     parser.add_argument("--cells", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--trace", default="")
+    parser.add_argument("--pyprofile", type=int, default=0, metavar="N")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -134,7 +189,7 @@ def main() -> int:
             cdp = page.context.new_cdp_session(page)
             page.goto(f"{url}?runner={urllib.parse.quote(runner.url, safe=':/')}#token={runner.token}")
             page.wait_for_selector("#runner-status[data-runner-state='connected']", timeout=120_000)
-            profile = args.profile
+            profile, trace, pyprofile = args.profile, args.trace, args.pyprofile
             for row in args.rows.split(","):
                 command = ROWS[row]
                 text = book(command, args.cells)
@@ -150,8 +205,8 @@ def main() -> int:
                 clis, pages = [], []
                 for _ in range(args.runs):
                     clis.append(cli_run(path, runner))
-                    r = page_run(page, cdp, text, args.cells, tail, profile or None)
-                    profile = ""
+                    r = page_run(page, cdp, text, args.cells, tail, profile or None, trace or None, pyprofile)
+                    profile, trace, pyprofile = "", "", 0
                     pages.append(r)
                     print(
                         f"  {row}: CLI {clis[-1]:.2f} s, page {r['ms'] / 1000:.2f} s "

@@ -68,6 +68,9 @@ class Outputs:
         self._ask = ask
         self._watch_changed = watch_changed
         self.by_key: dict[Hashable, CellOutput] = {}
+        self._synced: dict[
+            Hashable, tuple[Any, bool]
+        ] = {}  # what each cell's buttons show: (element, running)
         # Each cell's latest output as it arrived (masked, escape sequences kept), for the HTML report's
         # colours; the first RAW_CAP bytes of each run.
         self.raw: dict[Hashable, bytearray] = {}
@@ -86,6 +89,7 @@ class Outputs:
         for out in self.by_key.values():
             out.dispose()
         self.by_key.clear()
+        self._synced.clear()
         self.raw.clear()
         self.cwd = ""
 
@@ -97,12 +101,19 @@ class Outputs:
         self.raw.clear()
 
     def sync(self, key: Hashable) -> None:
-        """A cell's buttons for its run state."""
+        """A cell's buttons for its run state (left alone when that state is what they show: a run's
+        events call this several times each)."""
         out = self.by_key.get(key)
         if out is not None and out.cell_el is not None:
+            shown = self._synced.get(key)
+            if shown is not None and shown[0] is out.cell_el and shown[1] == out.running:
+                return
+            self._synced[key] = (out.cell_el, out.running)
             self.buttons.cell(out.cell_el, out.running)
 
     def sync_all(self) -> None:
+        """Every cell's buttons, after the page set them all for a new state (`Buttons.update`)."""
+        self._synced.clear()
         for key in list(self.by_key):
             self.sync(key)
 

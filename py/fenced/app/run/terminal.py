@@ -106,6 +106,8 @@ class CellOutput:
         self.run: Run | None = None
         self.waiting = False  # its runner cannot be reached now (it may well still run there)
         self.cell_el: Any = None
+        self._count_el: Any = None
+        self._when_el: Any = None
         self.state: CellState = IDLE
         self.count = 0  # the execution count shown in the gutter ([3]), 0 before the first run here
         self.collapsed = False
@@ -119,6 +121,9 @@ class CellOutput:
     def adopt(self, cell_el: Any) -> None:
         """Put the output into (a possibly new) cell element and mirror the state on it."""
         self.cell_el = cell_el
+        # The cell's gutter parts this output keeps up to date (found once per element, not per state)
+        self._count_el = opt(cell_el.querySelector("[data-run-count]"))
+        self._when_el = opt(cell_el.querySelector("[data-run-when]"))
         holder = cell_el.querySelector(".cell-output")
         holder.setAttribute("data-output", "")
         if self.box.parentElement != holder:
@@ -361,13 +366,13 @@ class CellOutput:
             el.dataset.outputCollapsed = "true"
         else:
             el.removeAttribute("data-output-collapsed")
-        count = opt(el.querySelector("[data-run-count]"))
+        count = self._count_el
         if count is not None:
             shown = "[*]" if self.state in (STARTING, RUNNING) else (f"[{self.count}]" if self.count else "")
             if count.textContent != shown:
                 count.textContent = shown
                 count.title = f"Execution {self.count} of this page" if self.count else ""
-        when = opt(el.querySelector("[data-run-when]"))
+        when = self._when_el
         if when is not None:
             text, tip, iso = self._when
             if when.textContent != text:
