@@ -91,7 +91,13 @@ def heap(cdp: Any) -> tuple[float, float]:
     return float(usage["usedSize"]) / 1e6, (float(usage["usedSize"]) + extra) / 1e6
 
 
-TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink"]
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.stack",
+    "v8.execute",
+    "blink",
+]
 
 
 def trace_summary(path: str, top: int = 25) -> None:

@@ -22,8 +22,8 @@ const PIECE = 8 << 10;          // xterm parses one write() without a break: kee
 const BACKLOG_LIMIT = 64 << 20; // backlog bytes beyond which Python is asked to wait (drained())
 
 const NEAR = "300px 0px";         // outputs this close to the viewport get a live terminal
-// A live terminal's host width and columns, row height and padding: the size of the others.
-let known = {width: 0, cols: 0, rowPx: 17, padPx: 0, measured: false};
+// A live terminal's columns, row height and padding: the size of the others.
+let known = {cols: 0, rowPx: 17, padPx: 0, measured: false};
 
 const visibility = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
   for (const entry of entries) {
@@ -177,10 +177,11 @@ class CellTerminal {
     for (const resolve of waiters) resolve();
   }
 
+  /** The columns of a live terminal (every output is as wide: the notebook's column; live terminals keep
+   *  `known` current as the page resizes). Reading this host's width instead forced a style and layout
+   *  pass per cell in a Run all, the page's DOM having just changed. */
   _estimatedCols() {
-    if (!known.cols) return 80;
-    const width = this.host.clientWidth;
-    return width && width !== known.width ? Math.max(20, Math.floor(known.cols * width / known.width)) : known.cols;
+    return known.cols || 80;
   }
 
   /** Size for the PTY: [rows, cols] (rows is the maximum height, which the terminal grows into). */
@@ -360,7 +361,7 @@ class CellTerminal {
       const dims = this.fit.proposeDimensions();
       if (!(dims && dims.cols > 1 && isFinite(dims.cols))) return 0;
       const cols = Math.max(20, dims.cols);
-      known = {width: this.host.clientWidth, cols};
+      known.cols = cols;
       return cols;
     } catch (e) {
       return 0;
