@@ -4,6 +4,7 @@ does, without the page. One session and one Watch per notebook, prompts, Run all
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -377,3 +378,23 @@ def test_save_as_moves_the_run_state_to_the_new_name() -> None:
     assert list(page.store) == ["run:new.md"]
     assert '"session": "s-1"' in page.store["run:new.md"]
     assert ctl.state_key == "run:new.md"
+
+
+def test_the_saved_state_lists_each_run_by_its_cell_in_document_order(runner: RunnerProcess) -> None:
+    nb = cells("a: echo a", "b: echo b", "c: echo c")
+    page = Page()
+
+    async def main() -> dict[str, Any]:
+        ctl = controller(runner, nb, page, cell_id=lambda c: f"id-of:{c.name}")
+        for name in ("c", "a", "b"):  # run out of order
+            run = await ctl.run_cell(cell(nb, name))
+            assert run is not None and await run.done == 0
+        nb.cells.remove(cell(nb, "b"))  # a deleted cell's run is not kept
+        ctl.save()
+        await ctl.close()
+        return ctl.state()
+
+    state = arun(main())
+    assert [(r["cell"], r["name"]) for r in state["runs"]] == [("id-of:a", "a"), ("id-of:c", "c")]
+    assert all(r["execution"] for r in state["runs"]) and state["session"]
+    assert json.loads(page.store["doc"]) == state  # what a reload finds

@@ -9,6 +9,7 @@ document's key, so a reloaded page finds its session again and replays the outpu
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -228,7 +229,7 @@ class Controller:
         noted when they started: it is saved at every start, and asking the view and the identities about
         every cell each time cost a Run all of 100 cells 10,000 questions."""
         nb = self.notebook()
-        order = {id(cell): i for i, cell in enumerate(nb.cells)} if nb is not None else {}
+        order = dict(zip(map(id, nb.cells), itertools.count())) if nb is not None else {}
         found = []
         for key, run in self.engine.runs.items():
             cell, identity = self._cells.get(key, (None, ""))
