@@ -3,6 +3,9 @@ secrets masked, bounded, moved with Save as, damaged storage read as empty."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fenced.app.run.runlog import KEY_PREFIX, MAX_BYTES, RunLog, make_record
 from fenced.document.redact import MASK
 
@@ -65,3 +68,40 @@ def test_secrets_masked_output_summarised_and_bounded() -> None:
     assert log.records("a.md")[-1].extra["execution"] == "e249"
     store[KEY_PREFIX + "a.md"] = "{not json\n" + store[KEY_PREFIX + "a.md"]
     assert len(log.records("a.md")) > 100  # a damaged line loses nothing else
+
+
+def _old_add(store: Store, rec: object, execution_id: str) -> bool:
+    """The store's former definition (every record read, measured and written back at each add)."""
+    import json
+
+    from fenced.document.history import keep_newest
+
+    doc = rec.document  # type: ignore[attr-defined]
+    raw = store.get(KEY_PREFIX + doc)
+    lines = [line for line in raw.split("\n") if line] if raw else []
+    if execution_id and any(f'"execution":{json.dumps(execution_id)}' in line for line in lines):
+        return False
+    data = json.loads(rec.to_json())  # type: ignore[attr-defined]
+    if execution_id:
+        data["execution"] = execution_id
+    lines.append(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    store.set(KEY_PREFIX + doc, "\n".join(keep_newest(lines, MAX_BYTES)))
+    return True
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from(["", "é", "𝄞", "x" * 3000]), st.booleans()),
+        max_size=160,
+    )
+)
+@settings(max_examples=40, deadline=None)
+def test_appending_keeps_what_the_whole_rewrite_kept(steps: list[tuple[int, str, bool]]) -> None:
+    """Same answers and the same stored text as before, through duplicates and the size bound."""
+    new, old = Store(), Store()
+    log = RunLog(new)
+    for n, text, with_id in steps:
+        rec = record(f"cell-{n}", output=(text + "\n") * 8)
+        execution = f"exec-{n}" if with_id else ""
+        assert log.add(rec, execution) == _old_add(old, rec, execution)  # type: ignore[arg-type]
+        assert new == old

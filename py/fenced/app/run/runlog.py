@@ -81,15 +81,23 @@ class RunLog:
         self.storage.set(KEY_PREFIX + document, "\n".join(keep_newest(lines, MAX_BYTES)))
 
     def add(self, record: HistoryRecord, execution_id: str = "") -> bool:
-        """Keep `record` (once per execution id); False when that execution is already recorded."""
-        lines = self._lines(record.document)
-        if execution_id and any(f'"execution":{json.dumps(execution_id)}' in line for line in lines):
+        """Keep `record` (once per execution id); False when that execution is already recorded.
+        Appended to the stored text as it is (the whole history is split, measured and cut only when
+        it outgrows MAX_BYTES): a Run all adds a record per cell, and going over every record for each
+        one made it quadratic."""
+        key = KEY_PREFIX + record.document
+        raw = self.storage.get(key) or ""
+        mark = f'"execution":{json.dumps(execution_id, ensure_ascii=False)}'
+        if execution_id and mark in raw:  # (ids have no newline: the same as looking line by line)
             return False
-        data = json.loads(record.to_json())
+        line = record.to_json()
         if execution_id:
-            data["execution"] = execution_id
-        lines.append(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        self._store(record.document, lines)
+            line = f"{line[:-1]},{mark}}}"  # the record's object, with its execution last
+        text = f"{raw}\n{line}" if raw else line
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+            self._store(record.document, [x for x in text.split("\n") if x])
+        else:
+            self.storage.set(key, text)
         return True
 
     def records(self, document: str) -> list[HistoryRecord]:
