@@ -79,3 +79,22 @@ def test_origin_not_allowed_says_unreachable_or_cors(ready_page: Any) -> None:
         code, message = run_in_page(ready_page, _src(REFUSED, proc))
     assert code == "unavailable"
     assert "unreachable or CORS refused" in message
+
+
+ONE_AWAIT = """
+from fenced.connect import RunnerClient
+from fenced.connect.fetch_transport import FetchTransport, _fetch_with_body
+
+info = await RunnerClient(URL, TOKEN, transport=FetchTransport()).get_info()
+result = [_fetch_with_body() is not None, info.default_shell]
+"""
+
+
+def test_a_unary_call_reads_its_body_in_the_same_promise_under_the_page_policy(
+    ready_page: Any, cross_origin_runner: RunnerProcess
+) -> None:
+    """The app's Content-Security-Policy lets the transport chain the body in JS (one await a call, not
+    two); the answer still arrives whole."""
+    fast, shell = run_in_page(ready_page, _src(ONE_AWAIT, cross_origin_runner))
+    assert fast is True
+    assert shell.endswith("sh")
