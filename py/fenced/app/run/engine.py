@@ -38,6 +38,9 @@ WATCH_POLICY = RetryPolicy(
 )
 SHOW_DOWN_AFTER = 3  # failed attempts in a row: a blip that the next attempt repairs is not worth showing
 SESSION_LOST = "the runner no longer has this session"
+# A Start that failed with these may have reached the runner (the reply was lost, or came too late).
+MAYBE_STARTED = frozenset({Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED})
+STARTED_AFTER_ALL = "The runner started it after all: the reply to Run was lost on the way."
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
 
 
@@ -132,6 +135,9 @@ class Engine:
         self._pending: dict[str, list[Event]] = {}
         self._pending_bytes = 0
         self._starting = 0
+        # Cells whose Start failed on the way (the runner may have started them, only the reply was lost):
+        # name -> cell key. If the runner did start one, its Started event says so and the cell follows it.
+        self._unsure: dict[str, Hashable] = {}
         self._lock = asyncio.Lock()  # events are handled in order, and a Start's own events before later ones
         self._session_lock = asyncio.Lock()
         self._watch_task: asyncio.Future[None] | None = None
@@ -222,6 +228,7 @@ class Engine:
         old = self.session_id
         await self._stop_watch()
         self.session_id, self.cursor = "", 0
+        self._unsure.clear()
         for run in list(self.runs.values()):
             if run.running:
                 run.finish(FAILED, run.exit_code, "session restarted")
@@ -259,11 +266,14 @@ class Engine:
             raise RuntimeError(f"cell {program.known_name or key} is already running")
         run = Run(key, program.known_name, program.interactive, program.background)
         self.runs[key] = run
+        self._unsure.pop(program.known_name, None)  # (that earlier start is not this cell's any more)
         self._starting += 1
         try:
             result = await self._start(program, rows, cols)
         except ConnectError as exc:
             if not run.execution_id:
+                if exc.code in MAYBE_STARTED and run.name:
+                    self._unsure[run.name] = key
                 self._start_failed(run, exc)
                 raise
             # Its Started event came over the Watch (`_claim`): the runner runs it, only Start's reply was
@@ -446,6 +456,7 @@ class Engine:
         """The runner answered that it has no such session (it restarted, or dropped it when idle): it is
         reachable, and what ran there is gone. Said once, here; the next run starts a new session."""
         self.session_id = ""
+        self._unsure.clear()
         self._connection(True, None)
         lost = [run for run in self.runs.values() if run.running and run.execution_id]
         for run in lost:
@@ -457,18 +468,31 @@ class Engine:
         self.sink.session_lost(lost)
 
     def _claim(self, event: Event) -> Run | None:
-        """A Started event that beat its Start reply: the cell it names (known_name, unique in a notebook)
-        is starting, so show its output now rather than when the reply comes."""
+        """A Started event no run knows yet: the cell it names (known_name, unique in a notebook) is
+        starting, and its Started beat the Start reply (show its output now rather than when the reply
+        comes); or that cell's Start failed on the way and the runner did start it (follow it, in a new
+        run: the failed one was reported as such)."""
         name = event.started.known_name if event.started is not None else ""
+        if not name:
+            return None
         for run in self.runs.values():
-            if name and run.name == name and run.state == STARTING and not run.execution_id:
+            if run.name == name and run.state == STARTING and not run.execution_id:
                 run.execution_id = event.execution_id
                 self._by_exec[event.execution_id] = run
                 return run
-        return None
+        key = self._unsure.pop(name, None)
+        failed = self.runs.get(key) if key is not None else None
+        if failed is None or failed.running or failed.execution_id:
+            return None
+        run = Run(key, name, failed.interactive, failed.background, execution_id=event.execution_id)
+        run.state = RUNNING
+        self.runs[key] = run
+        self._by_exec[event.execution_id] = run
+        self.sink.run_notice(run, STARTED_AFTER_ALL)
+        return run
 
     async def _handle(self, event: Event, run: Run | None) -> None:
-        if run is None and event.started is not None and self._starting:
+        if run is None and event.started is not None and (self._starting or self._unsure):
             run = self._claim(event)
         if run is None:
             if self._starting and self._pending_bytes < MAX_PENDING_BYTES:
