@@ -21,6 +21,11 @@ from tests.runner.support import RunnerProcess, arun, until
 __all__ = ["runner"]
 
 
+def waiting_for(flag: Any) -> str:
+    """A cell that says "waiting", runs until `flag` exists, then says "done"."""
+    return f"echo waiting\nwhile [ ! -e {flag} ]; do sleep 0.02; done\necho done"
+
+
 class LostReply(RunnerClient):
     """Start reaches the runner, but its reply is lost once the page has seen the cell's first output."""
 
@@ -38,7 +43,7 @@ def test_a_start_reply_lost_after_the_watch_saw_the_cell_start_keeps_it_running(
     runner: RunnerProcess, tmp_path: Any
 ) -> None:
     flag = tmp_path / "go"
-    script = f"echo waiting\nwhile [ ! -e {flag} ]; do sleep 0.02; done\necho done"
+    script = waiting_for(flag)
     page = Page()
 
     async def main() -> None:
@@ -90,7 +95,7 @@ def test_a_start_reply_lost_before_anything_was_heard_is_followed_once_the_runne
     runner: RunnerProcess, tmp_path: Any
 ) -> None:
     flag = tmp_path / "go"
-    script = f"echo waiting\nwhile [ ! -e {flag} ]; do sleep 0.02; done\necho done"
+    script = waiting_for(flag)
     page = Page()
 
     async def main() -> None:

@@ -129,6 +129,12 @@ class CellTerminal {
     const term = this.xterm;
     if (!term || this.host.contains(document.activeElement)) return;
     this.host.style.height = `${this.host.offsetHeight}px`;
+    this._dispose(term);
+    this._release();
+  }
+
+  /** The live terminal `term` goes, with what was queued for it (the kept bytes stay). */
+  _dispose(term) {
     this.observer.disconnect();
     this.xterm = null;
     live--;
@@ -136,7 +142,6 @@ class CellTerminal {
     this.pending = 0;
     this.backlog = [];
     this.backlogBytes = 0;
-    this._release();
   }
 
   /** Replace the output kept and shown with `data` (the same output with secrets masked, learned after it
@@ -144,15 +149,7 @@ class CellTerminal {
    *  parsed or still has queued. */
   rewrite(data) {
     const term = this.xterm;
-    if (term) {
-      this.observer.disconnect();
-      this.xterm = null;
-      live--;
-      term.dispose();
-      this.pending = 0;
-      this.backlog = [];
-      this.backlogBytes = 0;
-    }
+    if (term) this._dispose(term);
     this.record = data.length ? [[data, true]] : [];
     this.recordBytes = data.length;
     if (term) this._attach();
