@@ -130,6 +130,22 @@ def test_each_file_shows_its_runnable_cells(ready_page: Any) -> None:
     )
 
 
+def test_entries_are_updated_in_place_when_their_marks_change(ready_page: Any) -> None:
+    """The marks (file shown, unsaved, runnable count) change while the user works in the tree; an entry
+    patched in place keeps its element, so the keyboard focus and a script's reference stay on it."""
+    page = ready_page
+    panel = open_tree(page)
+    path = "docs/installation/linux.md"
+    item = entry(panel, path)
+    expect(item).to_have_attribute("data-runnable", "1")
+    handle = item.element_handle()
+    item.focus()
+    page.keyboard.press("Enter")  # opens it: the entry becomes the current file
+    expect(page.locator("#doc-name")).to_contain_text(path)
+    expect(item).to_have_attribute("aria-current", "true")
+    assert handle.evaluate("e => e.isConnected && e.getAttribute('aria-current')") == "true"
+
+
 def test_the_panel_is_resizable_by_mouse_and_keyboard(ready_page: Any) -> None:
     page = ready_page
     page.set_viewport_size({"width": 1280, "height": 800})

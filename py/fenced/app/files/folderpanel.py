@@ -18,6 +18,7 @@ from typing import Any
 import js
 
 from fenced.app.jsffi import LocalStorage, closest, listen, obj, opt
+from fenced.app.morph import morph
 
 from . import tree
 from .tree import FileMarks, Folder, Hit
@@ -146,8 +147,7 @@ class FolderPanel:
             if item is None:
                 continue
             focusable = item.getAttribute("tabindex") == "0"
-            html = tree.file_html(path, marks, focusable)
-            item.outerHTML = html
+            morph(item, tree.file_html(path, marks, focusable))  # in place: focus and hover stay
         if marks.current and marks.current != old.current:
             item = self._item(marks.current)
             if item is not None:
