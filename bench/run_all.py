@@ -1,7 +1,10 @@
 """Run all at scale (issue 17): the page's Run all against `fenced run --all`, same runner, same file, one run.
 
 For each row (100 cells of `echo hi`; 100 cells of `seq 1 20000`, 10.9 MB of output), the CLI runs the
-file (`fenced run FILE --all --quiet`, stdin from /dev/null, wall time of the process), then the built app
+file (`fenced run FILE --all --quiet`, stdin from /dev/null, wall time of the process) twice: as is
+(stdin is not a terminal, so its cells run on pipes) and with `--tty` (on a PTY, as the page runs them:
+a program line-buffers its output on a terminal, so the same cell costs the runner and the cell more),
+then the built app
 in headless Chromium opens the same text and presses Run all: the time is from the click until every cell
 shows its exit code (measured in the page, each animation frame). Then the page's JS heap: before the
 run and after it, each after a full GC (CDP `HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`), and
@@ -72,8 +75,17 @@ def book(command: str, cells: int) -> str:
     return "".join(f'```sh {{"name":"c{i}"}}\n{command}\n```\n\n' for i in range(cells))
 
 
-def cli_run(path: Path, runner: RunnerProcess) -> float:
+def cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds of a process so far: its own, and its reaped children's (the runner's cells)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def cli_run(path: Path, runner: RunnerProcess, tty: bool = False) -> float:
     argv = [*FENCED, "run", str(path), "--all", "--runner", runner.url, "--token", runner.token, "--quiet"]
+    if tty:  # cells on a PTY on the runner, as the page runs them (stdin is not a terminal here)
+        argv.append("--tty")
     start = time.perf_counter()
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=clean_env(), check=False)
     took = time.perf_counter() - start
@@ -208,14 +220,22 @@ def main() -> int:
                 )
                 cli_run(path, runner)  # warm-up: interpreter caches, the runner's first spawns
                 page_run(page, cdp, book("echo warm", 3), 3, "warm\n", None)
-                clis, pages = [], []
+                clis, ttys, pages = [], [], []
                 for _ in range(args.runs):
+                    ttys.append(cli_run(path, runner, tty=True))
+                    c0 = cpu_s(runner.proc.pid)
                     clis.append(cli_run(path, runner))
+                    c1 = cpu_s(runner.proc.pid)
                     r = page_run(page, cdp, text, args.cells, tail, profile or None, trace or None, pyprofile)
+                    c2 = cpu_s(runner.proc.pid)
                     profile, trace, pyprofile = "", "", 0
                     pages.append(r)
                     print(
-                        f"  {row}: CLI {clis[-1]:.2f} s, page {r['ms'] / 1000:.2f} s "
+                        f"  {row}: runner CPU (own / its cells'): CLI run {c1[0] - c0[0]:.2f} / "
+                        f"{c1[1] - c0[1]:.2f} s, page run {c2[0] - c1[0]:.2f} / {c2[1] - c1[1]:.2f} s"
+                    )
+                    print(
+                        f"  {row}: CLI {clis[-1]:.2f} s (on a PTY {ttys[-1]:.2f} s), page {r['ms'] / 1000:.2f} s "
                         f"({r['ms'] / args.cells:.1f} ms a cell), failed {r['failed']}, "
                         f"text complete {r['complete']}/{r['texts']}, {r['textBytes'] / 1e6:.1f} M chars, "
                         f"xterm {r['terminals']}, heap before {r['before']:.1f} MB after GC {r['after']:.1f} MB "
@@ -223,9 +243,11 @@ def main() -> int:
                         f"peak {r['peak']:.1f} MB, load {os.getloadavg()[0]:.2f}"
                     )
                 cli, ms = statistics.median(clis), statistics.median(r["ms"] for r in pages) / 1000
+                tty = statistics.median(ttys)
                 print(
                     f"{args.cells} x `{command}` ({args.cells * output / 1e6:.1f} MB of output): CLI median "
-                    f"{cli:.2f} s, page median {ms:.2f} s = {ms / cli:.2f}x the CLI; retained heap above the "
+                    f"{cli:.2f} s, page median {ms:.2f} s = {ms / cli:.2f}x the CLI ({ms / tty:.2f}x the CLI "
+                    f"on a PTY, {tty:.2f} s); retained heap above the "
                     f"baseline max {max(r['after'] - r['before'] for r in pages):.1f} MB, peak "
                     f"max {max(r['peak'] for r in pages):.1f} MB"
                 )

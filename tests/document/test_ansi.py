@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fenced.document.ansi import color_256, strip, to_html
 
 
@@ -23,3 +26,28 @@ def test_html_colours_as_inline_styles() -> None:
 def test_html_applies_carriage_returns_per_line_keeping_colours() -> None:
     assert to_html("\x1b[32m10%\x1b[0m\r\x1b[32m100%\x1b[0m") == '<span style="color:#00cd00">100%</span>'
     assert color_256(16) == "#000000" and color_256(231) == "#ffffff" and color_256(255) == "#eeeeee"
+
+
+def _strip_line_by_line(text: str) -> str:
+    """The first definition of `strip` (every line worked on in Python), kept as the reference."""
+    import re
+
+    from fenced.document import ansi
+
+    if "\x1b" in text:
+        text = ansi._ESCAPE.sub("", text)
+    text = ansi._CONTROL.sub("", text)
+    if "\r" not in text and "\b" not in text:
+        return text
+    return "\n".join(ansi._line(part) for part in re.split(r"\r*\n", text))
+
+
+@given(st.text(alphabet="ab \r\n\b\x1b[0m;\x00\x07é", max_size=80))
+def test_strip_is_the_line_by_line_definition(text: str) -> None:
+    assert strip(text) == _strip_line_by_line(text)
+
+
+def test_strip_works_only_on_the_lines_a_carriage_return_rewrites() -> None:
+    terminal = "".join(f"{n}\r\n" for n in range(1, 20001))  # `seq 1 20000` on a PTY
+    assert strip(terminal) == terminal.replace("\r\n", "\n")
+    assert strip("x" * 200_000 + "\r\ny\rz\n") == "x" * 200_000 + "\nz\n"

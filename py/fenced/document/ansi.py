@@ -21,6 +21,8 @@ _ESCAPE = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x07\x0b\x0c\x0e-\x1f\x7f]")
 _LINE = re.compile(r"\r*\n")
+# A line a \r or \b rewrites (matched from line starts only, so a long line costs linear time).
+_REWRITTEN = re.compile(r"^[^\n\r\b]*[\r\b][^\n]*", re.MULTILINE)
 
 
 def _line(text: str) -> str:
@@ -45,13 +47,17 @@ def _line(text: str) -> str:
 
 def strip(text: str) -> str:
     """`text` without escape sequences or control characters; ``\\r\\n`` is ``\\n``, a lone ``\\r`` or
-    ``\\b`` rewrites its line."""
+    ``\\b`` rewrites its line. Only lines that hold a ``\\r`` or ``\\b`` after that are worked on one
+    by one: a terminal's output ends every line with ``\\r\\n``, and the runner strips up to 64 KiB of
+    it at each cell's exit (`$__`)."""
     if "\x1b" in text:
         text = _ESCAPE.sub("", text)
     text = _CONTROL.sub("", text)
+    while "\r\n" in text:  # (\r\r\n too, as `_LINE` reads it)
+        text = text.replace("\r\n", "\n")
     if "\r" not in text and "\b" not in text:
         return text
-    return "\n".join(_line(part) for part in _LINE.split(text))
+    return _REWRITTEN.sub(lambda m: _line(m.group()), text)
 
 
 # --- HTML ---------------------------------------------------------------------------------------
