@@ -20,8 +20,8 @@ from fenced.app.view.cellparts import CellAction
 from fenced.app.view.commandtable import Command, CommandTable, PaletteItem
 
 from .controller import Controller
-from .engine import Run
 from .outputs import Outputs
+from .runs import Run
 from .tasks import spawn
 
 # Calls Python only for the run keys (see the module's docstring).

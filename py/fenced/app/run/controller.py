@@ -19,8 +19,9 @@ from fenced.document.naming import is_usable
 from fenced.document.prompts import NEVER, Prompt, apply_answers, find_exports, parse_mode, prompts_for
 from fenced.document.runnable import in_run_all
 
-from .engine import Engine, Run, Sink
+from .engine import Engine
 from .program import SHELL_LANGUAGES, program_for, runnable, script_of, session_spec
+from .runs import Run, Sink
 
 if TYPE_CHECKING:
     from fenced.document.secrets import SecretNames

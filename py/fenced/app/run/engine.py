@@ -14,11 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Hashable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from fenced.app.tasks import background
 from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, RunnerClient, WatchStream
 from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
@@ -27,7 +25,9 @@ from .program import SessionSpec
 
 if TYPE_CHECKING:
     from .masking import Masking
-from .states import FAILED, RUNNING, STARTING, SUCCEEDED, RunState
+from .outbox import Outbox
+from .runs import Run, Sink
+from .states import FAILED, RUNNING, STARTING, SUCCEEDED
 from .stream import coalesce
 
 MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
@@ -42,67 +42,6 @@ SESSION_LOST = "the runner no longer has this session"
 MAYBE_STARTED = frozenset({Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED})
 STARTED_AFTER_ALL = "The runner started it after all: the reply to Run was lost on the way."
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
-
-
-@dataclass(eq=False)
-class Run:
-    """One execution of one cell, as the notebook shows it."""
-
-    key: Hashable
-    name: str = ""
-    interactive: bool = True
-    background: bool = False
-    execution_id: str = ""
-    state: RunState = STARTING
-    pid: int = 0
-    exit_code: int | None = None
-    signal: str = ""
-    reason: str = ""
-    duration_ms: int = 0
-    # Wall clock of its start (the outputs file; its elapsed time): for a run attached after a reload, the
-    # runner's own count of how long it has run, so the page's clock never needs to agree with the runner's.
-    started_at: float = field(default_factory=time.time)
-    pwd: str = ""  # working directory when it ended (the runner's Exited event), "" before
-    received: dict[str, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
-    done: asyncio.Future[int | None] = field(default_factory=lambda: asyncio.get_event_loop().create_future())
-    # Keyboard input and terminal sizes go out in the order they happened, one call at a time (a resize
-    # followed by Enter must reach the PTY in that order): ("input", bytes) | ("size", (rows, cols)).
-    _outbox: list[tuple[str, Any]] = field(default_factory=list)
-    _sending: bool = False
-    _size: tuple[int, int] | None = None  # the terminal's latest size
-    _sent_size: tuple[int, int] | None = None  # the size the PTY has
-    _stop_asked: bool = False
-
-    @property
-    def running(self) -> bool:
-        return self.state in (STARTING, RUNNING)
-
-    def finish(self, state: RunState, exit_code: int | None = None, reason: str = "") -> None:
-        self.state, self.exit_code, self.reason = state, exit_code, reason or self.reason
-        if not self.done.done():
-            self.done.set_result(exit_code)
-
-
-class Sink(Protocol):
-    """Where the engine reports; the browser UI implements it with terminals."""
-
-    def run_started(self, run: Run) -> None: ...
-
-    def run_output(self, run: Run, stream: str, data: bytes) -> Awaitable[None] | None: ...
-
-    def run_exited(self, run: Run) -> None: ...
-
-    def run_notice(self, run: Run, text: str) -> None: ...
-
-    def connection_changed(self, ok: bool, error: BaseException | None) -> None: ...
-
-    def session_lost(self, runs: list[Run]) -> None:
-        """The runner no longer has the session (it restarted): `runs` were running in it."""
-        ...
-
-    def secrets_learned(self, values: list[str]) -> None:
-        """These secret values are known now: mask them in the output already shown."""
-        ...
 
 
 class Engine:
@@ -120,6 +59,7 @@ class Engine:
     ) -> None:
         self.client = client
         self.sink = sink
+        self.outbox = Outbox(client, sink.run_notice)
         self.spec = spec
         self.metadata = dict(metadata or {})
         self.on_session = on_session
@@ -301,7 +241,7 @@ class Engine:
                 self._pending.clear()
                 self._pending_bytes = 0
         if run.interactive and run._size is not None and run._size != run._sent_size:
-            self._queue(run, "size", run._size)  # the terminal was resized while starting
+            self.outbox.queue(run, "size", run._size)  # the terminal was resized while starting
         if run._stop_asked and run.running:
             await self.stop(key)
         return run
@@ -348,7 +288,7 @@ class Engine:
         """Queue keyboard input for the cell's process."""
         run = self.runs.get(key)
         if run is not None and run.running and run.execution_id:
-            self._queue(run, "input", data)
+            self.outbox.queue(run, "input", data)
 
     def resize(self, key: Hashable, rows: int, cols: int) -> None:
         """The terminal's size changed: tell the PTY (after any input typed before)."""
@@ -357,36 +297,7 @@ class Engine:
             return
         run._size = (rows, cols)
         if run.execution_id and run.running:
-            self._queue(run, "size", run._size)
-
-    def _queue(self, run: Run, kind: str, value: Any) -> None:
-        box = run._outbox
-        if box and box[-1][0] == kind:  # merge: consecutive keys in one call; only the latest size
-            box[-1] = (kind, box[-1][1] + value) if kind == "input" else (kind, value)
-        else:
-            box.append((kind, value))
-        if not run._sending:
-            run._sending = True
-            background(self._send(run))
-
-    async def _send(self, run: Run) -> None:
-        try:
-            while run._outbox and run.running:
-                kind, value = run._outbox.pop(0)
-                try:
-                    if kind == "input":
-                        await self.client.send_input(run.execution_id, value)
-                    elif value != run._sent_size:
-                        await self.client.resize(run.execution_id, *value)
-                        run._sent_size = value
-                except ConnectError as exc:
-                    if exc.code in (Code.FAILED_PRECONDITION, Code.NOT_FOUND):
-                        continue  # it exited meanwhile
-                    if kind == "input":
-                        self.sink.run_notice(run, f"input not delivered: {exc.message or exc.code.value}")
-        finally:
-            run._outbox.clear()
-            run._sending = False
+            self.outbox.queue(run, "size", run._size)
 
     async def output_after(
         self, run: Run, kept: Mapping[str, int], timeout: float = 30.0

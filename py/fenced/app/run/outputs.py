@@ -20,8 +20,8 @@ from fenced.document.prompts import Prompt
 
 from .buttons import Buttons
 from .controller import Controller, NoticeKind
-from .engine import Run
 from .program import max_rows
+from .runs import Run
 from .tasks import spawn
 from .terminal import CellOutput, seconds
 

@@ -19,7 +19,7 @@ from fenced.app import fsa
 from fenced.app.jsffi import JsException, js_message
 from fenced.app.notify import notify
 
-from .engine import Run
+from .runs import Run
 from .save import cell_runs
 
 if TYPE_CHECKING:

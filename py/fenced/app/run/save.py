@@ -16,7 +16,7 @@ from fenced.app.jsffi import JsException, js_message, obj
 from fenced.app.notify import notify
 from fenced.app.view.events import DocumentRef
 
-from .engine import Run
+from .runs import Run
 
 if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's heap is tight)
     from fenced.document.outputs import CellRun

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-RunState = Literal["starting", "running", "succeeded", "failed"]  # one execution of one cell (`engine.Run`)
+RunState = Literal["starting", "running", "succeeded", "failed"]  # one execution of one cell (`runs.Run`)
 CellState = Literal["idle", "starting", "running", "succeeded", "failed"]  # a cell's output area
 
 STARTING: Final = "starting"

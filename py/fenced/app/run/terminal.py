@@ -23,8 +23,8 @@ from pyodide.ffi import create_proxy, to_js
 from fenced.app.jsbundle import JsBundle
 from fenced.app.jsffi import obj, opt
 
-from .engine import Run
 from .plaintext import PlainText
+from .runs import Run
 from .settings import short_name
 from .states import FAILED, IDLE, RUNNING, STARTING, SUCCEEDED, CellState
 

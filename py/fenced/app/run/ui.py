@@ -29,9 +29,9 @@ from .connecthelp import ConnectHelp
 from .connection import Connection
 from .controller import Controller
 from .dialogs import PromptDialog
-from .engine import Run
 from .linkguard import LinkGuard
 from .outputs import Outputs
+from .runs import Run
 from .switch import SwitchDialog
 from .tasks import spawn
 from .terminal import start_loading
