@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fenced.runner import posixspawn
+from fenced.runner.batching import OutputBatching
 
 STDOUT = 1
 STDERR = 2
@@ -214,7 +215,7 @@ class Process:
         started: float | None = None,
     ) -> None:
         self._loop = asyncio.get_running_loop()
-        self._on_output = on_output
+        self._output = OutputBatching(on_output)
         self._on_end = on_end
         self.interactive = interactive
         self._child = spawned.child
@@ -257,7 +258,7 @@ class Process:
         data, ended = read_available(fd)
         if data:
             self._last_data = time.monotonic()
-            self._on_output(self._readers[fd], data)
+            self._output.add(self._readers[fd], data)
         if ended and fd in self._readers:
             self._close_reader(fd)
             self._maybe_end()
@@ -347,6 +348,7 @@ class Process:
             os.close(self._master)
             self._master = None
         assert self._status is not None
+        self._output.flush()  # (the exit never overtakes output)
         self._on_end(self._status)
 
     # -- input, size, signals -------------------------------------------------------------------
