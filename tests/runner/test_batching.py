@@ -18,14 +18,20 @@ SCRIPT = "exec 3<> <(:); for i in $(seq 1 300); do echo $i; read -t 0.001 -u 3; 
 def test_the_first_output_goes_out_at_once_and_what_follows_it_closely_goes_together() -> None:
     async def main() -> list[tuple[int, bytes]]:
         sent: list[tuple[int, bytes]] = []
-        batch = OutputBatching(lambda stream, data: sent.append((stream, data)), window=0.05)
+        second = asyncio.Event()
+
+        def emit(stream: int, data: bytes) -> None:
+            sent.append((stream, data))
+            if len(sent) == 2:
+                second.set()
+
+        batch = OutputBatching(emit, window=0.05)
         batch.add(OUT, b"first\n")
         assert sent == [(OUT, b"first\n")]  # no latency for a prompt, an echo, a first line
         batch.add(OUT, b"a\n")
         batch.add(OUT, b"b\n")
         assert sent == [(OUT, b"first\n")]  # held: within the window of the last event
-        while len(sent) < 2:  # the window's timer sends them, without anyone asking
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(second.wait(), 5)  # the window's timer sends them, without anyone asking
         return sent
 
     assert arun(main()) == [(OUT, b"first\n"), (OUT, b"a\nb\n")]
