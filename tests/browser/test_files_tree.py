@@ -146,6 +146,31 @@ def test_entries_are_updated_in_place_when_their_marks_change(ready_page: Any) -
     assert handle.evaluate("e => e.isConnected && e.getAttribute('aria-current')") == "true"
 
 
+def test_entries_keep_their_elements_when_the_tree_follows_the_disk(ready_page: Any) -> None:
+    """The window getting the focus back lists the folder again: entries still there are not drawn anew
+    (a user's focus on one, or a script's reference, would fall off), new ones join in their place."""
+    page = ready_page
+    panel = open_tree(page)
+    item = entry(panel, "docs/installation/linux.md")
+    expect(item).to_have_attribute("data-runnable", "1")
+    handle = item.element_handle()
+    item.focus()
+    opfs_write(page, "acme/docs/installation/mac.md", b"# Mac\n\n```sh\necho mac\n```\n")
+    page.evaluate("window.dispatchEvent(new FocusEvent('focus'))")
+    expect(entry(panel, "docs/installation/mac.md")).to_be_visible()
+    assert handle.evaluate("e => e.isConnected")
+    assert handle.evaluate("e => document.activeElement === e"), page.evaluate(
+        "document.activeElement.outerHTML.slice(0, 200)"
+    )
+    paths = panel.locator(".folder-file").evaluate_all("els => els.map(e => e.dataset.path)")
+    at = paths.index("docs/installation/mac.md")
+    assert paths[at - 1 : at + 2] == [
+        "docs/installation/linux.md",
+        "docs/installation/mac.md",
+        "docs/installation/windows.md",
+    ]
+
+
 def test_the_panel_is_resizable_by_mouse_and_keyboard(ready_page: Any) -> None:
     page = ready_page
     page.set_viewport_size({"width": 1280, "height": 800})

@@ -18,12 +18,13 @@ from typing import Any
 import js
 
 from fenced.app.jsffi import LocalStorage, closest, listen, obj, opt
-from fenced.app.morph import morph
+from fenced.app.morph import morph, morph_children
 
 from . import tree
 from .tree import FileMarks, Folder, Hit
 
 WIDTH_KEY = "fenced.folder.width"
+MORPH_MAX = 2000  # files shown: beyond, a refresh redraws the tree in one call (patching costs per entry)
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH, STEP = 160, 640, 256, 16
 
 SKELETON = """
@@ -109,22 +110,32 @@ class FolderPanel:
         empty.textContent = (
             f"Showing the first {len(paths)} files." if truncated else "No Markdown files in this folder."
         )
-        self.render()
+        self.render(keep=same)
         self.el.hidden = False
         js.document.body.dataset.folderOpen = "true"
 
-    def render(self) -> None:
+    def render(self, keep: bool = False) -> None:
+        """Draw the tree. `keep` (the same folder listed again, e.g. when the window gets the focus back):
+        entries still there keep their elements, so the focus and a script's references stay on them (an
+        unchanged listing changes nothing in the page)."""
         if self._tree is None:
             return
         focused = self._focused_key()
-        html, shown = tree.tree_html(self._root, self._marks, frozenset(self._collapsed), self._query)
-        if self._query and not shown:
-            html = '<li role="none" class="folder-none">No file matches the filter.</li>'
-        self._tree.innerHTML = html
+        html, shown = self._markup()
+        if keep and shown <= MORPH_MAX:
+            morph_children(self._tree, html)
+        else:
+            self._tree.innerHTML = html  # (one call: typing in the filter of a big folder stays fast)
         if focused is not None:
             item = opt(self._tree.querySelector(focused))
             if item is not None:
                 self._focus(item)
+
+    def _markup(self) -> tuple[str, int]:
+        html, shown = tree.tree_html(self._root, self._marks, frozenset(self._collapsed), self._query)
+        if self._query and not shown:
+            html = '<li role="none" class="folder-none">No file matches the filter.</li>'
+        return html, shown
 
     def close(self) -> None:
         self.el.replaceChildren()
