@@ -51,3 +51,4 @@ def test_strip_works_only_on_the_lines_a_carriage_return_rewrites() -> None:
     terminal = "".join(f"{n}\r\n" for n in range(1, 20001))  # `seq 1 20000` on a PTY
     assert strip(terminal) == terminal.replace("\r\n", "\n")
     assert strip("x" * 200_000 + "\r\ny\rz\n") == "x" * 200_000 + "\nz\n"
+    assert strip("a" + "\r" * 200_000 + "\nb") == "a\nb"  # (one pass, not one per \r)

@@ -53,8 +53,10 @@ def strip(text: str) -> str:
     if "\x1b" in text:
         text = _ESCAPE.sub("", text)
     text = _CONTROL.sub("", text)
-    while "\r\n" in text:  # (\r\r\n too, as `_LINE` reads it)
+    if "\r\n" in text:
         text = text.replace("\r\n", "\n")
+        if "\r\n" in text:  # a run of \r before a \n (`_LINE`): in one pass, however long the run
+            text = _LINE.sub("\n", text)
     if "\r" not in text and "\b" not in text:
         return text
     return _REWRITTEN.sub(lambda m: _line(m.group()), text)
