@@ -26,17 +26,29 @@ def waiting_for(flag: Any) -> str:
     return f"echo waiting\nwhile [ ! -e {flag} ]; do sleep 0.02; done\necho done"
 
 
-class LostReply(RunnerClient):
+class LosesStartReply(RunnerClient):
+    """A client of `runner` whose Start reaches it and whose reply is lost (`reply_lost`, as the browser
+    says a cut call)."""
+
+    def __init__(self, runner: RunnerProcess) -> None:
+        super().__init__(runner.url, runner.token, transport=HttpxTransport())
+
+    @staticmethod
+    def reply_lost() -> ConnectError:
+        return ConnectError(Code.UNAVAILABLE, "runner at … is unreachable: TypeError: Failed to fetch")
+
+
+class LostReply(LosesStartReply):
     """Start reaches the runner, but its reply is lost once the page has seen the cell's first output."""
 
     def __init__(self, runner: RunnerProcess, seen: Callable[[], bool]) -> None:
-        super().__init__(runner.url, runner.token, transport=HttpxTransport())
+        super().__init__(runner)
         self.seen = seen  # has the page seen the cell's output yet?
 
     async def start(self, *args: Any, **kwargs: Any) -> Any:
         await super().start(*args, **kwargs)
         await until(self.seen)
-        raise ConnectError(Code.UNAVAILABLE, "runner at … is unreachable: TypeError: Failed to fetch")
+        raise self.reply_lost()
 
 
 def test_a_start_reply_lost_after_the_watch_saw_the_cell_start_keeps_it_running(
@@ -76,16 +88,16 @@ class HeldWatch:
         await self.inner.aclose(release=release)
 
 
-class LostReplyFirst(RunnerClient):
+class LostReplyFirst(LosesStartReply):
     """Start reaches the runner and its reply is lost before the page hears anything of the cell."""
 
     def __init__(self, runner: RunnerProcess) -> None:
-        super().__init__(runner.url, runner.token, transport=HttpxTransport())
+        super().__init__(runner)
         self.gate = asyncio.Event()
 
     async def start(self, *args: Any, **kwargs: Any) -> Any:
         await super().start(*args, **kwargs)
-        raise ConnectError(Code.UNAVAILABLE, "runner at … is unreachable: TypeError: Failed to fetch")
+        raise self.reply_lost()
 
     def watch(self, *args: Any, **kwargs: Any) -> Any:
         return HeldWatch(super().watch(*args, **kwargs), self.gate)

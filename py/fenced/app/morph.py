@@ -60,9 +60,14 @@ def _sync(el: Any, fresh: Any) -> None:
 
 
 def _sync_children(el: Any, fresh: Any) -> None:
-    old = list(el.childNodes)
-    keyed = {k: node for node in old if (k := _key(node)) is not None}
-    unkeyed = [node for node in old if _key(node) is None]
+    keyed: dict[str, Any] = {}
+    unkeyed: list[Any] = []
+    for node in list(el.childNodes):
+        key = _key(node)
+        if key is None:
+            unkeyed.append(node)
+        else:
+            keyed[key] = node
     at = 0  # the position in `el` the next child goes to
     for new in list(fresh.childNodes):
         key = _key(new)

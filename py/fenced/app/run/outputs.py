@@ -68,9 +68,8 @@ class Outputs:
         self._ask = ask
         self._watch_changed = watch_changed
         self.by_key: dict[Hashable, CellOutput] = {}
-        self._synced: dict[
-            Hashable, tuple[Any, bool]
-        ] = {}  # what each cell's buttons show: (element, running)
+        # what each cell's buttons show: (element, running)
+        self._synced: dict[Hashable, tuple[Any, bool]] = {}
         # Each cell's latest output as it arrived (masked, escape sequences kept), for the HTML report's
         # colours; the first RAW_CAP bytes of each run.
         self.raw: dict[Hashable, bytearray] = {}
