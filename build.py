@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import importlib.util
 import json
 import os
@@ -46,7 +47,7 @@ import tempfile
 import time
 import tomllib
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -372,9 +373,26 @@ def _build_only(rel: Path) -> bool:
     )
 
 
+ENTRY_TAG = '<script type="py" src="./web/main.py" config="./pyscript.json"></script>'
+
+
+def inline_entry(config: Mapping[str, object]) -> str:
+    """index.html with PyScript's config and `web/main.py` written into its `<script type="py">`: each was
+    one more request in a chain of requests that boot waits on (PyScript fetches the config before it
+    loads the interpreter, and main.py once Python is ready): ~10 ms each on loopback, a round trip each
+    behind a slow link. `pyscript.json` and `web/main.py` stay beside it for reading."""
+    page = (ROOT / "index.html").read_text(encoding="utf-8")
+    if ENTRY_TAG not in page:
+        raise SystemExit(f"build: index.html has no {ENTRY_TAG}")
+    code = (ROOT / "web" / "main.py").read_text(encoding="utf-8")
+    if "</" in code:
+        raise SystemExit("build: web/main.py cannot be inlined (it contains '</')")
+    attr = html.escape(json.dumps(config, separators=(",", ":")), quote=False).replace("'", "&#x27;")
+    return page.replace(ENTRY_TAG, f"<script type=\"py\" config='{attr}'>\n{code}</script>")
+
+
 def copy_shell(out: Path) -> None:
     """index.html, pyscript.json and web/ (the app's own files)."""
-    copy_if_changed(ROOT / "index.html", out / "index.html")
     config = {
         # Our loader wraps vendor/pyodide/pyodide.mjs and restores the build's memory snapshot.
         "interpreter": "./web/pyodide-boot.mjs",
@@ -387,6 +405,7 @@ def copy_shell(out: Path) -> None:
         "plugins": ["!error"],
     }
     write_if_changed(out / "pyscript.json", (json.dumps(config, indent=2) + "\n").encode())
+    write_if_changed(out / "index.html", inline_entry(config).encode())
     web = ROOT / "web"
     wanted: set[Path] = set()
     for src in web.rglob("*"):

@@ -4,7 +4,9 @@ and a second run with nothing changed downloads nothing (no pip, no npm) and rew
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +46,12 @@ def test_lock_names_exactly_the_vendored_wheels_with_real_hashes(out: Path) -> N
     # The memory snapshot was made (a module that touches the DOM at import time would break it).
     assert (folder / "snapshot.bin.gz").stat().st_size > 1_000_000
     assert config["interpreter"] == "./web/pyodide-boot.mjs"
+    # The config and main.py are written into the page: no request for either in the chain boot waits on.
+    page = (out / "index.html").read_text()
+    entry = re.search(r"<script type=\"py\" config='([^']*)'>\n(.*?)</script>", page, re.S)
+    assert entry is not None and "pyscript.json" not in page and 'src="./web/main.py"' not in page
+    assert json.loads(html.unescape(entry.group(1))) == config
+    assert entry.group(2) == (build.ROOT / "web" / "main.py").read_text()
 
 
 def test_fenced_wheel_carries_only_browser_packages(out: Path) -> None:

@@ -91,3 +91,35 @@ def test_a_client_gone_mid_response_is_not_reported_other_errors_are(tmp_path: P
         assert "ValueError: a bug" in capsys.readouterr().err
     finally:
         server.server_close()
+
+
+def test_responses_are_sent_without_nagle_delay(tmp_path: Path) -> None:
+    """Headers and body are two writes: with Nagle's algorithm on, a small body waited for the client's
+    delayed ACK of the headers (40 ms on Linux), so each small file of a cold page load took ~45 ms."""
+    import socket
+    import threading
+
+    from fenced.static import StaticHandler, StaticServer
+
+    seen: list[int] = []
+
+    class Probe(StaticHandler):
+        root = tmp_path
+
+        def handle(self) -> None:
+            seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            super().handle()
+
+    (tmp_path / "a.js").write_text("x")
+    server = StaticServer(("127.0.0.1", 0), Probe)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.socket.getsockname()[:2]
+        conn = _conn(f"http://{host}:{port}/")
+        conn.request("GET", "/a.js")
+        assert conn.getresponse().read() == b"x"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen and all(seen)

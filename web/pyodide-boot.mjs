@@ -7,20 +7,8 @@ import * as pyodide from "../vendor/pyodide/pyodide.mjs";
 
 export const version = pyodide.version;
 const indexURL = new URL("../vendor/pyodide/", import.meta.url).href;
-const snapshotURL = new URL("snapshot.bin.gz", indexURL).href;
-
-async function fetchSnapshot() {
-  const response = await fetch(snapshotURL);
-  if (!response.ok) throw new Error(`${response.status} for ${snapshotURL}`);
-  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-// Start downloading as soon as PyScript imports this module (index.html also preloads it).
-const snapshot = fetchSnapshot().catch((error) => {
-  console.info("Fenced: no Python snapshot, starting Python from scratch:", String(error));
-  return null;
-});
+// web/snapshot.js has been fetching it (in a worker) since the page began to load.
+const snapshot = window.fencedSnapshot || Promise.resolve(null);
 
 // The boot compile cache (fenced.app.codecache, store in web/codecache.js): installed before PyScript runs
 // any Python. Its read usually ends before the restore does; it is waited for a little at most.
@@ -40,18 +28,21 @@ async function installCodeCache(py) {
 }
 
 export async function loadPyodide(options = {}) {
-  const bytes = await snapshot;
-  if (bytes) {
-    try {
-      // Every fenced module is already imported in the snapshot, so boot installs no wheel at all;
-      // fenced.app.loader installs the wheels' files in the background once the shell is interactive.
-      const { packages, ...rest } = options;
-      const py = await pyodide.loadPyodide({ ...rest, indexURL, _loadSnapshot: bytes });
-      window.fencedBoot?.mark("snapshot");
-      await installCodeCache(py);
-      return py;
-    } catch (error) {
+  // The bytes are handed over as a promise: Pyodide loads its JavaScript while they are still on their
+  // way, and waits for them only where it needs the memory's size.
+  const bytes = snapshot.then((b) => b || Promise.reject(new Error("no snapshot")));
+  try {
+    // Every fenced module is already imported in the snapshot, so boot installs no wheel at all;
+    // fenced.app.loader installs the wheels' files in the background once the shell is interactive.
+    const { packages, ...rest } = options;
+    const py = await pyodide.loadPyodide({ ...rest, indexURL, _loadSnapshot: bytes });
+    window.fencedBoot?.mark("snapshot");
+    await installCodeCache(py);
+    return py;
+  } catch (error) {
+    if (await snapshot) {
       console.warn("Fenced: the Python snapshot did not restore; starting Python from scratch.", error);
+      window.fencedForgetSnapshot?.();
     }
   }
   return pyodide.loadPyodide({ ...options, indexURL });

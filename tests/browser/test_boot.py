@@ -138,6 +138,78 @@ def test_boots_from_the_memory_snapshot_with_fresh_randomness(context: Any, app_
     assert values[0] != values[1]
 
 
+KEPT_JS = """async () => {
+  const dir = await navigator.storage.getDirectory();
+  const names = [];
+  for await (const name of dir.keys()) names.push(name);
+  return names.filter((n) => n.startsWith('snapshot-'));
+}"""
+
+
+def _damage_kept(page: Any, how: str) -> None:
+    """Rewrite the kept snapshot: 'short' cuts it (its size no longer matches its name), 'zeros' keeps the
+    size but not one byte of the content."""
+    page.evaluate(
+        """async (how) => {
+          const dir = await navigator.storage.getDirectory();
+          for await (const name of dir.keys()) {
+            if (!name.startsWith('snapshot-')) continue;
+            const handle = await dir.getFileHandle(name);
+            const size = (await handle.getFile()).size;
+            const out = await handle.createWritable();
+            if (how === 'short') await out.write(new Uint8Array(1000));
+            else await out.write(new Uint8Array(size));
+            await out.close();
+          }
+        }""",
+        how,
+    )
+
+
+def test_the_unzipped_snapshot_is_kept_for_the_next_load(context: Any, app_url: str) -> None:
+    """The first load unzips the snapshot (in a worker) and keeps the bytes in the origin-private file
+    system; the next load of the same build reads them instead of unzipping. A kept copy that is damaged
+    never breaks a load: one of the wrong size is not used, one that does not restore is removed (Python
+    then starts the ordinary way), and a later load unzips and keeps it again."""
+
+    def load() -> Any:
+        page = context.new_page()
+        page.goto(app_url)
+        wait_ready(page, 120_000)
+        return page
+
+    page = load()
+    assert page.evaluate("() => window.fencedBoot.snapshotFrom") == "unzipped"
+    page.wait_for_function(f"({KEPT_JS})().then((names) => names.length === 1 && names[0].endsWith('.bin'))")
+    page.close()
+
+    page = load()
+    assert page.evaluate("() => window.fencedBoot.snapshotFrom") == "kept"
+    assert page.evaluate("() => window.fencedBoot.marks.snapshot") is not None  # it restored
+    assert run_in_page(page, "import fenced.document as d\nresult = len(d.loads('# a\\n').cells)") == 1
+    _damage_kept(page, "short")
+    page.close()
+
+    page = load()
+    assert page.evaluate("() => window.fencedBoot.snapshotFrom") == "unzipped"
+    assert page.evaluate("() => window.fencedBoot.marks.snapshot") is not None
+    page.wait_for_function(
+        """async () => { const dir = await navigator.storage.getDirectory();
+          for await (const [name, handle] of dir.entries())
+            if (name.startsWith('snapshot-') && name.endsWith('.bin')) return (await handle.getFile()).size > 1000;
+          return false; }"""
+    )
+    _damage_kept(page, "zeros")
+    page.close()
+
+    page = load()  # the zeroed copy is read and does not restore: Python boots from scratch
+    assert page.evaluate("() => window.fencedBoot.snapshotFrom") == "kept"
+    assert page.evaluate("() => window.fencedBoot.marks.snapshot") is None
+    assert run_in_page(page, "import fenced.document as d\nresult = len(d.loads('# a\\n').cells)") == 1
+    page.wait_for_function(f"({KEPT_JS})().then((names) => names.length === 0)")
+    page.close()
+
+
 def test_boots_without_a_snapshot(page: Any, built_app: Path, tmp_path: Path) -> None:
     """A missing snapshot only costs time: Python starts the ordinary way and the app works."""
     from fenced.static import serving
