@@ -63,6 +63,13 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     expect(build.locator("[data-output-text]")).to_be_visible()
     expect(cell(page, "check").locator(".run-meta")).to_contain_text("exit code 3")
     assert cell(page, "later").get_attribute("data-output-kept") is None
+    # The block below each cell is folded: the output shows once, on its cell, and is one click away.
+    folded = page.locator("details[data-kept-output='build']")
+    expect(folded.locator("summary")).to_have_text("Output of build kept in this file, exit code 0")
+    expect(folded.locator("pre")).to_be_hidden()
+    folded.locator("summary").click()
+    expect(folded.locator("pre")).to_have_text("built image-42")
+    expect(page.locator("details[data-kept-output='check'] summary")).to_contain_text("exit code 3")
 
     # Run one cell again and save: only its block changes, the other's bytes stay. A runbook that keeps
     # outputs has the File menu's "Outputs in this file" mode on, so "Save with outputs" writes into it.

@@ -161,6 +161,8 @@ APP_ATTRS: dict[str, frozenset[str]] = {
     "img": frozenset({REL_SRC_ATTR, REMOTE_SRC_ATTR, "loading", "referrerpolicy"}),
     # Headings' anchors (view/anchors.py), always `user-content-...`: never an id of the page's own.
     **{f"h{level}": frozenset({"id"}) for level in range(1, 7)},
+    # An output block of "Outputs in this file", folded (view/markdown.py): the cell it belongs to.
+    "details": frozenset({"data-kept-output"}),
 }
 
 

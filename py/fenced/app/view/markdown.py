@@ -8,6 +8,11 @@ anything else shows as text) with the tags of the whole cell balanced together, 
 may open in one HTML block and close in another; links and images go through the same attribute
 rules (remote images wait for consent in ``data-remote-src``). The editor bundle then runs DOMPurify on
 the result before it enters the page.
+
+A cell that starts with an output block of "Outputs in this file" (`fenced.document.inline`) shows the
+block folded (`<details data-kept-output>`): the code cell above already shows that output, and
+showing it twice made a runbook with outputs twice as long. The block stays one click away, also when
+it no longer sits under its cell.
 """
 
 from __future__ import annotations
@@ -76,9 +81,31 @@ def _html_tokens(tokens: Sequence[Any]) -> Iterator[Any]:
             yield from _html_tokens(token.children)
 
 
+def _kept_output(source: str) -> tuple[str, str]:
+    """(the folded HTML of the output block `source` starts with, the rest of the source), or ("", source)."""
+    if source[:3] not in ("```", "~~~"):
+        return "", source
+    from fenced.document.inline import split_block
+
+    kept, end = split_block(source)
+    if kept is None:
+        return "", source
+    run = kept.run
+    code = "" if run is None or run.exit_code is None else f", exit code {run.exit_code}"
+    html = (
+        f'<details data-kept-output="{escape(kept.cell)}">'
+        f"<summary>Output of <code>{escape(kept.cell)}</code> kept in this file{code}</summary>"
+        f"<pre><code>{escape(kept.text)}</code></pre></details>\n"
+    )
+    return html, source[end:].lstrip("\n")
+
+
 def render(source: str, anchors: Iterable[str] = ()) -> str:
     """Safe HTML for a markdown cell's source; `anchors`: its headings' ids (`anchors.DocumentAnchors`)."""
     try:
+        kept, source = _kept_output(source)
+        if kept:
+            return kept + render(source, anchors) if source.strip() else kept
         md = _renderer()
         env: dict[str, Any] = {"anchors": iter(anchors)}
         tokens = md.parse(source, env)
