@@ -31,7 +31,9 @@ INIT_TEXT = '"""Generated from proto/ by proto/generate.py. DO NOT EDIT."""\n'
 
 def proto_files() -> list[str]:
     """The .proto files to compile, relative to `proto/` (sorted, so output is deterministic)."""
-    return sorted(p.relative_to(PROTO_ROOT).as_posix() for p in (PROTO_ROOT / PACKAGE_PREFIX).rglob("*.proto"))
+    return sorted(
+        p.relative_to(PROTO_ROOT).as_posix() for p in (PROTO_ROOT / PACKAGE_PREFIX).rglob("*.proto")
+    )
 
 
 def _plugin_path() -> str:

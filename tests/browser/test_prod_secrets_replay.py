@@ -1,7 +1,9 @@
 """A reloaded page replays the session's output from the runner, but the answers typed into prompts went
 with the old page: it learns a secret again only when the runner reports it (`Exited.secret_env`, at the
 end of the cell that exported it), after that cell's own output was replayed. What the page already shows
-is masked then too (issue 15: every value the session knows to be secret is masked everywhere)."""
+is masked then too (issue 15: every value the session knows to be secret is masked everywhere). An
+answer the cell never exported is masked by the runner itself (`ProgramConfig.mask_values`): the replay
+has it masked at the source."""
 
 from __future__ import annotations
 
@@ -65,4 +67,32 @@ def test_a_reload_replays_the_output_with_the_secrets_masked(
     for name in ("login", "use"):
         lines = "\n".join(terminal_lines(page, name))
         assert MASK in lines and not any(n in lines for n in NEEDLES), (name, lines)
+    assert places_holding(page, *NEEDLES) == []
+
+
+UNSET = cells_md(
+    ("login", 'export DB_PASSWORD=\necho "pw=$DB_PASSWORD"\nunset DB_PASSWORD\necho done'),
+)
+
+
+def test_an_answer_the_cell_did_not_export_is_masked_in_the_replay(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
+    connect(page, app_url, runner)
+    open_doc(page, UNSET, "unset.md")
+    run(page, "login")
+    dialog = page.get_by_role("dialog", name="Environment variables for login")
+    dialog.get_by_label("DB_PASSWORD").fill(TYPED)
+    dialog.get_by_role("button", name="Run").click()
+    wait_exit(page, "login", 0)
+    assert output_text(page, "login") == f"pw={MASK}\ndone\n"
+
+    page.reload()
+    wait_ready(page)
+    wait_runner_state(page, "connected")
+    open_doc(page, UNSET, "unset.md")  # its run is replayed; no cell exported the answer
+    expect(cell(page, "login")).to_have_attribute("data-exit-code", "0")
+    expect(cell(page, "login").locator("[data-output-text]")).to_have_text(f"pw={MASK}\ndone\n")
+    lines = "\n".join(terminal_lines(page, "login"))
+    assert MASK in lines and not any(n in lines for n in NEEDLES), lines
     assert places_holding(page, *NEEDLES) == []

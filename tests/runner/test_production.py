@@ -106,6 +106,43 @@ def test_exported_secrets_reported_at_exit_and_never_logged(secret_runner: Runne
         assert value not in log  # ...but never a value
 
 
+def test_values_the_client_marks_are_masked_at_the_source(client) -> None:  # type: ignore[no-untyped-def]
+    """A prompt's answer that the script uses and never exports (`unset`, or only passed to a command):
+    no `Exited.secret_env` tells a reloaded page about it, so the client hands it over in `mask_values`
+    and the runner masks it before keeping or sending a byte: the live stream, a replay from the start
+    (what a reloaded page reads), both streams, a value cut between two writes, and the next cell's `$__`.
+    A value too short to mask is left alone, as everywhere."""
+    secret = "hunter22-pass"
+
+    async def main() -> tuple[bytes, bytes, bytes, bytes]:
+        async with client() as c:
+            session = await c.create_session()
+            program = Program(
+                script=(
+                    f"PW='{secret}'\n"
+                    "printf 'pw=hunter22'; sleep 0.1; printf -- '-pass and ab\\n'\n"
+                    'echo "err=$PW" >&2\nunset PW'
+                ),
+                known_name="login",
+                mask_values=(secret, "ab"),
+            )
+            live = await c.run(program, session_id=session.id)
+            replay, stream = bytearray(), c.watch(session.id, 0, resume=False)
+            async for event in stream:
+                if event.output is not None and event.output.stream == "stdout":
+                    replay += event.output.data
+                if event.exited is not None:
+                    break
+            await stream.aclose()
+            after = await c.run(Program(script='echo "prev=[$__]"'), session_id=session.id)
+            return bytes(live.stdout), bytes(live.stderr), bytes(replay), bytes(after.stdout)
+
+    stdout, stderr, replay, after = arun(main())
+    assert stdout == replay == f"pw={MASK} and ab\n".encode()
+    assert stderr == f"err={MASK}\n".encode()
+    assert after == f"prev=[pw={MASK} and ab]\n".encode()
+
+
 def test_fenced_run_masks_what_a_cell_exported(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     book = tmp_path / "login.md"
     book.write_text(

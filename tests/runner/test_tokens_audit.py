@@ -112,7 +112,9 @@ def test_sighup_revokes_and_adds_tokens_without_a_restart(team: tuple[RunnerProc
 # --- the audit log --------------------------------------------------------------------------------
 
 
-async def _run_cells(url: str, token: str, origin: str, cells: list[tuple[str, str]]) -> list[dict]:
+async def _run_cells(
+    url: str, token: str, origin: str, cells: list[tuple[str, str]], mask: tuple[str, ...] = ()
+) -> list[dict]:
     from fenced.connect import Program, RunnerClient
     from fenced.connect.httpx_transport import HttpxTransport
 
@@ -121,7 +123,8 @@ async def _run_cells(url: str, token: str, origin: str, cells: list[tuple[str, s
     async with RunnerClient(url, token, transport=transport) as client:
         session = await client.create_session(env={"SECRET_VALUE": "hunter2-do-not-log"})
         for name, script in cells:
-            result = await client.run(Program(script=script, known_name=name), session_id=session.id)
+            program = Program(script=script, known_name=name, mask_values=mask)
+            result = await client.run(program, session_id=session.id)
             started = next(e.started for e in result.events if e.started is not None)
             exited = next(e.exited for e in result.events if e.exited is not None)
             results.append(
@@ -164,6 +167,19 @@ def test_audit_log_says_who_ran_what_and_how_it_ended_never_env_or_output(
     text = audit.read_text()
     assert "hunter2" not in text and "the output" not in text and "SECRET_VALUE" not in text
     assert audit.stat().st_mode & 0o777 == 0o600
+
+
+def test_audit_digest_never_stands_for_a_masked_value(team: tuple[RunnerProcess, Path, Path]) -> None:
+    """A script with a prompt's answer written into it: a digest of the script as sent would let anyone
+    who reads the log try guesses of a weak secret; the digest is of the script with the values the
+    client asked to mask masked."""
+    proc, _, audit = team
+    script = "DB_PASSWORD='summer2024'\nmysql -p\"$DB_PASSWORD\" 2>/dev/null; true"
+    arun(_run_cells(proc.url, ALICE, ORIGIN, [("login", script)], mask=("summer2024",)))
+    assert wait_for(lambda: audit.exists() and len(_lines(audit)) == 1, timeout=10)
+    [line] = _lines(audit)
+    masked = script.replace("summer2024", "\u2022\u2022\u2022\u2022")
+    assert line["command_sha256"] == hashlib.sha256(masked.encode()).hexdigest()
 
 
 def test_audit_log_is_reopened_on_sighup_for_logrotate(team: tuple[RunnerProcess, Path, Path]) -> None:

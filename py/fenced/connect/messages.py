@@ -69,6 +69,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "knownId",
         "knownName",
         "secretNames",
+        "maskValues",
     ),
     "ProgramConfig.CommandList": ("items",),
     "Winsize": ("rows", "cols", "x", "y"),
@@ -253,6 +254,7 @@ class Program:
     known_id: str = ""
     known_name: str = ""
     secret_names: Sequence[str] = ()  # names the document declares secret (see Exited.secret_env)
+    mask_values: Sequence[str] = ()  # values the runner masks in this execution's output (secrets)
 
     def to_json(self) -> dict[str, Any]:
         obj: dict[str, Any] = {}
@@ -273,6 +275,8 @@ class Program:
             obj["arguments"] = list(self.arguments)
         if self.secret_names:
             obj["secretNames"] = list(self.secret_names)
+        if self.mask_values:
+            obj["maskValues"] = list(self.mask_values)
         if self.env:
             obj["env"] = [f"{k}={v}" for k, v in self.env.items()]
         if self.interactive:

@@ -28,6 +28,7 @@ from fenced.runner.config import RunnerConfig
 from fenced.runner.errors import RunnerError
 from fenced.runner.flow import Capture, Flow
 from fenced.runner.lifetime import Lifetime, start_time
+from fenced.runner.masking import OutputMask
 from fenced.runner.process import STDOUT, ExitStatus, Process, spawn
 from fenced.runner.review import Request, ReviewedRunbooks
 from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, Spec, log
@@ -314,13 +315,23 @@ class Runner:
             raise
         tree = self.lifetime.adopt(spawned.child.pid, session.id, started)
         capture = Capture()
+        mask = OutputMask(config.mask_values)
 
-        def on_output(stream: int, data: bytes) -> None:
+        def hand_on(stream: int, data: bytes) -> None:
             if stream == STDOUT:
                 capture.add(data)
             execution.on_output(stream, data)
 
+        def on_output(stream: int, data: bytes) -> None:
+            if mask.active:
+                data = mask.feed(stream, data)
+                if not data:
+                    return
+            hand_on(stream, data)
+
         def on_end(status: ExitStatus) -> None:  # the output handed on before the client hears of the end
+            for stream, rest in mask.flush():
+                hand_on(stream, rest)
             flow.record(spec.known_name, capture.data, terminal=spec.interactive, background=spec.background)
             execution.on_end(status)
 
@@ -343,7 +354,8 @@ class Runner:
             process.pid,
             program,
         )
-        self._observe(lambda o: o.execution_started(execution, script))
+        command = mask.text(script)  # the audit log's digest never stands for a secret
+        self._observe(lambda o: o.execution_started(execution, command))
         if not session.watchers:
             self.on_watchers_changed(session)
         if self.closing or session.deleted:  # shutdown began, or the session went, while it was spawning

@@ -114,8 +114,16 @@ class Controller:
         rule = self.secret_rule()
         exported = {e.name for e in find_exports(script) if rule.is_secret(e.name)}
         names = sorted(rule.declared | set(rule.globs) | exported)  # the runner takes globs too
+        # The runner masks the secret values this page knows in the cell's output at the source, so that
+        # a replay after a reload (when this page's answers are gone) is masked too.
         program = program_for(
-            cell.source, cell.language, attrs, name=cell.name, script=script, secret_names=names
+            cell.source,
+            cell.language,
+            attrs,
+            name=cell.name,
+            script=script,
+            secret_names=names,
+            mask_values=sorted(self.engine.masking.values),
         )
         if not self.engine.session_id:
             self.engine.spec = self._spec()  # the frontmatter as it is now (it may have been edited)

@@ -65,6 +65,7 @@ def program_for(
     script: str | None = None,
     env: Mapping[str, str] | None = None,
     secret_names: Sequence[str] = (),
+    mask_values: Sequence[str] = (),
 ) -> Program:
     """The Program for a code cell (`fenced.document.runnable.run_spec`, shared with `fenced run`)."""
     spec = run_spec(source, language, attributes, name=name, script=script)
@@ -80,6 +81,7 @@ def program_for(
         known_id=spec.known_id,
         known_name=spec.known_name,
         secret_names=tuple(secret_names),
+        mask_values=tuple(mask_values),
     )
 
 
