@@ -256,6 +256,7 @@ class Run:
             known_id=spec.known_id,
             known_name=spec.known_name,
             secret_names=self.secret_names,
+            mask_values=self.secrets.values(),  # masked by the runner too: `$__`, the audit log
         )
         raw = on_terminal and not spec.background and self.terminal.stdin_tty
         # Raw mode before the start: keys typed as soon as the cell shows its prompt must reach it.
