@@ -130,7 +130,11 @@ class TcpProxy:
             if self.refuse:
                 client.close()
                 continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:  # the runner behind it is down (as some tests make it): so is this connection
+                client.close()
+                continue
             with self._lock:
                 self._socks += [client, upstream]
             done = threading.Barrier(2, action=lambda c=client, u=upstream: (c.close(), u.close()))
