@@ -62,8 +62,9 @@ async function keep(dir, start, bytes) {
     access.close();
     access = null;
     await handle.move(name);  // whole or not at all: a load never reads a half-written file
+    return true;
   } catch (_) {
-    // quota, another tab writing it: a later load unzips again
+    return false;  // quota, another tab writing it: a later load unzips again
   } finally {
     if (access) access.close();
   }
@@ -89,7 +90,7 @@ self.onmessage = async (e) => {
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     const copy = dir ? bytes.slice() : null;  // the bytes themselves are handed over at once
     self.postMessage({ bytes: bytes.buffer, from: "unzipped" }, [bytes.buffer]);
-    if (dir) await keep(dir, start, scramble(copy));
+    if (copy) self.postMessage({ kept: await keep(dir, start, scramble(copy)) });
   } catch (error) {
     self.postMessage({ error: String(error) });
   } finally {

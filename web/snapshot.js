@@ -4,7 +4,8 @@
 // parses and loads those modules, and keeps the unzipped bytes in the origin-private file system, so that
 // the next load of the same build reads them in a few ms. `window.fencedSnapshot` is a promise of the
 // bytes (a Uint8Array), or of null when there is no snapshot: pyodide-boot.mjs then boots Python the
-// ordinary way. `fencedBoot.snapshotFrom` says where the bytes came from ("kept", "unzipped", "page").
+// ordinary way. `fencedBoot.snapshotFrom` says where the bytes came from ("kept", "unzipped", "page");
+// `fencedBoot.snapshotKept` whether the worker kept them for the next load, once it is done.
 "use strict";
 window.fencedSnapshot = (() => {
   const here = document.currentScript.src;
@@ -14,6 +15,10 @@ window.fencedSnapshot = (() => {
     return new Promise((resolve, reject) => {
       const worker = new Worker(new URL("snapshot-worker.js", here).href);
       worker.onmessage = (e) => {  // the worker closes itself (it may still be keeping the bytes)
+        if (e.data && "kept" in e.data) {  // it kept the unzipped bytes (true) or could not (false)
+          boot.snapshotKept = e.data.kept;
+          return;
+        }
         const { bytes, error, missing, from } = e.data || {};
         boot.snapshotFrom = from || null;
         if (bytes) resolve(new Uint8Array(bytes));
@@ -55,4 +60,5 @@ window.fencedForgetSnapshot = async () => {
   } catch (_) {
     // nothing kept, or no origin-private file system
   }
+  if (window.fencedBoot) window.fencedBoot.snapshotForgotten = true;
 };
