@@ -157,6 +157,21 @@ def wait_ready(page: Any, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector("body[data-app-state='ready']", timeout=timeout_ms)
 
 
+def wait_until(page: Any, predicate: str, arg: Any = None, timeout_ms: int = 30_000) -> Any:
+    """`page.wait_for_function` for a predicate that is async (the clipboard, IndexedDB, the origin
+    private file system): Playwright takes the Promise such a predicate returns for a truthy value and
+    returns at once, so it would not wait at all. This evaluates it (awaiting it) until it is truthy, and
+    returns that value; polls every 50 ms, and fails after `timeout_ms`."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not (value := page.evaluate(predicate, arg)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_ms} ms waiting for: {predicate}")
+        page.wait_for_timeout(50)  # the poll interval; the loop waits on the predicate
+    return value
+
+
 @pytest.fixture()
 def ready_page(page: Any, app_url: str) -> Any:
     """The app loaded with Python ready and the shell interactive."""

@@ -24,7 +24,7 @@ from tests.browser.files_support import (
     wait_cells,
 )
 from tests.browser.view_support import header_action
-from tests.conftest import wait_ready
+from tests.conftest import wait_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -103,9 +103,10 @@ def test_open_picker_then_reopen_from_recents_after_reload(ready_page: Any) -> N
     wait_cells(page, len(want))
     assert cells(page) == want
     # The same file again is the same recents entry (FileSystemHandle.isSameEntry), moved to the top.
-    page.wait_for_function(
+    wait_until(
+        page,
         "async (t0) => { const r = await fencedFiles.all('recents'); return r.length === 1 && r[0].opened >= t0; }",
-        arg=t0,
+        t0,
     )
 
 

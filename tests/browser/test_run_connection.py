@@ -21,7 +21,7 @@ from tests.browser.run_support import (
     runner,
     wait_runner_state,
 )
-from tests.conftest import wait_ready
+from tests.conftest import wait_ready, wait_until
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -79,9 +79,10 @@ def test_without_a_runner_run_buttons_say_why(ready_page: Any) -> None:
     expect(popover.get_by_text("Connect a runner", exact=True)).to_be_visible()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     popover.get_by_role("button", name="Copy command").click()
-    page.wait_for_function(
+    wait_until(
+        page,
         "(c) => navigator.clipboard.readText().then(t => t === c)",
-        arg=f"fenced runner --allow-origin {app_origin}",
+        f"fenced runner --allow-origin {app_origin}",
     )
     expect(popover).to_be_visible()  # copying closes nothing: the URL and token are still to be given
     assert cell(page, "hello").get_attribute("data-state") in (None, "idle")  # nothing ran

@@ -24,7 +24,7 @@ from tests.browser.run_support import (
     wait_runner_state,
 )
 from tests.browser.runner_ui_support import MARK_CELL, MARK_SCRIPT, TokenLog, open_chip, wait_connected_to
-from tests.conftest import wait_ready
+from tests.conftest import wait_ready, wait_until
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -140,7 +140,7 @@ def test_connect_a_runner_panel_gives_the_exact_command_and_opens_the_settings(
     expect(panel).to_contain_text("the part after #token= is the token")
     expect(panel).to_contain_text("a secret that lets this page run commands on that machine as you")
     panel.get_by_role("button", name="Copy command").click()
-    page.wait_for_function("(c) => navigator.clipboard.readText().then(t => t === c)", arg=command)
+    wait_until(page, "(c) => navigator.clipboard.readText().then(t => t === c)", command)
     expect(page.locator("#runner-popover")).to_be_hidden()
     panel.get_by_role("button", name="Enter runner URL and token").click()
     expect(page.get_by_label("Runner URL")).to_be_focused()

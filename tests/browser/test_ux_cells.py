@@ -25,6 +25,7 @@ from tests.browser.run_support import (
 )
 from tests.browser.ux_support import DESKTOP, axe_violations, box, new_page, screenshot
 from tests.browser.view_support import cell_action, header_action, show
+from tests.conftest import wait_until
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -153,7 +154,7 @@ def test_run_time_duration_count_and_output_actions(
         expect(one.locator("[data-run-count]")).to_have_text("[1]")
         # Copy output: the plain text, on the clipboard.
         one.get_by_role("button", name="Copy output").click()
-        page.wait_for_function("async () => (await navigator.clipboard.readText()) === 'first\\n'")
+        wait_until(page, "async () => (await navigator.clipboard.readText()) === 'first\\n'")
         # Collapse and expand: the status line stays, the terminal goes and comes back.
         one.get_by_role("button", name="Collapse output").click()
         expect(one).to_have_attribute("data-output-collapsed", "true")

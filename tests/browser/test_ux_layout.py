@@ -17,7 +17,7 @@ from tests.browser.files_support import (
 )
 from tests.browser.ux_support import DESKTOP, NARROW_DESKTOP, PHONE, box, new_page, no_horizontal_overflow
 from tests.browser.view_support import show
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -147,9 +147,10 @@ def test_empty_state_offers_open_folder_and_a_sample_that_saves_as(ready_page: A
     page.locator(".app-header").get_by_role("button", name="Save", exact=True).click()
     page.wait_for_function("() => window.__saveOpts !== undefined")
     page.wait_for_selector("body[data-dirty='false']", state="attached")
-    page.wait_for_function(
+    wait_until(
+        page,
         "async () => { try { const d = await (await navigator.storage.getDirectory()).getDirectoryHandle('mine');"
-        " return (await (await d.getFileHandle('sample-copy.md')).getFile()).size > 0; } catch (e) { return false; } }"
+        " return (await (await d.getFileHandle('sample-copy.md')).getFile()).size > 0; } catch (e) { return false; } }",
     )
     assert opfs_read(page, "mine/sample-copy.md") == sample
 
