@@ -21,6 +21,7 @@ from tests.browser.prod_support import outputs_in_file, wait_for_file
 from tests.browser.run_support import cell, cells_md, connect, output_text, run, runner, wait_exit
 from tests.browser.test_files_save import open_from_disk
 from tests.browser.view_support import header_action
+from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
 pytestmark = pytest.mark.browser
@@ -93,6 +94,38 @@ def test_outputs_in_this_file_round_trip(page: Any, app_url: str, runner: Runner
     wait_dirty(page, False)
     blocks = re.compile(r"```text \{[^\n]*\"fencedOutput\"[^\n]*\}\n.*?\n```\n", re.S)
     assert blocks.findall(third) == blocks.findall(second) and "exit 3 # edited" in third
+
+
+KEPT_RUNBOOK = (
+    '```sh {"name":"build"}\necho built\n```\n\n'
+    '```text {"fencedOutput":"build","name":"build.output","transform":"false"}\n'
+    "# Ran on 2024-05-06 07:08:09+02:00 for 1.5s exited with 0\nbuilt\n```\n"
+)
+
+
+def test_a_runbook_with_outputs_opened_right_after_boot_folds_them(page: Any, app_url: str) -> None:
+    """Folding an output block needs a module the boot snapshot leaves out (its files come with the wheels,
+    at idle time after boot): a runbook opened before they are there waits for them, rather than showing
+    its blocks as code for good. The wheels' unpacker is held back here until the document was asked for."""
+    held: list[Any] = []
+    page.route("**/web/wheels.mjs", held.append)
+    page.goto(app_url)
+    wait_ready(page)
+    page.evaluate("([t, n]) => { window.fencedShowText(t, n); }", [KEPT_RUNBOOK, "kept.md"])
+    page.wait_for_function("() => document.querySelector('#notebook').dataset.viewState !== 'idle'")
+    for _ in range(600):  # until the page asks for the unpacker (at once, for this document), 30 s at most
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright dispatch the route; the loop waits on `held`
+    assert held, "the page never asked for web/wheels.mjs"
+    assert page.locator("details[data-kept-output]").count() == 0
+    for route in held:
+        route.continue_()
+    page.unroute("**/web/wheels.mjs")
+    page.wait_for_selector("#notebook[data-view-state='idle']")
+    expect(page.locator("details[data-kept-output='build'] summary")).to_have_text(
+        "Output of build kept in this file, exit code 0"
+    )
 
 
 def test_export_html_from_the_page_reads_without_script_or_network(

@@ -85,7 +85,10 @@ def _kept_output(source: str) -> tuple[str, str]:
     """(the folded HTML of the output block `source` starts with, the rest of the source), or ("", source)."""
     if source[:3] not in ("```", "~~~"):
         return "", source
-    from fenced.document.inline import split_block
+    try:  # not in the boot snapshot: a document with such blocks waits for it (NotebookView.show)
+        from fenced.document.inline import split_block
+    except ImportError:  # a block typed in the first seconds after boot: shown as code until the next render
+        return "", source
 
     kept, end = split_block(source)
     if kept is None:

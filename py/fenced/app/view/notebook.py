@@ -103,6 +103,8 @@ class NotebookView:
         js.performance.mark("view:show")
         self.started = True
         await loader.ensure_packages()
+        if '"fencedOutput"' in text:  # outputs in the file: folding them needs fenced.document.inline,
+            await loader.ensure_modules()  # which the boot snapshot leaves out (see markdown.render)
         bridge.start_loading()
         from fenced.document import loads
 
