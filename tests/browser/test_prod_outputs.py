@@ -108,7 +108,7 @@ def test_a_runbook_with_outputs_opened_right_after_boot_folds_them(page: Any, ap
     at idle time after boot): a runbook opened before they are there waits for them, rather than showing
     its blocks as code for good. The wheels' unpacker is held back here until the document was asked for."""
     held: list[Any] = []
-    page.route("**/web/wheels.mjs", held.append)
+    page.route("**/web/wheels.mjs", lambda route: held.append(route))  # noqa: PLW0108 (Playwright passes a request too to a handler it cannot inspect)
     page.goto(app_url)
     wait_ready(page)
     page.evaluate("([t, n]) => { window.fencedShowText(t, n); }", [KEPT_RUNBOOK, "kept.md"])
