@@ -41,33 +41,47 @@ RUNBOOK = cells_md(
 LOGIN = f"pw={MASK}\ntail={MASK}"
 
 
-def test_a_reload_replays_the_output_with_the_secrets_masked(
-    page: Any, app_url: str, runner: RunnerProcess
-) -> None:
-    connect(page, app_url, runner)
-    open_doc(page, RUNBOOK, "secrets.md")
+def run_login(page: Any) -> None:
+    """Run the `login` cell, typing TYPED into its DB_PASSWORD prompt, to its end."""
     run(page, "login")
     dialog = page.get_by_role("dialog", name="Environment variables for login")
     dialog.get_by_label("DB_PASSWORD").fill(TYPED)
     dialog.get_by_role("button", name="Run").click()
     wait_exit(page, "login", 0)
+
+
+def reload_and_reopen(page: Any, text: str, name: str) -> None:
+    """A new page: the prompts' answers are gone; the same document again, so its runs are replayed."""
+    page.reload()
+    wait_ready(page)
+    wait_runner_state(page, "connected")
+    open_doc(page, text, name)
+
+
+def assert_masked_everywhere(page: Any, *names: str) -> None:
+    for name in names:
+        lines = "\n".join(terminal_lines(page, name))
+        assert MASK in lines and not any(n in lines for n in NEEDLES), (name, lines)
+    assert places_holding(page, *NEEDLES) == []
+
+
+def test_a_reload_replays_the_output_with_the_secrets_masked(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
+    connect(page, app_url, runner)
+    open_doc(page, RUNBOOK, "secrets.md")
+    run_login(page)
     for name in ("mint", "use"):
         run(page, name)
         wait_exit(page, name, 0)
     assert output_text(page, "login") == LOGIN
 
-    page.reload()
-    wait_ready(page)
-    wait_runner_state(page, "connected")
-    open_doc(page, RUNBOOK, "secrets.md")  # the same document: its runs are replayed
+    reload_and_reopen(page, RUNBOOK, "secrets.md")
     for name in ("login", "mint", "use"):
         expect(cell(page, name)).to_have_attribute("data-exit-code", "0")
     expect(cell(page, "use").locator("[data-output-text]")).to_have_text(f"token={MASK}\n")
     expect(cell(page, "login").locator("[data-output-text]")).to_have_text(LOGIN)
-    for name in ("login", "use"):
-        lines = "\n".join(terminal_lines(page, name))
-        assert MASK in lines and not any(n in lines for n in NEEDLES), (name, lines)
-    assert places_holding(page, *NEEDLES) == []
+    assert_masked_everywhere(page, "login", "use")
 
 
 UNSET = cells_md(
@@ -80,19 +94,10 @@ def test_an_answer_the_cell_did_not_export_is_masked_in_the_replay(
 ) -> None:
     connect(page, app_url, runner)
     open_doc(page, UNSET, "unset.md")
-    run(page, "login")
-    dialog = page.get_by_role("dialog", name="Environment variables for login")
-    dialog.get_by_label("DB_PASSWORD").fill(TYPED)
-    dialog.get_by_role("button", name="Run").click()
-    wait_exit(page, "login", 0)
+    run_login(page)
     assert output_text(page, "login") == f"pw={MASK}\ndone\n"
 
-    page.reload()
-    wait_ready(page)
-    wait_runner_state(page, "connected")
-    open_doc(page, UNSET, "unset.md")  # its run is replayed; no cell exported the answer
+    reload_and_reopen(page, UNSET, "unset.md")  # no cell exported the answer: only the runner masks it
     expect(cell(page, "login")).to_have_attribute("data-exit-code", "0")
     expect(cell(page, "login").locator("[data-output-text]")).to_have_text(f"pw={MASK}\ndone\n")
-    lines = "\n".join(terminal_lines(page, "login"))
-    assert MASK in lines and not any(n in lines for n in NEEDLES), lines
-    assert places_holding(page, *NEEDLES) == []
+    assert_masked_everywhere(page, "login")
