@@ -54,14 +54,17 @@ async function keep(dir, start, bytes) {
   let access;
   try {
     for await (const key of dir.keys()) if (key.startsWith("snapshot-")) await dir.removeEntry(key);  // older builds
-    const handle = await dir.getFileHandle(name + ".part", { create: true });
+    // Written under another name and renamed when whole, where the browser can rename (a half-written
+    // file would not be used anyway: its size is not the one its name says).
+    const renames = typeof FileSystemHandle !== "undefined" && typeof FileSystemHandle.prototype.move === "function";
+    const handle = await dir.getFileHandle(renames ? name + ".part" : name, { create: true });
     access = await handle.createSyncAccessHandle();
     access.truncate(0);
     access.write(bytes, { at: 0 });
     access.flush();
     access.close();
     access = null;
-    await handle.move(name);  // whole or not at all: a load never reads a half-written file
+    if (renames) await handle.move(name);
     return true;
   } catch (_) {
     return false;  // quota, another tab writing it: a later load unzips again
