@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape, unescape
 from typing import Any
 
-from . import loads
+from . import loads, mdhtml
 from .ansi import to_html
 from .catalog import catalog
 from .cell import CODE
@@ -31,7 +31,7 @@ from .inline import find_outputs
 from .notebook import Notebook
 from .outputs import CellRun, go_duration, go_time
 from .redact import redact_text
-from .sanitize import REL_SRC_ATTR, REMOTE_SRC_ATTR, Fragment, balance, emit, split_html, tag_html
+from .sanitize import REL_SRC_ATTR, REMOTE_SRC_ATTR
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -43,56 +43,16 @@ _ATTR = re.compile(r' ([a-z-]+)(?:="([^"]*)")?')
 _md: Any = None
 
 
-def _image(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    attrs: list[tuple[str, str | None]] = [("src", token.attrGet("src") or ""), ("alt", alt)]
-    title = token.attrGet("title")
-    if title:
-        attrs.append(("title", title))
-    return tag_html("img", attrs)
-
-
-def _link_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-    return tag_html("a", [(str(k), str(v)) for k, v in tokens[idx].attrs.items()])
-
-
 def _renderer() -> Any:
     global _md
     if _md is None:
-        from markdown_it import MarkdownIt
-
-        from .scanner import quiet_markdown_it_debug_logs
-
-        md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-        md.enable(["table", "strikethrough"])
-        md.add_render_rule("image", _image)
-        md.add_render_rule("link_open", _link_open)
-        quiet_markdown_it_debug_logs()
-        _md = md
+        _md = mdhtml.renderer()
     return _md
-
-
-def _raw_html(tokens: Sequence[Any]) -> Iterable[Any]:
-    for token in tokens:
-        if token.type in ("html_block", "html_inline"):
-            yield token
-        elif token.children:
-            yield from _raw_html(token.children)
 
 
 def render_markdown(source: str) -> str:
     """Safe HTML for Markdown (the page's rules: raw HTML tags balanced over the whole cell)."""
-    md = _renderer()
-    env: dict[str, Any] = {}
-    tokens = md.parse(source, env)
-    raw = list(_raw_html(tokens))
-    if raw:
-        fragments: list[tuple[Any, Fragment]] = [(t, split_html(t.content)) for t in raw]
-        balance(f for _, f in fragments)
-        for token, fragment in fragments:
-            token.content = emit(fragment)
-    return str(md.renderer.render(tokens, md.options, env))
+    return mdhtml.render(_renderer(), source, {})
 
 
 def _offline_images(html: str, images: ImageLoader | None) -> str:

@@ -23,6 +23,7 @@ from fenced.app.view.events import DocumentChanged, DocumentRef, ParkedDocument,
 
 from . import idb, kinds, state, ui
 from .drafts import Drafts
+from .dropzone import DropZone, Picks
 from .editors import Editors
 from .folder import Places
 from .handles import HandleBook
@@ -80,7 +81,7 @@ class FilesController:
         self.drafts.restore_record = self._restore_draft
         self.navigation = Navigation(self.current, view, self.places, self.editors.activate)
         self.quick_open = QuickOpen(self._quick_paths, lambda path: spawn(self._open_quick(path)))
-        self._drag_depth = 0
+        self.drops = DropZone(self._open_dropped)
         self._shown: str | None = None  # identity of the document last shown (for history entries)
 
     @property
@@ -104,15 +105,8 @@ class FilesController:
             btn = doc.querySelector(f'.file-actions [data-action="{name}"]')
             btn.addEventListener("click", keep(lambda _e, a=action: spawn(a())))
         self.view.commands.add(*self.commands())
-        capture = obj(capture=True)
-        for event, handler in (
-            ("dragenter", self._on_drag),
-            ("dragover", self._on_drag),
-            ("dragleave", self._on_drag_leave),
-            ("drop", self._on_drop),
-            ("keydown", self._on_key),
-        ):
-            js.window.addEventListener(event, keep(handler), capture)
+        self.drops.install()
+        js.window.addEventListener("keydown", keep(self._on_key), obj(capture=True))
         js.window.addEventListener("beforeunload", keep(self.drafts.on_beforeunload))
         js.window.addEventListener("pagehide", keep(self.drafts.on_leave))
         doc.addEventListener("visibilitychange", keep(self.drafts.on_leave))
@@ -206,51 +200,6 @@ class FilesController:
 
     # --- events ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def _has_files(event: Any) -> bool:
-        dt = opt(getattr(event, "dataTransfer", None))
-        return dt is not None and "Files" in list(dt.types)
-
-    def _dragging(self, on: bool) -> None:
-        js.document.body.dataset.dragging = "true" if on else "false"
-        zone = opt(js.document.getElementById("drop-zone"))
-        if zone is not None:
-            zone.classList.toggle("dragover", on)
-
-    def _on_drag(self, event: Any) -> None:
-        if not self._has_files(event):
-            return
-        event.preventDefault()  # allows the drop; the browser would otherwise open the file itself
-        event.dataTransfer.dropEffect = "copy"
-        if event.type == "dragenter":
-            self._drag_depth += 1
-        self._dragging(True)
-
-    def _on_drag_leave(self, event: Any) -> None:
-        if self._has_files(event):
-            self._drag_depth = max(0, self._drag_depth - 1)
-            if self._drag_depth == 0:
-                self._dragging(False)
-
-    def _on_drop(self, event: Any) -> None:
-        """Synchronous part: preventDefault now, and take what the DataTransfer only gives during the event."""
-        if not self._has_files(event):
-            return
-        event.preventDefault()
-        event.stopPropagation()  # a drop on a code editor must not paste the file into it
-        self._drag_depth = 0
-        self._dragging(False)
-        picks: list[tuple[Any, Any]] = []
-        items = event.dataTransfer.items
-        for i in range(items.length):
-            item = items[i]
-            if item.kind != "file":
-                continue
-            handle = item.getAsFileSystemHandle() if hasattr(item, "getAsFileSystemHandle") else None
-            picks.append((item.getAsFile(), handle))
-        if picks:
-            spawn(self._open_dropped(picks))
-
     def _on_key(self, event: Any) -> None:
         if not (event.ctrlKey or event.metaKey) or event.altKey:
             return
@@ -319,7 +268,7 @@ class FilesController:
                 best = index
         self.view.select(best, focus=True, scroll=True)
 
-    async def _open_dropped(self, picks: list[tuple[Any, Any]]) -> None:
+    async def _open_dropped(self, picks: Picks) -> None:
         file, pending = picks[0]
         handle = opt(await pending) if pending is not None else None
         if handle is not None and handle.kind == "directory":

@@ -1,13 +1,9 @@
-"""Markdown cell rendering: markdown-it-py (CommonMark + GFM tables + strikethrough), made safe on its
-tokens.
+"""Markdown cell rendering: `fenced.document.mdhtml` (markdown-it-py, made safe on its tokens; the HTML
+report renders with the same), plus the page's own: headings carry the document's anchors.
 
 Pure Python so it is tested under CPython; the browser calls `render()` for cells as they scroll into
-view. markdown-it escapes all text itself; what it would pass through unescaped is raw HTML, and the
-URLs of links and images. Raw HTML tokens are rewritten by `sanitize` (allowed, closed tags render;
-anything else shows as text) with the tags of the whole cell balanced together, since a `<details>`
-may open in one HTML block and close in another; links and images go through the same attribute
-rules (remote images wait for consent in ``data-remote-src``). The editor bundle then runs DOMPurify on
-the result before it enters the page.
+view. Remote images wait for consent in ``data-remote-src`` (`sanitize`). The editor bundle then runs
+DOMPurify on the result before it enters the page.
 
 A cell that starts with an output block of "Outputs in this file" (`fenced.document.inline`) shows the
 block folded (`<details data-kept-output>`): the code cell above already shows that output, and
@@ -17,27 +13,13 @@ it no longer sits under its cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from .sanitize import Fragment, balance, emit, split_html, tag_html
+from fenced.document import mdhtml
 
 _md: Any = None
-
-
-def _image(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    attrs: list[tuple[str, str | None]] = [("src", token.attrGet("src") or ""), ("alt", alt)]
-    title = token.attrGet("title")
-    if title:
-        attrs.append(("title", title))
-    return tag_html("img", attrs)
-
-
-def _link_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-    return tag_html("a", [(str(k), str(v)) for k, v in tokens[idx].attrs.items()])
 
 
 def _heading_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
@@ -58,27 +40,8 @@ def _heading_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env:
 def _renderer() -> Any:
     global _md
     if _md is None:
-        from markdown_it import MarkdownIt
-
-        md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-        md.enable(["table", "strikethrough"])
-        md.add_render_rule("image", _image)
-        md.add_render_rule("link_open", _link_open)
-        md.add_render_rule("heading_open", _heading_open)
-        from fenced.document.scanner import quiet_markdown_it_debug_logs
-
-        quiet_markdown_it_debug_logs()
-        _md = md
+        _md = mdhtml.renderer(heading_open=_heading_open)
     return _md
-
-
-def _html_tokens(tokens: Sequence[Any]) -> Iterator[Any]:
-    """The raw HTML tokens of a cell, in document order."""
-    for token in tokens:
-        if token.type in ("html_block", "html_inline"):
-            yield token
-        elif token.children:
-            yield from _html_tokens(token.children)
 
 
 def _kept_output(source: str) -> tuple[str, str]:
@@ -109,15 +72,6 @@ def render(source: str, anchors: Iterable[str] = ()) -> str:
         kept, source = _kept_output(source)
         if kept:
             return kept + render(source, anchors) if source.strip() else kept
-        md = _renderer()
-        env: dict[str, Any] = {"anchors": iter(anchors)}
-        tokens = md.parse(source, env)
-        raw = list(_html_tokens(tokens))
-        if raw:
-            fragments: list[tuple[Any, Fragment]] = [(t, split_html(t.content)) for t in raw]
-            balance(f for _, f in fragments)
-            for token, fragment in fragments:
-                token.content = emit(fragment)
-        return str(md.renderer.render(tokens, md.options, env))
+        return mdhtml.render(_renderer(), source, {"anchors": iter(anchors)})
     except Exception:  # a renderer bug must not lose the cell: show its text
         return f"<pre>{escape(source)}</pre>"
