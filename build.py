@@ -401,8 +401,11 @@ def copy_shell(out: Path) -> None:
         # Setting index_urls keeps PyScript from importing its CDN package graph to warn about names.
         "index_urls": [],
         # No red `.py-error` blocks on the page for stderr lines: uncaught Python errors become one plain
-        # message (fenced.app.errors), and boot failures the load-error panel (web/boot.js).
-        "plugins": ["!error"],
+        # message (fenced.app.errors), and boot failures the load-error panel (web/boot.js). The other
+        # plugins serve tags and APIs the app does not use (<script type="py-editor">, "py-game", a
+        # terminal attribute, the donkey worker API, warnings about PyScript's old tags); each was a
+        # module to fetch and compile at every boot.
+        "plugins": ["!error", "!deprecations-manager", "!donkey", "!py-editor", "!py-game", "!py-terminal"],
     }
     write_if_changed(out / "pyscript.json", (json.dumps(config, indent=2) + "\n").encode())
     write_if_changed(out / "index.html", inline_entry(config).encode())

@@ -13,13 +13,16 @@ runner reached through `tests/faultproxy.py` (fixed latency each way, a bandwidt
     the status showed "reconnecting" during each outage.
 (d) TCP connections a 12-cell run opens (page load, 12 background cells, all exited): HTTP/1.1 straight
     to the runner, and HTTP/2 through the shipped nginx recipe (TLS).
-Usage: .venv/bin/python bench/wan.py [--rtt 0.1] [--rate 10e6] [--runs 20] [--resets 20] [--only a,b,c,d]
+(e) Run all of --cells (default 20) cells of `echo hi` at --rtt: the page (click -> every exit code shown)
+    and `fenced run --all` through the same proxy, in round trips per cell.
+Usage: .venv/bin/python bench/wan.py [--rtt 0.1] [--rate 10e6] [--runs 20] [--resets 20] [--only a,b,c,d,e]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,9 +38,11 @@ import build  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.deploy.proxies import APP_NAME, HOST_RULES, RUNNER_NAME, Nginx, free_port  # noqa: E402
 from tests.faultproxy import FaultProxy, wait_until  # noqa: E402
+from tests.runner.clisupport import FENCED, clean_env  # noqa: E402
 from tests.runner.support import RunnerProcess, ensure_proto  # noqa: E402
 
 from fenced.static import serving  # noqa: E402
+from run_all import RUN_ALL_JS, book  # noqa: E402
 from ui_run import BIG_JS, FIRST_GLYPH_JS, SEQ_BYTES  # noqa: E402
 
 HI = '```sh {"name":"hi"}\necho hi\n```\n'
@@ -274,6 +279,36 @@ def bench_connections(
         print(f"(d) 12 background cells, HTTP/2 through nginx (TLS): {h2}")
 
 
+def bench_run_all(browser: Any, app_url: str, runner: RunnerProcess, args: argparse.Namespace) -> None:
+    """Run all is a round trip or more per cell wherever it runs from: each cell starts when the one
+    before it is seen to have ended."""
+    rtt_ms = args.rtt * 1000
+    text = book("echo hi", args.cells)
+    with FaultProxy(("127.0.0.1", runner.port), rtt=args.rtt) as proxy:
+        url = f"http://127.0.0.1:{proxy.port}"
+        page = open_page(browser, app_url, url, runner.token, text, "wan-run-all.md")
+        page.evaluate("(t) => { window.__expectTail = t; }", "hi\n")
+        r = page.evaluate(RUN_ALL_JS, args.cells)
+        page.close()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "wan-run-all.md"
+            path.write_text(text)
+            argv = [*FENCED, "run", str(path), "--all", "--runner", url, "--token", runner.token, "--quiet"]
+            began = time.perf_counter()
+            done = subprocess.run(
+                argv, stdin=subprocess.DEVNULL, capture_output=True, env=clean_env(), check=False
+            )
+            cli_ms = (time.perf_counter() - began) * 1000
+    ok = r["failed"] == 0 and r["complete"] == args.cells and done.returncode == 0
+    per_page, per_cli = r["ms"] / args.cells, cli_ms / args.cells
+    print(
+        f"(e) Run all, {args.cells} x `echo hi`, RTT {rtt_ms:.0f} ms: page {r['ms'] / 1000:.2f} s "
+        f"({per_page:.0f} ms = {per_page / rtt_ms:.2f} RTT a cell), `fenced run --all` {cli_ms / 1000:.2f} s "
+        f"({per_cli:.0f} ms = {per_cli / rtt_ms:.2f} RTT a cell, its connect included); "
+        f"{'all exited 0, output complete' if ok else 'FAILED'}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -294,7 +329,8 @@ def main() -> int:
         default="always",
         help="the runner's --compress (default always: as for a remote client)",
     )
-    parser.add_argument("--only", default="a,b,c,d", help="which parts to run (comma-separated)")
+    parser.add_argument("--cells", type=int, default=20, help="cells of (e)")
+    parser.add_argument("--only", default="a,b,c,d,e", help="which parts to run (comma-separated)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     from playwright.sync_api import sync_playwright
@@ -319,6 +355,8 @@ def main() -> int:
                 bench_throughput(browser, app_url, runner, args)
             if "c" in parts:
                 bench_resets(browser, app_url, runner, args)
+            if "e" in parts:
+                bench_run_all(browser, app_url, runner, args)
         if "d" in parts:
             tls_browser = pw.chromium.launch(executable_path=chromium_path(), args=TLS_FLAGS, headless=True)
             bench_connections(browser, tls_browser, dist, app_url, args)
