@@ -449,16 +449,12 @@ def generate_protos() -> None:
 
 def run_extra_steps(out: Path) -> None:
     """Steps contributed by web/build_steps*.py (e.g. bundling CodeMirror or xterm.js with esbuild), in name
-    order, those that say `LAST = True` (they use what the others built) after the rest; each module has
-    `build(root, out, log)` and must be a quick no-op when nothing changed."""
-    modules = []
+    order; each module has `build(root, out, log)` and must be a quick no-op when nothing changed."""
     for steps in sorted((ROOT / "web").glob("build_steps*.py")):
         spec = importlib.util.spec_from_file_location(f"fenced_web_{steps.stem}", steps)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        modules.append(module)
-    for module in sorted(modules, key=lambda m: bool(getattr(m, "LAST", False))):  # (a stable sort)
         module.build(root=ROOT, out=out, log=log)
 
 
@@ -475,9 +471,7 @@ def build(out: Path, clean: bool = False) -> Path:
     fenced_wheel = build_fenced_wheel(out / "vendor" / "pyodide")
     write_lock(out, info, wheels, fenced_wheel)
     copy_shell(out)
-    run_extra_steps(
-        out
-    )  # web/build_steps*.py: editor and terminal bundles, the Python memory snapshot, the boot code cache seed
+    run_extra_steps(out)  # web/build_steps*.py: editor and terminal bundles, the Python memory snapshot
     log(f"built {out} in {time.perf_counter() - started:.2f} s")
     return out
 

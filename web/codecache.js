@@ -24,37 +24,10 @@ window.fencedCodeCache = (() => {
     });
   }
 
-  // The build's seed (web/build_steps_seed.py): what a first load of this build compiles at boot, recorded
-  // when it was built; taken when IndexedDB has nothing yet. {version, blobs: {key: base64}} as JSON.
-  const SEED = new URL("../vendor/pyodide/codecache-seed.json", document.currentScript.src).href;
-  async function seed() {
-    try {
-      const response = await fetch(SEED);
-      if (!response.ok) return null;
-      const { version, blobs } = await response.json();
-      const bytes = {};
-      for (const [key, text] of Object.entries(blobs)) bytes[key] = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-      return { version, blobs: bytes };
-    } catch (_) {
-      return null;  // none shipped (built without Chromium), or unreadable: compile as usual
-    }
-  }
-
-  const api = { stored: null, save, saved: false, from: null };  // `from`: "store", "seed" or null (tests)
-
   // {version, blobs: {key: Uint8Array}} or null
-  api.stored = (async () => {
-    let entry = null;
-    try { entry = (await request("readonly", (store) => store.get(KEY))) || null; } catch (_) { /* none */ }
-    if (entry) {
-      api.from = "store";
-      return entry;
-    }
-    entry = await seed();
-    api.from = entry ? "seed" : null;
-    return entry;
+  const stored = (async () => {
+    try { return (await request("readonly", (store) => store.get(KEY))) || null; } catch (_) { return null; }
   })().finally(() => window.fencedBoot && window.fencedBoot.mark("codecache"));
-  const stored = api.stored;
 
   /** Keep the entries this boot used and add the ones it compiled (anything else is from older builds).
    *  `fresh` is an object of Uint8Arrays that belong to Python: copied before anything else. */
@@ -67,5 +40,6 @@ window.fencedCodeCache = (() => {
     api.saved = true;  // for tests
   }
 
+  const api = { stored, save, saved: false };
   return api;
 })();

@@ -248,50 +248,11 @@ def test_wheel_files_are_installed_after_a_snapshot_boot(ready_page: Any) -> Non
     assert run_in_page(ready_page, src) == [True, True, True]
 
 
-HITS = "from fenced.app import codecache\nresult = codecache.hits"
-SEED = "**/vendor/pyodide/codecache-seed.json"
-
-
-def test_a_first_load_takes_the_builds_code_cache_seed(context: Any, app_url: str, built_app: Path) -> None:
-    """The build records what a first load compiles at boot (web/build_steps_seed.py): a load with nothing
-    in IndexedDB takes that seed instead of compiling, and keeps what it used for the next load. A seed
-    whose entries do not load (another CPython, damaged) only costs the compiling."""
-    seed = json.loads((built_app / "vendor" / "pyodide" / "codecache-seed.json").read_text())
-    assert len(seed["blobs"]) >= 5  # the bootstrap, pyscript and its modules, main.py
-    page = context.new_page()
-    page.goto(app_url)
-    wait_ready(page)
-    assert page.evaluate("() => window.fencedCodeCache.from") == "seed"
-    assert run_in_page(page, HITS) >= 5
-    page.wait_for_function("() => window.fencedCodeCache.saved", timeout=20_000)
-    page.close()
-
-    page = context.new_page()
-    page.goto(app_url)
-    wait_ready(page)
-    assert page.evaluate("() => window.fencedCodeCache.from") == "store"
-    assert run_in_page(page, HITS) >= 5
-    page.close()
-
-
-def test_a_damaged_seed_only_costs_the_compiling(context: Any, app_url: str, built_app: Path) -> None:
-    seed = json.loads((built_app / "vendor" / "pyodide" / "codecache-seed.json").read_text())
-    damaged = {"version": seed["version"], "blobs": dict.fromkeys(seed["blobs"], "AAECAw==")}
-    context.route(SEED, lambda route: route.fulfill(status=200, json=damaged))
-    page = context.new_page()
-    page.goto(app_url)
-    wait_ready(page)
-    assert page.evaluate("() => window.fencedCodeCache.from") == "seed"
-    assert run_in_page(page, HITS) == 0
-    assert run_in_page(page, "import pyscript, sys\nresult = 'pyscript.display' in sys.modules") is True
-
-
 def test_a_second_load_compiles_nothing_at_boot(context: Any, app_url: str) -> None:
     """What the first load compiled at boot (PyScript's bootstrap and package, main.py) is kept in
     IndexedDB (fenced.app.codecache), and the next load takes it instead of compiling; a damaged store
-    costs only the compiling. (The build's seed is kept out here: this is the store's own path.)"""
-    context.route(SEED, lambda route: route.fulfill(status=404, body="not found"))
-    hits = HITS
+    costs only the compiling."""
+    hits = "from fenced.app import codecache\nresult = codecache.hits"
     page = context.new_page()
     page.goto(app_url)
     wait_ready(page)
