@@ -105,3 +105,109 @@ def test_appending_keeps_what_the_whole_rewrite_kept(steps: list[tuple[int, str,
         execution = f"exec-{n}" if with_id else ""
         assert log.add(rec, execution) == _old_add(old, rec, execution)  # type: ignore[arg-type]
         assert new == old
+
+
+class Timers:
+    """A fake clock and timer queue for the written-behind log."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.due: list[tuple[float, object]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def schedule(self, delay: float, callback: object) -> object:
+        self.due.append((self.now + delay, callback))
+        return None
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        for at, callback in [d for d in self.due if d[0] <= self.now]:
+            self.due.remove((at, callback))
+            callback()  # type: ignore[operator]
+
+
+class CountingStore(Store):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = self.writes = 0
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        self.reads += 1
+        return super().get(key, default)
+
+    def set(self, key: str, value: str) -> None:
+        self.writes += 1
+        super().set(key, value)
+
+
+def test_a_lone_record_is_stored_at_once_and_a_burst_together_at_the_window_end() -> None:
+    timers, store = Timers(), CountingStore()
+    log = RunLog(store, timers.schedule, window=0.25, clock=timers.clock)
+    assert log.add(record("first"), "e0")  # type: ignore[arg-type]
+    assert [r.cell for r in RunLog(store).records("a.md")] == ["first"]  # in the storage at once
+    reads, writes = store.reads, store.writes
+    for i in range(1, 20):  # a Run all: a record every 10 ms
+        timers.advance(0.01)
+        assert log.add(record(f"c{i}"), f"e{i}")  # type: ignore[arg-type]
+        assert not log.add(record(f"c{i}"), f"e{i}")  # type: ignore[arg-type]  # held: still once
+    assert not log.add(record("first"), "e0")  # type: ignore[arg-type]  # stored: still once
+    assert (store.reads, store.writes) == (reads, writes)  # nothing read or written meanwhile
+    timers.advance(0.25)
+    assert store.writes == writes + 1  # the window's end: one write for 19 records
+    assert [r.cell for r in RunLog(store).records("a.md")] == ["first", *(f"c{i}" for i in range(1, 20))]
+    timers.advance(1.0)
+    writes = store.writes
+    log.add(record("later"), "e99")  # type: ignore[arg-type]  # quiet again: at once
+    assert store.writes == writes + 1
+
+
+def test_held_records_reach_the_storage_on_flush_and_before_a_read_and_clear_drops_them() -> None:
+    timers, store = Timers(), Store()
+    log = RunLog(store, timers.schedule, window=0.25, clock=timers.clock)
+    log.add(record("a"), "e1")  # type: ignore[arg-type]
+    log.add(record("b"), "e2")  # type: ignore[arg-type]  # held
+    assert [r.cell for r in RunLog(store).records("a.md")] == ["a"]
+    log.flush()  # the page goes away (pagehide)
+    assert [r.cell for r in RunLog(store).records("a.md")] == ["a", "b"]
+    log.add(record("c"), "e3")  # type: ignore[arg-type]  # held (within the window of the flush)
+    assert [r.cell for r in log.records("a.md")] == ["a", "b", "c"]  # reading flushes first
+    log.add(record("d"), "e4")  # type: ignore[arg-type]
+    log.clear("a.md")
+    timers.advance(1.0)
+    assert log.records("a.md") == [] and store.get(KEY_PREFIX + "a.md") is None
+
+
+def test_records_another_tab_wrote_meanwhile_are_kept_and_not_written_twice() -> None:
+    timers, store = Timers(), Store()
+    mine = RunLog(store, timers.schedule, window=0.25, clock=timers.clock)
+    other = RunLog(store)  # another tab, on the same storage
+    mine.add(record("mine-1"), "e1")  # type: ignore[arg-type]
+    mine.add(record("mine-2"), "e2")  # type: ignore[arg-type]  # held
+    other.add(record("other"), "e3")  # type: ignore[arg-type]
+    other.add(record("mine-2"), "e2")  # type: ignore[arg-type]  # it replayed the same execution
+    timers.advance(0.3)
+    assert [r.cell for r in other.records("a.md")] == ["mine-1", "other", "mine-2"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from([0.0, 0.01, 0.3]), st.booleans()), max_size=120))
+@settings(max_examples=40, deadline=None)
+def test_written_behind_keeps_the_same_records_as_written_at_once(steps: list[tuple[int, float, bool]]) -> None:
+    """After a flush: every record written at once is there, in the same order, once per execution,
+    within the size bound (the written-behind store may keep older records the other cut earlier)."""
+    timers = Timers()
+    behind, now = Store(), Store()
+    log = RunLog(behind, timers.schedule, window=0.25, clock=timers.clock)
+    plain = RunLog(now)
+    for n, pause, with_id in steps:
+        timers.advance(pause)
+        rec = record(f"cell-{n}", output=("y" * 2500 + "\n") * 4)
+        execution = f"exec-{n}" if with_id else ""
+        log.add(rec, execution)  # type: ignore[arg-type]
+        plain.add(rec, execution)  # type: ignore[arg-type]
+    log.flush()
+    kept, expected = behind.get(KEY_PREFIX + "a.md") or "", now.get(KEY_PREFIX + "a.md") or ""
+    assert kept.endswith(expected) and len(kept.encode()) <= MAX_BYTES
+    ids = [r.extra.get("execution") for r in log.records("a.md") if r.extra.get("execution")]
+    assert len(ids) == len(set(ids))

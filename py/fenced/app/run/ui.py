@@ -11,6 +11,7 @@ state and the runner choice follow the document when it is saved under another n
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import js
@@ -52,6 +53,11 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
         def element(self, index: int) -> Any: ...
 
         def element_by_key(self, key: int) -> Any: ...
+
+
+def _later(delay: float, callback: Callable[[], None]) -> object:
+    """A timer on the page's loop (the run history's writes behind)."""
+    return asyncio.get_event_loop().call_later(delay, callback)
 
 
 class RunUI:
@@ -96,6 +102,9 @@ class RunUI:
         self.commands.listen(self.actions)
         if self.in_file is not None:
             listen(self.in_file, "change", lambda _e: self._store_in_file())
+        # The run history writes behind (`runlog`): what it holds goes out before the page may be killed.
+        listen(js.window, "pagehide", lambda _e: self._flush_history())
+        listen(js.document, "visibilitychange", lambda _e: self._flush_history())
         self.connection.listeners.append(self.chip.render)
         self.chip.install()
         self.help.install()
@@ -135,8 +144,12 @@ class RunUI:
         if self._runlog is None:
             from .runlog import RunLog
 
-            self._runlog = RunLog(LocalStorage())
+            self._runlog = RunLog(LocalStorage(), _later)
         return self._runlog
+
+    def _flush_history(self) -> None:
+        if self._runlog is not None:
+            self._runlog.flush()
 
     def open_history(self) -> None:
         spawn(self._open_history())
