@@ -6,6 +6,10 @@ operation returns a patch that `dompatch` mirrors in the cells' DOM (`cells`). H
 in the JS half of the editor bundle (lazy CodeMirror mounting, visibility, edit tracking); Python is
 called per batch of cells coming into view and after a pause in typing, never per key press.
 
+The view holds the document shown and its state; its parts are composed objects that reach it through
+narrow protocols: `Edits` (operations, undo, the editors' text into the model), `Selection` (the active
+cell, command and edit mode) and `RenderedMarkdown` (Markdown cells' HTML, anchors, images and links).
+
 Other rooms extend the view only through its extension points: `events` (typed signals: `shown`,
 `renamed`, `changed`, `cells_rendered`), `cell_parts` (HTML providers for slots of a code cell) and
 `commands` (the page's command table, which the keymap, the toolbars and the palette share).
@@ -13,36 +17,28 @@ Other rooms extend the view only through its extension points: `events` (typed s
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from typing import Any
 
 import js
 
 from fenced.app import loader
-from fenced.app.jsffi import js_list, js_object, log_error, obj, opt, spawn
+from fenced.app.jsffi import js_object, log_error, obj, opt, spawn
 
-from . import bridge, dompatch, notices, ops
-from .anchors import DocumentAnchors, link_kind
+from . import bridge, notices, ops
+from .anchors import DocumentAnchors
 from .cellparts import CellParts
 from .cells import CellKeys, CellsDom
 from .commands import ViewCommands
 from .commandtable import CommandTable
-from .events import (
-    CellsRendered,
-    DocumentChanged,
-    DocumentClosed,
-    DocumentRef,
-    DocumentRenamed,
-    DocumentShown,
-    LinkOpened,
-    ParkedDocument,
-    ViewEvents,
-)
+from .edits import Edits
+from .events import DocumentClosed, DocumentRef, DocumentRenamed, DocumentShown, ParkedDocument, ViewEvents
 from .history import History
-from .images import ImageResolver, images_pending
-from .keymap import COMMAND, EDIT, Mode
+from .images import ImageResolver
+from .keymap import COMMAND, Mode
+from .rendered import RenderedMarkdown
 from .sanitize import REL_SRC_ATTR
+from .selection import Selection, focus_is_free
 
 # Rendered Markdown cells showing a relative image (resolved, unavailable or pending): see `rename`.
 IMAGE_CELLS = (
@@ -72,6 +68,9 @@ class NotebookView:
         self.keys = CellKeys()
         self.images = ImageResolver()
         self.anchors = DocumentAnchors()  # the headings' anchors of the document shown
+        self._edits = Edits(self)
+        self._selection = Selection(self)
+        self._markdown = RenderedMarkdown(self)
         self._nb: Any = None
         self._dom: CellsDom | None = None  # with the first document (it needs the editor bundle)
         self._chrome: Any = None  # panels.Chrome, created with the first document
@@ -194,7 +193,7 @@ class NotebookView:
         self.shell.document_shown()
         if cells:
             # Keyboard users go on from the active cell, unless they are typing somewhere (a runner URL).
-            self.select(self.active, focus=_focus_is_free(), scroll=False)
+            self.select(self.active, focus=focus_is_free(), scroll=False)
         if parked is not None:
             js.window.scrollTo(0, parked.scroll_y)
         # A parsed 1 MB notebook is ~10^5 objects; a full GC pass over them (which Python may start in
@@ -206,51 +205,6 @@ class NotebookView:
         self._frozen = True
         mark("view:shown")
         self.events.shown.emit(DocumentShown(doc, nb))
-
-    # --- links and anchors ------------------------------------------------------------------------
-
-    def follow_link(self, anchor: Any, event: Any) -> None:
-        """A click on a link in a rendered Markdown cell. External links open in a new tab (the sanitiser
-        gave them `target=_blank rel="noopener noreferrer"`); a relative one (`other.md#part`, `../x`,
-        `/installation`) is handed to `events.link_opened` for fenced.app.files to open inside Fenced;
-        a `#fragment` scrolls to its heading (through `link_opened` too when someone listens, for the
-        app's back/forward history)."""
-        href = str(anchor.getAttribute("href") or "")
-        kind = link_kind(href)
-        if kind == "external" or self.doc is None:
-            return
-        event.preventDefault()
-        if kind == "fragment" and not len(self.events.link_opened):
-            self.go_to_anchor(href)
-            return
-        self.events.link_opened.emit(LinkOpened(href, self.doc))
-
-    def go_to_anchor(self, fragment: str) -> bool:
-        """Scroll to the heading `#fragment` names (GitHub's anchors, `anchors.slug`); False if none."""
-        if self._nb is None or not fragment.strip("#"):
-            return False
-        self.flush()
-        found = self.anchors.find(self.cells, fragment)
-        if found is None:
-            return False
-        index, nth = found
-        self.select(index, focus=True, scroll=False)
-        spawn(self._scroll_to_heading(index, nth))
-        return True
-
-    async def _scroll_to_heading(self, index: int, nth: int) -> None:
-        """Scroll the heading into view, again once the cells around it are rendered (their real heights
-        replace the estimates, and the Markdown cell itself may still be pending)."""
-        for _ in range(40):
-            el = self.element(index)
-            if el is None:
-                return
-            headings = el.querySelectorAll(":is(h1,h2,h3,h4,h5,h6)[id]")
-            target = headings.item(nth) if nth < headings.length else None
-            (opt(target) or el).scrollIntoView(obj(block="start"))
-            if opt(target) is not None and self.root.dataset.viewState != "rendering":
-                return
-            await asyncio.sleep(0.025)
 
     def rename(self, doc: DocumentRef) -> None:
         """The document was saved as another file: same cells and history, a new place (`doc`). Rendered
@@ -283,14 +237,20 @@ class NotebookView:
         from .panels import Chrome
 
         self._chrome = Chrome(self)
-        callbacks = js_object({"render": self._render_keys, "changed": self._editor_changed})
+        callbacks = js_object({"render": self._markdown.render_keys, "changed": self._edits.editor_changed})
         from .sanitize import policy
 
         ctl = module.createController(
             self._chrome.cells, callbacks, obj(stateEl=self.root, sanitize=policy())
         )
         self._dom = CellsDom(
-            self.root, self._chrome.cells, ctl, self.keys, self.cell_parts, self.images, self.anchors_of
+            self.root,
+            self._chrome.cells,
+            ctl,
+            self.keys,
+            self.cell_parts,
+            self.images,
+            self._markdown.anchors_of,
         )
         self._listeners = Listeners(self, ctl)
         return self._dom
@@ -327,65 +287,31 @@ class NotebookView:
     def index_of(self, element: Any) -> int:
         return int(element.dataset.cellIndex)
 
-    # --- selection and modes ----------------------------------------------------------------------
+    # --- selection and modes (`Selection`) --------------------------------------------------------
 
     def select(self, index: int, focus: bool = True, scroll: bool = True) -> None:
         """Make cell `index` the active one (command mode focus goes to the cell element)."""
-        n = len(self.cells)
-        if n == 0:
-            self.active = 0
-            return
-        index = max(0, min(index, n - 1))
-        old = self.element(self.active) if self.active < n else None
-        el = self.element(index)
-        if old is not None and old is not el:
-            old.classList.remove("active")
-        el.classList.add("active")  # every cell is a Tab stop (tabindex=0): Tab moves between cells
-        self.active = index
-        self._chrome.attach_actions(el)
-        if scroll:
-            el.scrollIntoView(obj(block="nearest"))
-        if focus:
-            el.focus(obj(preventScroll=True))
-            self.mode = COMMAND
+        self._selection.select(index, focus, scroll)
 
     def edit(
         self, index: int | None = None, where: str = "", point: tuple[float, float] | None = None
     ) -> None:
-        """Edit mode on a cell: focus its editor (a Markdown cell shows its source). `point`: the viewport
-        position of a click on a code cell's static text, where the caret goes."""
-        if index is None:
-            index = self.active
-        if not 0 <= index < len(self.cells):
-            return
-        ctl = self.dom.ctl
-        cell, el = self.cells[index], self.element(index)
-        offset = opt(ctl.offsetAt(el, *point)) if point is not None and cell.kind == "code" else None
-        self.select(index, focus=False, scroll=True)
-        if cell.kind == "markdown" and not el.classList.contains("editing"):
-            el.classList.add("editing")
-            ctl.mount(el, cell.source, True, where or "end")
-        else:
-            ctl.mount(el, None, True, where, offset)
-        self.mode = EDIT
+        """Edit mode on a cell: focus its editor (a Markdown cell shows its source)."""
+        self._selection.edit(index, where, point)
 
     def command_mode(self, advance: bool = False) -> None:
         """Leave the editor: render a Markdown cell being edited, focus the cell."""
-        if not self.cells:
-            return
-        el = self.element(self.active)
-        if el.classList.contains("editing"):
-            self.render_markdown(self.active)
-        else:
-            self.flush()
-        self.select(self.active + (1 if advance else 0))
+        self._selection.command_mode(advance)
 
-    def render_markdown(self, index: int) -> None:
-        self.flush()
-        el = self.element(index)
-        self.dom.ctl.unmount(el, False)
-        el.classList.remove("editing")
-        self.dom.set_markdown_html(el, self.cells[index])
+    # --- links and headings (`RenderedMarkdown`) --------------------------------------------------
+
+    def follow_link(self, anchor: Any, event: Any) -> None:
+        """A click on a link in a rendered Markdown cell (`RenderedMarkdown.follow_link`)."""
+        self._markdown.follow_link(anchor, event)
+
+    def go_to_anchor(self, fragment: str) -> bool:
+        """Scroll to the heading `#fragment` names; False if none (`RenderedMarkdown.go_to_anchor`)."""
+        return self._markdown.go_to_anchor(fragment)
 
     # --- the page around the notebook -------------------------------------------------------------
 
@@ -409,120 +335,29 @@ class NotebookView:
             self._palette = Palette()
         self._palette.open(self.commands.palette_items())
 
-    # --- model changes ----------------------------------------------------------------------------
+    # --- model changes (`Edits`) ------------------------------------------------------------------
 
     def run(self, op: ops.Operation) -> None:
         """Apply a new operation, record it for undo, update the DOM."""
-        self._patch(op.apply(self._nb))
-        self.history.push(op)
-        self.changed()
+        self._edits.run(op)
 
     def undo(self) -> None:
-        self.flush()
-        op = self.history.undo()
-        if op is not None:
-            self._after_history(op.revert(self._nb))
+        self._edits.undo()
 
     def redo(self) -> None:
-        self.flush()
-        op = self.history.redo()
-        if op is not None:
-            self._after_history(op.apply(self._nb))
-
-    def _patch(self, patch: ops.Patch) -> None:
-        rendered = dompatch.apply(self.dom, patch, self._nb)
-        self.active = max(0, min(self.active, len(self.cells) - 1))
-        if rendered is not None:
-            self.events.cells_rendered.emit(CellsRendered(*rendered))
-
-    def _after_history(self, patch: ops.Patch) -> None:
-        self._patch(patch)
-        self.changed()
-        target = dompatch.target(patch, self.cells)
-        if target is not None and self.cells:
-            self.select(target)
+        self._edits.redo()
 
     def changed(self) -> None:
-        self.anchors.reset()
-        self._chrome.document_changed()
-        self.events.changed.emit(DocumentChanged())
+        self._edits.changed()
 
     def flush(self) -> bool:
         """Take the editors' pending text into the model (one undo entry per cell edited)."""
-        if self._dom is None or self._nb is None:
-            return False
-        flat = self._dom.ctl.takeChanges().to_py()
-        edited = False
-        names = False
-        for i in range(0, len(flat), 2):
-            cell = self.keys.cell(int(flat[i]))
-            if cell is None or cell.source == flat[i + 1]:
-                continue
-            old = cell.source
-            op = ops.SetSource(cell, old, flat[i + 1])
-            op.apply(self._nb)
-            self.history.push(op)
-            edited = True
-            names = names or (cell.kind == "code" and _base_name(old) != _base_name(cell.source))
-        if names:
-            self.refresh_names()
-        if edited:
-            self.changed()
-        return edited
+        return self._edits.flush()
 
     def refresh_names(self) -> None:
         """Update generated names shown in the DOM (they depend on other cells)."""
         if self._dom is not None:
             self._dom.refresh_names(self.cells)
-
-    def _editor_changed(self) -> None:
-        try:
-            self.flush()
-        except Exception:
-            log_error()
-
-    def _render_keys(self, keys: Any) -> Any:
-        """JS asks for the HTML of Markdown cells that came into view."""
-        from . import markdown
-
-        out: list[str | None] = []
-        images: list[int] = []
-        index_of: dict[int, int] | None = None
-        for k in keys.to_py():
-            cell = self.keys.cell(int(k))
-            if cell is None or cell.kind != "markdown":
-                out.append(None)
-                continue
-            try:
-                if index_of is None:
-                    index_of = {id(c): i for i, c in enumerate(self.cells)}
-                index = index_of.get(id(cell))
-                anchors = self.anchors.of_cell(self.cells, index) if index is not None else ()
-                html = markdown.render(cell.source, anchors)
-            except Exception:
-                log_error()
-                html = None
-            if html and images_pending(html):
-                images.append(int(k))
-            out.append(html)
-        if images:
-            spawn(self._resolve_images(images))
-        return js_list(out)
-
-    def anchors_of(self, cell: Any) -> list[str]:
-        """The anchors of a Markdown cell's headings (for `CellsDom` when it renders one cell)."""
-        for index, c in enumerate(self.cells):
-            if c is cell:
-                return self.anchors.of_cell(self.cells, index)
-        return []
-
-    async def _resolve_images(self, keys: list[int]) -> None:
-        await asyncio.sleep(0)  # JS inserts the HTML after this call returns
-        for k in keys:
-            cell = self.keys.cell(k)
-            el = self.element_of(cell) if cell is not None else None
-            if el is not None:
-                await self.images.resolve_in(el)
 
 
 def _mdx_note(nb: Any, doc: DocumentRef) -> str | None:
@@ -530,24 +365,3 @@ def _mdx_note(nb: Any, doc: DocumentRef) -> str | None:
     from fenced.document.mdx import inspect, is_mdx
 
     return inspect(nb).note() if is_mdx(doc.shown_name) else None
-
-
-def _focus_is_free() -> bool:
-    """Nothing that takes typing has the focus (the body, a button, a cell): a shown document may take it."""
-    active = opt(js.document.activeElement)
-    if active is None or active == js.document.body:
-        return True
-    tag = str(getattr(active, "tagName", ""))
-    return tag not in ("INPUT", "TEXTAREA", "SELECT") and not bool(
-        getattr(active, "isContentEditable", False)
-    )
-
-
-def _base_name(source: str) -> str:
-    """A code cell's generated name before de-duplication: only when it changes can names shown
-    elsewhere change, so typing below the first command costs no O(n) name refresh."""
-    try:
-        from fenced.document import generated_name
-    except ImportError:  # pragma: no cover - then always refresh
-        return source
-    return str(generated_name(source))
