@@ -398,3 +398,43 @@ def test_the_saved_state_lists_each_run_by_its_cell_in_document_order(runner: Ru
     assert [(r["cell"], r["name"]) for r in state["runs"]] == [("id-of:a", "a"), ("id-of:c", "c")]
     assert all(r["execution"] for r in state["runs"]) and state["session"]
     assert json.loads(page.store["doc"]) == state  # what a reload finds
+
+
+def test_the_state_saved_behind_reaches_the_storage_on_flush_and_on_close(runner: RunnerProcess) -> None:
+    """With a timer (the page's), starts that follow closely are saved together: what waits is written
+    by `flush_state` (the page going away) and by `close` (the document closed), as it was when asked
+    for, though the view shows another document by then; nothing is lost."""
+    from fenced.connect import RunnerClient
+    from fenced.connect.httpx_transport import HttpxTransport
+
+    nb = cells("a: echo a", "b: echo b", "c: echo c")
+    shown = {"nb": nb}
+    page = Page()
+    timers: list[Any] = []  # the timer never fires by itself here: only flushes write what waits
+
+    async def main() -> None:
+        client = RunnerClient(runner.url, runner.token, transport=HttpxTransport())
+        ctl = Controller(
+            client, page, page, lambda: shown["nb"], storage=page, state_key="doc",
+            schedule=lambda _delay, callback: timers.append(callback),
+        )  # fmt: skip
+        run = await ctl.run_cell(cell(nb, "a"))
+        assert run is not None and await run.done == 0
+        assert json.loads(page.store["doc"])["session"]  # the session, as soon as it was made
+        for name in ("b", "c"):
+            run = await ctl.run_cell(cell(nb, name))
+            assert run is not None and await run.done == 0
+        saved = [r["name"] for r in json.loads(page.store["doc"])["runs"]]
+        assert saved != ["a", "b", "c"] or not timers  # held (unless the cells took longer than the window)
+        shown["nb"] = cells("other: echo other")  # the user switched to another document
+        ctl.flush_state()
+        assert [r["name"] for r in json.loads(page.store["doc"])["runs"]] == ["a", "b", "c"]
+        shown["nb"] = nb
+        run = await ctl.run_cell(cell(nb, "a"))  # a new execution for a, held or written
+        assert run is not None and await run.done == 0
+        expected = ctl.state()
+        shown["nb"] = cells("other: echo other")
+        await ctl.close()
+        assert json.loads(page.store["doc"]) == expected  # close wrote what waited
+
+    arun(main())

@@ -14,6 +14,7 @@ import json
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from fenced.app.writebehind import Schedule, WriteBehind
 from fenced.connect import ConnectError, RunnerClient
 from fenced.document.naming import is_usable
 from fenced.document.prompts import NEVER, Prompt, apply_answers, find_exports, parse_mode, prompts_for
@@ -66,7 +67,10 @@ class Controller:
         document: str = "",
         ready: Callable[[], Awaitable[None]] | None = None,
         cell_id: Callable[[Any], str] | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
+        """`schedule` (a timer): the state is saved behind (`fenced.app.writebehind`), a Run all's
+        starts together; without one, at every start."""
         self.host = host
         self.ready = ready  # awaited before running or re-attaching (the page: modules not in its snapshot)
         # A cell's identity in the saved run state (cellids.CellIds): runs are matched to cells by it,
@@ -75,6 +79,8 @@ class Controller:
         self.notebook = notebook
         self.storage = storage
         self.state_key = state_key
+        self._saver = WriteBehind(self._save_now, schedule)
+        self._saved_notebook: Any = None  # the notebook when a save was asked for (see `save`)
         nb = notebook()
         self.engine = Engine(
             client,
@@ -225,6 +231,7 @@ class Controller:
         self.save()
 
     async def close(self) -> None:
+        self.flush_state()
         task = self.run_all_task
         if task is not None and not task.done():
             task.cancel()
@@ -232,12 +239,13 @@ class Controller:
 
     # --- persistence and reattaching --------------------------------------------------------------
 
-    def state(self) -> dict[str, Any]:
+    def state(self, notebook: Any = None) -> dict[str, Any]:
         """The session and, per cell that ran, its identity and the execution it shows (no positions:
         a run is found again by its cell's identity or not at all). Made from the runs and the identities
         noted when they started: it is saved at every start, and asking the view and the identities about
-        every cell each time cost a Run all of 100 cells 10,000 questions."""
-        nb = self.notebook()
+        every cell each time cost a Run all of 100 cells 10,000 questions. `notebook`: the one the cells
+        are in (default: the one shown)."""
+        nb = notebook if notebook is not None else self.notebook()
         order = dict(zip(map(id, nb.cells), itertools.count())) if nb is not None else {}
         found = []
         for key, run in self.engine.runs.items():
@@ -250,9 +258,19 @@ class Controller:
         return {"session": self.engine.session_id, "runs": runs}
 
     def save(self) -> None:
+        """Keep the state (now, or with the next ones a moment later: `flush_state`). It is made from the
+        notebook shown now: when it is written the view may show another document (this one closed)."""
+        self._saved_notebook = self.notebook()
+        self._saver.request()
+
+    def flush_state(self) -> None:
+        """Write the state now if a save is waiting (the page goes away, the document is closed)."""
+        self._saver.flush()
+
+    def _save_now(self) -> None:
         if self.storage is None or not self.state_key:
             return
-        state = self.state()
+        state = self.state(self._saved_notebook)
         if state["session"]:
             self.storage.set(self.state_key, json.dumps(state))
         else:
@@ -266,6 +284,7 @@ class Controller:
             self.storage.remove(self.state_key)
         self.state_key = state_key
         self.save()
+        self.flush_state()
 
     async def restore(self) -> list[Run]:
         """Re-attach to the session an earlier page left running; replays the cells' output."""

@@ -10,13 +10,12 @@ output, the environment or an answer. Bounded: the newest records within MAX_BYT
 Executions are recorded once: a page that re-attached to its session after a reload replays the events
 of executions the earlier page already recorded (the execution id is kept with each record).
 
-Written behind, in the page: the stored text is one string per document (up to MAX_BYTES), and reading it
-into Python and writing it back cost a cell ~1.3 ms once a runbook's history was full (more than the rest
-of its history work). With a `schedule`, a record goes out at once when none went out in the last
-`window` seconds (a cell run on its own is in the storage when its exit shows), and records that follow
-closely (a Run all) are held and written together at the window's end: one read and one write for many.
-`flush` writes what is held (the page calls it when it goes away, `pagehide`); reading the history
-flushes first. Without a `schedule` every record is written at once (the CLI's tests, the pure tests).
+Written behind in the page (`fenced.app.writebehind`): the stored text is one string per document (up
+to MAX_BYTES), and reading it into Python and writing it back cost a cell ~1.3 ms once a runbook's
+history was full. A record goes out at once when none went out in the last moment (a cell run on its own
+is in the storage when its exit shows); records that follow closely (a Run all) are held and written
+together: one read and one write for many. `flush` writes what is held (the page calls it when it goes
+away); reading the history flushes first. Without a `schedule` every record is written at once.
 """
 
 from __future__ import annotations
@@ -27,15 +26,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
+from fenced.app.writebehind import WINDOW_S, Schedule, WriteBehind
+
 if TYPE_CHECKING:
     from fenced.document.history import HistoryRecord
 
 KEY_PREFIX = "fenced.run-history:"
 MAX_BYTES = 256 * 1024
 CLIENT = "fenced (browser)"
-WINDOW_S = 0.25  # records within this long of the last write are written together at its end
-
-Schedule = Callable[[float, Callable[[], None]], object]  # (delay in seconds, callback): a timer
 
 
 class Storage(Protocol):
@@ -87,11 +85,8 @@ class RunLog:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.storage = storage
-        self._schedule = schedule
-        self._window = window
-        self._clock = clock
-        self._written_at = float("-inf")
-        self._timer = False  # a write of the held records is scheduled
+        self._writer = WriteBehind(self._write_held, schedule, window, clock)
+        self._appended = 0  # records the last write added
         self._held: dict[str, list[tuple[str, str]]] = {}  # document -> [(execution id, line)], in order
         self._known: dict[str, str] = {}  # document -> its stored text as last read or written here
 
@@ -112,29 +107,24 @@ class RunLog:
         line = record.to_json()
         if execution_id:
             line = f"{line[:-1]},{_mark(execution_id)}}}"  # the record's object, with its execution last
-        document = record.document
-        if self._schedule is None or (not self._timer and self._clock() - self._written_at >= self._window):
-            self._written_at = self._clock()
-            return self._append(document, [(execution_id, line)]) > 0
-        held = self._held.setdefault(document, [])
+        held = self._held.setdefault(record.document, [])
         if execution_id and (
-            any(e == execution_id for e, _ in held) or _mark(execution_id) in self._known.get(document, "")
+            any(e == execution_id for e, _ in held)
+            or _mark(execution_id) in self._known.get(record.document, "")
         ):
             return False
         held.append((execution_id, line))
-        if not self._timer:
-            self._timer = True
-            self._schedule(self._window, self.flush)
+        if self._writer.request():  # written now: it was the only one held
+            return self._appended > 0
         return True
 
     def flush(self) -> None:
-        """Write the held records now (the timer's job; the page's when it goes away)."""
-        self._timer = False
+        """Write the held records now (the page's when it goes away)."""
+        self._writer.flush()
+
+    def _write_held(self) -> None:
         held, self._held = self._held, {}
-        for document, entries in held.items():
-            self._append(document, entries)
-        if held:
-            self._written_at = self._clock()
+        self._appended = sum(self._append(document, entries) for document, entries in held.items())
 
     def _append(self, document: str, entries: list[tuple[str, str]]) -> int:
         """Append the entries not recorded yet to the stored text (as it is: the whole history is split,

@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
 
 
 def _later(delay: float, callback: Callable[[], None]) -> object:
-    """A timer on the page's loop (the run history's writes behind)."""
+    """A timer on the page's loop (the run state's and history's writes behind)."""
     return asyncio.get_event_loop().call_later(delay, callback)
 
 
@@ -102,9 +102,10 @@ class RunUI:
         self.commands.listen(self.actions)
         if self.in_file is not None:
             listen(self.in_file, "change", lambda _e: self._store_in_file())
-        # The run history writes behind (`runlog`): what it holds goes out before the page may be killed.
-        listen(js.window, "pagehide", lambda _e: self._flush_history())
-        listen(js.document, "visibilitychange", lambda _e: self._flush_history())
+        # The run state and history are written behind (`fenced.app.writebehind`): what waits goes out
+        # before the page may be killed (a hidden tab may be, without a `pagehide`).
+        listen(js.window, "pagehide", lambda _e: self._flush())
+        listen(js.document, "visibilitychange", lambda _e: self._flush())
         self.connection.listeners.append(self.chip.render)
         self.chip.install()
         self.help.install()
@@ -147,7 +148,9 @@ class RunUI:
             self._runlog = RunLog(LocalStorage(), _later)
         return self._runlog
 
-    def _flush_history(self) -> None:
+    def _flush(self) -> None:
+        if self.controller is not None:
+            self.controller.flush_state()
         if self._runlog is not None:
             self._runlog.flush()
 
@@ -285,6 +288,7 @@ class RunUI:
             state_key=self._state_key(),
             document=self._doc().shown_name or "untitled.md",
             cell_id=self._cell_id,
+            schedule=_later,
         )
         controller = self.controller
         env_spec = asyncio.ensure_future(self._read_env_spec(controller))
