@@ -1,4 +1,4 @@
-"""Starting a cell's child (`fenced.runner.process.spawn`, posix_spawn through ctypes): what the child gets.
+"""Starting a cell's child (`fenced.runner.spawning.spawn`, posix_spawn through ctypes): what the child gets.
 
 A cell's child must lead its own session (the runner stops and reaps it by process group), see the pipes
 or the terminal on 0-2 and nothing else, start with default signal dispositions and an empty mask, and
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from fenced.runner import posixspawn
-from fenced.runner.process import Child, Spawned, spawn
+from fenced.runner.spawning import Child, Spawned, spawn
 from tests.runner.support import arun
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux children")

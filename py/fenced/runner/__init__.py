@@ -19,10 +19,12 @@ SIGINT/SIGTERM stop every execution (SIGINT, SIGTERM, SIGKILL) before exiting. P
 `uvicorn.Server(create_app(...))`: uvicorn waits for open connections *before* the ASGI lifespan
 shutdown, and `Watch` streams never close on their own, so a bare server hangs until its
 `timeout_graceful_shutdown` unless `await app.runner.close()` runs first (which ends every stream). Modules:
-config, errors, checks (request values), shells, process (one spawned cell), lifetime (every process a cell
-starts: stopping, reaping, the reaper that outlives a killed runner), events (replay buffers), watchers
-(who has what: acknowledgements), session, core (the `Runner`), service (Connect handlers), guard
-(Host/CORS/token), app, connections (request/write timeouts, connection and fd limits), server.
+config, errors, checks (request values), shells, spawning (starting a cell's child), process (one spawned
+cell's I/O and exit), proctree (one cell's processes: stopping them; the reaper's program), lifetime (every
+process a cell starts, by session; the reaper that outlives a killed runner; the work directory), events
+(replay buffers), watchers (who has what: acknowledgements), session, launch (starting one cell), core (the
+`Runner`), service (Connect handlers), guard (Host/CORS/token), app, connections (request/write timeouts,
+connection and fd limits), server.
 """
 
 from __future__ import annotations

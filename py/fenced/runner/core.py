@@ -3,7 +3,8 @@
 Executions belong to the runner, not to the RPC that started or watches them: a stream handler that is
 cancelled when its client goes away only detaches its watcher. A session left without watchers has its
 foreground executions stopped after `disconnect_grace`; idle sessions expire. Every process a cell
-starts is tracked by `lifetime` and ended with its session, or at shutdown.
+starts is tracked by `lifetime` and ended with its session, or at shutdown. How one cell is started
+(where, with what, the spawn, the path of its output) is `launch`'s; the books around it are kept here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Protocol
 
 from connectrpc.code import Code
@@ -26,24 +26,16 @@ from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import checks, shells
 from fenced.runner.config import RunnerConfig
 from fenced.runner.errors import RunnerError
-from fenced.runner.flow import Capture, Flow
-from fenced.runner.lifetime import Lifetime, start_time
+from fenced.runner.flow import Flow
+from fenced.runner.launch import launch_cell, output_path, script_of
+from fenced.runner.lifetime import Lifetime
 from fenced.runner.masking import OutputMask
-from fenced.runner.process import STDOUT, ExitStatus, Process, spawn
+from fenced.runner.process import Process
 from fenced.runner.review import Request, ReviewedRunbooks
-from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, Spec, log
+from fenced.runner.session import DIRECTORY_MISSING, Execution, Session, log
 
 __all__ = ["Runner", "RunnerError", "parse_env"]
 parse_env = checks.parse_env
-
-
-def nearest_directory(path: str) -> str:
-    """`path` if it is a directory, else its nearest existing parent (HOME, then / as the last resort)."""
-    for candidate in (Path(path), *Path(path).parents):
-        if candidate.is_dir():
-            return str(candidate)
-    home = os.path.expanduser("~")
-    return home if os.path.isdir(home) else "/"
 
 
 def _fast_tmp() -> str | None:
@@ -235,9 +227,8 @@ class Runner:
         """Refuse (permission_denied) what no reviewed runbook has (--allow-runbooks); the files are
         looked at again in a worker thread."""
         assert self.review is not None
-        source = config.WhichOneof("source")
         request = Request(
-            script="\n".join(config.commands.items) if source == "commands" else config.script,
+            script=script_of(config),
             language=config.language_id,
             program_name=config.program_name,
             arguments=tuple(config.arguments),
@@ -259,102 +250,47 @@ class Runner:
         self, session: Session, config: pb.ProgramConfig, winsize: pb.Winsize | None
     ) -> Execution:
         try:
-            source = config.WhichOneof("source")
-            script = "\n".join(config.commands.items) if source == "commands" else config.script
-            program = shells.resolve_program(
-                config.program_name, config.language_id, session.shell, self.shell
+            cell = await launch_cell(
+                session,
+                config,
+                winsize,
+                execution_id=new_id(),
+                default_shell=self.shell,
+                workdir=self.workdir,
+                buffer_bytes=self.config.buffer_bytes,
+                flow_of=self._flow,
             )
-            missing = ""
-            if not os.path.isdir(session.cwd):  # deleted since: carry on from what is left of it
-                missing, session.cwd = session.cwd, nearest_directory(session.cwd)
-            directory = session.cwd
-            if config.directory:
-                directory = os.path.join(session.cwd, os.path.expanduser(config.directory))
-            if not os.path.isdir(directory):
-                raise RunnerError(Code.INVALID_ARGUMENT, f"directory does not exist: {directory}")
-            flow = self._flow(session)
-            own_env = {**flow.env(), **checks.parse_env(config.env)}  # a cell's own: not carried over
-            env = {**session.env, **own_env, "PWD": directory}
-            if config.interactive:
-                env.setdefault("TERM", "xterm-256color")
-            spec = Spec(
-                known_id=config.known_id,
-                known_name=config.known_name,
-                interactive=config.interactive,
-                background=config.background,
-                program=program,
-                directory=directory,
-                own_env=own_env,
-                secret_names=frozenset(config.secret_names),
-            )
-            execution = Execution(session, new_id(), spec, self.config.buffer_bytes, self.workdir)
-            prelude = flow.prelude() if shells.is_posix_shell(program) else ""
-            rows, cols = checks.winsize(winsize) or (24, 80)
-            arguments = list(config.arguments)
-
-            began = time.monotonic()
-            try:
-                built = shells.build_program(program, arguments, script, self.workdir, execution.id, prelude)
-                spawned = await spawn(
-                    built.argv, env=env, cwd=directory, interactive=config.interactive, rows=rows, cols=cols
-                )
-                started = start_time(spawned.child.pid)
-            except OSError as exc:
-                shells.cleanup(self.workdir, execution.id)
-                raise RunnerError(
-                    Code.FAILED_PRECONDITION, f"cannot start {program}: {exc.strerror or exc}"
-                ) from exc
-            except (ValueError, UnicodeError) as exc:
-                shells.cleanup(self.workdir, execution.id)
-                raise RunnerError(Code.INVALID_ARGUMENT, f"cannot start {program}: {exc}") from exc
-            except BaseException:
-                shells.cleanup(self.workdir, execution.id)
-                raise
         except BaseException:
             self._running -= 1
             raise
-        tree = self.lifetime.adopt(spawned.child.pid, session.id, started)
-        capture = Capture()
+        execution = cell.execution
+        tree = self.lifetime.adopt(cell.spawned.child.pid, session.id, cell.started)
         mask = OutputMask(config.mask_values)
-
-        def hand_on(stream: int, data: bytes) -> None:
-            if stream == STDOUT:
-                capture.add(data)
-            execution.on_output(stream, data)
-
-        def on_output(stream: int, data: bytes) -> None:
-            if mask.active:
-                data = mask.feed(stream, data)
-                if not data:
-                    return
-            hand_on(stream, data)
-
-        def on_end(status: ExitStatus) -> None:  # the output handed on before the client hears of the end
-            for stream, rest in mask.flush():
-                hand_on(stream, rest)
-            flow.record(spec.known_name, capture.data, terminal=spec.interactive, background=spec.background)
-            execution.on_end(status)
-
+        on_output, on_end = output_path(execution, cell.flow, mask)
         process = Process(
-            spawned, interactive=config.interactive, on_output=on_output, on_end=on_end, started=began
+            cell.spawned,
+            interactive=config.interactive,
+            on_output=on_output,
+            on_end=on_end,
+            started=cell.began,
         )
         session.executions[execution.id] = execution
         self.executions[execution.id] = execution
         execution.attach(process, tree)
-        if missing:
+        if cell.missing:
             execution.warn(
                 DIRECTORY_MISSING,
-                f"the session's directory {missing} no longer exists: running in {session.cwd}",
+                f"the session's directory {cell.missing} no longer exists: running in {session.cwd}",
             )
         log.info(
             "start session=%s execution=%s cell=%s pid=%d program=%s",
             session.id,
             execution.id,
-            spec.known_name or "-",
+            execution.spec.known_name or "-",
             process.pid,
-            program,
+            execution.spec.program,
         )
-        command = mask.text(script)  # the audit log's digest never stands for a secret
+        command = mask.text(cell.script)  # the audit log's digest never stands for a secret
         self._observe(lambda o: o.execution_started(execution, command))
         if not session.watchers:
             self.on_watchers_changed(session)

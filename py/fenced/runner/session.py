@@ -20,9 +20,10 @@ from typing import Any, Protocol
 from fenced._proto.runner.v1 import runner_pb2 as pb
 from fenced.runner import shells
 from fenced.runner.events import EventBuffer
-from fenced.runner.lifetime import Tree
-from fenced.runner.process import PIPE_SIZE, READ_SIZE, STDERR, STDOUT, ExitStatus, Process
+from fenced.runner.process import READ_SIZE, ExitStatus, Process
+from fenced.runner.proctree import Tree
 from fenced.runner.secretenv import secret_changes
+from fenced.runner.spawning import PIPE_SIZE, STDERR, STDOUT
 from fenced.runner.watchers import Watcher, Watchers
 
 log = logging.getLogger("fenced.runner")
