@@ -3,6 +3,7 @@ go out once at the window's end, flush writes what waits, and nothing is written
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from hypothesis import given, settings
@@ -88,5 +89,5 @@ def test_the_last_request_is_always_written_within_a_window(steps: list[float]) 
     assert not w.pending
     if counter["n"]:
         assert seen and seen[-1][1] == counter["n"]
-    for (t0, _), (t1, _) in zip(seen, seen[1:], strict=False):
+    for (t0, _), (t1, _) in itertools.pairwise(seen):
         assert t1 - t0 >= 0.25 - 1e-9 or t1 in flushes
