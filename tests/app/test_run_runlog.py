@@ -191,9 +191,13 @@ def test_records_another_tab_wrote_meanwhile_are_kept_and_not_written_twice() ->
     assert [r.cell for r in other.records("a.md")] == ["mine-1", "other", "mine-2"]
 
 
-@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from([0.0, 0.01, 0.3]), st.booleans()), max_size=120))
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.sampled_from([0.0, 0.01, 0.3]), st.booleans()), max_size=120)
+)
 @settings(max_examples=40, deadline=None)
-def test_written_behind_keeps_the_same_records_as_written_at_once(steps: list[tuple[int, float, bool]]) -> None:
+def test_written_behind_keeps_the_same_records_as_written_at_once(
+    steps: list[tuple[int, float, bool]],
+) -> None:
     """After a flush: every record written at once is there, in the same order, once per execution,
     within the size bound (the written-behind store may keep older records the other cut earlier)."""
     timers = Timers()
