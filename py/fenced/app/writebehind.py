@@ -61,7 +61,7 @@ class WriteBehind:
         if not self._dirty:
             return
         wait = self._window - (self._clock() - self._written_at)
-        if wait > 1e-6:  # a flush wrote meanwhile: the window runs from that write
+        if wait > 1e-6 and self._schedule is not None:  # a flush wrote meanwhile: the window runs from it
             self._timer = True
             self._schedule(wait, self._fire)
             return
