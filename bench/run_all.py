@@ -17,7 +17,9 @@ the highest `performance.memory.usedJSHeapSize` sampled every 20 ms during the r
 (open it in Chrome's DevTools, Performance panel), to see where per-cell time goes; `--trace FILE` a
 Chromium trace of that run (the timeline's style, layout, paint and task events; Perfetto opens it) and
 prints its busiest event kinds; `--pyprofile N` runs cProfile in the page's Python during that run and
-prints its N busiest functions (by own time, then by cumulative time).
+prints its N busiest functions (by own time, then by cumulative time). `--history-kb N` gives each
+document a run history of about N kB before its run (a runbook run a few times already; the page keeps
+at most 256 kB of history a document), as a page that has been used finds it.
 """
 
 from __future__ import annotations
@@ -140,6 +142,17 @@ result = out.getvalue()
 """
 
 
+HISTORY_JS = """([name, size]) => {
+  const line = (i) => JSON.stringify({cell: `c${i % 100}`, document: name, runner: "http://127.0.0.1:1",
+    started: "2026-12-05T12:00:00+00:00", duration_ms: 5, exit_code: 0, signal: "", first_lines: ["hi"],
+    last_lines: [], left_out: 0, client: "fenced (browser)", error: "", execution: `old-${i}`});
+  const lines = [];
+  let total = 0;
+  for (let i = 0; total < size; i++) { const l = line(i); lines.push(l); total += l.length + 1; }
+  localStorage.setItem(`fenced.run-history:${name}`, lines.join("\\n"));
+}"""
+
+
 def page_run(
     page: Any,
     cdp: Any,
@@ -149,8 +162,12 @@ def page_run(
     profile: str | None,
     trace: str | None = None,
     pyprofile: int = 0,
+    history_kb: int = 0,
 ) -> dict[str, Any]:
-    page.evaluate("([t, n]) => window.fencedShowText(t, n)", [text, f"bench-{time.monotonic_ns()}.md"])
+    name = f"bench-{time.monotonic_ns()}.md"
+    if history_kb:
+        page.evaluate(HISTORY_JS, [name, history_kb * 1000])
+    page.evaluate("([t, n]) => window.fencedShowText(t, n)", [text, name])
     page.wait_for_selector("#notebook[data-view-state='idle']", timeout=60_000)
     page.wait_for_function(f"document.querySelectorAll('#notebook .cell').length >= {cells}")
     page.evaluate("(t) => { window.__expectTail = t; }", tail)
@@ -189,6 +206,7 @@ def main() -> int:
     parser.add_argument("--profile", default="")
     parser.add_argument("--trace", default="")
     parser.add_argument("--pyprofile", type=int, default=0, metavar="N")
+    parser.add_argument("--history-kb", type=int, default=0, metavar="N")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -226,7 +244,17 @@ def main() -> int:
                     c0 = cpu_s(runner.proc.pid)
                     clis.append(cli_run(path, runner))
                     c1 = cpu_s(runner.proc.pid)
-                    r = page_run(page, cdp, text, args.cells, tail, profile or None, trace or None, pyprofile)
+                    r = page_run(
+                        page,
+                        cdp,
+                        text,
+                        args.cells,
+                        tail,
+                        profile or None,
+                        trace or None,
+                        pyprofile,
+                        args.history_kb,
+                    )
                     c2 = cpu_s(runner.proc.pid)
                     profile, trace, pyprofile = "", "", 0
                     pages.append(r)
@@ -245,7 +273,9 @@ def main() -> int:
                 cli, ms = statistics.median(clis), statistics.median(r["ms"] for r in pages) / 1000
                 tty = statistics.median(ttys)
                 print(
-                    f"{args.cells} x `{command}` ({args.cells * output / 1e6:.1f} MB of output): CLI median "
+                    f"{args.cells} x `{command}` ({args.cells * output / 1e6:.1f} MB of output"
+                    + (f", a {args.history_kb} kB run history" if args.history_kb else "")
+                    + "): CLI median "
                     f"{cli:.2f} s, page median {ms:.2f} s = {ms / cli:.2f}x the CLI ({ms / tty:.2f}x the CLI "
                     f"on a PTY, {tty:.2f} s); retained heap above the "
                     f"baseline max {max(r['after'] - r['before'] for r in pages):.1f} MB, peak "

@@ -29,6 +29,7 @@ RequestContext: TypeAlias = _RequestContext[Any, Any]  # the handlers read no ty
 BATCH_BYTES = 512 * 1024  # output per stream message: large enough for throughput, small enough to interleave
 BATCH_BUDGET = 4 * 1024 * 1024  # ... shared by a session's watchers: each loop round stays short with many
 MIN_BATCH_BYTES = 16 * 1024
+START_HOLD = 0.004  # seconds a start waits for what follows it (see `_with_what_follows`)
 
 
 def batch_bytes(watchers: int) -> int:
@@ -206,6 +207,17 @@ class RunnerServiceImpl:
         if completed:  # a cut stream leaves the one-off session for a Watch to resume (until it idles out)
             self.runner.drop_if_done(session)
 
+    async def _with_what_follows(self, session: Session, watcher: Watcher) -> list[pb.Event]:
+        """The events after the cursor again, once something followed a start (its first output, a quick
+        cell's exit) or START_HOLD passed: sent with it, one message fewer for every cell that prints or
+        ends at once (each costs every client a read and a decode, and the page a few tasks of its
+        Python). Not longer: the output that follows is not held back."""
+        watcher.wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(START_HOLD):
+                await watcher.wake.wait()
+        return session.collect(watcher, batch_bytes(len(session.watchers)))
+
     async def _follow(
         self, session: Session, watcher: Watcher, stream: int, execution: Execution | None
     ) -> AsyncIterator[list[pb.Event]]:
@@ -218,6 +230,8 @@ class RunnerServiceImpl:
         while watcher.current(stream):
             watcher.wake.clear()
             events = session.collect(watcher, batch_bytes(len(session.watchers)))
+            if events and events[-1].HasField("started"):
+                events = await self._with_what_follows(session, watcher) or events
             if events:
                 last = events[-1].seq
                 yield events
