@@ -14,6 +14,7 @@ terminal bundle (web/terminal/index.js), imported on first use (or when a runner
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
@@ -62,6 +63,16 @@ _HTML = (
 )
 
 
+@functools.cache
+def _box() -> Any:
+    """The output area's markup, parsed once: each cell's is a copy (a Run all of a freshly opened
+    runbook makes one per cell)."""
+    box = js.document.createElement("div")
+    box.className = "run-box"
+    box.innerHTML = _HTML
+    return box
+
+
 def seconds(ms: float) -> str:
     if ms < 1000:
         return f"{int(ms)} ms"
@@ -81,9 +92,7 @@ class CellOutput:
         on_resize: Callable[[int, int], None],
     ) -> None:
         self.key = key
-        self.box = js.document.createElement("div")
-        self.box.className = "run-box"
-        self.box.innerHTML = _HTML
+        self.box = _box().cloneNode(True)
         self.state_el = self.box.querySelector(".run-state")
         self.meta_el = self.box.querySelector(".run-meta")
         self.runner_el = self.box.querySelector(".run-runner")
@@ -121,6 +130,7 @@ class CellOutput:
     def adopt(self, cell_el: Any) -> None:
         """Put the output into (a possibly new) cell element and mirror the state on it."""
         self.cell_el = cell_el
+        self._mirrored: dict[str, str | None] = {}  # what `_mirror` last wrote to this element
         # The cell's gutter parts this output keeps up to date (found once per element, not per state)
         self._count_el = opt(cell_el.querySelector("[data-run-count]"))
         self._when_el = opt(cell_el.querySelector("[data-run-when]"))
@@ -359,47 +369,58 @@ class CellOutput:
             holder.hidden = False
 
     def _mirror(self) -> None:
+        """The state on the cell element and its gutter; only what changed is written (it is asked for
+        a few times a run, and each DOM call from Python costs)."""
         el, run = self.cell_el, self.run
         if el is None:
             return
-        if self.collapsed:
-            el.dataset.outputCollapsed = "true"
-        else:
-            el.removeAttribute("data-output-collapsed")
-        count = self._count_el
-        if count is not None:
-            shown = "[*]" if self.state in (STARTING, RUNNING) else (f"[{self.count}]" if self.count else "")
-            if count.textContent != shown:
-                count.textContent = shown
-                count.title = f"Execution {self.count} of this page" if self.count else ""
-        when = self._when_el
-        if when is not None:
-            text, tip, iso = self._when
-            if when.textContent != text:
-                when.textContent = text
-            when.title = tip
-            if iso:
-                when.dataset.ranAt = iso
-            else:
-                when.removeAttribute("data-ran-at")
-            if run is not None and run.duration_ms and not run.running:
-                when.dataset.durationMs = str(run.duration_ms)
-            else:
-                when.removeAttribute("data-duration-ms")
         state = self.state
-        el.dataset.state = RUNNING if state in (STARTING, RUNNING) else state
-        if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED):
-            el.dataset.exitCode = str(run.exit_code)
-        else:
-            el.removeAttribute("data-exit-code")
-        if run is not None and run.pid:
-            el.dataset.pid = str(run.pid)
-        else:
-            el.removeAttribute("data-pid")
-        if self.waiting and state in (STARTING, RUNNING):
-            el.dataset.waiting = "true"
-        else:
-            el.removeAttribute("data-waiting")
+        busy = state in (STARTING, RUNNING)
+        shown = "[*]" if busy else (f"[{self.count}]" if self.count else "")
+        text, tip, iso = self._when
+        wanted: dict[str, str | None] = {
+            "data-output-collapsed": "true" if self.collapsed else None,
+            "data-state": RUNNING if busy else state,
+            "data-exit-code": str(run.exit_code)
+            if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED)
+            else None,
+            "data-pid": str(run.pid) if run is not None and run.pid else None,
+            "data-waiting": "true" if self.waiting and busy else None,
+        }
+        done = self._mirrored
+        for name, value in wanted.items():
+            if name not in done or done[name] != value:
+                if value is None:
+                    el.removeAttribute(name)
+                else:
+                    el.setAttribute(name, value)
+                done[name] = value
+        count = self._count_el
+        if count is not None and ("count" not in done or done["count"] != shown):
+            count.textContent = shown
+            count.title = f"Execution {self.count} of this page" if self.count else ""
+            done["count"] = shown
+        when = self._when_el
+        if when is None:
+            return
+        duration = str(run.duration_ms) if run is not None and run.duration_ms and not run.running else None
+        for name, value in (
+            ("when", text),
+            ("tip", tip),
+            ("data-ran-at", iso or None),
+            ("data-duration-ms", duration),
+        ):
+            if name in done and done[name] == value:
+                continue
+            done[name] = value
+            if name == "when":
+                when.textContent = value
+            elif name == "tip":
+                when.title = value
+            elif value is None:
+                when.removeAttribute(name)
+            else:
+                when.setAttribute(name, value)
 
     def _reset_text(self) -> None:
         self._text, self._stderr = PlainText(), PlainText()
@@ -443,8 +464,10 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
+@functools.lru_cache(maxsize=256)
 def _clock(epoch_s: float) -> str:
-    """The wall-clock time of `epoch_s` in the user's time zone (the browser's, not Python's: UTC here)."""
+    """The wall-clock time of `epoch_s` in the user's time zone (the browser's, not Python's: UTC here).
+    Kept: a run's start is shown at each of its state changes, and the browser's formatting is slow."""
     return str(js.Date.new(epoch_s * 1000).toLocaleTimeString())
 
 
