@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fenced.document.ansi import strip
@@ -76,3 +76,37 @@ def test_keep_newest_bounds_the_size() -> None:
     kept = keep_newest(lines, 1000)
     assert sum(len(x.encode()) for x in kept) <= 1000
     assert kept[-1] == lines[-1] and kept == lines[-len(kept) :]
+
+
+_PIECES = st.sampled_from(
+    ["a", "é", "line", "\n", "\r\n", "\r", "\b", "\t", "\x07", "\x00", " ", "x" * 300, "\n\n"]
+)
+
+
+@given(
+    st.lists(_PIECES, max_size=60),
+    st.integers(0, 4),
+    st.integers(0, 4),
+    st.integers(200, 2000),
+    st.lists(_PIECES, max_size=8),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_long_output_is_summarised_from_its_ends_exactly_as_from_the_whole(
+    pieces: list[str], head: int, tail: int, repeat: int, end: list[str]
+) -> None:
+    """The quick path (only the lines kept are stripped) gives what stripping the whole output gives:
+    carriage returns, backspaces and control characters on the ends' lines, blank lines at the end."""
+    from fenced.document.history import _summarize_all
+
+    body = "".join(pieces) or "z"
+    output = "".join(f"{i} {body}\n" for i in range(repeat)) + "".join(end)
+    assert summarize(output, (), head=head, tail=tail) == _summarize_all(output, (), head, tail)
+
+
+def test_a_long_output_with_escapes_or_secrets_is_still_summarised_whole() -> None:
+    lines = "".join(f"line {i}\n" for i in range(5000))
+    osc = "\x1b]0;title\nwith a line end\x07"  # an escape sequence may span lines: the whole is stripped
+    assert summarize(osc + lines)[0][0] == "line 0"
+    secret = "hunter2-secret"
+    first, last, _ = summarize(f"{secret} first\n" + lines + f"pre {secret} post\n", [secret])
+    assert (first[0], last[-1]) == (f"{MASK} first", f"pre {MASK} post")

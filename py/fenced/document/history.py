@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .ansi import strip
-from .redact import redact_text
+from .redact import maskable, redact_text
 
 HEAD_LINES = 3
 TAIL_LINES = 3
@@ -26,6 +26,14 @@ def summarize(
     output: str, secrets: Iterable[str] = (), *, head: int = HEAD_LINES, tail: int = TAIL_LINES
 ) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     """(first lines, last lines, how many lines between were left out) of an output."""
+    secrets = tuple(secrets)
+    quick = _summarize_ends(output, secrets, head, tail)
+    return quick if quick is not None else _summarize_all(output, secrets, head, tail)
+
+
+def _summarize_all(
+    output: str, secrets: Iterable[str], head: int, tail: int
+) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     text = redact_text(strip(output), secrets).rstrip("\n")
     if not text:
         return (), (), 0
@@ -36,6 +44,38 @@ def summarize(
     first = tuple(_cut(line) for line in text.split("\n", head)[:head])
     last = tuple(_cut(line) for line in text.rsplit("\n", tail)[-tail:]) if tail else ()
     return first, last, count - head - tail
+
+
+QUICK_FROM = 16 * 1024  # characters of output from which only its ends are worked on
+MAX_BLANK_END = 64  # lines at the end that strip to nothing, beyond which the whole is worked on
+
+
+def _summarize_ends(
+    output: str, secrets: Iterable[str], head: int, tail: int
+) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+    """The same as `_summarize_all`, from the lines kept only (None where it cannot be): a cell's whole
+    output (its plain text, up to 32 MB in the page) was stripped at its exit to keep six lines. Without
+    an escape sequence, which may span lines, `strip` works line by line and keeps every line end, and
+    without a secret to mask no line end goes; so the lines kept are the ends' lines, stripped."""
+    if len(output) < QUICK_FROM or "\x1b" in output or any(maskable(v) for v in secrets):
+        return None
+    lines = output.count("\n") + 1
+    if lines <= 2 * (head + tail) + MAX_BLANK_END:
+        return None
+    ends = output.rsplit("\n", tail + MAX_BLANK_END)[1:]  # the last lines
+    blank = 0  # lines at the end that strip to nothing (`rstrip("\n")` drops them)
+    while blank < len(ends) and not strip(ends[-1 - blank]):
+        blank += 1
+    if blank > MAX_BLANK_END:
+        return None
+    kept = lines - blank
+    first = tuple(_cut(strip(line)) for line in output.split("\n", head)[:head])
+    last = (
+        tuple(_cut(strip(line)) for line in ends[len(ends) - blank - tail : len(ends) - blank])
+        if tail
+        else ()
+    )
+    return first, last, kept - head - tail
 
 
 def _cut(line: str) -> str:
