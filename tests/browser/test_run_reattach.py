@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.run_support import (
     TcpProxy,
@@ -25,6 +26,7 @@ from tests.browser.run_support import (
     wait_runner_state,
     wait_state,
 )
+from tests.browser.view_support import header_action
 from tests.conftest import wait_ready
 from tests.runner.support import RunnerProcess
 
@@ -90,3 +92,28 @@ def test_network_loss_while_running_loses_nothing(
         proxy.close()
     assert output_text(page, "gap") == "before\n" + "".join(f"{i}\n" for i in range(1, 201))
     assert len(watches) >= 2  # the stream was cut and resumed from its cursor
+
+
+def test_a_reload_right_after_run_all_keeps_every_run_and_record(
+    page: Any, app_url: str, runner: RunnerProcess
+) -> None:
+    """The run state and the run history are written behind while a Run all goes fast (a write for many
+    cells): what waits is written when the page goes away, so a reload at once loses no run to re-attach
+    and no history record."""
+    names = [f"step{i}" for i in range(8)]
+    doc = cells_md(*((name, f"echo out-{name}") for name in names))
+    connect(page, app_url, runner)
+    open_doc(page, doc, "hurried.md")
+    page.locator('[data-run-action="run-all"]').click()
+    for name in names:
+        wait_exit(page, name, 0)
+    page.reload()  # at once: within the write-behind window of the last cells
+    wait_ready(page)
+    wait_runner_state(page, "connected")
+    open_doc(page, doc, "hurried.md")
+    for name in names:
+        wait_exit(page, name, 0)  # every cell's run found again, none run again
+        assert output_text(page, name) == f"out-{name}\n"
+    header_action(page, "Run history")
+    records = page.get_by_role("dialog", name="Run history").locator("tr[data-history-record]")
+    expect(records).to_have_count(len(names))
