@@ -94,12 +94,13 @@ def test_network_loss_while_running_loses_nothing(
     assert len(watches) >= 2  # the stream was cut and resumed from its cursor
 
 
-def test_a_reload_right_after_run_all_keeps_every_run_and_record(
-    page: Any, app_url: str, runner: RunnerProcess
+@pytest.mark.parametrize("leave", ["reload", "close the tab"])
+def test_leaving_right_after_run_all_keeps_every_run_and_record(
+    context: Any, page: Any, app_url: str, runner: RunnerProcess, leave: str
 ) -> None:
     """The run state and the run history are written behind while a Run all goes fast (a write for many
-    cells): what waits is written when the page goes away, so a reload at once loses no run to re-attach
-    and no history record."""
+    cells): what waits is written when the page goes away, so a reload, or a tab closed and the runbook
+    opened again in a new one, at once loses no run to re-attach and no history record."""
     names = [f"step{i}" for i in range(8)]
     doc = cells_md(*((name, f"echo out-{name}") for name in names))
     connect(page, app_url, runner)
@@ -107,9 +108,14 @@ def test_a_reload_right_after_run_all_keeps_every_run_and_record(
     page.locator('[data-run-action="run-all"]').click()
     for name in names:
         wait_exit(page, name, 0)
-    page.reload()  # at once: within the write-behind window of the last cells
-    wait_ready(page)
-    wait_runner_state(page, "connected")
+    if leave == "reload":
+        page.reload()  # at once: within the write-behind window of the last cells
+        wait_ready(page)
+        wait_runner_state(page, "connected")
+    else:
+        page.close()
+        page = context.new_page()
+        connect(page, app_url, runner)
     open_doc(page, doc, "hurried.md")
     for name in names:
         wait_exit(page, name, 0)  # every cell's run found again, none run again
