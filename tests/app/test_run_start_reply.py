@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from fenced.app.run.engine import FAILED, RUNNING, STARTED_AFTER_ALL, SUCCEEDED, Engine
+from fenced.app.run.demux import STARTED_AFTER_ALL
+from fenced.app.run.engine import FAILED, RUNNING, SUCCEEDED, Engine
 from fenced.connect import Code, ConnectError, Program, RunnerClient
 from fenced.connect.httpx_transport import HttpxTransport
 from tests.app.test_run_controller import Page, runner

@@ -3,14 +3,17 @@
 Pure modules, unit-tested under CPython: `plaintext` (terminal output as text), `program` (cell ->
 Program), `status` (connection states and messages), `settings` (the user's runners and tokens, the
 runner of each document, what to do with a runner named by the address),
-`states` (a run's states), `engine` (one session and one Watch stream per notebook), `controller`
-(prompts, Run all, reattach), `masking` (secret values masked in output), `runlog` (the run history).
+`states` (a run's states), `engine` (one session and one Watch stream per notebook), `demux` (what each
+event does to its run), `replay` (a run's output from the runner's buffer), `controller` (prompts, Run
+all, reattach), `masking` (secret values masked in output), `runlog` (the run history).
 Browser modules: `connection` (which runner, a client for it, the truth about it), `chip` (the
 header's runner chip and its popover), `switch` (the "Switch runner?" dialog), `linkguard` (links never
 switch the runner), `connecthelp` ("Connect a runner"),
-`terminal` (a cell's output area with xterm.js), `outputs` (every cell's output; the engine's Sink and the
-controller's Host), `buttons` (Run/Stop and the Run toolbar), `commands` (clicks, run keys, the run
-commands of the command table), `dialogs` (prompts), `save` (Save with outputs, also in the file), `report` (Export HTML),
+`terminal` (a cell's output area with xterm.js), `runstatus` (its status line, the state mirrored on
+the cell), `textcopy` (its plain text), `units` (times and sizes), `outputs` (every cell's output; the
+engine's Sink and the controller's Host), `buttons` (Run/Stop and the Run toolbar), `commands` (the run
+commands of the command table), `runkeys` (clicks, run keys), `outputactions` (an output's actions),
+`dialogs` (prompts), `save` (Save with outputs, also in the file), `report` (Export HTML),
 `historypanel` (Run history), `ui` (their composition,
 plugged into the view's extension points). `install()` wires them at boot; nothing here touches the DOM
 at import time (the app boots from a memory snapshot made in Node). This room never imports

@@ -2,11 +2,11 @@
 
 Browsers have six HTTP/1.1 connections per origin, so a notebook never holds a stream per cell: Start
 returns at once, and the events of every execution arrive on the session's single Watch, which this
-engine demultiplexes by execution id to the cells (through a `Sink`). The Watch is `fenced.connect`'s
-one resume loop (the CLI's too): it resumes after a cut without losing a byte, acknowledges what the
-engine has handled, and reports when it keeps failing ("reconnecting"). Output is also de-duplicated by
-byte offset, so a replay from the start (after a page reload) shows each byte once. Warnings and
-`Truncated` become notices on the cell. No `js` here: the engine runs under CPython in the tests.
+engine demultiplexes by execution id to the cells (through a `Sink`; what each event does: `demux`). The
+Watch is `fenced.connect`'s one resume loop (the CLI's too): it resumes after a cut without losing a
+byte, acknowledges what the engine has handled, and reports when it keeps failing ("reconnecting").
+Starting, stopping and the input of runs go through here too. No `js` here: the engine runs under
+CPython in the tests.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import time
 from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from fenced.connect import Code, ConnectError, Event, Program, RetryPolicy, RunnerClient, WatchStream
+from fenced.connect import Code, ConnectError, Program, RetryPolicy, RunnerClient, WatchStream
 from fenced.connect.messages import Session
 from fenced.connect.resume import ALL_BUT_NOT_FOUND, new_watcher_id
 
+from .demux import Demux
 from .program import SessionSpec
+from .replay import output_after
 
 if TYPE_CHECKING:
     from .masking import Masking
@@ -30,7 +32,6 @@ from .runs import Run, Sink
 from .states import FAILED, RUNNING, STARTING, SUCCEEDED
 from .stream import coalesce
 
-MAX_PENDING_BYTES = 32 << 20  # events that arrived before their Start returned, kept until it does
 # A page never gives up on its session's Watch: it retries whatever failed (but a session the runner no
 # longer has), also when the runner ended the stream (it restarts), and shows "reconnecting" after 3.
 WATCH_POLICY = RetryPolicy(
@@ -40,7 +41,6 @@ SHOW_DOWN_AFTER = 3  # failed attempts in a row: a blip that the next attempt re
 SESSION_LOST = "the runner no longer has this session"
 # A Start that failed with these may have reached the runner (the reply was lost, or came too late).
 MAYBE_STARTED = frozenset({Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED})
-STARTED_AFTER_ALL = "The runner started it after all: the reply to Run was lost on the way."
 YIELD_AFTER_S = 0.03  # a stream delivering faster than the page handles it yields this often
 
 
@@ -63,21 +63,10 @@ class Engine:
         self.spec = spec
         self.metadata = dict(metadata or {})
         self.on_session = on_session
-        # The runbook's rule for which names are secret: the runner reports exported variables by its
-        # patterns only, and a name the runbook's env spec says is plain (`# Plain!`) is not masked.
-        self.is_secret = is_secret
+        self.demux = Demux(sink, is_secret)  # the runs, and what each event does to them
         self.session_id = ""
         self.cursor = 0
         self.watcher_id = new_watcher_id()  # this page's, across its Watch streams
-        self._masking: Masking | None = None
-        self.runs: dict[Hashable, Run] = {}  # the latest run of each cell
-        self._by_exec: dict[str, Run] = {}
-        self._pending: dict[str, list[Event]] = {}
-        self._pending_bytes = 0
-        self._starting = 0
-        # Cells whose Start failed on the way (the runner may have started them, only the reply was lost):
-        # name -> cell key. If the runner did start one, its Started event says so and the cell follows it.
-        self._unsure: dict[str, Hashable] = {}
         self._lock = asyncio.Lock()  # events are handled in order, and a Start's own events before later ones
         self._session_lock = asyncio.Lock()
         self._watch_task: asyncio.Future[None] | None = None
@@ -86,18 +75,18 @@ class Engine:
         self.closed = False
 
     @property
-    def masking(self) -> Masking:
-        """The session's secret values: output is masked before the sink sees it. Made on first use (its
-        module is kept out of the page's boot snapshot; the page awaits its files before running)."""
-        if self._masking is None:
-            from .masking import Masking
+    def runs(self) -> dict[Hashable, Run]:
+        """The latest run of each cell."""
+        return self.demux.runs
 
-            self._masking = Masking()
-        return self._masking
+    @property
+    def masking(self) -> Masking:
+        """The session's secret values (`Demux.masking`)."""
+        return self.demux.masking
 
     def secret_values(self) -> list[str]:
         """The secret values the session knows (none before any output was masked)."""
-        return sorted(self._masking.values) if self._masking is not None else []
+        return self.demux.secret_values()
 
     # --- session ----------------------------------------------------------------------------------
 
@@ -141,7 +130,7 @@ class Engine:
                 run.started_at = time.time() - summary.elapsed_ms / 1000
                 run.duration_ms = 0 if summary.running else summary.elapsed_ms
             self.runs[key] = run
-            self._by_exec[execution_id] = run
+            self.demux.by_exec[execution_id] = run
             runs.append(run)
         return runs
 
@@ -168,12 +157,12 @@ class Engine:
         old = self.session_id
         await self._stop_watch()
         self.session_id, self.cursor = "", 0
-        self._unsure.clear()
+        self.demux.unsure.clear()
         for run in list(self.runs.values()):
             if run.running:
                 run.finish(FAILED, run.exit_code, "session restarted")
                 self.sink.run_exited(run)
-        self._by_exec.clear()
+        self.demux.by_exec.clear()
         if old:
             try:
                 await self.client.delete_session(old)
@@ -206,14 +195,14 @@ class Engine:
             raise RuntimeError(f"cell {program.known_name or key} is already running")
         run = Run(key, program.known_name, program.interactive, program.background)
         self.runs[key] = run
-        self._unsure.pop(program.known_name, None)  # (that earlier start is not this cell's any more)
-        self._starting += 1
+        self.demux.unsure.pop(program.known_name, None)  # (that earlier start is not this cell's any more)
+        self.demux.starting += 1
         try:
             result = await self._start(program, rows, cols)
         except ConnectError as exc:
             if not run.execution_id:
                 if exc.code in MAYBE_STARTED and run.name:
-                    self._unsure[run.name] = key
+                    self.demux.unsure[run.name] = key
                 self._start_failed(run, exc)
                 raise
             # Its Started event came over the Watch (`_claim`): the runner runs it, only Start's reply was
@@ -224,22 +213,22 @@ class Engine:
             self._start_failed(run, exc)
             raise
         async with self._lock:
-            self._starting -= 1
+            self.demux.starting -= 1
             if result is not None:
                 if run.execution_id and run.execution_id != result.execution_id:  # claimed by mistake
-                    self._by_exec.pop(run.execution_id, None)
+                    self.demux.by_exec.pop(run.execution_id, None)
                     run.received = {"stdout": 0, "stderr": 0}
                 run.execution_id = result.execution_id
                 run.pid = run.pid or result.pid
-                self._by_exec[result.execution_id] = run
+                self.demux.by_exec[result.execution_id] = run
             run._sent_size = (rows, cols) if rows and cols else None
             if run.state == STARTING:  # (its events may have come first, exit included: see `_claim`)
                 run.state = RUNNING
-            for event in self._pending.pop(run.execution_id, []):
-                await self._handle(event, run)
-            if not self._starting:
-                self._pending.clear()
-                self._pending_bytes = 0
+            for event in self.demux.pending.pop(run.execution_id, []):
+                await self.demux.handle(event, run)
+            if not self.demux.starting:
+                self.demux.pending.clear()
+                self.demux.pending_bytes = 0
         if run.interactive and run._size is not None and run._size != run._sent_size:
             self.outbox.queue(run, "size", run._size)  # the terminal was resized while starting
         if run._stop_asked and run.running:
@@ -247,7 +236,7 @@ class Engine:
         return run
 
     def _start_failed(self, run: Run, exc: BaseException) -> None:
-        self._starting -= 1
+        self.demux.starting -= 1
         run.finish(FAILED, None, _message(exc))
         self.sink.run_exited(run)
         if isinstance(exc, ConnectError) and exc.code == Code.PERMISSION_DENIED:
@@ -302,31 +291,9 @@ class Engine:
     async def output_after(
         self, run: Run, kept: Mapping[str, int], timeout: float = 30.0
     ) -> tuple[list[tuple[str, bytes]], int]:
-        """`run`'s output past the first `kept` bytes of each stream, as the runner still has it (its
-        replay buffer), in order, up to what this page has seen; and how many bytes of it are gone."""
-        target, have = self.cursor, dict(kept)
-        parts: list[tuple[str, bytes]] = []
-        lost = 0
-        stream = self.client.watch(self.session_id, 0, resume=False)
-
-        async def collect() -> None:
-            nonlocal lost
-            async for event in stream:
-                out = event.output
-                if event.execution_id == run.execution_id and out is not None:
-                    start, end = have.get(out.stream, 0), out.offset + len(out.data)
-                    if end > start:
-                        lost += max(0, out.offset - start)
-                        parts.append((out.stream, out.data[max(0, start - out.offset) :]))
-                        have[out.stream] = end
-                if event.seq >= target or (event.execution_id == run.execution_id and event.exited):
-                    return
-
-        try:
-            await asyncio.wait_for(collect(), timeout)
-        finally:
-            await stream.aclose(release=True)
-        return parts, lost
+        """`run`'s output past the first `kept` bytes of each stream, as the runner still has it, up to
+        what this page has seen; and how many bytes of it are gone (`replay`)."""
+        return await output_after(self.client, self.session_id, self.cursor, run, kept, timeout)
 
     # --- events -----------------------------------------------------------------------------------
 
@@ -348,7 +315,7 @@ class Engine:
             async for events in stream.batches():
                 async with self._lock:
                     for event in coalesce(events):
-                        await self._handle(event, self._by_exec.get(event.execution_id))
+                        await self.demux.handle(event, self.demux.by_exec.get(event.execution_id))
                     self.cursor = events[-1].seq
                 if time.perf_counter() - since > YIELD_AFTER_S:
                     await asyncio.sleep(0)  # let the page paint and take input during a flood
@@ -367,88 +334,16 @@ class Engine:
         """The runner answered that it has no such session (it restarted, or dropped it when idle): it is
         reachable, and what ran there is gone. Said once, here; the next run starts a new session."""
         self.session_id = ""
-        self._unsure.clear()
+        self.demux.unsure.clear()
         self._connection(True, None)
         lost = [run for run in self.runs.values() if run.running and run.execution_id]
         for run in lost:
             run.finish(FAILED, run.exit_code, SESSION_LOST)
             self.sink.run_exited(run)
-        self._by_exec.clear()
+        self.demux.by_exec.clear()
         if self.on_session is not None:
             self.on_session("")
         self.sink.session_lost(lost)
-
-    def _claim(self, event: Event) -> Run | None:
-        """A Started event no run knows yet: the cell it names (known_name, unique in a notebook) is
-        starting, and its Started beat the Start reply (show its output now rather than when the reply
-        comes); or that cell's Start failed on the way and the runner did start it (follow it, in a new
-        run: the failed one was reported as such)."""
-        name = event.started.known_name if event.started is not None else ""
-        if not name:
-            return None
-        for run in self.runs.values():
-            if run.name == name and run.state == STARTING and not run.execution_id:
-                run.execution_id = event.execution_id
-                self._by_exec[event.execution_id] = run
-                return run
-        key = self._unsure.pop(name, None)
-        failed = self.runs.get(key) if key is not None else None
-        if failed is None or failed.running or failed.execution_id:
-            return None
-        run = Run(key, name, failed.interactive, failed.background, execution_id=event.execution_id)
-        run.state = RUNNING
-        self.runs[key] = run
-        self._by_exec[event.execution_id] = run
-        self.sink.run_notice(run, STARTED_AFTER_ALL)
-        return run
-
-    async def _handle(self, event: Event, run: Run | None) -> None:
-        if run is None and event.started is not None and (self._starting or self._unsure):
-            run = self._claim(event)
-        if run is None:
-            if self._starting and self._pending_bytes < MAX_PENDING_BYTES:
-                self._pending.setdefault(event.execution_id, []).append(event)
-                self._pending_bytes += len(event.output.data) if event.output is not None else 64
-            return
-        if event.output is not None:
-            out = event.output
-            have = run.received.get(out.stream, 0)
-            end = out.offset + len(out.data)
-            if end <= have:
-                return  # already shown (a replay)
-            data = out.data[have - out.offset :] if out.offset < have else out.data
-            run.received[out.stream] = end
-            data = self.masking.feed(run, out.stream, data)
-            pending = self.sink.run_output(run, out.stream, data) if data else None
-            if pending is not None:
-                await pending
-        elif event.started is not None:
-            run.pid = event.started.pid
-            run.state = RUNNING if run.running else run.state
-            self.sink.run_started(run)
-        elif event.exited is not None:
-            ex = event.exited
-            rule = self.is_secret
-            learned = self.masking.learn(v for k, v in ex.secret_env.items() if rule is None or rule(k))
-            for stream, rest in self.masking.flush(run):
-                pending = self.sink.run_output(run, stream, rest)
-                if pending is not None:
-                    await pending
-            run.signal, run.duration_ms, run.pwd = ex.signal, ex.duration_ms, ex.pwd
-            run.finish(SUCCEEDED if ex.exit_code == 0 else FAILED, ex.exit_code, ex.reason)
-            if learned:  # output shown before may hold them (a replay: its cell's own output came first)
-                self.sink.secrets_learned(learned)
-            self.sink.run_exited(run)
-        elif event.truncated is not None:
-            t = event.truncated
-            if run.received.get(t.stream, 0) < t.offset:
-                lost = t.offset - run.received.get(t.stream, 0)
-                run.received[t.stream] = t.offset
-                self.sink.run_notice(
-                    run, f"Truncated: {lost} bytes of {t.stream} were dropped by the runner (buffer limit)"
-                )
-        elif event.warning is not None:
-            self.sink.run_notice(run, f"Warning: {event.warning.message}")
 
 
 def _message(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ import js
 from fenced.app.jsffi import closest, listen
 
 from .runlog import RunLog
-from .terminal import seconds
+from .units import seconds
 
 
 class HistoryPanel:

@@ -23,7 +23,8 @@ from .controller import Controller, NoticeKind
 from .program import max_rows
 from .runs import Run
 from .tasks import spawn
-from .terminal import CellOutput, seconds
+from .terminal import CellOutput
+from .units import seconds
 
 RAW_CAP = 1 << 20
 

@@ -9,7 +9,8 @@ runner cannot be reached) for styles and tests, with the execution count in the 
 `data-ran-at` and `data-duration-ms`). The runner an output came from is on the output area
 (`data-runner-origin`) and in its status line. The output's buttons carry `data-op`: they are commands of
 the page's table, run with their cell selected. xterm.js comes from the
-terminal bundle (web/terminal/index.js), imported on first use (or when a runner connects).
+terminal bundle (web/terminal/index.js), imported on first use (or when a runner connects). What the
+status line says and what is mirrored on the cell: `runstatus`; the plain-text copies: `textcopy`.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 from fenced.app.jsbundle import JsBundle
-from fenced.app.jsffi import obj, opt
+from fenced.app.jsffi import obj
 
-from .plaintext import PlainText
 from .runs import Run
+from .runstatus import CellMirror, When, describe
 from .settings import short_name
-from .states import FAILED, IDLE, RUNNING, STARTING, SUCCEEDED, CellState
+from .states import IDLE, STARTING, CellState
+from .textcopy import TextCopy
+from .units import mb
 
 BUNDLE = "./vendor/terminal/terminal.js"
 OUTPUT_CAP = 32 << 20  # bytes of a run's output kept in the page (terminal bytes and plain text alike)
@@ -73,14 +76,6 @@ def _box() -> Any:
     return box
 
 
-def seconds(ms: float) -> str:
-    if ms < 1000:
-        return f"{int(ms)} ms"
-    if ms < 60_000:
-        return f"{ms / 1000:.2f} s".replace(".00 s", " s")
-    return f"{int(ms // 60_000)} min {int(ms % 60_000 // 1000)} s"
-
-
 class CellOutput:
     """Output of one cell (by the view's cell key); survives the cell element being re-created."""
 
@@ -104,25 +99,22 @@ class CellOutput:
         self.term: Any = None
         self._proxies = [create_proxy(on_input), create_proxy(on_resize)]
         self._callbacks = obj(input=self._proxies[0], resize=self._proxies[1])
-        self._text = PlainText()
-        self._stderr = PlainText()
+        self._text = TextCopy(self.text_el)  # all streams
+        self._stderr = TextCopy(self.stderr_el)
         self.kept = {"stdout": 0, "stderr": 0}  # bytes of each stream kept (the rest: `dropped`)
         self.dropped = 0
         self._truncated_el: Any = None
         self._truncated_label = ""
-        self._tail: Any = None
-        self._stderr_tail: Any = None
         self.run: Run | None = None
         self.waiting = False  # its runner cannot be reached now (it may well still run there)
         self.cell_el: Any = None
-        self._count_el: Any = None
-        self._when_el: Any = None
+        self._cell = CellMirror()
         self.state: CellState = IDLE
         self.count = 0  # the execution count shown in the gutter ([3]), 0 before the first run here
         self.collapsed = False
         self.from_file = False  # showing the output the file keeps (`show_kept`), not a run of this page
         self._max_rows = 0
-        self._when = ("", "", "")  # what [data-run-when] says: text, tooltip, ISO start time
+        self._when: When = ("", "", "")
         self.adopt(cell_el)
 
     # --- placement --------------------------------------------------------------------------------
@@ -130,10 +122,7 @@ class CellOutput:
     def adopt(self, cell_el: Any) -> None:
         """Put the output into (a possibly new) cell element and mirror the state on it."""
         self.cell_el = cell_el
-        self._mirrored: dict[str, str | None] = {}  # what `_mirror` last wrote to this element
-        # The cell's gutter parts this output keeps up to date (found once per element, not per state)
-        self._count_el = opt(cell_el.querySelector("[data-run-count]"))
-        self._when_el = opt(cell_el.querySelector("[data-run-when]"))
+        self._cell.attach(cell_el)
         holder = cell_el.querySelector(".cell-output")
         holder.setAttribute("data-output", "")
         if self.box.parentElement != holder:
@@ -232,11 +221,9 @@ class CellOutput:
         self.kept[stream] = self.kept.get(stream, 0) + len(data)
         stderr = stream == "stderr"
         pending = self.term.write(to_js(data), stderr, b"\x1b" in data) if self.term is not None else 0
-        done, line = self._text.feed(data)
-        self._tail = _append(self.text_el, self._tail, done, line)
+        self._text.feed(data)
         if stderr:
-            done, line = self._stderr.feed(data)
-            self._stderr_tail = _append(self.stderr_el, self._stderr_tail, done, line)
+            self._stderr.feed(data)
         if pending and self.term.needsDrain():
             return self.term.drained()
         return None
@@ -256,7 +243,7 @@ class CellOutput:
             self.notices_el.appendChild(el)
             self.notices_el.hidden = False
         cap = output_cap()
-        label = f"Output truncated, {_mb(cap + self.dropped)} — the first {_mb(cap)} are shown."
+        label = f"Output truncated, {mb(cap + self.dropped)} — the first {mb(cap)} are shown."
         if label != self._truncated_label:  # (no DOM work per chunk)
             self._truncated_label = label
             el.dataset.totalBytes = str(cap + self.dropped)
@@ -277,46 +264,8 @@ class CellOutput:
             if self.state == STARTING:
                 self._set_state(IDLE, "", "")
             return
-        if run.state in (STARTING, RUNNING):
-            pid = f"pid {run.pid}" if run.pid else ""
-            since = "Running since " + _clock(run.started_at)
-            if self.waiting:  # no clock ticking on while nobody can tell whether it still runs
-                self._when = ("waiting for runner", since, "")
-                self._set_state(run.state, "Waiting for runner…", pid)
-                return
-            now = now_ms if now_ms is not None else float(js.Date.now())
-            elapsed = seconds(max(0.0, now - run.started_at * 1000))  # from its start on the runner
-            self._when = (f"running · {elapsed}", since, "")
-            self._set_state(
-                run.state,
-                "Running" if run.state == RUNNING else "Starting…",
-                f"{pid} · {elapsed}" if pid else elapsed,
-            )
-            return
-        parts = []
-        if run.pid:
-            parts.append(f"pid {run.pid}")
-        if run.duration_ms:
-            parts.append(seconds(run.duration_ms))
-        if run.state == SUCCEEDED:
-            label = "✓ Exited 0"
-        elif run.exit_code is None:
-            label = f"✗ Failed: {run.reason or 'no exit code'}"
-        elif run.signal:
-            label = f"✗ Stopped ({run.signal}), exit code {run.exit_code}"
-        else:
-            label = f"✗ Exited {run.exit_code}"
-        if run.reason and run.exit_code is not None and run.state == FAILED:
-            parts.append(run.reason)
-        took = seconds(run.duration_ms) if run.duration_ms else ""
-        at = _clock(run.started_at)
-        outcome = "succeeded" if run.state == SUCCEEDED else "failed"
-        self._when = (
-            f"{at} · {took}" if took else at,
-            f"Last run {outcome}: started at {at}" + (f", took {took}" if took else ""),
-            _iso(run.started_at),
-        )
-        self._set_state(run.state, label, " · ".join(parts))
+        state, label, meta, self._when = describe(run, self.waiting, now_ms)
+        self._set_state(state, label, meta)
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -369,70 +318,18 @@ class CellOutput:
             holder.hidden = False
 
     def _mirror(self) -> None:
-        """The state on the cell element and its gutter; only what changed is written (it is asked for
-        a few times a run, and each DOM call from Python costs)."""
-        el, run = self.cell_el, self.run
-        if el is None:
-            return
-        state = self.state
-        busy = state in (STARTING, RUNNING)
-        shown = "[*]" if busy else (f"[{self.count}]" if self.count else "")
-        text, tip, iso = self._when
-        wanted: dict[str, str | None] = {
-            "data-output-collapsed": "true" if self.collapsed else None,
-            "data-state": RUNNING if busy else state,
-            "data-exit-code": str(run.exit_code)
-            if run is not None and run.exit_code is not None and state in (SUCCEEDED, FAILED)
-            else None,
-            "data-pid": str(run.pid) if run is not None and run.pid else None,
-            "data-waiting": "true" if self.waiting and busy else None,
-        }
-        done = self._mirrored
-        for name, value in wanted.items():
-            if name not in done or done[name] != value:
-                if value is None:
-                    el.removeAttribute(name)
-                else:
-                    el.setAttribute(name, value)
-                done[name] = value
-        count = self._count_el
-        if count is not None and ("count" not in done or done["count"] != shown):
-            count.textContent = shown
-            count.title = f"Execution {self.count} of this page" if self.count else ""
-            done["count"] = shown
-        when = self._when_el
-        if when is None:
-            return
-        duration = str(run.duration_ms) if run is not None and run.duration_ms and not run.running else None
-        for name, value in (
-            ("when", text),
-            ("tip", tip),
-            ("data-ran-at", iso or None),
-            ("data-duration-ms", duration),
-        ):
-            if name in done and done[name] == value:
-                continue
-            done[name] = value
-            if name == "when":
-                when.textContent = value
-            elif name == "tip":
-                when.title = value
-            elif value is None:
-                when.removeAttribute(name)
-            else:
-                when.setAttribute(name, value)
+        """The state on the cell element and its gutter (only what changed is written)."""
+        self._cell.write(self.state, self.run, self.count, self._when, self.collapsed, self.waiting)
 
     def _reset_text(self) -> None:
-        self._text, self._stderr = PlainText(), PlainText()
         self.kept = {"stdout": 0, "stderr": 0}
         self.dropped = 0
         self._truncated_el = None
         self._truncated_label = ""
-        self.text_el.textContent = ""
-        self.stderr_el.textContent = ""
+        self._text.clear()
+        self._stderr.clear()
         self.notices_el.replaceChildren()
         self.notices_el.hidden = True
-        self._tail = self._stderr_tail = None
 
     def plain_text(self) -> str:
         return str(self.text_el.textContent)
@@ -448,8 +345,8 @@ class CellOutput:
             if masked != raw:
                 self.term.rewrite(to_js(masked))  # stderr's colour is in the kept bytes
         running = self.run is not None and self.run.running
-        self._tail = _remask_text(self.text_el, self._tail, values, running, redact_text)
-        self._stderr_tail = _remask_text(self.stderr_el, self._stderr_tail, values, running, redact_text)
+        self._text.remask(values, running, redact_text)
+        self._stderr.remask(values, running, redact_text)
 
     def dispose(self) -> None:
         if self.term is not None:
@@ -458,48 +355,3 @@ class CellOutput:
         self.box.remove()
         for proxy in self._proxies:
             proxy.destroy()
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
-
-
-@functools.lru_cache(maxsize=256)
-def _clock(epoch_s: float) -> str:
-    """The wall-clock time of `epoch_s` in the user's time zone (the browser's, not Python's: UTC here).
-    Kept: a run's start is shown at each of its state changes, and the browser's formatting is slow."""
-    return str(js.Date.new(epoch_s * 1000).toLocaleTimeString())
-
-
-def _iso(epoch_s: float) -> str:
-    return str(js.Date.new(epoch_s * 1000).toISOString())
-
-
-def _remask_text(
-    pre: Any, tail: Any, values: list[str], running: bool, redact: Callable[[str, list[str]], str]
-) -> Any:
-    """`pre`'s text with `values` masked; returns its current-line node (None when the run is over)."""
-    text = str(pre.textContent)
-    line = str(tail.data) if tail is not None and running else ""
-    done = text[: len(text) - len(line)]
-    masked = redact(done, values)
-    if masked == done:
-        return tail
-    pre.textContent = masked
-    if not running:
-        return None
-    node = js.document.createTextNode(redact(line, values))  # until the program rewrites the line
-    pre.appendChild(node)
-    return node
-
-
-def _append(pre: Any, tail: Any, done: str, line: str) -> Any:
-    """Append completed text before the current-line node and update that node; returns it."""
-    if tail is None:
-        tail = js.document.createTextNode("")
-        pre.appendChild(tail)
-    if done:
-        tail.before(done)
-    if tail.data != line:
-        tail.data = line
-    return tail

@@ -32,6 +32,7 @@ from .controller import Controller
 from .dialogs import PromptDialog
 from .linkguard import LinkGuard
 from .outputs import Outputs
+from .runkeys import RunKeys
 from .runs import Run
 from .switch import SwitchDialog
 from .tasks import spawn
@@ -80,6 +81,7 @@ class RunUI:
         self.outputs = Outputs(view, self, self.buttons, self.prompts.ask, self.connection.watch_changed)
         self.outputs.on_exit = self.chip.refresh_sessions
         self.commands = RunCommands(view, self, self.outputs)
+        self.keys = RunKeys(view, self.outputs, self.commands)  # clicks and the run keys
         self._runlog: RunLog | None = None  # made on first use (kept out of the boot snapshot)
         self._history: HistoryPanel | None = None
         self.outputs.finished = self._record
@@ -99,7 +101,7 @@ class RunUI:
         view.events.cells_rendered.subscribe(self.outputs.readopt)
         view.commands.add(*self.commands.commands())
         view.commands.add_palette_source(self.commands.palette_items)
-        self.commands.listen(self.actions)
+        self.keys.listen(self.actions)
         if self.in_file is not None:
             listen(self.in_file, "change", lambda _e: self._store_in_file())
         # The run state and history are written behind (`fenced.app.writebehind`): what waits goes out
