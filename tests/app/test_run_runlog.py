@@ -215,3 +215,18 @@ def test_written_behind_keeps_the_same_records_as_written_at_once(
     assert kept.endswith(expected) and len(kept.encode()) <= MAX_BYTES
     ids = [r.extra.get("execution") for r in log.records("a.md") if r.extra.get("execution")]
     assert len(ids) == len(set(ids))
+
+
+def test_a_record_is_made_from_the_ends_of_a_long_output_without_reading_it_all() -> None:
+    from fenced.document.history import OutputEnds
+
+    text = "".join(f"{i}\n" for i in range(1, 20001))
+
+    def whole() -> str:
+        raise AssertionError("the whole output was read")
+
+    ends = OutputEnds(text[:16384], text[-16384:], text.count("\n"))
+    r = record(output=whole, ends=ends)
+    assert (r.first_lines, r.last_lines, r.left_out) == (("1", "2", "3"), ("19998", "19999", "20000"), 19994)  # type: ignore[attr-defined]
+    read = record(output=lambda: text, ends=ends, secrets=["hunter2-secret"])  # masking: the whole
+    assert read.left_out == 19994  # type: ignore[attr-defined]

@@ -73,3 +73,25 @@ def test_run_history_per_document_across_reloads(page: Any, app_url: str, runner
     dialog.get_by_role("button", name="Clear history").click()
     expect(rows(page)).to_have_count(0)
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('fenced.run-history:'))") == []
+
+
+def test_a_long_output_is_summarised_from_its_ends(page: Any, app_url: str, runner: RunnerProcess) -> None:
+    """A long output's record is made from its ends, read in JS (the page no longer reads all of it into
+    Python at the exit): the same first and last lines and count of the lines between, on a PTY and on
+    pipes, with blank lines and a progress bar's carriage returns at the end."""
+    tail = r"printf 'step 1\rstep 2\rdone\n\n\n'"
+    runbook = cells_md(
+        ("pty", f"seq 1 30000; {tail}"),
+        ("pipes", f"seq 1 30000; {tail}", {"interactive": "false"}),
+    )
+    connect(page, app_url, runner)
+    open_from_disk(page, "h/long.md", runbook.encode())
+    for name in ("pty", "pipes"):
+        run(page, name)
+        wait_exit(page, name, 0)
+    header_action(page, "Run history")
+    expect(rows(page)).to_have_count(2)
+    for i in range(2):
+        assert (
+            rows(page).nth(i).locator("pre").inner_text() == "1\n2\n3\n… 29995 lines …\n29999\n30000\ndone 2"
+        )

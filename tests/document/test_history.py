@@ -110,3 +110,36 @@ def test_a_long_output_with_escapes_or_secrets_is_still_summarised_whole() -> No
     secret = "hunter2-secret"
     first, last, _ = summarize(f"{secret} first\n" + lines + f"pre {secret} post\n", [secret])
     assert (first[0], last[-1]) == (f"{MASK} first", f"pre {MASK} post")
+
+
+@given(
+    st.lists(_PIECES, max_size=40),
+    st.integers(50, 3000),
+    st.integers(0, 4),
+    st.integers(0, 4),
+    st.integers(1, 40_000),
+    st.integers(1, 40_000),
+)
+@settings(max_examples=150, deadline=None)
+def test_the_summary_from_the_ends_is_the_whole_ones_or_none(
+    pieces: list[str], repeat: int, head: int, tail: int, first: int, last: int
+) -> None:
+    """Whatever the ends (the page cuts them at line ends; here anywhere), `summarize_ends` gives what
+    the whole gives, or None (then the whole is read)."""
+    from fenced.document.history import OutputEnds, _summarize_all, summarize_ends
+
+    output = "".join(f"{i} {''.join(pieces)}\n" for i in range(repeat))
+    ends = OutputEnds(output[:first], output[-last:], output.count("\n"))
+    got = summarize_ends(ends, (), head=head, tail=tail)
+    assert got is None or got == _summarize_all(output, (), head, tail)
+
+
+def test_the_ends_are_not_enough_with_a_secret_or_few_lines() -> None:
+    from fenced.document.history import OutputEnds, summarize_ends
+
+    lines = "".join(f"line {i}\n" for i in range(1000))
+    ends = OutputEnds(lines[:5000], lines[-5000:], 1000)
+    assert summarize_ends(ends) == (("line 0", "line 1", "line 2"), ("line 997", "line 998", "line 999"), 994)
+    assert summarize_ends(ends, ["hunter2-secret"]) is None  # a masked value may hold line ends
+    assert summarize_ends(OutputEnds("a\n", "b\n", 10)) is None
+    assert summarize_ends(OutputEnds("no line end in the first part", lines[-5000:], 1000)) is None

@@ -38,6 +38,21 @@ export function createTerminal(host, options, py) {
   return new CellTerminal(host, options || {}, py || {});
 }
 
+/** A long plain-text copy's two ends and its count of line ends, for the run history's summary
+ *  (fenced.document.history.OutputEnds): reading a whole output into Python at a cell's exit for six
+ *  lines was a long task for a big one. Each end is cut at a line end (no half of a character pair); null
+ *  when the text is short or holds an escape character (then Python reads it all). */
+export function textEnds(el, chars) {
+  const text = el.textContent;
+  if (text.length < 2 * chars || text.includes("\x1b")) return null;
+  let newlines = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) newlines++;
+  const head = text.lastIndexOf("\n", chars);
+  const tail = text.indexOf("\n", text.length - chars);
+  if (head < 0 || tail < 0) return null;
+  return [text.slice(0, head + 1), text.slice(tail), newlines];
+}
+
 /** Live xterm.js instances in the page (tests, benchmarks). */
 export function liveTerminals() { return live; }
 let live = 0;

@@ -29,6 +29,11 @@ class JsBundle:
             self._loading = run_js(f"import({json.dumps(href)})")
         return self._loading
 
+    @property
+    def loaded(self) -> Any:
+        """The bundle's module if it was imported, else None (for code that must not wait)."""
+        return self._module
+
     async def load(self) -> Any:
         """The bundle's module, importing it first if need be."""
         if self._module is None:

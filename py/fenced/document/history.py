@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .ansi import strip
 from .redact import maskable, redact_text
@@ -27,8 +27,12 @@ def summarize(
 ) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     """(first lines, last lines, how many lines between were left out) of an output."""
     secrets = tuple(secrets)
-    quick = _summarize_ends(output, secrets, head, tail)
-    return quick if quick is not None else _summarize_all(output, secrets, head, tail)
+    if len(output) >= 2 * ENDS_CHARS and "\x1b" not in output:
+        ends = OutputEnds(output[:ENDS_CHARS], output[-ENDS_CHARS:], output.count("\n"))
+        quick = summarize_ends(ends, secrets, head=head, tail=tail)
+        if quick is not None:
+            return quick
+    return _summarize_all(output, secrets, head, tail)
 
 
 def _summarize_all(
@@ -46,36 +50,50 @@ def _summarize_all(
     return first, last, count - head - tail
 
 
-QUICK_FROM = 16 * 1024  # characters of output from which only its ends are worked on
+ENDS_CHARS = 16 * 1024  # characters of each end of a long output its summary is made from
 MAX_BLANK_END = 64  # lines at the end that strip to nothing, beyond which the whole is worked on
 
 
-def _summarize_ends(
-    output: str, secrets: Iterable[str], head: int, tail: int
+class OutputEnds(NamedTuple):
+    """A long output's two ends and how many line ends it has in all: what its summary needs. The page
+    reads them from its plain-text copy in JS (a cell's output may be 32 MB; reading it all into Python at
+    its exit, for six lines, was a long task). Neither end holds an escape sequence."""
+
+    first: str  # the output's beginning (it may end inside a line)
+    last: str  # its end (it may begin inside a line)
+    newlines: int
+
+
+def summarize_ends(
+    ends: OutputEnds, secrets: Iterable[str] = (), *, head: int = HEAD_LINES, tail: int = TAIL_LINES
 ) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
-    """The same as `_summarize_all`, from the lines kept only (None where it cannot be): a cell's whole
-    output (its plain text, up to 32 MB in the page) was stripped at its exit to keep six lines. Without
-    an escape sequence, which may span lines, `strip` works line by line and keeps every line end, and
-    without a secret to mask no line end goes; so the lines kept are the ends' lines, stripped."""
-    if len(output) < QUICK_FROM or "\x1b" in output or any(maskable(v) for v in secrets):
+    """What `summarize` gives for the whole output, from its ends only; None where they do not suffice
+    (then summarize the whole): a secret to mask (a masked value may hold line ends), lines too long for
+    the ends, few lines. Without an escape sequence, which may span lines, `strip` works line by line and
+    keeps every line end, so the lines kept are the ends' lines, stripped."""
+    if any(maskable(v) for v in secrets):
         return None
-    lines = output.count("\n") + 1
+    lines = ends.newlines + 1
     if lines <= 2 * (head + tail) + MAX_BLANK_END:
         return None
-    ends = output.rsplit("\n", tail + MAX_BLANK_END)[1:]  # the last lines
+    firsts = ends.first.split("\n", head)
+    back = tail + MAX_BLANK_END
+    lasts = ends.last.rsplit("\n", back)
+    if len(firsts) <= head or len(lasts) <= back:  # (a piece cut by the end is no line)
+        return None
+    lasts = lasts[1:]
     blank = 0  # lines at the end that strip to nothing (`rstrip("\n")` drops them)
-    while blank < len(ends) and not strip(ends[-1 - blank]):
+    while blank < len(lasts) and not strip(lasts[-1 - blank]):
         blank += 1
     if blank > MAX_BLANK_END:
         return None
-    kept = lines - blank
-    first = tuple(_cut(strip(line)) for line in output.split("\n", head)[:head])
+    first = tuple(_cut(strip(line)) for line in firsts[:head])
     last = (
-        tuple(_cut(strip(line)) for line in ends[len(ends) - blank - tail : len(ends) - blank])
+        tuple(_cut(strip(line)) for line in lasts[len(lasts) - blank - tail : len(lasts) - blank])
         if tail
         else ()
     )
-    return first, last, kept - head - tail
+    return first, last, lines - blank - head - tail
 
 
 def _cut(line: str) -> str:

@@ -79,7 +79,8 @@ class Outputs:
         self.cwd = ""  # where this document's session works (the last exited run's directory)
         self.on_exit: Callable[[], None] | None = None  # told after each exit (the chip's sessions)
         self._count = 0  # executions started in this page (the gutter's [n], as Jupyter counts)
-        self.finished: Callable[[Run, str], None] | None = None  # told each ended run and its output text
+        # told each ended run and its output (for its plain text, or the ends of a long one)
+        self.finished: Callable[[Run, CellOutput | None], None] | None = None
 
     def get(self, key: Hashable) -> CellOutput | None:
         return self.by_key.get(key)
@@ -275,7 +276,7 @@ class Outputs:
         if run.pwd:
             self.cwd = run.pwd
         if self.finished is not None:
-            self.finished(run, out.plain_text() if out is not None else "")
+            self.finished(run, out)
         if self.on_exit is not None:
             self.on_exit()
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 from fenced.app.writebehind import WINDOW_S, Schedule, WriteBehind
 
 if TYPE_CHECKING:
-    from fenced.document.history import HistoryRecord
+    from fenced.document.history import HistoryRecord, OutputEnds
 
 KEY_PREFIX = "fenced.run-history:"
 MAX_BYTES = 256 * 1024
@@ -53,13 +53,19 @@ def make_record(
     duration_ms: int,
     exit_code: int | None,
     signal: str,
-    output: str,
+    output: str | Callable[[], str],
     error: str,
     secrets: Iterable[str] = (),
+    ends: OutputEnds | None = None,
 ) -> HistoryRecord:
-    from fenced.document.history import HistoryRecord, summarize
+    """`output`: the output's plain text (or what reads it, only if `ends` do not suffice)."""
+    from fenced.document.history import HistoryRecord, summarize, summarize_ends
 
-    first, last, left_out = summarize(output, secrets)
+    secrets = tuple(secrets)
+    summary = summarize_ends(ends, secrets) if ends is not None else None
+    if summary is None:
+        summary = summarize(output() if callable(output) else output, secrets)
+    first, last, left_out = summary
     return HistoryRecord(
         cell=cell,
         document=document,

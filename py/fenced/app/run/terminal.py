@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.ffi import create_proxy, to_js
 
 from fenced.app.jsbundle import JsBundle
-from fenced.app.jsffi import obj
+from fenced.app.jsffi import obj, opt
 
 from .runs import Run
 from .runstatus import CellMirror, When, describe
@@ -31,6 +31,9 @@ from .settings import short_name
 from .states import IDLE, STARTING, CellState
 from .textcopy import TextCopy
 from .units import mb
+
+if TYPE_CHECKING:
+    from fenced.document.history import OutputEnds
 
 BUNDLE = "./vendor/terminal/terminal.js"
 OUTPUT_CAP = 32 << 20  # bytes of a run's output kept in the page (terminal bytes and plain text alike)
@@ -333,6 +336,17 @@ class CellOutput:
 
     def plain_text(self) -> str:
         return str(self.text_el.textContent)
+
+    def text_ends(self) -> OutputEnds | None:
+        """The plain text's ends for the run history's summary, read in JS; None when it is short (or the
+        terminal bundle is not loaded): then the summary reads it all."""
+        from fenced.document.history import ENDS_CHARS, OutputEnds
+
+        module = _bundle.loaded
+        got = opt(module.textEnds(self.text_el, ENDS_CHARS)) if module is not None else None
+        if got is None:
+            return None
+        return OutputEnds(str(got[0]), str(got[1]), int(got[2]))
 
     def remask(self, values: list[str]) -> None:
         """Mask `values` in what this output shows: the terminal (its kept bytes written again) and the

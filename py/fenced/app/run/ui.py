@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # protocols cost nothing at run time (the boot snapshot's hea
     from .commands import RunnableView
     from .historypanel import HistoryPanel
     from .runlog import RunLog
+    from .terminal import CellOutput
 
     class RunView(RunnableView, Protocol):
         """What the running UI needs of the view (`NotebookView`)."""
@@ -231,17 +232,17 @@ class RunUI:
         """The document's identity, "untitled.md" for none: what its run history and choices are kept under."""
         return self._doc().identity or "untitled.md"
 
-    def _record(self, run: Run, output: str) -> None:
+    def _record(self, run: Run, out: CellOutput | None) -> None:
         """An execution ended (or did not start): into the document's run history. Called from the
         engine's event handling, so a failure here is logged and never stops the session's stream."""
         if run.running:
             return
         try:
-            self._add_record(run, output)
+            self._add_record(run, out)
         except Exception as exc:
             js.console.warn(f"run history: could not record {run.name}: {exc!r}")
 
-    def _add_record(self, run: Run, output: str) -> None:
+    def _add_record(self, run: Run, out: CellOutput | None) -> None:
         from .runlog import make_record
 
         controller = self.controller
@@ -253,9 +254,10 @@ class RunUI:
             duration_ms=run.duration_ms,
             exit_code=run.exit_code,
             signal=run.signal,
-            output=output,
+            output=out.plain_text if out is not None else "",
             error=run.reason,
             secrets=controller.engine.secret_values() if controller is not None else (),
+            ends=out.text_ends() if out is not None else None,
         )
         self.runlog.add(record, run.execution_id)
 
