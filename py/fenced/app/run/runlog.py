@@ -101,10 +101,13 @@ class RunLog:
         raw = self.storage.get(KEY_PREFIX + document)
         return [line for line in raw.split("\n") if line] if raw else []
 
-    def _store(self, document: str, lines: list[str]) -> None:
+    def _store(self, document: str, lines: list[str]) -> str:
+        """Store the newest of `lines` within MAX_BYTES; returns the text stored."""
         from fenced.document.history import keep_newest
 
-        self.storage.set(KEY_PREFIX + document, "\n".join(keep_newest(lines, MAX_BYTES)))
+        text = "\n".join(keep_newest(lines, MAX_BYTES))
+        self.storage.set(KEY_PREFIX + document, text)
+        return text
 
     def add(self, record: HistoryRecord, execution_id: str = "") -> bool:
         """Keep `record` (once per execution id); False when that execution is already recorded (held
@@ -113,13 +116,13 @@ class RunLog:
         line = record.to_json()
         if execution_id:
             line = f"{line[:-1]},{_mark(execution_id)}}}"  # the record's object, with its execution last
-        held = self._held.setdefault(record.document, [])
+        held = self._held.get(record.document, [])
         if execution_id and (
             any(e == execution_id for e, _ in held)
             or _mark(execution_id) in self._known.get(record.document, "")
         ):
             return False
-        held.append((execution_id, line))
+        self._held.setdefault(record.document, held).append((execution_id, line))
         if self._writer.request():  # written now: it was the only one held
             return self._appended > 0
         return True
@@ -138,22 +141,16 @@ class RunLog:
         over every record for each one made it quadratic); how many were new."""
         key = KEY_PREFIX + document
         raw = self.storage.get(key) or ""
-        lines: list[str] = []
-        for execution_id, line in entries:
-            mark = _mark(execution_id)
-            # (ids have no newline: the same as looking line by line)
-            if execution_id and (mark in raw or any(mark in x for x in lines)):
-                continue
-            lines.append(line)
+        # (held entries have distinct ids, see `add`; ids have no newline: the same as looking line by line)
+        lines = [line for execution_id, line in entries if not execution_id or _mark(execution_id) not in raw]
         if not lines:
             self._known[document] = raw
             return 0
         text = "\n".join([raw, *lines] if raw else lines)
         if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-            from fenced.document.history import keep_newest
-
-            text = "\n".join(keep_newest([x for x in text.split("\n") if x], MAX_BYTES))
-        self.storage.set(key, text)
+            text = self._store(document, [x for x in text.split("\n") if x])
+        else:
+            self.storage.set(key, text)
         self._known[document] = text
         return len(lines)
 

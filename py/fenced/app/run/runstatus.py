@@ -98,37 +98,36 @@ class CellMirror:
             "data-pid": str(run.pid) if run is not None and run.pid else None,
             "data-waiting": "true" if waiting and busy else None,
         }
-        done = self._done
         for name, value in wanted.items():
-            if name not in done or done[name] != value:
-                if value is None:
-                    el.removeAttribute(name)
-                else:
-                    el.setAttribute(name, value)
-                done[name] = value
+            if self._changed(name, value):
+                _set_attribute(el, name, value)
         count_el = self._count_el
-        if count_el is not None and ("count" not in done or done["count"] != shown):
+        if count_el is not None and self._changed("count", shown):
             count_el.textContent = shown
             count_el.title = f"Execution {count} of this page" if count else ""
-            done["count"] = shown
         when_el = self._when_el
         if when_el is None:
             return
+        if self._changed("when", text):
+            when_el.textContent = text
+        if self._changed("tip", tip):
+            when_el.title = tip
         duration = str(run.duration_ms) if run is not None and run.duration_ms and not run.running else None
-        for name, value in (
-            ("when", text),
-            ("tip", tip),
-            ("data-ran-at", at or None),
-            ("data-duration-ms", duration),
-        ):
-            if name in done and done[name] == value:
-                continue
-            done[name] = value
-            if name == "when":
-                when_el.textContent = value
-            elif name == "tip":
-                when_el.title = value
-            elif value is None:
-                when_el.removeAttribute(name)
-            else:
-                when_el.setAttribute(name, value)
+        for name, value in (("data-ran-at", at or None), ("data-duration-ms", duration)):
+            if self._changed(name, value):
+                _set_attribute(when_el, name, value)
+
+    def _changed(self, key: str, value: str | None) -> bool:
+        """Whether `value` differs from what was last written under `key` (noted as written)."""
+        done = self._done
+        if key in done and done[key] == value:
+            return False
+        done[key] = value
+        return True
+
+
+def _set_attribute(el: Any, name: str, value: str | None) -> None:
+    if value is None:
+        el.removeAttribute(name)
+    else:
+        el.setAttribute(name, value)
