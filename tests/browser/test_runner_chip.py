@@ -143,12 +143,42 @@ def test_connect_a_runner_panel_gives_the_exact_command_and_opens_the_settings(
     wait_until(page, "(c) => navigator.clipboard.readText().then(t => t === c)", command)
     expect(page.locator("#runner-popover")).to_be_hidden()
     panel.get_by_role("button", name="Enter runner URL and token").click()
-    expect(page.get_by_label("Runner URL")).to_be_focused()
+    try:
+        expect(page.get_by_label("Runner URL")).to_be_focused()
+    except AssertionError:
+        print(
+            "DIAG",
+            page.evaluate(
+                "() => [document.hasFocus(), document.activeElement && document.activeElement.outerHTML.slice(0, 300), document.querySelector('#runner-popover').matches(':popover-open'), document.visibilityState]"
+            ),
+        )
+        raise
     page.get_by_label("Runner URL").fill(runner.url)
     page.get_by_label("Runner token").fill(runner.token)
     page.get_by_label("Runner token").press("Enter")
     wait_runner_state(page, "connected")
     expect(panel).to_be_hidden()
+
+
+# Holds back the runner popover's "toggle" event (a queued task, which a busy page may run after a timer):
+# web/shell.js shows an anchored popover only once it is placed, on that event, and a field in a popover
+# still hidden cannot take the focus.
+LATE_TOGGLE_JS = """() => window.addEventListener("toggle", (e) => {
+  if (e.fencedLate || e.target.id !== "runner-popover" || e.newState !== "open") return;
+  e.stopImmediatePropagation();
+  const late = new ToggleEvent("toggle", {oldState: e.oldState, newState: e.newState});
+  late.fencedLate = true;
+  setTimeout(() => e.target.dispatchEvent(late), 150);
+}, true)"""
+
+
+def test_the_runner_url_takes_the_focus_even_when_the_popover_shows_late(page: Any, app_url: str) -> None:
+    page.goto(app_url)
+    wait_ready(page)
+    page.evaluate(LATE_TOGGLE_JS)
+    page.locator("#connect-runner").get_by_role("button", name="Enter runner URL and token").click()
+    expect(page.locator("#runner-popover")).to_be_visible()
+    expect(page.get_by_label("Runner URL")).to_be_focused()
 
 
 def test_the_chip_fits_a_phone(page: Any, app_url: str, runner: RunnerProcess) -> None:

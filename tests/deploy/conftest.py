@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 
 from tests.conftest import CHROMIUM_FLAGS, PageErrors, chromium_path
-from tests.deploy.proxies import APP_NAME, HOST_RULES, PROXIES, RUNNER_NAME, ReverseProxy, Site, free_port
+from tests.deploy.proxies import (
+    APP_NAME,
+    HOST_RULES,
+    PROXIES,
+    RUNNER_NAME,
+    PortTaken,
+    ReverseProxy,
+    Site,
+    free_port,
+)
 from tests.runner.support import RunnerProcess, ensure_proto
 
 ensure_proto()
@@ -41,14 +50,25 @@ def runner_flags(app_origin: str) -> list[str]:
 def start_stack(
     kind: str, dist: Path, tmp: Path, *runner_args: str, read_timeout: str = "1h"
 ) -> tuple[RunnerProcess, ReverseProxy]:
-    port = free_port()
-    runner = RunnerProcess(*runner_flags(f"https://{APP_NAME}:{port}"), "--stop-grace", "0.5", *runner_args)
-    try:
-        proxy = PROXIES[kind](tmp, dist, runner.port, https_port=port, read_timeout=read_timeout)
-    except BaseException:
-        runner.terminate()
-        raise
-    return runner, proxy
+    """A runner that allows the proxy's origin, and the proxy; the origin's port is chosen first (the
+    runner must know it), so when another process takes it before the proxy binds, both start again."""
+    for attempt in range(3):
+        port = free_port()
+        runner = RunnerProcess(
+            *runner_flags(f"https://{APP_NAME}:{port}"), "--stop-grace", "0.5", *runner_args
+        )
+        try:
+            proxy = PROXIES[kind](tmp, dist, runner.port, https_port=port, read_timeout=read_timeout)
+        except PortTaken:
+            runner.terminate()
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            runner.terminate()
+            raise
+        return runner, proxy
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="module", params=sorted(PROXIES))

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 APP_NAME = "fenced.test"  # the browser maps *.fenced.test to 127.0.0.1 (--host-resolver-rules)
@@ -46,17 +48,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """The port another process took between `free_port` and the proxy's bind: try another one."""
+
+
 def wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 20) -> None:
+    """Wait until `proc` itself listens on `port`. A free port can be taken between the probe and the
+    bind (by any process binding port 0, the test's runner included): a connection alone would then reach
+    that process, not the proxy, so the listening socket's owner is checked."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{_tail(log)}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
+            taken = _listening_elsewhere(port, proc.pid)
+            error = PortTaken if taken else RuntimeError
+            raise error(f"{proc.args[0]} exited with {proc.returncode}:\n{_tail(log)}")
+        if _listens(proc.pid, port):
+            return
+        time.sleep(0.05)
+    if _listening_elsewhere(port, proc.pid):
+        raise PortTaken(f"port {port} was taken by another process before {proc.args[0]} could bind it")
     raise RuntimeError(f"{proc.args[0]} is not listening on {port} after {timeout}s:\n{_tail(log)}")
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether process `pid` (nginx: its master) holds a listening socket on `port`."""
+    try:
+        sockets = psutil.Process(pid).net_connections(kind="tcp")
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in sockets)
+
+
+def family(pid: int) -> set[int]:
+    """`pid` and its descendants (nginx's workers share the master's listening sockets)."""
+    try:
+        return {pid} | {child.pid for child in psutil.Process(pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return {pid}
+
+
+def _listening_elsewhere(port: int, pid: int) -> bool:
+    ours = family(pid)
+    return any(
+        c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid not in ours
+        for c in psutil.net_connections(kind="tcp")
+    )
 
 
 def _tail(path: Path) -> str:
@@ -223,10 +259,10 @@ class ReverseProxy:
             try:
                 self._start()
                 return
-            except RuntimeError:
+            except RuntimeError as exc:
                 self.stop()
-                if attempt == 2:
-                    raise
+                if attempt == 2 or (https_port is not None and isinstance(exc, PortTaken)):
+                    raise  # a given port is the caller's to change (start_stack: with the runner's origin)
 
     def _start(self) -> None:
         raise NotImplementedError

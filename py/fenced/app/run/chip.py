@@ -82,6 +82,7 @@ class Chip:
         self._help_for: bool | None = None  # connected or not, when "Connect a runner" was last opened/closed
         self._chosen = ""  # a runner chosen in the popover: once connected, the popover has done its job
         self._listed: tuple[object, ...] = ()  # what the runner list shows
+        self._focus_on_open = False  # open() asked for the focus: given when the popover has been shown
 
     def install(self) -> None:
         listen(self.form, "submit", self._submitted)
@@ -157,13 +158,21 @@ class Chip:
         return bool(self.popover.matches(":popover-open"))
 
     def open(self, focus: bool = True) -> None:
-        """Show the popover (and put the focus where the next step is: URL, then token)."""
+        """Show the popover (and put the focus where the next step is: URL, then token).
+
+        A popover being opened is focused on its "toggle" event: web/shell.js keeps an anchored popover
+        hidden until that event has placed it, and a field in a hidden popover cannot take the focus (a timer
+        may run before that queued event on a busy page). Either way after the event that asked is done:
+        a click in a cell selects that cell after us."""
         if not self.is_open:
+            self._focus_on_open = focus
             self.popover.showPopover()
-        if focus:  # once the event that asked is done (a click in a cell selects that cell, after us)
-            url, token = str(self.url_input.value), str(self.token_input.value)
-            field = self.token_input if url and not token else self.url_input
-            asyncio.get_running_loop().call_soon(field.focus)
+        elif focus:
+            asyncio.get_running_loop().call_soon(self._focus_next_field)
+
+    def _focus_next_field(self) -> None:
+        url, token = str(self.url_input.value), str(self.token_input.value)
+        (self.token_input if url and not token else self.url_input).focus()
 
     def close(self, refocus: bool = False) -> None:
         if not self.is_open:
@@ -175,7 +184,12 @@ class Chip:
     def _toggled(self, event: Any) -> None:
         """Opened (by the chip, a Run button, Connect a runner): the sessions as they are now."""
         if str(event.newState) == "open":
+            if self._focus_on_open:
+                self._focus_on_open = False
+                self._focus_next_field()
             self.refresh_sessions()
+        else:
+            self._focus_on_open = False
 
     # --- what the user does ------------------------------------------------------------------------
 
