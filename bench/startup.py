@@ -5,7 +5,10 @@ returning = a third one. Chromium compiles a script, then on its second load wri
 (which costs that load time: `v8.produceModuleCache`), and only from the third load on reads it, so the
 second load is not yet what a user who comes back to the app every day sees.
 Runs headless Debian Chromium against the locally served build. Prints min/median/max per phase.
-Usage: .venv/bin/python bench/startup.py [--runs 5]
+Usage: .venv/bin/python bench/startup.py [--runs 5] [--cpu]
+
+`--cpu` also prints the machine's busy and idle CPU time during each load: on 2 cores a cold load is
+CPU-bound (busy about twice its wall time, idle near zero), a warm one much less so.
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ def load_once(context, url: str) -> dict[str, float]:
     return marks
 
 
+def cpu_during(load, *args) -> tuple[dict[str, float], dict[str, float]]:
+    """`load(*args)`'s marks, and the machine's busy and idle CPU seconds (all cores) while it ran (on a
+    quiet machine the busy time is the browser's: its processes come and go during a load, so they are
+    not counted one by one)."""
+    import psutil
+
+    before = psutil.cpu_times()
+    marks = load(*args)
+    after = psutil.cpu_times()
+    busy = sum(getattr(after, f) - getattr(before, f) for f in ("user", "nice", "system", "irq", "softirq"))
+    return marks, {"busy": busy, "idle": after.idle - before.idle}
+
+
 def fmt(values: list[float]) -> str:
     return f"min {min(values):7.0f}  median {statistics.median(values):7.0f}  max {max(values):7.0f} ms"
 
@@ -45,6 +61,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cpu", action="store_true", help="print the CPU time of each load by process")
     parser.add_argument(
         "--no-snapshot",
         action="store_true",
@@ -72,7 +89,14 @@ def main() -> int:
                     profile, executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
                 )
                 for phase in results:
-                    marks = load_once(ctx, url)
+                    if args.cpu:
+                        marks, spent = cpu_during(load_once, ctx, url)
+                        print(
+                            f"  {phase:9} shell interactive at {marks['ready']:.0f} ms; CPU busy "
+                            f"{spent['busy'] * 1000:.0f} ms, idle {spent['idle'] * 1000:.0f} ms"
+                        )
+                    else:
+                        marks = load_once(ctx, url)
                     for key in ("python", "ready"):
                         results[phase][key].append(marks[key])
                 ctx.close()
