@@ -240,6 +240,7 @@ def main() -> int:
                 page_run(page, cdp, book("echo warm", 3), 3, "warm\n", None)
                 clis, ttys, pages = [], [], []
                 for _ in range(args.runs):
+                    t0 = cpu_s(runner.proc.pid)
                     ttys.append(cli_run(path, runner, tty=True))
                     c0 = cpu_s(runner.proc.pid)
                     clis.append(cli_run(path, runner))
@@ -260,7 +261,8 @@ def main() -> int:
                     pages.append(r)
                     print(
                         f"  {row}: runner CPU (own / its cells'): CLI run {c1[0] - c0[0]:.2f} / "
-                        f"{c1[1] - c0[1]:.2f} s, page run {c2[0] - c1[0]:.2f} / {c2[1] - c1[1]:.2f} s"
+                        f"{c1[1] - c0[1]:.2f} s (on a PTY {c0[0] - t0[0]:.2f} / {c0[1] - t0[1]:.2f} s), "
+                        f"page run {c2[0] - c1[0]:.2f} / {c2[1] - c1[1]:.2f} s"
                     )
                     print(
                         f"  {row}: CLI {clis[-1]:.2f} s (on a PTY {ttys[-1]:.2f} s), page {r['ms'] / 1000:.2f} s "
