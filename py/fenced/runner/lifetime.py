@@ -5,7 +5,8 @@ shell leads) by owner (a session id), finished cells included (their jobs outliv
 owner's trees when its session goes and all of them at shutdown. A small reaper process started with the
 runner holds the read end of a pipe: if the runner dies without cleaning up (`kill -9`), the pipe closes
 and the reaper kills every tree it was told about and removes the work directory. A work directory whose
-runner is gone (reaper too) is removed by the next runner.
+runner is gone (reaper too) is removed by the next runner, and so is one that never got its owner file (a
+runner killed while making it) once it has been left alone for `UNOWNED_STALE_S`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from fenced.runner.proctree import PROC, Tree, proc_stat, scan, start_reaper, start_time
@@ -25,6 +27,7 @@ from fenced.runner.proctree import PROC, Tree, proc_stat, scan, start_reaper, st
 log = logging.getLogger("fenced.runner")
 OWNER_FILE = "owner"  # "<pid> <start time>" of the runner that made a work directory
 WORKDIR_PREFIX = "fenced-runner-"
+UNOWNED_STALE_S = 3600.0  # a work directory without its owner file, untouched this long, is nobody's
 
 
 class Lifetime:
@@ -159,14 +162,21 @@ def remove_stale_workdirs(tmp_dir: Path) -> None:
     except OSError:
         return
     uid = os.getuid()
+    now = time.time()
     for path in candidates:
         try:
-            if path.stat().st_uid != uid:
+            info = path.stat()
+            if info.st_uid != uid:
                 continue
             pid_text, start_text = (path / OWNER_FILE).read_text().split()
             pid, start = int(pid_text), int(start_text)
+        except FileNotFoundError:  # being made by a runner now, or never finished by one killed then
+            if path.is_dir() and now - path.stat().st_mtime > UNOWNED_STALE_S:
+                shutil.rmtree(path, ignore_errors=True)
+                log.info("removed a work directory no runner ever owned: %s", path)
+            continue
         except (OSError, ValueError):
-            continue  # not ours, not finished being made, or from a runner that wrote no owner file
+            continue  # not ours, or an owner file being written
         if not _alive(pid, start):
             shutil.rmtree(path, ignore_errors=True)
             log.info("removed the work directory of a runner that is gone: %s", path)
