@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,41 +78,89 @@ def _frames(chunks: Iterator[bytes]) -> Iterator[dict]:
             yield json.loads(payload) | {"_end": bool(flags & 2)}
 
 
-@pytest.mark.parametrize("layout", ["prefix", "separate"])
-def test_a_watch_stream_is_not_buffered_by_the_proxy(stack: Stack, http: httpx.Client, layout: str) -> None:
-    """A few bytes of output reach the client while the stream stays open (a buffering proxy would hold
-    them until its buffer filled or the stream ended)."""
+class ProxyAnsweredAlone(Exception):
+    """The proxy answered without the runner: an empty body, or a stream that ended before the output."""
+
+
+def _tiny_arrives_while_open(stack: Stack, layout: str) -> None:
+    """One attempt, on new connections: a cell's first line reaches a Watch that stays open."""
     base, host = ("/runner/", APP_NAME) if layout == "prefix" else ("/", RUNNER_NAME)
     auth = {"host": host, "authorization": f"Bearer {stack.runner.token}"}
-    session = http.post(
-        f"{base}{SERVICE}/CreateSession", content=b"{}", headers={**auth, "content-type": "application/json"}
-    ).json()["session"]["id"]
-    body = json.dumps({"sessionId": session}).encode()
-    headers = {**auth, "content-type": "application/connect+json", "connect-protocol-version": "1"}
-    with http.stream(
-        "POST", f"{base}{SERVICE}/Watch", content=struct.pack(">BI", 0, len(body)) + body, headers=headers
-    ) as stream:
-        assert stream.status_code == 200
-        frames = _frames(stream.iter_raw())
-        assert "events" not in next(frames)  # the opening message, alone, arrived at once
-        start = {"sessionId": session, "config": {"script": "echo tiny; sleep 30", "knownName": "tiny"}}
-        http.post(
-            f"{base}{SERVICE}/Start",
-            content=json.dumps(start).encode(),
-            headers={**auth, "content-type": "application/json"},
-        ).raise_for_status()
-        seen = b""
-        while b"tiny\n" not in seen:
-            frame = next(frames)
-            assert not frame["_end"]
-            for event in frame.get("events", ()):
-                if "output" in event:
-                    seen += base64.b64decode(event["output"]["data"])
-    http.post(
-        f"{base}{SERVICE}/DeleteSession",
-        content=json.dumps({"sessionId": session}).encode(),
-        headers={**auth, "content-type": "application/json"},
-    )
+    unary = {**auth, "content-type": "application/json"}
+    with httpx.Client(
+        base_url=f"https://127.0.0.1:{stack.site.https_port}", verify=False, timeout=20
+    ) as http:
+        created = http.post(f"{base}{SERVICE}/CreateSession", content=b"{}", headers=unary)
+        if created.status_code == 200 and not created.content:
+            raise ProxyAnsweredAlone(f"CreateSession: an empty 200, {dict(created.headers)}")
+        session = created.json()["session"]["id"]
+        body = json.dumps({"sessionId": session}).encode()
+        headers = {**auth, "content-type": "application/connect+json", "connect-protocol-version": "1"}
+        try:
+            with http.stream(
+                "POST",
+                f"{base}{SERVICE}/Watch",
+                content=struct.pack(">BI", 0, len(body)) + body,
+                headers=headers,
+            ) as stream:
+                assert stream.status_code == 200
+                frames = _frames(stream.iter_raw())
+                first = next(frames, None)
+                if first is None:
+                    raise ProxyAnsweredAlone(f"Watch: no message at all, {dict(stream.headers)}")
+                assert "events" not in first  # the opening message, alone, arrived at once
+                start = {
+                    "sessionId": session,
+                    "config": {"script": "echo tiny; sleep 30", "knownName": "tiny"},
+                }
+                started = http.post(
+                    f"{base}{SERVICE}/Start", content=json.dumps(start).encode(), headers=unary
+                )
+                started.raise_for_status()
+                if not started.content:
+                    raise ProxyAnsweredAlone(f"Start: an empty 200, {dict(started.headers)}")
+                seen = b""
+                while b"tiny\n" not in seen:  # a buffering proxy holds it: this waits, and the test times out
+                    frame = next(frames, None)
+                    if frame is None:
+                        raise ProxyAnsweredAlone(
+                            f"Watch: the stream ended before the output, {dict(stream.headers)}"
+                        )
+                    assert not frame["_end"], frame
+                    for event in frame.get("events", ()):
+                        if "output" in event:
+                            seen += base64.b64decode(event["output"]["data"])
+        finally:
+            http.post(
+                f"{base}{SERVICE}/DeleteSession",
+                content=json.dumps({"sessionId": session}).encode(),
+                headers=unary,
+            )
+
+
+@pytest.mark.parametrize("layout", ["prefix", "separate"])
+def test_a_watch_stream_is_not_buffered_by_the_proxy(stack: Stack, layout: str) -> None:
+    """A few bytes of output reach the client while the stream stays open (a buffering proxy would hold
+    them until its buffer filled or the stream ended).
+
+    Now and then (1 full run of tests/deploy in 4 to 8, once in 40 runs of this file on a busy machine,
+    never in 60 fresh stacks), Caddy answered a request for the runner's own name with an empty 200 of its
+    own (what it answers when no site matches) or ended the stream early; not understood yet. Buffering is
+    not that (a buffered line never arrives while the stream stays open), so such an attempt is tried again
+    on new connections, and said (a warning) instead of hidden."""
+    problems: list[str] = []
+    for _attempt in range(3):
+        try:
+            _tiny_arrives_while_open(stack, layout)
+            break
+        except ProxyAnsweredAlone as exc:
+            problems.append(str(exc))
+    else:
+        pytest.fail(
+            f"{stack.kind} never passed the stream on: {problems}\n{stack.proxy.log.read_text()[-4000:]}"
+        )
+    if problems:
+        warnings.warn(f"{stack.kind} answered alone before passing the stream on: {problems}", stacklevel=1)
 
 
 def test_the_python_client_runs_a_cell_under_the_path_prefix(stack: Stack) -> None:
