@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -166,17 +167,20 @@ def remove_stale_workdirs(tmp_dir: Path) -> None:
     for path in candidates:
         try:
             info = path.stat()
-            if info.st_uid != uid:
-                continue
+        except OSError:
+            continue  # gone meanwhile
+        if info.st_uid != uid:
+            continue
+        try:
             pid_text, start_text = (path / OWNER_FILE).read_text().split()
             pid, start = int(pid_text), int(start_text)
         except FileNotFoundError:  # being made by a runner now, or never finished by one killed then
-            if path.is_dir() and now - path.stat().st_mtime > UNOWNED_STALE_S:
+            if stat.S_ISDIR(info.st_mode) and now - info.st_mtime > UNOWNED_STALE_S:
                 shutil.rmtree(path, ignore_errors=True)
                 log.info("removed a work directory no runner ever owned: %s", path)
             continue
         except (OSError, ValueError):
-            continue  # not ours, or an owner file being written
+            continue  # not a directory, or an owner file being written
         if not _alive(pid, start):
             shutil.rmtree(path, ignore_errors=True)
             log.info("removed the work directory of a runner that is gone: %s", path)
@@ -184,8 +188,8 @@ def remove_stale_workdirs(tmp_dir: Path) -> None:
 
 def _alive(pid: int, start: int) -> bool:
     if PROC.is_dir():
-        stat = proc_stat(pid)
-        return stat is not None and stat.start == start
+        found = proc_stat(pid)
+        return found is not None and found.start == start
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
