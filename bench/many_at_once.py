@@ -9,6 +9,10 @@ Each: `count` x `sleep 1; echo done` started at once in one session, followed on
 the CPU seconds the run took on the machine, split into the runner process, this client and the rest
 (the cells' processes and the kernel's work for them): on 2 cores, p99 is about the 1 s of sleep plus half
 of that total.
+
+`--floor` first measures what no runner can beat: the same cells (the runner's own wrapper and script
+files, bash, a new session on pipes each) started by a bare loop of posix_spawn, with no HTTP, no
+Connect, no client; printed are the time until all have exited and the machine's CPU seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +54,42 @@ def once(count: int, spawn: str) -> dict[str, object]:
     return result
 
 
+def floor(count: int) -> dict[str, float]:
+    """`count` cells spawned as the runner spawns them, by a bare loop: the time until the last exits."""
+    import tempfile
+
+    import psutil
+
+    sys.path.insert(0, str(ROOT / "py"))
+    from fenced.runner import shells
+
+    shell = shells.default_shell()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        before, t0 = _busy(psutil.cpu_times()), time.perf_counter()
+        children: list[tuple[int, int]] = []
+        for i in range(count):
+            program = shells.build_program(shell, [], "sleep 1; echo done", workdir, f"e{i}")
+            out_r, out_w = os.pipe()
+            pid = os.posix_spawn(
+                program.argv[0],
+                program.argv,
+                dict(os.environ),
+                file_actions=[(os.POSIX_SPAWN_DUP2, out_w, 1)],
+                setsid=True,
+            )
+            os.close(out_w)
+            children.append((pid, out_r))
+        ok = True
+        for pid, out_r in children:
+            _, status = os.waitpid(pid, 0)
+            ok = ok and os.waitstatus_to_exitcode(status) == 0 and os.read(out_r, 64) == b"done\n"
+            os.close(out_r)
+        done = time.perf_counter() - t0
+        cpu = _busy(psutil.cpu_times()) - before
+    return {"all_done_s": done, "cpu": cpu, "ok": float(ok)}
+
+
 def _cpu(proc) -> float:
     times = proc.cpu_times()
     return float(times.user + times.system)
@@ -65,7 +106,15 @@ def main() -> int:
     )
     parser.add_argument("--concurrent", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--floor", action="store_true", help="first measure the bare spawns (see above)")
     args = parser.parse_args()
+    if args.floor:
+        f = floor(args.concurrent)
+        print(
+            f"floor       {args.concurrent} cells spawned by a bare loop (no runner, no client): all ok "
+            f"{bool(f['ok'])}, the last exited at {f['all_done_s']:.2f} s, CPU {f['cpu']:.2f} s",
+            flush=True,
+        )
     for _ in range(args.rounds):
         for spawn in ("posix_spawn", "popen"):
             load = os.getloadavg()[0]
