@@ -27,6 +27,7 @@ from .dropzone import DropZone, Picks
 from .editors import Editors
 from .folder import Places
 from .handles import HandleBook
+from .lastdoc import LastDocument
 from .navigation import Navigation
 from .quickopen import QuickOpen
 from .saving import Saver
@@ -82,6 +83,9 @@ class FilesController:
         self.navigation = Navigation(self.current, view, self.places, self.editors.activate)
         self.quick_open = QuickOpen(self._quick_paths, lambda path: spawn(self._open_quick(path)))
         self.drops = DropZone(self._open_dropped)
+        self.last = LastDocument(
+            self.current, view, self.handles, self.places, self.open_file, self.open_sample, SAMPLE_NAME
+        )
         self._shown: str | None = None  # identity of the document last shown (for history entries)
 
     @property
@@ -110,6 +114,8 @@ class FilesController:
         js.window.addEventListener("beforeunload", keep(self.drafts.on_beforeunload))
         js.window.addEventListener("pagehide", keep(self.drafts.on_leave))
         doc.addEventListener("visibilitychange", keep(self.drafts.on_leave))
+        js.window.addEventListener("pagehide", keep(self.last.on_leave))
+        doc.addEventListener("visibilitychange", keep(self.last.on_leave))
         js.window.addEventListener("focus", keep(lambda _e: spawn(self.places.refresh())))
         places, drafts = self.places, self.drafts
         ui.delegate(
@@ -147,6 +153,9 @@ class FilesController:
                 needs_document=False,
             ),
             Command("close-document", lambda: spawn(self.close()), label="Close file"),
+            # The "Last document" card's buttons (web/lastdoc.js paints them; not in the palette).
+            Command("reopen-last", lambda: spawn(self.last.reopen()), needs_document=False),
+            Command("forget-last", self.last.forget, needs_document=False),
         )
         ui.show_document(None, False)
         spawn(self._startup())
@@ -197,6 +206,7 @@ class FilesController:
             self._shown = identity
             if doc is not None:
                 self.navigation.shown(doc)
+                self.last.shown()
 
     # --- events ---------------------------------------------------------------------------------
 
