@@ -79,6 +79,7 @@ def test_a_dropped_document_is_shown_but_only_the_user_can_open_it_again(ready_p
     page = ready_page
     drop_file(page, "dropped.md", b"# Dropped here\n\nNo handle came with it.\n")
     wait_cells(page, 1)
+    expect(page).to_have_title("dropped.md \u2014 Fenced")
     page.reload()
     wait_ready(page)
     card = last_document(page)
@@ -96,8 +97,16 @@ def test_a_dropped_document_is_shown_but_only_the_user_can_open_it_again(ready_p
 
 def test_the_sample_and_a_folder_file_reopen(ready_page: Any) -> None:
     page = ready_page
+    # A dropped file named like the sample is not the sample: only the user can open it again.
+    drop_file(page, "fenced-sample.md", b"# My own notes\n")
+    expect(page).to_have_title("fenced-sample.md \u2014 Fenced")  # shown: the page keeps it when it goes
+    page.reload()
+    wait_ready(page)
+    expect(last_document(page)).to_contain_text("drop or open it again")
+    expect(last_document(page).get_by_role("button", name="Reopen")).to_have_count(0)
     page.get_by_role("button", name="Try a sample runbook").click()
     page.locator("[data-cell-index]").first.wait_for()
+    expect(page).to_have_title("fenced-sample.md \u2014 Fenced")
     page.reload()
     wait_ready(page)
     last_document(page).get_by_role("button", name="Reopen").click()
@@ -133,6 +142,7 @@ def test_the_card_is_accessible_and_fits_a_phone(browser: Any, app_url: str, dar
     for page in closing(new_page(browser, app_url, PHONE, touch=True, dark=dark)):
         drop_file(page, "phone.md", text.encode())
         wait_cells(page, 2)
+        expect(page).to_have_title("phone.md \u2014 Fenced")
         page.reload()
         wait_ready(page)
         card = last_document(page)

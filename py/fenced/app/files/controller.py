@@ -84,7 +84,7 @@ class FilesController:
         self.quick_open = QuickOpen(self._quick_paths, lambda path: spawn(self._open_quick(path)))
         self.drops = DropZone(self._open_dropped)
         self.last = LastDocument(
-            self.current, view, self.handles, self.places, self.open_file, self.open_sample, SAMPLE_NAME
+            self.current, view, self.handles, self.places, self.open_file, self.open_sample
         )
         self._shown: str | None = None  # identity of the document last shown (for history entries)
 
@@ -315,6 +315,7 @@ class FilesController:
             notify(f"Could not load the sample runbook: {exc}", "error", key="files")
             return
         file = js.File.new(js_list([data]), SAMPLE_NAME, obj(type="text/markdown"))
+        self.last.opening_sample(SAMPLE_NAME, bytes(js.Uint8Array.new(data).to_bytes()))
         await self.open_file(file)
 
     async def open_folder(self) -> None:

@@ -25,7 +25,7 @@ from fenced.app.jsffi import JsException, LocalStorage, opt
 from fenced.app.notify import notify
 from fenced.document.preview import MAX_BLOCKS, decode, encode, preview
 
-from .identity import parse
+from .identity import fingerprint, parse
 from .state import Current, OpenDocument
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ class LastDocument:
         places: Places,
         open_file: Callable[[Any, Any], Awaitable[bool]],
         open_sample: Callable[[], Awaitable[None]],
-        sample_name: str,
     ) -> None:
         self.current = current
         self.view = view
@@ -56,7 +55,7 @@ class LastDocument:
         self.places = places
         self.open_file = open_file
         self.open_sample = open_sample
-        self.sample_name = sample_name
+        self._sample = ""  # the fingerprint of the shipped sample runbook, once it was opened on this page
         self._storage = LocalStorage()
 
     def on_leave(self, event: Any) -> None:
@@ -87,13 +86,19 @@ class LastDocument:
             ),
         )
 
+    def opening_sample(self, name: str, data: bytes) -> None:
+        """The shipped sample runbook (`name`, `data`) is being opened: a document of that name and content
+        without a handle is the sample from now on (told before it shows: the page may go at once)."""
+        self._sample = f"{name}:{fingerprint(data)}"
+
     def _how(self, doc: OpenDocument) -> str:
         """How the document can be opened again: its identity's kind ("file", "folder"), the sample, or
-        "" (a dropped file: only the user has it)."""
+        "" (a dropped file: only the user has it; one named like the sample is the sample only with the
+        sample's content)."""
         kind = parse(doc.identity).kind
         if kind in ("file", "folder"):
             return kind
-        if doc.handle is None and doc.name == self.sample_name:
+        if doc.handle is None and self._sample == f"{doc.name}:{fingerprint(doc.base.data)}":
             return SAMPLE
         return ""
 
