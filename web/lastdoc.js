@@ -41,9 +41,7 @@ window.fencedLastDocument = (() => {
       return el("p", `lp-heading lp-h${level}`, text);
     }
     if (kind === "text") return el("p", "lp-text", text);
-    const pre = el("pre", kind === "code" ? "lp-code" : "lp-output", text);
-    if (kind === "code" && typeof extra === "string" && extra) pre.dataset.name = extra;
-    return pre;
+    return el("pre", kind === "code" ? "lp-code" : "lp-output", text);
   }
 
   function paint(data) {
@@ -122,5 +120,5 @@ window.fencedLastDocument = (() => {
 
   const data = read();
   if (data) paint(data);
-  return { KEY, outputs, read };
+  return { outputs };
 })();

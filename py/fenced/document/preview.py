@@ -135,13 +135,13 @@ def _prose(source: str) -> Iterable[Block]:
         elif kind == "heading_open" and i + 1 < len(tokens):
             level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
             yield Block("heading", _short(_inline_text(tokens[i + 1].children or [])), level=level)
-        elif kind == "inline" and i > 0 and tokens[i - 1].type in ("paragraph_open",):
+        elif kind == "inline" and i > 0 and tokens[i - 1].type == "paragraph_open":
             text = _short(_inline_text(token.children or []))
             if text:
                 mark = f"{'  ' * (len(prefix) - 1)}{prefix[-1]} " if prefix else ""
                 yield Block("text", mark + text)
         elif kind in ("fence", "code_block"):
-            yield Block("code", _head(token.content.rstrip("\n"), CODE_LINES), label="")
+            yield Block("code", _head(token.content.rstrip("\n"), CODE_LINES))
         elif kind == "tr_open":
             yield from _row(tokens, i)
 

@@ -315,7 +315,7 @@ class FilesController:
             notify(f"Could not load the sample runbook: {exc}", "error", key="files")
             return
         file = js.File.new(js_list([data]), SAMPLE_NAME, obj(type="text/markdown"))
-        self.last.opening_sample(SAMPLE_NAME, bytes(js.Uint8Array.new(data).to_bytes()))
+        self.last.opening_sample(SAMPLE_NAME, js.Uint8Array.new(data).to_bytes())
         await self.open_file(file)
 
     async def open_folder(self) -> None:

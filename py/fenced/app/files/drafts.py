@@ -206,9 +206,9 @@ class Drafts:
             event.preventDefault()  # the prompt; the edits are already safe whatever the answer
             event.returnValue = ""  # older browsers need a value to show the prompt
 
-    def on_leave(self, _event: Any) -> None:
-        """`pagehide`, or `visibilitychange` to hidden: a hidden tab may be killed without unload."""
-        if str(js.document.visibilityState) == "hidden" or str(getattr(_event, "type", "")) == "pagehide":
+    def on_leave(self, event: Any) -> None:
+        """`pagehide`, or `visibilitychange` to hidden."""
+        if leaving(event):
             self.save_now()
 
     def _pending(self) -> dict[str, Any]:
@@ -285,6 +285,12 @@ class Drafts:
     async def discard(self, i: int) -> None:
         await self.delete(str(self._offers[i].key))
         await self.refresh_offers()
+
+
+def leaving(event: Any) -> bool:
+    """Whether a `pagehide` or `visibilitychange` event means the page may be gone next: a hidden tab may
+    be killed without an unload."""
+    return str(js.document.visibilityState) == "hidden" or str(getattr(event, "type", "")) == "pagehide"
 
 
 def label_of(record: Any) -> str:

@@ -25,6 +25,7 @@ from fenced.app.jsffi import JsException, LocalStorage, opt
 from fenced.app.notify import notify
 from fenced.document.preview import MAX_BLOCKS, decode, encode, preview
 
+from .drafts import leaving
 from .identity import fingerprint, parse
 from .state import Current, OpenDocument
 
@@ -55,12 +56,12 @@ class LastDocument:
         self.places = places
         self.open_file = open_file
         self.open_sample = open_sample
-        self._sample = ""  # the fingerprint of the shipped sample runbook, once it was opened on this page
+        self._sample: tuple[str, str] | None = None  # the shipped sample's name and fingerprint, once opened
         self._storage = LocalStorage()
 
     def on_leave(self, event: Any) -> None:
         """`pagehide`, or `visibilitychange` to hidden."""
-        if str(js.document.visibilityState) == "hidden" or str(getattr(event, "type", "")) == "pagehide":
+        if leaving(event):
             self.capture()
 
     def capture(self) -> None:
@@ -89,7 +90,7 @@ class LastDocument:
     def opening_sample(self, name: str, data: bytes) -> None:
         """The shipped sample runbook (`name`, `data`) is being opened: a document of that name and content
         without a handle is the sample from now on (told before it shows: the page may go at once)."""
-        self._sample = f"{name}:{fingerprint(data)}"
+        self._sample = (name, fingerprint(data))
 
     def _how(self, doc: OpenDocument) -> str:
         """How the document can be opened again: its identity's kind ("file", "folder"), the sample, or
@@ -98,7 +99,13 @@ class LastDocument:
         kind = parse(doc.identity).kind
         if kind in ("file", "folder"):
             return kind
-        if doc.handle is None and self._sample == f"{doc.name}:{fingerprint(doc.base.data)}":
+        sample = self._sample  # the name first: no dropped file's content is hashed when the page goes
+        if (
+            doc.handle is None
+            and sample
+            and doc.name == sample[0]
+            and fingerprint(doc.base.data) == sample[1]
+        ):
             return SAMPLE
         return ""
 
@@ -115,7 +122,7 @@ class LastDocument:
             js.document.body.removeAttribute("data-last-document")
 
     async def reopen(self) -> None:
-        """Open the document of the picture again (the card's Reopen button, or the palette)."""
+        """Open the document of the picture again (the card's Reopen button)."""
         got = decode(self._storage.get(KEY))
         if got is None or not got[1].get("reopen"):
             notify("There is no last document to reopen: open a file instead.", "info", key="files")
